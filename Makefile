@@ -1,0 +1,153 @@
+# mdlaunch — see README.md. `make help` lists the targets.
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR = $(PREFIX)/bin
+MANDIR = $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+
+CC ?= cc
+VERSION := 0.1.0
+
+# SANITIZE=1 builds everything (binary, unit tests, fuzz replay) with ASan+UBSan
+# into a separate tree so sanitized and plain objects never mix.
+ifeq ($(SANITIZE),1)
+BUILD ?= build/asan
+SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+OPT = -O1
+else
+BUILD ?= build/release
+SAN_FLAGS =
+OPT = -O2
+endif
+
+WARN = -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wformat=2 -Wstrict-prototypes \
+       -Wno-missing-field-initializers
+CPPFLAGS += -D_GNU_SOURCE -DMDLAUNCH_VERSION='"$(VERSION)"' -Isrc
+CFLAGS ?= $(OPT) -g
+CFLAGS += -std=gnu11 $(WARN) $(SAN_FLAGS) -MMD -MP
+LDFLAGS += $(SAN_FLAGS)
+LIBS = -liniparser -lconfig -lcap
+
+SRCS := $(sort $(wildcard src/*.c))
+LIB_SRCS := $(filter-out src/main.c,$(SRCS))
+LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/src/%.o)
+MAIN_OBJ := $(BUILD)/src/main.o
+LIB := $(BUILD)/libmdlaunch.a
+BIN := $(BUILD)/mdlaunch
+
+UNIT_SRCS := $(sort $(wildcard tests/unit/test-*.c))
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz-%.c,%,$(wildcard tests/fuzz/fuzz-*.c))
+FUZZ_REPLAY := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay-%)
+
+DEBIAN_DEPS = build-essential libiniparser-dev libconfig-dev libcap-dev libcmocka-dev bats \
+	      iproute2 procps util-linux python3
+DEBIAN_FUZZ_DEPS = clang libclang-rt-dev
+
+.PHONY: all deps demo check check-unit check-integration check-fuzz check-format \
+	check-layering format fuzz install uninstall clean help
+
+all: mdlaunch
+
+# ./mdlaunch is a copy of the plain build's binary (never the sanitized one).
+mdlaunch: $(BIN)
+	@if [ "$(SANITIZE)" != 1 ]; then cp -f $(BIN) $@; fi
+
+$(BIN): $(MAIN_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(LIB): $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/src/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes -o $@ $< $(LIB) $(LDFLAGS) \
+		-lcmocka $(LIBS)
+
+$(BUILD)/fuzz/replay-%: tests/fuzz/fuzz-%.c tests/fuzz/main.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ tests/fuzz/fuzz-$*.c tests/fuzz/main.c $(LIB) \
+		$(LDFLAGS) $(LIBS)
+
+# Installs the Debian packages the build and the tests need, only when one is missing.
+deps:
+	@missing=$$(for p in $(DEBIAN_DEPS); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+		echo "make deps: installing" $$missing; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+demo: deps
+	$(MAKE) --no-print-directory mdlaunch
+	./mdlaunch examples/hello.container
+
+# Unit tests (no root), then integration tests (root), then the fuzz corpus
+# replay; one summary line at the end. Set SANITIZE=1 for ASan+UBSan.
+check: deps
+	$(MAKE) --no-print-directory all $(UNIT_BINS) $(FUZZ_REPLAY)
+	BUILD=$(BUILD) tests/run-tests.sh
+
+check-unit: $(UNIT_BINS)
+	BUILD=$(BUILD) tests/run-tests.sh unit
+
+check-integration: all $(BIN)
+	BUILD=$(BUILD) tests/run-tests.sh integration
+
+check-fuzz: $(FUZZ_REPLAY)
+	BUILD=$(BUILD) tests/run-tests.sh fuzz
+
+# The layering rules of the design, as a grep.
+check-layering:
+	@fail=0; \
+	if grep -nE '#include *<(iniparser|libconfig|sys/capability)' src/spec.h; then \
+		echo "spec.h must include libc headers only"; fail=1; fi; \
+	if grep -nE '\b(unshare|setns|mount|umount2?|clone3?|pivot_root)\s*\(|cgroup\.procs' src/config*.c; then \
+		echo "config-* must not make namespace, mount or cgroup calls"; fail=1; fi; \
+	if grep -nE '#include *"config' src/runtime*.c src/cgroup*.c; then \
+		echo "runtime-*/cgroup-* must not include config headers"; fail=1; fi; \
+	if grep -nE '#include *<(iniparser|libconfig)' src/runtime*.c src/cgroup*.c; then \
+		echo "runtime-*/cgroup-* must not see config libraries"; fail=1; fi; \
+	[ $$fail = 0 ] && echo "check-layering: ok"
+
+check-format:
+	clang-format --dry-run --Werror src/*.c src/*.h
+
+format:
+	clang-format -i src/*.c src/*.h
+
+# libFuzzer targets with clang; FUZZ_SECONDS per target (default 60).
+FUZZ_SECONDS ?= 60
+fuzz:
+	@for p in $(DEBIAN_FUZZ_DEPS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
+		grep -q 'ok installed' || { apt-get update -qq && apt-get install -y -qq $(DEBIAN_FUZZ_DEPS); break; }; done
+	tests/fuzz/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+install: mdlaunch
+	install -Dm755 mdlaunch $(DESTDIR)$(BINDIR)/mdlaunch
+	install -Dm644 man/mdlaunch.1 $(DESTDIR)$(MANDIR)/man1/mdlaunch.1
+	install -Dm644 man/mdlaunch.container.5 $(DESTDIR)$(MANDIR)/man5/mdlaunch.container.5
+	install -Dm644 man/mdlaunch.conf.5 $(DESTDIR)$(MANDIR)/man5/mdlaunch.conf.5
+	@if [ ! -e $(DESTDIR)$(SYSCONFDIR)/mdlaunch/mdlaunch.conf ]; then \
+		install -Dm644 conf/mdlaunch.conf $(DESTDIR)$(SYSCONFDIR)/mdlaunch/mdlaunch.conf; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/mdlaunch $(DESTDIR)$(MANDIR)/man1/mdlaunch.1 \
+	      $(DESTDIR)$(MANDIR)/man5/mdlaunch.container.5 $(DESTDIR)$(MANDIR)/man5/mdlaunch.conf.5
+
+clean:
+	rm -rf build mdlaunch
+
+help:
+	@echo "targets: all deps demo check check-unit check-integration check-fuzz"
+	@echo "         check-layering check-format fuzz install uninstall clean"
+	@echo "variables: SANITIZE=1 PREFIX DESTDIR FUZZ_SECONDS"
+
+-include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d)

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/*
+ * The config front end: mdlaunch.conf (libconfig), FILE.container (iniparser)
+ * and the `run` command line, all producing one validated struct
+ * container_spec. Nothing here touches namespaces, mounts or cgroups.
+ *
+ * Every loader logs its own errors with file:line (it has the context) and
+ * returns a negative errno; -EINVAL means "the input is wrong, already said".
+ */
+
+struct container_spec;
+
+#define CONFIG_GLOBAL_DEFAULT_PATH "/etc/mdlaunch/mdlaunch.conf"
+
+/* Options that may precede the subcommand (and may be repeated after `run`). */
+struct global_options {
+	const char *config_path; /* --config PATH; NULL: CONFIG_GLOBAL_DEFAULT_PATH if it exists */
+	int log_level;		 /* --log-level / -v / -vv, or -1 when not given */
+};
+
+/*
+ * Loads the global defaults file into @spec (namespaces, PATH, cgroup parent).
+ * @path NULL loads CONFIG_GLOBAL_DEFAULT_PATH when it exists and is silently
+ * skipped otherwise; an explicit path must exist. *ret_log_level receives the
+ * file's log_level, or -1 when it sets none. Returns 0 or -errno (logged).
+ */
+int config_load_global(const char *path, struct container_spec *spec, int *ret_log_level);
+
+/*
+ * Loads a .container file over the values already in @spec, reporting every
+ * error of the file in one pass (each as "file:line: Key: message"). Sets
+ * spec->source and the default name (the basename without ".container").
+ * Returns 0, or -EINVAL when the file had errors, or -errno (logged).
+ */
+int config_load_container(const char *path, struct container_spec *spec);
+
+/*
+ * Cross-field rules, the only place they live (a Command is required, the
+ * name is valid, ...). Fills derived defaults. Returns 0 or -EINVAL (logged).
+ */
+int config_validate(struct container_spec *spec);
+
+/*
+ * The whole front end for `check` and `show`: global conf (per @g), the file,
+ * validation. On success *ret owns a complete spec. Returns 0 or -errno.
+ */
+int config_from_file(const char *path, const struct global_options *g,
+		     struct container_spec **ret);
+
+/*
+ * The whole front end for `run`: argv[0] is "run", then options, then either
+ * FILE.container [-- ARG...] or [--] COMMAND [ARG...]. Options override the
+ * file; global options given after `run` update @g. Returns 0 with *ret set,
+ * 1 when it only printed help (exit 0), or -errno (logged; usage errors too).
+ */
+int config_from_cli(int argc, char **argv, struct global_options *g,
+		    struct container_spec **ret);
+
+/* Prints the `run` options for --help. */
+void config_cli_help(FILE *f);

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * log.c: the project's only output channel besides the container's own stdio.
+ * Every module that knows the context of a failure logs through here; helpers
+ * in util.c, config-values.c and cgroup-*.c return -errno and never log errors.
+ */
+#include "log.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+int log_max_level = LOG_LEVEL_WARN;
+
+static const char *const level_names[_LOG_LEVEL_MAX] = {
+	[LOG_LEVEL_ERROR] = "error",
+	[LOG_LEVEL_WARN] = "warning",
+	[LOG_LEVEL_INFO] = "info",
+	[LOG_LEVEL_DEBUG] = "debug",
+};
+
+int log_level_from_string(const char *s)
+{
+	if (!s)
+		return -EINVAL;
+	if (strcasecmp(s, "warn") == 0)
+		return LOG_LEVEL_WARN;
+	for (int i = 0; i < _LOG_LEVEL_MAX; i++)
+		if (strcasecmp(s, level_names[i]) == 0)
+			return i;
+	return -EINVAL;
+}
+
+const char *log_level_to_string(int level)
+{
+	if (level < 0 || level >= _LOG_LEVEL_MAX)
+		return NULL;
+	return level_names[level];
+}
+
+/*
+ * Formats the whole line first and writes it with one fputs() so that lines
+ * of concurrent launchers sharing a stderr do not interleave mid-line.
+ */
+int log_internalv(int level, int error, const char *fmt, va_list ap)
+{
+	char msg[2048];
+	int saved = errno;
+
+	if (error < 0)
+		error = -error;
+	if (level <= log_max_level) {
+		errno = error;
+		vsnprintf(msg, sizeof(msg), fmt, ap);
+		fprintf(stderr, "mdlaunch: %s: %s\n", level_names[level], msg);
+	}
+	errno = saved;
+	return -error;
+}
+
+int log_internal(int level, int error, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = log_internalv(level, error, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int log_syntax(const char *file, unsigned line, int level, const char *fmt, ...)
+{
+	char msg[2048], where[1100];
+	va_list ap;
+
+	if (level <= log_max_level) {
+		va_start(ap, fmt);
+		vsnprintf(msg, sizeof(msg), fmt, ap);
+		va_end(ap);
+		if (line > 0)
+			snprintf(where, sizeof(where), "%s:%u", file ? file : "-", line);
+		else
+			snprintf(where, sizeof(where), "%s", file ? file : "-");
+		fprintf(stderr, "%s: %s%s\n", where, level == LOG_LEVEL_ERROR ? "" : "warning: ",
+			msg);
+	}
+	return level == LOG_LEVEL_ERROR ? -EINVAL : 0;
+}

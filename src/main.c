@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * main.c: the command-line dispatcher and the only file that sees both sides
+ * of the design: the config front end (config.h) builds a spec, the runtime
+ * (runtime.h) runs it. It also maps every failure to a documented exit code.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "log.h"
+#include "runtime.h"
+#include "spec.h"
+#include "util.h"
+
+#ifndef MDLAUNCH_VERSION
+#define MDLAUNCH_VERSION "0.1.0"
+#endif
+
+/* Exit status of `check` when some file is invalid (a linter's 1, not a launcher error). */
+#define EXIT_CHECK_INVALID 1
+
+static void help(FILE *f)
+{
+	fprintf(f,
+		"Usage: mdlaunch [GLOBAL OPTIONS] FILE.container [-- ARG...]\n"
+		"       mdlaunch [GLOBAL OPTIONS] run [OPTIONS] FILE.container [-- ARG...]\n"
+		"       mdlaunch [GLOBAL OPTIONS] run [OPTIONS] [--] COMMAND [ARG...]\n"
+		"       mdlaunch [GLOBAL OPTIONS] check FILE.container...\n"
+		"       mdlaunch [GLOBAL OPTIONS] show FILE.container\n"
+		"       mdlaunch --help | --version\n"
+		"\n"
+		"Start a command as a container in new UTS, PID, mount, net and IPC namespaces,\n"
+		"with memory, CPU shares and cpuset limits, in the foreground.\n"
+		"\n"
+		"Commands:\n"
+		"  FILE.container   same as `run FILE.container`; ARGs are appended to Command=\n"
+		"  run              run a container from a file or from a command line\n"
+		"  check            validate files and report every error; runs nothing\n"
+		"  show             print the resolved spec and the runtime plan; runs nothing\n"
+		"\n"
+		"Global options:\n"
+		"  --log-level LEVEL  error, warn (default), info or debug\n"
+		"  -v, -vv            same as --log-level info, debug\n"
+		"  --config PATH      global defaults file (default " CONFIG_GLOBAL_DEFAULT_PATH ")\n"
+		"  -h, --help         show this help\n"
+		"  --version          show the version\n"
+		"\n");
+	config_cli_help(f);
+	fprintf(f,
+		"\n"
+		"Exit status:\n"
+		"  the container's exit status, or 128+N if it was killed by signal N;\n"
+		"  125 mdlaunch or configuration error; 126 command not executable;\n"
+		"  127 command not found; `check`: 0 all valid, 1 some file invalid.\n"
+		"\n"
+		"See mdlaunch(1) and mdlaunch.container(5).\n");
+}
+
+/*
+ * Parses the global options at the front of argv (stopping at the first
+ * non-option, the subcommand). Returns the index of the subcommand, argc when
+ * there is none, -1 after printing help/version (exit 0), or -EINVAL.
+ */
+static int parse_global_options(int argc, char **argv, struct global_options *g)
+{
+	enum { ARG_LOG_LEVEL = 0x100, ARG_CONFIG, ARG_VERSION };
+	static const struct option options[] = {
+		{ "log-level", required_argument, NULL, ARG_LOG_LEVEL },
+		{ "config", required_argument, NULL, ARG_CONFIG },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, ARG_VERSION },
+		{},
+	};
+	int c, verbose = 0;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+vh", options, NULL)) >= 0) {
+		switch (c) {
+		case ARG_LOG_LEVEL:
+			g->log_level = log_level_from_string(optarg);
+			if (g->log_level < 0)
+				return log_error("--log-level: unknown level '%s' "
+						 "(use error, warn, info or debug)",
+						 optarg);
+			break;
+		case ARG_CONFIG:
+			g->config_path = optarg;
+			break;
+		case 'v':
+			verbose++;
+			g->log_level = verbose > 1 ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO;
+			break;
+		case 'h':
+			help(stdout);
+			return -1;
+		case ARG_VERSION:
+			printf("mdlaunch %s\n", MDLAUNCH_VERSION);
+			return -1;
+		case '?':
+			if (optopt)
+				return log_error("unknown option '-%c' (see mdlaunch --help)", optopt);
+			return log_error("unknown option '%s' (see mdlaunch --help)",
+					 argv[optind - 1]);
+		default:
+			return -EINVAL;
+		}
+	}
+	if (g->log_level >= 0)
+		log_max_level = g->log_level;
+	return optind;
+}
+
+static int cmd_check(int argc, char **argv, const struct global_options *g)
+{
+	int status = EXIT_SUCCESS;
+
+	if (argc < 2) {
+		log_error("check: no file given (usage: mdlaunch check FILE.container...)");
+		return EXIT_LAUNCHER_ERROR;
+	}
+	for (int i = 1; i < argc; i++) {
+		_cleanup_(spec_freep) struct container_spec *spec = NULL;
+
+		if (config_from_file(argv[i], g, &spec) < 0)
+			status = EXIT_CHECK_INVALID;
+		else
+			log_info("%s: valid", argv[i]);
+	}
+	return status;
+}
+
+static int cmd_show(int argc, char **argv, const struct global_options *g)
+{
+	_cleanup_(spec_freep) struct container_spec *spec = NULL;
+
+	if (argc != 2) {
+		log_error("show: expected exactly one file (usage: mdlaunch show FILE.container)");
+		return EXIT_LAUNCHER_ERROR;
+	}
+	if (config_from_file(argv[1], g, &spec) < 0)
+		return EXIT_LAUNCHER_ERROR;
+	spec_dump(spec, stdout);
+	if (runtime_show_plan(spec, stdout) < 0)
+		return EXIT_LAUNCHER_ERROR;
+	return fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_LAUNCHER_ERROR;
+}
+
+static int cmd_run(int argc, char **argv, struct global_options *g)
+{
+	_cleanup_(spec_freep) struct container_spec *spec = NULL;
+	int r;
+
+	r = config_from_cli(argc, argv, g, &spec);
+	if (r < 0)
+		return EXIT_LAUNCHER_ERROR;
+	if (r > 0)
+		return EXIT_SUCCESS;
+	/* Anything buffered now would otherwise be duplicated into the child. */
+	(void)fflush(stdout);
+	return runtime_run(spec);
+}
+
+int main(int argc, char **argv)
+{
+	struct global_options g = { .config_path = NULL, .log_level = -1 };
+	const char *cmd;
+	int i;
+
+	/* The container side comes first: it must not pay for anything else. */
+	if (argc == 2 && streq(argv[1], "init"))
+		return runtime_init_main();
+
+	i = parse_global_options(argc, argv, &g);
+	if (i == -1)
+		return EXIT_SUCCESS;
+	if (i < 0)
+		return EXIT_LAUNCHER_ERROR;
+	if (i >= argc) {
+		help(stderr);
+		return EXIT_LAUNCHER_ERROR;
+	}
+
+	cmd = argv[i];
+	if (streq(cmd, "run"))
+		return cmd_run(argc - i, argv + i, &g);
+	if (streq(cmd, "check"))
+		return cmd_check(argc - i, argv + i, &g);
+	if (streq(cmd, "show"))
+		return cmd_show(argc - i, argv + i, &g);
+	if (streq(cmd, "init")) {
+		log_error("init is internal to mdlaunch and takes no arguments");
+		return EXIT_LAUNCHER_ERROR;
+	}
+	/* `mdlaunch FILE.container [-- ARG...]`: the same as `run FILE...` (argv[i-1] stands in for "run"). */
+	return cmd_run(argc - i + 1, argv + i - 1, &g);
+}

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/*
+ * struct container_spec: the one plain-data description of a container that
+ * the config front end produces and the runtime consumes. No config-library,
+ * namespace or cgroup types appear here (libc headers only). Every field has
+ * already been validated when the runtime sees it; the runtime takes it const.
+ */
+
+enum namespace_flag {
+	NS_UTS = 1 << 0,
+	NS_PID = 1 << 1,
+	NS_MOUNT = 1 << 2,
+	NS_NET = 1 << 3,
+	NS_IPC = 1 << 4,
+	NS_ALL = (1 << 5) - 1,
+};
+
+/* Memory= unset: the memory controller is not used at all. */
+#define SPEC_MEMORY_UNSET UINT64_MAX
+/* Memory=max / infinity: the container gets a memory cgroup with no limit. */
+#define SPEC_MEMORY_INFINITY (UINT64_MAX - 1)
+
+#define SPEC_CPU_SHARES_MIN 2ULL
+#define SPEC_CPU_SHARES_MAX 262144ULL
+
+#define SPEC_NAME_MAX 64
+
+/* The container's PATH when neither mdlaunch.conf nor Environment= sets one (systemd's). */
+#define SPEC_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+struct container_spec {
+	char *name;	     /* [A-Za-z0-9_.-]{1,64}; names the cgroup and the default hostname */
+	char *source;	     /* the .container file it came from, NULL for `run COMMAND`; messages only */
+	char **argv;	     /* NULL-terminated, non-empty; argv[0] is resolved through path */
+	char **env;	     /* NULL-terminated "KEY=VALUE" set over the launcher's environment */
+	char *path;	     /* the container's PATH, also used to resolve argv[0] */
+	char *hostname;	     /* NULL means: the name */
+	bool tty;	     /* true: share the caller's stdin; false: stdin is /dev/null */
+	unsigned namespaces; /* NS_* flags */
+	uint64_t memory_max; /* bytes, or SPEC_MEMORY_UNSET / SPEC_MEMORY_INFINITY */
+	uint64_t cpu_shares; /* 0 = unset, else SPEC_CPU_SHARES_MIN..SPEC_CPU_SHARES_MAX */
+	char *cpuset;	     /* canonical kernel list ("0-2,4"), NULL = unset */
+	char *cgroup_parent; /* NULL: below the launcher's own cgroup; relative: below it too;
+				absolute: from each hierarchy's root */
+};
+
+/* Allocates a spec with every default set (all namespaces, default PATH). NULL on OOM. */
+struct container_spec *spec_new(void);
+
+/* Frees @spec and everything it owns; accepts NULL, returns NULL. */
+struct container_spec *spec_free(struct container_spec *spec);
+static inline void spec_freep(struct container_spec **spec)
+{
+	spec_free(*spec);
+}
+
+/* The hostname the container gets: spec->hostname, or the name. */
+const char *spec_hostname(const struct container_spec *spec);
+
+/* Namespace names as written in files ("uts", "pid", "mount", "net", "ipc"). */
+int namespace_from_string(const char *s); /* NS_* flag, or -EINVAL */
+const char *namespace_to_string(unsigned flag);
+
+/*
+ * Prints the data part of `mdlaunch show`: argv one word per line, quoted so
+ * that spaces and control characters are visible, the environment additions,
+ * tty, hostname, namespaces and limits. The runtime prints its plan after it.
+ */
+void spec_dump(const struct container_spec *spec, FILE *f);
+
+/* Writes @s to @f in double quotes with C-style escapes for '"', '\\' and non-printables. */
+void fputs_quoted(const char *s, FILE *f);
