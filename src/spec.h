@@ -34,6 +34,20 @@ enum namespace_flag {
 /* The container's PATH when neither mdlaunch.conf nor Environment= sets one (systemd's). */
 #define SPEC_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
+/* The keys of a .container file, indexing spec->line (where each was set). */
+enum spec_key {
+	SPEC_KEY_COMMAND,
+	SPEC_KEY_TTY,
+	SPEC_KEY_MEMORY,
+	SPEC_KEY_CPU_SHARES,
+	SPEC_KEY_CPUSET,
+	SPEC_KEY_HOSTNAME,
+	SPEC_KEY_ENVIRONMENT,
+	SPEC_KEY_NAMESPACES,
+	SPEC_KEY_NAME,
+	_SPEC_KEY_MAX,
+};
+
 struct container_spec {
 	char *name;	     /* [A-Za-z0-9_.-]{1,64}; names the cgroup and the default hostname */
 	char *source;	     /* the .container file it came from, NULL for `run COMMAND`; messages only */
@@ -48,6 +62,8 @@ struct container_spec {
 	char *cpuset;	     /* canonical kernel list ("0-2,4"), NULL = unset */
 	char *cgroup_parent; /* NULL: below the launcher's own cgroup; relative: below it too;
 				absolute: from each hierarchy's root */
+	/* The line of source that set each key, 0 = not from the file; messages only. */
+	unsigned line[_SPEC_KEY_MAX];
 };
 
 /* Allocates a spec with every default set (all namespaces, default PATH). NULL on OOM. */
