@@ -1,0 +1,157 @@
+#!/usr/bin/env bats
+# Every file in examples/ is checked and shown; the quick ones are run, the
+# web server is started, reached through its namespace, and stopped.
+
+load helpers
+
+setup() { mdl_setup; }
+teardown() { mdl_teardown; }
+
+@test "examples: every example passes check" {
+	local f n=0
+	for f in "$EXAMPLES"/*.container; do
+		n=$((n + 1))
+		run --separate-stderr mdl check "$f"
+		echo "$f"
+		print_run
+		[ "$status" -eq 0 ]
+		[ -z "$stderr" ]
+	done
+	[ "$n" -ge 4 ]
+}
+
+@test "examples: show of every example prints its name, argv, hostname and plan" {
+	local f name
+	for f in "$EXAMPLES"/*.container; do
+		name=$(basename "$f" .container)
+		run --separate-stderr mdl show "$f"
+		echo "$f"
+		print_run
+		[ "$status" -eq 0 ]
+		[[ "${lines[0]}" =~ ^name\ +$name$ ]]
+		[[ "$output" == *'[0] "'* ]]
+		[[ "$output" == *CLONE_NEWPID* ]]
+	done
+}
+
+@test "examples: show web.container matches the file" {
+	run --separate-stderr mdl show "$EXAMPLES/web.container"
+	print_run
+	[ "$status" -eq 0 ]
+	[[ "$output" == *'[0] "python3"'* ]]
+	[[ "$output" == *'[1] "-m"'* ]]
+	[[ "$output" == *'[2] "http.server"'* ]]
+	[[ "$output" == *'[3] "8080"'* ]]
+	[[ "$output" == *'"PORT" = "8080"'* ]]
+	[[ "$output" == *'"GREETING" = "hello world"'* ]]
+	[[ "$output" == *'hostname     "web"'* ]]
+	[[ "$output" =~ tty\ +false ]]
+	[[ "$output" =~ namespaces\ +uts\ pid\ mount\ net\ ipc ]]
+	[[ "$output" =~ memory\ +268435456\ bytes ]]
+	[[ "$output" =~ cpu-shares\ +512 ]]
+	[[ "$output" =~ cpuset\ +0-1 ]]
+	local flag
+	for flag in CLONE_NEWUTS CLONE_NEWPID CLONE_NEWNS CLONE_NEWNET CLONE_NEWIPC; do
+		[[ "$output" == *$flag* ]]
+	done
+	printf '%s\n' "$output" | grep 'memory\.limit_in_bytes' | grep -q 268435456
+	printf '%s\n' "$output" | grep 'cpu\.shares' | grep -q 512
+	printf '%s\n' "$output" | grep 'cpuset\.cpus' | grep -q '0-1'
+	printf '%s\n' "$output" | grep -q 'mdlaunch/web-'
+	# the chain runs in the documented order: cpuset, memory, cpu
+	local order
+	order=$(printf '%s\n' "$output" | grep -oE 'cpuset\.cpus|memory\.limit_in_bytes|cpu\.shares' |
+		awk '!seen[$0]++' | tr '\n' ' ')
+	[ "$order" = "cpuset.cpus memory.limit_in_bytes cpu.shares " ]
+}
+
+@test "examples: hello.container (the demo) shows hostname, PID 1, its processes, its limit" {
+	require_tool ps
+	run --separate-stderr mdl "$EXAMPLES/hello.container"
+	print_run
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"hostname:     hello"* ]]
+	[[ "$output" == *"my pid:       1"* ]]
+	[[ "$output" == *"memory limit: 67108864 bytes"* ]]
+	[[ "$output" == *"/mdlaunch/hello-"* ]]
+	[[ "$output" =~ processes\ I\ can\ see:$'\n'\ +PID\ COMMAND$'\n'\ +1\ sh ]]
+	# sh and ps, nothing of the host
+	[ "$(printf '%s\n' "$output" | sed -n '/^ *PID COMMAND/,$p' | wc -l)" -le 3 ]
+}
+
+@test "examples: make demo runs hello.container" {
+	command -v make >/dev/null || skip "make is not installed"
+	# `make demo` first runs `make deps`, which only installs what is missing.
+	run --separate-stderr env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$TOP" demo
+	print_run
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"my pid:       1"* ]]
+}
+
+@test "examples: batch.container sorts within its limits; an ARG after -- is appended" {
+	run --separate-stderr mdl "$EXAMPLES/batch.container"
+	print_run
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf '1000000\n999999\n999998')" ]
+
+	run --separate-stderr mdl "$EXAMPLES/batch.container" -- 42
+	print_run
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf '42\n41\n40')" ]
+}
+
+@test "examples: hostnet.container sees the host's interfaces" {
+	local ifc
+	run --separate-stderr mdl "$EXAMPLES/hostnet.container"
+	print_run
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "hostname: hostnet" ]
+	for ifc in $(tail -n +3 /proc/net/dev | cut -d: -f1); do
+		printf '%s\n' "$output" | grep -qx " *$ifc"
+	done
+}
+
+@test "examples: shell.container runs commands from stdin (Tty=true)" {
+	run --separate-stderr bash -c 'printf "echo \$\$\nhostname\nexit 7\n" | "$1" "$2"' \
+		bash "$MDLAUNCH" "$EXAMPLES/shell.container"
+	print_run
+	[ "$status" -eq 7 ]
+	[ "${lines[0]}" = 1 ]
+	[ "${lines[1]}" = sandbox ]
+}
+
+@test "examples: web.container serves on 8080 inside its own net namespace and stops on SIGINT" {
+	require_python3
+	command -v nsenter >/dev/null || skip "nsenter (util-linux) is not installed"
+	local pid child i reply
+	cd "$BATS_TEST_TMPDIR"
+	echo "served from the test" >index.html
+	env --default-signal "$MDLAUNCH" "$EXAMPLES/web.container" >web.out 2>&1 3>&- &
+	pid=$!
+	track_pid $pid
+	# wait for python3 (the container's PID 1) to listen on 8080 in its namespace
+	for i in $(seq 200); do
+		child=$(child_of $pid)
+		if [ -n "$child" ] && grep -qsE '^ *[0-9]+: [0-9A-F:]+:1F90 [0-9A-F:]+ 0A ' \
+			/proc/"$child"/net/tcp /proc/"$child"/net/tcp6; then
+			break
+		fi
+		sleep 0.05
+	done
+	[ -n "$child" ]
+	# not listening in the host's namespace
+	! grep -qsE '^ *[0-9]+: [0-9A-F:]+:1F90 [0-9A-F:]+ 0A ' /proc/$$/net/tcp /proc/$$/net/tcp6 || false
+	reply=$(nsenter -t "$child" -n python3 -c '
+import urllib.request
+print(urllib.request.urlopen("http://127.0.0.1:8080/index.html", timeout=5).read().decode().strip())')
+	echo "reply: $reply"
+	[ "$reply" = "served from the test" ]
+	# the environment and the hostname of the file
+	tr '\0' '\n' </proc/"$child"/environ | grep -qx 'GREETING=hello world'
+	[ "$(nsenter -t "$child" -u hostname)" = web ]
+	kill -INT "$pid"
+	wait_for_exit $pid 10
+	cat web.out
+	# python3 handles SIGINT and exits 0 (or dies of it: 130)
+	[[ "$exit_status" == 0 || "$exit_status" == 130 ]]
+}
