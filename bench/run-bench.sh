@@ -1,0 +1,379 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# bench/run-bench.sh — `make bench`: start latency, launcher peak RSS and
+# parallel starts of mdlaunch side by side with the floor (bench/floor.c),
+# unshare, bwrap and crun, all doing the same work. See bench/README.md.
+#
+# Runs as root. Installs what it needs from Debian when missing. Everything it
+# writes goes to $BENCH_OUT (default build/bench); the tables are also saved
+# as $BENCH_OUT/results.md. Tunables (environment):
+#   BENCH_ROUNDS=200      interleaved rounds of the latency test (each tool once per round)
+#   BENCH_WARMUP=10       unrecorded rounds first
+#   BENCH_RSS_RUNS=5      runs per tool of the peak-RSS test (container: sleep 1)
+#   BENCH_PAR_STARTS=100  starts per tool in the parallel test ...
+#   BENCH_PAR_JOBS=16     ... this many at a time ...
+#   BENCH_PAR_REPEATS=3   ... repeated (interleaved) this many times
+#   BENCH_SEED            shuffling seed (default: time)
+#   BENCH_ONLY=lat,rss,par,check,loader   subset of the sections to run
+#   MDLAUNCH=./mdlaunch   the binary under test
+set -euo pipefail
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+cd "$TOP"
+OUT=${BENCH_OUT:-$TOP/build/bench}
+ROUNDS=${BENCH_ROUNDS:-200}
+WARMUP=${BENCH_WARMUP:-10}
+RSS_RUNS=${BENCH_RSS_RUNS:-5}
+PAR_STARTS=${BENCH_PAR_STARTS:-100}
+PAR_JOBS=${BENCH_PAR_JOBS:-16}
+PAR_REPEATS=${BENCH_PAR_REPEATS:-3}
+SEED=${BENCH_SEED:-$(date +%s)}
+ONLY=${BENCH_ONLY:-lat,rss,par,check,loader}
+MDLAUNCH=${MDLAUNCH:-$TOP/mdlaunch}
+CRUN_ROOT=$OUT/crun-state
+RESULTS=$OUT/results.md
+HOLDER=
+
+say() { printf '%s\n' "$*" | tee -a "$RESULTS"; }
+want() { [[ ",$ONLY," == *",$1,"* ]]; }
+die() { echo "run-bench: $*" >&2; exit 1; }
+
+[ "$(id -u)" = 0 ] || die "needs root (namespaces, cgroups, mounts)"
+
+# --- dependencies ------------------------------------------------------------
+need_pkgs=()
+for p in gcc:gcc crun:crun bwrap:bubblewrap unshare:util-linux nsenter:util-linux jq:jq; do
+	command -v "${p%%:*}" >/dev/null 2>&1 || need_pkgs+=("${p#*:}")
+done
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+	echo "run-bench: installing ${need_pkgs[*]}" >&2
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
+fi
+
+rm -rf "$OUT"
+mkdir -p "$OUT/logs" "$CRUN_ROOT"
+: >"$RESULTS"
+
+# --- build the floor, the timer and the loader probes ------------------------
+CFLAGS_BENCH="-O2 -Wall -Wextra -Werror -std=gnu11"
+gcc $CFLAGS_BENCH -o "$OUT/floor" bench/floor.c
+gcc $CFLAGS_BENCH -o "$OUT/timer" bench/timer.c
+
+# --- cgroup bookkeeping --------------------------------------------------------
+# own_cgroup_dirs: one line per v1 hierarchy: the directory of our own cgroup in it.
+own_cgroup_dirs()
+{
+	awk 'NR == FNR { split($0, f, ":"); n = split(f[2], c, ",");
+			 for (i = 1; i <= n; i++) own[c[i]] = substr($0, length(f[1]) + length(f[2]) + 3); next }
+	     { for (i = 1; i <= NF; i++) if ($i == "-") break;
+	       if ($(i + 1) != "cgroup") next;
+	       n = split($(i + 3), o, ",");
+	       for (k = 1; k <= n; k++) if (o[k] in own) { p = own[o[k]]; if ($4 != "/") p = substr(p, length($4) + 1);
+							   print $5 p; break } }' /proc/self/cgroup /proc/self/mountinfo
+}
+# cgroup_snapshot: every cgroup directory below our own cgroups (sorted).
+cgroup_snapshot()
+{
+	own_cgroup_dirs | while read -r d; do find "$d" -mindepth 1 -type d 2>/dev/null; done | sort
+}
+
+# --- crun's private mount namespace -------------------------------------------
+# crun 1.8.1 refuses a hybrid host (a cgroup2 mount on /sys/fs/cgroup/unified).
+# A holder process keeps a private mount namespace where /sys/fs/cgroup is a
+# fresh tmpfs with the same v1 hierarchies mounted again, no cgroup2; each is
+# bind-mounted from our own cgroup in it, so crun's cgroups land below our own
+# cgroups like everyone else's. The host's mount table is never touched; crun
+# starts are setns()ed into the namespace by the timer.
+cat >"$OUT/crun-ns.sh" <<'EOF'
+set -eu
+own() { awk -F: -v c="$1" '{ n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) { print $3; exit } }' /proc/self/cgroup; }
+mounts=$(awk '{ for (i = 1; i <= NF; i++) if ($i == "-") break; if ($(i + 1) == "cgroup") print $5, $(i + 3) }' /proc/self/mountinfo)
+links=$(for l in /sys/fs/cgroup/*; do [ -L "$l" ] && echo "${l##*/} $(readlink "$l")"; done || true)
+mount -t tmpfs -o mode=755,size=1m bench-cgroup /sys/fs/cgroup
+mkdir /sys/fs/cgroup/.stage
+echo "$mounts" | while read -r mp opts; do
+	name=${mp##*/}
+	ctrls=$(echo "$opts" | tr , '\n' | grep -vE '^(rw|ro|nosuid|nodev|noexec|relatime|clone_children|xattr|noprefix|cpuset_v2_mode|favordynmods|release_agent=.*)$' | paste -sd,)
+	first=${ctrls%%,*}
+	case $first in name=*) ctrls="none,$ctrls" ;; esac
+	o=$(own "$first")
+	mkdir "/sys/fs/cgroup/.stage/$name" "/sys/fs/cgroup/$name"
+	mount -t cgroup -o "$ctrls" cgroup "/sys/fs/cgroup/.stage/$name"
+	mount --bind "/sys/fs/cgroup/.stage/$name$o" "/sys/fs/cgroup/$name"
+	umount "/sys/fs/cgroup/.stage/$name"
+	rmdir "/sys/fs/cgroup/.stage/$name"
+done
+rmdir /sys/fs/cgroup/.stage
+echo "$links" | while read -r name target; do if [ -n "$name" ]; then ln -s "$target" "/sys/fs/cgroup/$name"; fi; done
+mount -o remount,ro,bind /sys/fs/cgroup
+echo ready
+exec sleep 1000000
+EOF
+
+cleanup()
+{
+	[ -n "$HOLDER" ] && kill "$HOLDER" 2>/dev/null && wait "$HOLDER" 2>/dev/null
+	HOLDER=
+	return 0
+}
+trap cleanup EXIT
+
+# Only the host's own mount table is read here: the namespace is made by unshare -m.
+unshare -m --propagation private bash "$OUT/crun-ns.sh" >"$OUT/crun-ns.out" 2>&1 &
+HOLDER=$!
+for _ in $(seq 50); do grep -q ready "$OUT/crun-ns.out" 2>/dev/null && break; sleep 0.1; done
+grep -q ready "$OUT/crun-ns.out" || die "crun namespace setup failed: $(cat "$OUT/crun-ns.out")"
+CRUN_NS=/proc/$HOLDER/ns/mnt
+
+# --- crun bundle ------------------------------------------------------------------
+# A tiny rootfs: /usr bound read-only (Debian's merged /usr), /proc, a /dev tmpfs;
+# the five namespaces and the same limits; no masked/read-only paths, no terminal.
+# No cgroupsPath: crun then uses /<container id> (made unique per start) below
+# the root of each hierarchy in its namespace, i.e. below our own cgroup.
+make_bundle() # DIR ARGS-JSON
+{
+	mkdir -p "$1/rootfs/usr" "$1/rootfs/proc" "$1/rootfs/dev" "$1/rootfs/tmp"
+	for l in bin lib lib64 sbin; do [ -e "$1/rootfs/$l" ] || ln -s "usr/$l" "$1/rootfs/$l"; done
+	(cd "$1" && crun spec && jq --argjson args "$2" '
+		.process.terminal = false | .process.args = $args |
+		.root = {path: "rootfs", readonly: true} |
+		.mounts = [{destination: "/proc", type: "proc", source: "proc"},
+			   {destination: "/dev", type: "tmpfs", source: "tmpfs",
+			    options: ["nosuid", "strictatime", "mode=755", "size=65536k"]},
+			   {destination: "/usr", type: "bind", source: "/usr", options: ["rbind", "ro"]}] |
+		del(.linux.maskedPaths) | del(.linux.readonlyPaths) |
+		.linux.namespaces = [{type: "pid"}, {type: "network"}, {type: "ipc"}, {type: "uts"}, {type: "mount"}] |
+		.linux.resources = {memory: {limit: 104857600}, cpu: {shares: 512, cpus: "0-1"}}' \
+		config.json >config.json.new && mv config.json.new config.json)
+}
+make_bundle "$OUT/bundle-true" '["/bin/true"]'
+make_bundle "$OUT/bundle-sleep" '["/bin/sleep", "1"]'
+
+# --- mdlaunch: usable? ------------------------------------------------------------
+MDL_OK=0
+MDL_NOTE=
+if [ -x "$MDLAUNCH" ]; then
+	if "$MDLAUNCH" run -m 100M --cpushare 512 --cpuset 0-1 /bin/true >"$OUT/logs/mdlaunch-probe.log" 2>&1; then
+		MDL_OK=1
+	else
+		MDL_NOTE="mdlaunch run failed (exit $?): $(head -c 300 "$OUT/logs/mdlaunch-probe.log")"
+	fi
+else
+	MDL_NOTE="no mdlaunch binary at $MDLAUNCH (run make)"
+fi
+if [ $MDL_OK = 1 ] && ! "$MDLAUNCH" bench/bench.container >>"$OUT/logs/mdlaunch-probe.log" 2>&1; then
+	MDL_NOTE="mdlaunch bench/bench.container failed: $(tail -c 300 "$OUT/logs/mdlaunch-probe.log")"
+fi
+
+# spec_line NAME MNTNS ARGV...: one line of the timer's spec (TAB separated).
+spec_line() { local IFS=$'\t'; printf '%s\n' "$*"; }
+
+# tools_spec CMD...: the spec of every tool running CMD (crun: its bundle's command).
+tools_spec()
+{
+	local bundle=$1; shift
+	if [ $MDL_OK = 1 ]; then
+		[ -n "${MDL_FILE:-}" ] && spec_line mdlaunch-file - "$MDLAUNCH" "$MDL_FILE"
+		spec_line mdlaunch-run - "$MDLAUNCH" run -m 100M --cpushare 512 --cpuset 0-1 "$@"
+	fi
+	spec_line floor - "$OUT/floor" "$@"
+	[ -n "${WITH_UNSHARE:-}" ] && spec_line unshare - unshare -fpmuni --mount-proc "$@"
+	[ -n "${WITH_BWRAP:-}" ] && spec_line bwrap - bwrap --unshare-uts --unshare-pid --unshare-net \
+		--unshare-ipc --ro-bind / / --proc /proc --dev /dev "$@"
+	spec_line crun "$CRUN_NS" crun --root "$CRUN_ROOT" run --bundle "$OUT/$bundle" "crun-bench-%u"
+	[ -n "${WITH_FLOOR_NS:-}" ] && spec_line floor-in-crun-ns "$CRUN_NS" "$OUT/floor" "$@"
+	return 0
+}
+
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+
+say "# mdlaunch bench — $(date -u '+%Y-%m-%d %H:%M UTC')"
+say ""
+say "Machine: $(nproc) CPUs, $(uname -r), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo);" \
+	"mdlaunch $("$MDLAUNCH" --version 2>/dev/null | awk '{print $2}' || echo '?')" \
+	"($(git -C "$TOP" rev-parse --short HEAD 2>/dev/null || echo '?')), crun $(crun --version | awk 'NR==1 {print $3}')," \
+	"bwrap $(bwrap --version | awk '{print $2}'), util-linux $(unshare --version | awk '{print $NF}')."
+say "Load average (1/5/15 min) at start: $(loadavg)."
+[ -n "$MDL_NOTE" ] && say "" && say "**mdlaunch not measured**: $MDL_NOTE"
+say ""
+
+# --- 0. what each tool really does (checked, not assumed) --------------------------
+# The probe prints its namespaces and cgroups, then sleeps while we read the
+# limits from the host; afterwards its cgroups must be gone.
+PROBE='echo pid=$$; for n in uts pid mnt net ipc; do echo ns $n $(readlink /proc/self/ns/$n); done; echo procs $(ls /proc | grep -c "^[0-9]"); echo netdevs $(tail -n +3 /proc/net/dev | wc -l); cat /proc/self/cgroup; echo END; sleep 0.5'
+verify_one() # NAME MNTNS ARGV...
+{
+	local name=$1 ns=$2 out=$OUT/logs/verify-$1.out; shift 2
+	if [ "$ns" = - ]; then "$@" >"$out" 2>&1 & else nsenter --mount="$ns" "$@" >"$out" 2>&1 & fi
+	local pid=$! n ok_ns=0 mem=- shares=- cpus=- p
+	for _ in $(seq 100); do grep -q '^END' "$out" && break; sleep 0.02; done
+	for n in uts pid mnt net ipc; do
+		[ "$(awk -v n=$n '$1 == "ns" && $2 == n {print $3}' "$out")" != "$(readlink /proc/self/ns/$n)" ] && ok_ns=$((ok_ns + 1))
+	done
+	p=$(awk -F: '$2 ~ /(^|,)memory(,|$)/ {print $3}' "$out")
+	[ -n "$p" ] && mem=$(cat "/sys/fs/cgroup/memory$p/memory.limit_in_bytes" 2>/dev/null || echo -)
+	p=$(awk -F: '$2 ~ /(^|,)cpu(,|$)/ {print $3}' "$out")
+	[ -n "$p" ] && shares=$(cat "/sys/fs/cgroup/cpu$p/cpu.shares" 2>/dev/null || echo -)
+	p=$(awk -F: '$2 ~ /(^|,)cpuset(,|$)/ {print $3}' "$out")
+	[ -n "$p" ] && cpus=$(cat "/sys/fs/cgroup/cpuset$p/cpuset.cpus" 2>/dev/null || echo -)
+	wait $pid || true
+	[ "$mem" = 9223372036854771712 ] && mem=none
+	[ "$mem" = 104857600 ] && mem=100M
+	say "| $name | $(grep -q '^pid=1$' "$out" && echo yes || echo NO) | $ok_ns/5 | $(awk '$1 == "procs" {print $2}' "$out") | $(awk '$1 == "netdevs" {print $2}' "$out") | $mem | $shares | $cpus |"
+}
+say "## What each tool does (one probe run each)"
+say ""
+say "| tool | PID 1 | new namespaces | pids in /proc | net devices | memory limit | cpu.shares | cpuset.cpus |"
+say "|---|---|---|---|---|---|---|---|"
+if [ $MDL_OK = 1 ]; then
+	sed "s|^Command = .*|Command = /bin/sh -c '$(printf '%s' "$PROBE" | sed 's/[&|]/\\&/g')'|" bench/bench.container >"$OUT/probe.container"
+	verify_one mdlaunch-file - "$MDLAUNCH" "$OUT/probe.container"
+	verify_one mdlaunch-run - "$MDLAUNCH" run -m 100M --cpushare 512 --cpuset 0-1 /bin/sh -c "$PROBE"
+fi
+verify_one floor - "$OUT/floor" /bin/sh -c "$PROBE"
+verify_one unshare - unshare -fpmuni --mount-proc /bin/sh -c "$PROBE"
+verify_one bwrap - bwrap --unshare-uts --unshare-pid --unshare-net --unshare-ipc --ro-bind / / --proc /proc --dev /dev /bin/sh -c "$PROBE"
+make_bundle "$OUT/bundle-probe" "$(jq -cn --arg p "$PROBE" '["/bin/sh", "-c", $p]')"
+verify_one crun "$CRUN_NS" crun --root "$CRUN_ROOT" run --bundle "$OUT/bundle-probe" crun-bench-probe
+say ""
+
+MDL_FILE=$TOP/bench/bench.container
+
+# --- 1. start latency ---------------------------------------------------------------
+if want lat; then
+	WITH_UNSHARE=1 WITH_BWRAP=1 WITH_FLOOR_NS=1 tools_spec bundle-true /bin/true >"$OUT/lat.spec"
+	before=$(cgroup_snapshot)
+	load0=$(loadavg)
+	say "## Start to exit of /bin/true ($ROUNDS interleaved rounds, tools shuffled each round, $WARMUP warm-up rounds, seed $SEED)"
+	say ""
+	"$OUT/timer" lat -n "$ROUNDS" -w "$WARMUP" -s "$SEED" -o "$OUT/lat-raw.tsv" -L "$OUT/logs" \
+		-f floor -r crun "$OUT/lat.spec" | tee -a "$RESULTS"
+	say ""
+	say "Load average before/after: $load0 / $(loadavg). Raw times: lat-raw.tsv."
+	left=$(comm -13 <(echo "$before") <(cgroup_snapshot))
+	say "Cgroup directories left behind: ${left:-none}"
+	say ""
+fi
+
+# --- 2. launcher peak RSS --------------------------------------------------------
+if want rss; then
+	# bench.container runs /bin/true: the run form stands for mdlaunch here
+	MDL_FILE= tools_spec bundle-sleep /bin/sleep 1 >"$OUT/rss.spec"
+	say "## Launcher peak RSS while the container runs sleep 1 ($RSS_RUNS runs each)"
+	say ""
+	say "VmHWM of the launcher process alone, read at its ptrace exit stop (the container is not traced)."
+	say ""
+	"$OUT/timer" rss -n "$RSS_RUNS" -L "$OUT/logs" "$OUT/rss.spec" | tee -a "$RESULTS"
+	say ""
+fi
+
+# --- 3. parallel starts -------------------------------------------------------------
+if want par; then
+	MDL_FILE= tools_spec bundle-true /bin/true >"$OUT/par.spec"
+	before=$(cgroup_snapshot)
+	load0=$(loadavg)
+	say "## $PAR_STARTS starts of /bin/true, $PAR_JOBS at a time ($PAR_REPEATS interleaved repeats)"
+	say ""
+	"$OUT/timer" par -n "$PAR_STARTS" -j "$PAR_JOBS" -k "$PAR_REPEATS" -s "$SEED" -L "$OUT/logs" \
+		-f floor "$OUT/par.spec" | tee -a "$RESULTS"
+	after=$(cgroup_snapshot)
+	left=$(comm -13 <(echo "$before") <(echo "$after"))
+	say ""
+	say "Load average before/after: $load0 / $(loadavg)."
+	if [ -z "$left" ]; then
+		say "Left behind: nothing (no new cgroup directory below our own cgroups)."
+	else
+		say "Left behind ($(echo "$left" | wc -l) cgroup directories, by name):"
+		say ""
+		echo "$left" | sed 's|.*/||; s/[-_][0-9a-f-]*$//' | sort | uniq -c | sed 's/^ */    /' | tee -a "$RESULTS"
+		echo "$left" >"$OUT/leftovers.txt"
+	fi
+	say ""
+fi
+
+# --- 4. check ------------------------------------------------------------------------
+if want check; then
+	say "## mdlaunch check"
+	say ""
+	if [ $MDL_OK != 1 ]; then
+		say "Skipped: mdlaunch not usable."
+	else
+		d=$OUT/check
+		mkdir -p "$d/big" "$d/dropin/big.container.d"
+		# one 1,000-line file: the keys, Environment lines are not repeatable, so comments pad it
+		{
+			sed -n '/^\[Container\]/,$p' bench/bench.container
+			for i in $(seq 1 $((1000 - 6))); do
+				echo "# line $i: a comment of ordinary length, as a reviewed definition has"
+			done
+		} >"$d/big/big.container"
+		# a drop-in set: the file and 99 drop-ins of 10 lines, 1,000 lines in all
+		{ sed -n '/^\[Container\]/,$p' bench/bench.container; for i in $(seq 1 4); do echo "# padding $i"; done; } >"$d/dropin/big.container"
+		for i in $(seq -w 1 99); do
+			{
+				echo "# drop-in $i"
+				echo "[Container]"
+				echo "Memory = $((100 + 10#$i))M"
+				echo "CPUShares = $((500 + 10#$i))"
+				echo "Hostname = dropin-$i"
+				echo "Environment = BENCH_$i=value-$i \"QUOTED_$i=a b c\""
+				for k in 1 2 3 4; do echo "# comment $k of drop-in $i"; done
+			} >"$d/dropin/big.container.d/$i-bench.conf"
+		done
+		{
+			spec_line check-1000-line-file - "$MDLAUNCH" check "$d/big/big.container"
+			spec_line check-dropin-set - "$MDLAUNCH" check "$d/dropin/big.container"
+			spec_line version - "$MDLAUNCH" --version
+		} >"$OUT/check.spec"
+		if "$MDLAUNCH" show "$d/dropin/big.container" 2>/dev/null | grep -q 'dropin-99'; then
+			dropins=yes
+		else
+			dropins=no
+		fi
+		"$OUT/timer" lat -n 100 -w 5 -s "$SEED" -L "$OUT/logs" -f version "$OUT/check.spec" | tee -a "$RESULTS"
+		say ""
+		say "Lines: $(wc -l <"$d/big/big.container") in the single file; $(cat "$d/dropin/big.container" "$d"/dropin/big.container.d/*.conf | wc -l) in the drop-in set (file + 99 drop-ins)."
+		if [ $dropins = yes ]; then
+			say "Drop-ins are applied (show reports the last drop-in's Hostname)."
+		else
+			say "Drop-ins are NOT applied by this mdlaunch (show does not report the last drop-in's Hostname): the drop-in row times the main file only."
+		fi
+		say "\`version\` (mdlaunch --version) is the cost of starting the binary at all."
+	fi
+	say ""
+fi
+
+# --- 5. the dynamic loader ------------------------------------------------------------
+if want loader; then
+	say "## What the dynamic loader costs an exec (the re-exec of /proc/self/exe init pays it)"
+	say ""
+	printf 'int main(void) { return 0; }\n' >"$OUT/noop.c"
+	gcc -O2 -o "$OUT/noop-dynamic" "$OUT/noop.c"
+	gcc -O2 -static -o "$OUT/noop-static" "$OUT/noop.c"
+	gcc -O2 -o "$OUT/noop-mdlaunch-libs" "$OUT/noop.c" -Wl,--no-as-needed -liniparser -lconfig -lcap
+	{
+		spec_line noop-static - "$OUT/noop-static"
+		spec_line noop-dynamic-libc - "$OUT/noop-dynamic"
+		spec_line noop-with-mdlaunch-libs - "$OUT/noop-mdlaunch-libs"
+		[ -x "$MDLAUNCH" ] && spec_line mdlaunch-version - "$MDLAUNCH" --version
+	} >"$OUT/loader.spec"
+	"$OUT/timer" lat -n 300 -w 10 -s "$SEED" -L "$OUT/logs" -f noop-static "$OUT/loader.spec" | tee -a "$RESULTS"
+	say ""
+	if [ -x "$MDLAUNCH" ]; then
+		say "mdlaunch needs $(ldd "$MDLAUNCH" | grep -cv -e vdso -e ld-linux) shared libraries:" \
+			"$(ldd "$MDLAUNCH" | awk '$1 !~ /vdso|ld-linux/ {print $1}' | paste -sd' ')."
+		stats=$(LD_DEBUG=statistics "$MDLAUNCH" --version 2>&1 >/dev/null | sed 's/^ *[0-9]*: *//')
+		say "LD_DEBUG=statistics of mdlaunch --version: $(echo "$stats" | grep -m1 'total startup time' | sed 's/.*: *//') in the loader," \
+			"$(echo "$stats" | grep -m1 'number of relocations:' | sed 's/.*: *//') relocations," \
+			"$(echo "$stats" | grep -m1 'relocations from cache' | sed 's/.*: *//') symbol lookups from cache."
+	fi
+	say "For comparison crun links $(ldd "$(command -v crun)" | grep -cv -e vdso -e ld-linux) shared libraries and does not re-exec itself for the container side."
+	say ""
+fi
+
+say "Load average at the end: $(loadavg)."
+cleanup
+rm -rf "$CRUN_ROOT"
+echo "run-bench: results in $RESULTS" >&2
