@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+/*
+ * The container's cgroups: create them and run the subsystem chain (cpuset,
+ * memory, cpu), attach a pid, tear everything down, or print the plan. Only
+ * the controllers the spec needs are touched; with no limit set there is no
+ * cgroup work at all. Nothing here logs errors: a failure fills a struct
+ * cgroup_error and the caller (runtime.c) words the message.
+ */
+
+struct container_spec;
+struct cgroup;
+
+enum cgroup_mode {
+	CGROUP_MODE_LEGACY,  /* v1 hierarchies only */
+	CGROUP_MODE_HYBRID,  /* v1 hierarchies plus cgroup2 at /sys/fs/cgroup/unified */
+	CGROUP_MODE_UNIFIED, /* pure cgroup2 */
+	_CGROUP_MODE_MAX,
+	_CGROUP_MODE_INVALID = -22, /* -EINVAL */
+};
+
+/* Which file or directory failed and with which value, for the caller's message. */
+struct cgroup_error {
+	const char *action; /* "write", "create", "remove", "read", "open", "find" */
+	char path[PATH_MAX];
+	char value[128]; /* the value written, or "" */
+};
+
+/* The host's mode from statfs("/sys/fs/cgroup"), detected once and cached. 0 or -errno. */
+int cgroup_mode_get(enum cgroup_mode *ret);
+const char *cgroup_mode_to_string(enum cgroup_mode mode);
+
+/* True when some subsystem of the chain is enabled by @spec. */
+bool cgroup_needed(const struct container_spec *spec);
+
+/*
+ * Creates the container's cgroup in every hierarchy the spec needs, named
+ * "<spec name>-<launcher_pid>", and runs the subsystem chain. On success
+ * *ret owns it (NULL when no cgroup is needed). On failure everything created
+ * is removed again, @err says where, and -errno is returned.
+ */
+int cgroup_setup(const struct container_spec *spec, pid_t launcher_pid, struct cgroup **ret,
+		 struct cgroup_error *err);
+
+/* Moves @pid into every leaf (cgroup.procs, retrying EINVAL briefly). 0 or -errno. */
+int cgroup_attach(struct cgroup *cg, pid_t pid, struct cgroup_error *err);
+
+/*
+ * SIGKILLs any process still in the leaves (bounded), removes the leaves
+ * (retrying EBUSY briefly) and tries the shared intermediate directories.
+ * Accepts NULL. Returns 0, or the first -errno with @err filled; it still
+ * tries everything after a failure.
+ */
+int cgroup_teardown(struct cgroup *cg, struct cgroup_error *err);
+
+/* Closes and frees (no rmdir: call cgroup_teardown() first). Accepts NULL, returns NULL. */
+struct cgroup *cgroup_free(struct cgroup *cg);
+static inline void cgroup_freep(struct cgroup **cg)
+{
+	cgroup_free(*cg);
+}
+
+/*
+ * Prints the cgroup part of `show`: the mode, each hierarchy's leaf path
+ * (with "<pid>" for the launcher's pid) and the chain's writes in order.
+ * Reads the host's layout, changes nothing. 0 or -errno with @err filled.
+ */
+int cgroup_show_plan(const struct container_spec *spec, FILE *f, struct cgroup_error *err);
+
+/*
+ * Words @err as "cannot write '0-7' to /sys/fs/cgroup/cpuset/.../cpuset.cpus"
+ * into @buf (the caller appends the errno text). Returns @buf.
+ */
+char *cgroup_error_format(const struct cgroup_error *err, char *buf, size_t size);

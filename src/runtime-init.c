@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * runtime-init.c: `mdlaunch init`, the container side of the runtime flow.
+ * runtime-ns.c re-executes this binary inside the new namespaces with the
+ * command pipe on fd 3 and the status pipe on fd 4. Init reads the command
+ * frame to EOF (the launcher closes the pipe only once init is in its
+ * cgroups: the start barrier), prepares the namespaces (private mounts, a
+ * fresh /proc, hostname, loopback), and execs the command, which becomes the
+ * container's PID 1. Any failure goes back to the launcher as a status frame
+ * (errno, exit code, message) before _exit(). This path loads no config
+ * library and allocates little: it is on every start's critical path.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <net/if.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "runtime-pipe.h"
+#include "runtime.h"
+#include "spec.h"
+#include "util.h"
+
+#define INIT_COMMAND_FD 3
+#define INIT_STATUS_FD	4
+
+/* Reports a failure to the launcher and exits with @exit_code. Never returns. */
+static _noreturn_ _printf_(3, 4) void init_fail(int exit_code, int error, const char *fmt, ...)
+{
+	char msg[PIPE_STATUS_MESSAGE_MAX + 1];
+	va_list ap;
+
+	errno = error;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	/* If even this fails the launcher still sees the exit code. */
+	(void)status_write(INIT_STATUS_FD, error, exit_code, msg);
+	_exit(exit_code);
+}
+
+/* Run by hand (or by anything but the launcher): say so on stderr and stop. */
+static _noreturn_ void refuse(void)
+{
+	log_error("init is internal to mdlaunch (run by the launcher with its pipe on fd 3); "
+		  "use 'mdlaunch run'");
+	_exit(EXIT_LAUNCHER_ERROR);
+}
+
+/* True when @fd is a pipe opened for @accmode (O_RDONLY or O_WRONLY). */
+static bool fd_is_pipe(int fd, int accmode)
+{
+	struct stat st;
+	int flags;
+
+	if (fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode))
+		return false;
+	flags = fcntl(fd, F_GETFL);
+	return flags >= 0 && (flags & O_ACCMODE) == accmode;
+}
+
+/*
+ * The parent-death signal was set before the re-exec, but the launcher may
+ * have died before that. Then nobody reads the status pipe any more, which
+ * poll() reports as POLLERR on our write end (getppid() cannot tell: it is 0
+ * in a new PID namespace).
+ */
+static bool launcher_gone(void)
+{
+	struct pollfd p = { .fd = INIT_STATUS_FD, .events = POLLOUT };
+
+	return poll(&p, 1, 0) > 0 && (p.revents & POLLERR);
+}
+
+/*
+ * Mount namespace: make every mount private first (without it the proc
+ * mount below propagates to a shared host /proc and breaks it), then mount
+ * a /proc that matches the new PID namespace.
+ */
+static void setup_mounts(void)
+{
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		init_fail(EXIT_LAUNCHER_ERROR, errno, "cannot make mount propagation private: %m");
+	if (mount("proc", "/proc", "proc", MS_NOEXEC | MS_NOSUID | MS_NODEV, NULL) < 0)
+		init_fail(EXIT_LAUNCHER_ERROR, errno, "cannot mount proc on /proc: %m");
+}
+
+/* A new network namespace has only a loopback interface, and it is down. */
+static void loopback_up(void)
+{
+	_cleanup_close_ int fd = -EBADF;
+	struct ifreq ifr = {};
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		init_fail(EXIT_LAUNCHER_ERROR, errno, "cannot open a socket for 'lo': %m");
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		init_fail(EXIT_LAUNCHER_ERROR, errno, "cannot read the flags of 'lo': %m");
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+		init_fail(EXIT_LAUNCHER_ERROR, errno, "cannot bring 'lo' up: %m");
+}
+
+/* Without a tty the container's stdin is /dev/null (stdout and stderr stay the caller's). */
+static void stdin_null(void)
+{
+	int fd = open("/dev/null", O_RDONLY | O_NOCTTY);
+
+	if (fd < 0)
+		init_fail(EXIT_LAUNCHER_ERROR, errno, "cannot open /dev/null: %m");
+	/* fd 0 may have been closed, and then open() already returned it. */
+	if (fd != STDIN_FILENO) {
+		if (dup2(fd, STDIN_FILENO) < 0)
+			init_fail(EXIT_LAUNCHER_ERROR, errno, "cannot make /dev/null stdin: %m");
+		(void)close(fd);
+	}
+}
+
+/* The environment additions over the inherited environment, then the container's PATH. */
+static void setup_environment(const struct command *c)
+{
+	for (char **e = c->env; e && *e; e++) {
+		/* The frame outlives the exec, so putenv() can keep pointing into it. */
+		if (!strchr(*e, '=') || **e == '=')
+			init_fail(EXIT_LAUNCHER_ERROR, EINVAL, "invalid environment entry '%s'",
+				  *e);
+		if (putenv(*e) < 0)
+			init_fail(EXIT_LAUNCHER_ERROR, errno, "cannot set '%s': %m", *e);
+	}
+	if (setenv("PATH", c->path, 1) < 0)
+		init_fail(EXIT_LAUNCHER_ERROR, errno, "cannot set PATH: %m");
+}
+
+/*
+ * Resolves @cmd through @path like execvp() (an empty entry is the current
+ * directory), but tells "not found" from "found but not executable": on
+ * success @buf holds the file to exec. Returns 0, -ENOENT or -EACCES.
+ */
+static int resolve_command(const char *cmd, const char *path, char *buf, size_t size)
+{
+	bool found = false;
+
+	if (strchr(cmd, '/')) {
+		snprintf(buf, size, "%s", cmd);
+		return 0;
+	}
+	if (!*cmd)
+		return -ENOENT;
+	for (const char *p = path; p; p = strchr(p, ':') ? strchr(p, ':') + 1 : NULL) {
+		size_t dlen = strcspn(p, ":");
+		struct stat st;
+		int n;
+
+		n = snprintf(buf, size, "%.*s%s%s", (int)dlen, dlen ? p : ".", "/", cmd);
+		if (n < 0 || (size_t)n >= size)
+			continue;
+		if (stat(buf, &st) < 0)
+			continue;
+		if (S_ISREG(st.st_mode) && access(buf, X_OK) == 0)
+			return 0;
+		found = true;
+	}
+	return found ? -EACCES : -ENOENT;
+}
+
+/* Resolves and execs argv; returns never. */
+static _noreturn_ void exec_command(const struct command *c)
+{
+	char file[PATH_MAX];
+	const char *cmd = c->argv[0];
+	int r;
+
+	r = resolve_command(cmd, c->path, file, sizeof(file));
+	if (r == -ENOENT)
+		init_fail(EXIT_NOT_FOUND, ENOENT, "command '%s' not found in PATH '%s'", cmd,
+			  c->path);
+	if (r == -EACCES)
+		init_fail(EXIT_CANNOT_EXECUTE, EACCES,
+			  "command '%s' found in PATH '%s' but not executable", cmd, c->path);
+
+	(void)close(INIT_COMMAND_FD);
+	/* fd 4 is close-on-exec: EOF on the status pipe tells the launcher this worked. */
+	execve(file, c->argv, environ);
+	r = errno;
+	if (r == ENOENT && access(file, F_OK) < 0)
+		init_fail(EXIT_NOT_FOUND, r, "command '%s' not found", file);
+	if (r == ENOENT)
+		init_fail(EXIT_CANNOT_EXECUTE, r,
+			  "cannot execute '%s': %m (is its interpreter missing?)", file);
+	init_fail(EXIT_CANNOT_EXECUTE, r, "cannot execute '%s': %m", file);
+}
+
+int runtime_init_main(void)
+{
+	_cleanup_(command_freep) struct command *c = NULL;
+	int r;
+
+	if (!fd_is_pipe(INIT_COMMAND_FD, O_RDONLY) || !fd_is_pipe(INIT_STATUS_FD, O_WRONLY))
+		refuse();
+	/* Neither pipe may reach the command; fd 4 must close exactly at the final exec. */
+	(void)fcntl(INIT_COMMAND_FD, F_SETFD, FD_CLOEXEC);
+	(void)fcntl(INIT_STATUS_FD, F_SETFD, FD_CLOEXEC);
+
+	r = command_read(INIT_COMMAND_FD, &c);
+	if (r == -ENODATA)
+		/* The launcher closed the pipe without a frame: setup failed there. Run nothing. */
+		_exit(EXIT_LAUNCHER_ERROR);
+	if (r == -EPROTO)
+		refuse();
+	if (r < 0)
+		init_fail(EXIT_LAUNCHER_ERROR, -r, "cannot read the command from the launcher: %m");
+	if (launcher_gone())
+		_exit(EXIT_LAUNCHER_ERROR);
+
+	if (c->namespaces & NS_MOUNT)
+		setup_mounts();
+	if ((c->namespaces & NS_UTS) && !isempty(c->hostname) &&
+	    sethostname(c->hostname, strlen(c->hostname)) < 0)
+		init_fail(EXIT_LAUNCHER_ERROR, errno, "cannot set the hostname to '%s': %m",
+			  c->hostname);
+	if (c->namespaces & NS_NET)
+		loopback_up();
+	if (!c->tty)
+		stdin_null();
+	setup_environment(c);
+	exec_command(c);
+}

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * runtime-ns.c: step 3 of the runtime flow (runtime.c), the birth of the
+ * container. Maps the spec's namespaces to clone flags and clones a child
+ * that re-executes this binary as `mdlaunch init` (runtime-init.c) with the
+ * command pipe on fd 3 and the status pipe on fd 4, and nothing else.
+ * Re-executing gives init a fresh process image, so the child of the raw
+ * clone only calls async-signal-safe functions before execve.
+ */
+#include "runtime-ns.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "runtime-pipe.h"
+#include "runtime-signal.h"
+#include "spec.h"
+#include "util.h"
+
+/* The fds init finds its pipes on (runtime-init.c relies on them). */
+#define INIT_COMMAND_FD 3
+#define INIT_STATUS_FD	4
+
+static const struct {
+	unsigned ns;
+	unsigned long flag;
+	const char *name;
+} ns_table[] = {
+	{ NS_UTS, CLONE_NEWUTS, "CLONE_NEWUTS" }, { NS_PID, CLONE_NEWPID, "CLONE_NEWPID" },
+	{ NS_MOUNT, CLONE_NEWNS, "CLONE_NEWNS" }, { NS_NET, CLONE_NEWNET, "CLONE_NEWNET" },
+	{ NS_IPC, CLONE_NEWIPC, "CLONE_NEWIPC" },
+};
+
+unsigned long ns_clone_flags(unsigned namespaces)
+{
+	unsigned long flags = 0;
+
+	for (size_t i = 0; i < ELEMENTSOF(ns_table); i++)
+		if (namespaces & ns_table[i].ns)
+			flags |= ns_table[i].flag;
+	return flags;
+}
+
+char *ns_clone_flags_to_string(unsigned long flags, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	if (size == 0)
+		return buf;
+	buf[0] = '\0';
+	for (size_t i = 0; i < ELEMENTSOF(ns_table); i++) {
+		if (!(flags & ns_table[i].flag))
+			continue;
+		len += (size_t)snprintf(buf + len, len < size ? size - len : 0, "%s%s",
+					len ? "|" : "", ns_table[i].name);
+		if (len >= size)
+			return buf;
+	}
+	if (len == 0)
+		snprintf(buf, size, "none");
+	return buf;
+}
+
+/* Child side: reports a failure before init runs and exits. Never returns. */
+static _noreturn_ void child_fail(int status_fd, int error, const char *what)
+{
+	char msg[256];
+	size_t n = 0;
+	const char *desc = strerrordesc_np(error);
+
+	/* No snprintf: keep to async-signal-safe string copies in the cloned child. */
+	msg[0] = '\0';
+	strncat(msg, what, sizeof(msg) - 1);
+	n = strlen(msg);
+	if (desc && n + 2 < sizeof(msg)) {
+		strncat(msg, ": ", sizeof(msg) - n - 1);
+		strncat(msg, desc, sizeof(msg) - n - 3);
+	}
+	(void)status_write(status_fd, error, 125, msg);
+	_exit(125);
+}
+
+/*
+ * Closes every fd >= @from. close_range() is in every kernel this runs on
+ * (5.9+); the loop covers an older kernel or a seccomp filter refusing it.
+ */
+static void close_fds_from(unsigned from)
+{
+	struct rlimit rl;
+
+	if (close_range(from, ~0U, 0) == 0)
+		return;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY ||
+	    rl.rlim_cur > 1U << 20)
+		rl.rlim_cur = 1U << 20;
+	for (unsigned fd = from; fd < rl.rlim_cur; fd++)
+		(void)close((int)fd);
+}
+
+/*
+ * Child side of ns_spawn_init(): fd plumbing, signal reset, parent-death
+ * signal, then the re-exec. Never returns.
+ */
+static _noreturn_ void child_exec_init(const struct ns_spawn *s)
+{
+	static char *const init_argv[] = { "mdlaunch", "init", NULL };
+	int cmd, st;
+
+	/*
+	 * Lift both ends above 4 first, so that moving them to 3 and 4 cannot
+	 * clobber one with the other whatever numbers they had (and dup2 onto a
+	 * different fd clears the close-on-exec flag init relies on keeping).
+	 */
+	cmd = fcntl(s->command_fd, F_DUPFD, INIT_STATUS_FD + 1);
+	if (cmd < 0)
+		child_fail(s->status_fd, errno, "cannot move the command pipe");
+	st = fcntl(s->status_fd, F_DUPFD, INIT_STATUS_FD + 1);
+	if (st < 0)
+		child_fail(s->status_fd, errno, "cannot move the status pipe");
+	if (dup2(cmd, INIT_COMMAND_FD) < 0)
+		child_fail(st, errno, "cannot move the command pipe to fd 3");
+	if (dup2(st, INIT_STATUS_FD) < 0)
+		child_fail(st, errno, "cannot move the status pipe to fd 4");
+	close_fds_from(INIT_STATUS_FD + 1);
+
+	signal_reset_child();
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		child_fail(INIT_STATUS_FD, errno, "cannot set the parent-death signal");
+
+	(void)execve("/proc/self/exe", init_argv, environ);
+	child_fail(INIT_STATUS_FD, errno, "cannot re-execute /proc/self/exe as init");
+}
+
+int ns_spawn_init(const struct ns_spawn *s, pid_t *ret_pid)
+{
+	long pid;
+
+	/*
+	 * A raw fork-like clone: no separate stack, so it is safe under ASan.
+	 * On cgroup v2 this is where clone3() with CLONE_INTO_CGROUP and
+	 * s->cgroup_fd goes, falling back to this call.
+	 */
+	pid = syscall(SYS_clone, s->flags | SIGCHLD, 0, 0, 0, 0);
+	if (pid < 0)
+		return -errno;
+	if (pid == 0)
+		child_exec_init(s);
+	*ret_pid = (pid_t)pid;
+	return 0;
+}

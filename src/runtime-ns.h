@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/*
+ * Namespaces and the birth of the container: spec namespaces -> CLONE_*
+ * flags, and the clone of `/proc/self/exe init` with its two pipe ends.
+ */
+
+/* The CLONE_NEW* flags for a set of NS_* flags (unknown bits are ignored). */
+unsigned long ns_clone_flags(unsigned namespaces);
+
+/*
+ * Writes "CLONE_NEWUTS|CLONE_NEWPID|..." (or "none") for @flags into @buf.
+ * Returns @buf; the text is cut to @size.
+ */
+char *ns_clone_flags_to_string(unsigned long flags, char *buf, size_t size);
+
+/* What the launcher hands to ns_spawn_init(). */
+struct ns_spawn {
+	unsigned long flags; /* CLONE_NEW* */
+	int command_fd;	     /* read end of the command pipe: becomes fd 3 in init */
+	int status_fd;	     /* write end of the status pipe: becomes fd 4 in init */
+	/*
+	 * Reserved for clone3(CLONE_INTO_CGROUP) on cgroup v2: a directory fd
+	 * of the leaf cgroup the child is born in. -EBADF: plain clone.
+	 */
+	int cgroup_fd;
+};
+
+/*
+ * Starts init: clones with s->flags | SIGCHLD (fork-like, no separate
+ * stack), and in the child moves the pipe ends to fds 3 and 4, closes every
+ * other fd >= 5, resets all signal dispositions and the signal mask, sets
+ * PR_SET_PDEATHSIG(SIGKILL) and re-executes /proc/self/exe as "mdlaunch init".
+ * A child that fails before that exec reports it on the status pipe and
+ * exits 125. The caller keeps ownership of both fds (it closes its copies).
+ * On success *ret_pid is the child's pid. Returns 0 or -errno.
+ */
+int ns_spawn_init(const struct ns_spawn *s, pid_t *ret_pid);

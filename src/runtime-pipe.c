@@ -1,0 +1,322 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * runtime-pipe.c: the wire format between the launcher (runtime.c) and the
+ * container side (runtime-init.c). The launcher sends one command frame down
+ * the command pipe and closes it, which is also the start barrier; init
+ * answers on the status pipe only when it fails. The format is described in
+ * runtime-pipe.h. Nothing here logs: callers have the context.
+ */
+#include "runtime-pipe.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+
+#define COMMAND_HEADER_LEN (6 * sizeof(uint32_t))
+
+/* Appends bytes to a buffer sized in advance by command_build(). */
+struct writer {
+	uint8_t *p;
+};
+
+static void put_u32(struct writer *w, uint32_t v)
+{
+	memcpy(w->p, &v, sizeof(v));
+	w->p += sizeof(v);
+}
+
+static void put_string(struct writer *w, const char *s, size_t len)
+{
+	put_u32(w, (uint32_t)len);
+	memcpy(w->p, s, len);
+	w->p += len;
+}
+
+/* Adds the encoded size of @s to *total; -E2BIG when a limit is exceeded. */
+static int account_string(const char *s, size_t *total)
+{
+	size_t len = strlen(s);
+
+	if (len > PIPE_STRING_MAX)
+		return -E2BIG;
+	*total += sizeof(uint32_t) + len;
+	return *total > PIPE_COMMAND_MAX ? -E2BIG : 0;
+}
+
+int command_build(const struct command *c, uint8_t **ret_buf, size_t *ret_len)
+{
+	size_t argc = strv_length(c->argv), envc = strv_length(c->env);
+	size_t total = COMMAND_HEADER_LEN;
+	const char *hostname = c->hostname ? c->hostname : "";
+	const char *path = c->path ? c->path : "";
+	struct writer w;
+	uint8_t *buf;
+	int r;
+
+	if (argc == 0)
+		return -EINVAL;
+	if (argc + envc > PIPE_STRINGS_MAX)
+		return -E2BIG;
+	r = account_string(hostname, &total);
+	if (r < 0)
+		return r;
+	r = account_string(path, &total);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < argc; i++) {
+		r = account_string(c->argv[i], &total);
+		if (r < 0)
+			return r;
+	}
+	for (size_t i = 0; i < envc; i++) {
+		r = account_string(c->env[i], &total);
+		if (r < 0)
+			return r;
+	}
+
+	buf = malloc(total);
+	if (!buf)
+		return -ENOMEM;
+	w.p = buf;
+	put_u32(&w, PIPE_COMMAND_MAGIC);
+	put_u32(&w, PIPE_COMMAND_VERSION);
+	put_u32(&w, c->namespaces);
+	put_u32(&w, c->tty ? PIPE_COMMAND_TTY : 0);
+	put_u32(&w, (uint32_t)argc);
+	put_u32(&w, (uint32_t)envc);
+	put_string(&w, hostname, strlen(hostname));
+	put_string(&w, path, strlen(path));
+	for (size_t i = 0; i < argc; i++)
+		put_string(&w, c->argv[i], strlen(c->argv[i]));
+	for (size_t i = 0; i < envc; i++)
+		put_string(&w, c->env[i], strlen(c->env[i]));
+	*ret_buf = buf;
+	*ret_len = total;
+	return 0;
+}
+
+/* Writes all of @buf, retrying short writes and EINTR. Returns 0 or -errno. */
+static int write_all(int fd, const uint8_t *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int command_write(int fd, const struct command *c)
+{
+	_cleanup_free_ uint8_t *buf = NULL;
+	size_t len;
+	int r;
+
+	r = command_build(c, &buf, &len);
+	if (r < 0)
+		return r;
+	return write_all(fd, buf, len);
+}
+
+/* Bounds-checked consumer of a received frame. */
+struct reader {
+	const uint8_t *p, *end;
+};
+
+static int get_u32(struct reader *rd, uint32_t *ret)
+{
+	if ((size_t)(rd->end - rd->p) < sizeof(uint32_t))
+		return -EBADMSG;
+	memcpy(ret, rd->p, sizeof(*ret));
+	rd->p += sizeof(*ret);
+	return 0;
+}
+
+/* Reads one string into a new NUL-terminated copy; a NUL inside is garbage. */
+static int get_string(struct reader *rd, char **ret)
+{
+	uint32_t len;
+	char *s;
+	int r;
+
+	r = get_u32(rd, &len);
+	if (r < 0)
+		return r;
+	if (len > PIPE_STRING_MAX || len > (size_t)(rd->end - rd->p))
+		return -EBADMSG;
+	if (memchr(rd->p, '\0', len))
+		return -EBADMSG;
+	s = strndup((const char *)rd->p, len);
+	if (!s)
+		return -ENOMEM;
+	rd->p += len;
+	*ret = s;
+	return 0;
+}
+
+/* Reads @n strings into a new NULL-terminated vector. */
+static int get_strv(struct reader *rd, uint32_t n, char ***ret)
+{
+	_cleanup_strv_free_ char **l = calloc((size_t)n + 1, sizeof(char *));
+	int r;
+
+	if (!l)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < n; i++) {
+		r = get_string(rd, &l[i]);
+		if (r < 0)
+			return r;
+	}
+	*ret = TAKE_PTR(l);
+	return 0;
+}
+
+struct command *command_free(struct command *c)
+{
+	if (!c)
+		return NULL;
+	strv_free(c->argv);
+	strv_free(c->env);
+	free(c->path);
+	free(c->hostname);
+	free(c);
+	return NULL;
+}
+
+int command_parse(const uint8_t *buf, size_t len, struct command **ret)
+{
+	_cleanup_(command_freep) struct command *c = NULL;
+	struct reader rd = { .p = buf, .end = buf + len };
+	uint32_t magic, version, ns, flags, argc, envc;
+	int r;
+
+	if (len == 0)
+		return -ENODATA;
+	if (get_u32(&rd, &magic) < 0 || magic != PIPE_COMMAND_MAGIC)
+		return -EPROTO;
+	if (len > PIPE_COMMAND_MAX)
+		return -EBADMSG;
+	if (get_u32(&rd, &version) < 0 || get_u32(&rd, &ns) < 0 || get_u32(&rd, &flags) < 0 ||
+	    get_u32(&rd, &argc) < 0 || get_u32(&rd, &envc) < 0)
+		return -EBADMSG;
+	/* Checking the counts against the bytes left keeps garbage from allocating much. */
+	if (version != PIPE_COMMAND_VERSION || argc == 0 ||
+	    (uint64_t)argc + envc > PIPE_STRINGS_MAX ||
+	    ((uint64_t)argc + envc + 2) * sizeof(uint32_t) > (size_t)(rd.end - rd.p))
+		return -EBADMSG;
+
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->namespaces = ns;
+	c->tty = flags & PIPE_COMMAND_TTY;
+	r = get_string(&rd, &c->hostname);
+	if (r < 0)
+		return r;
+	r = get_string(&rd, &c->path);
+	if (r < 0)
+		return r;
+	r = get_strv(&rd, argc, &c->argv);
+	if (r < 0)
+		return r;
+	r = get_strv(&rd, envc, &c->env);
+	if (r < 0)
+		return r;
+	if (rd.p != rd.end)
+		return -EBADMSG;
+	*ret = TAKE_PTR(c);
+	return 0;
+}
+
+int command_read(int fd, struct command **ret)
+{
+	_cleanup_free_ uint8_t *buf = NULL;
+	size_t len = 0, size = 0;
+
+	for (;;) {
+		ssize_t n;
+
+		if (len == size) {
+			uint8_t *nb;
+
+			if (size >= PIPE_COMMAND_MAX)
+				return -EFBIG;
+			size = size ? size * 2 : 65536;
+			if (size > PIPE_COMMAND_MAX)
+				size = PIPE_COMMAND_MAX;
+			nb = realloc(buf, size);
+			if (!nb)
+				return -ENOMEM;
+			buf = nb;
+		}
+		n = read(fd, buf + len, size - len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		/* Refuse a stranger's pipe at once instead of waiting for its EOF. */
+		if (len >= sizeof(uint32_t)) {
+			uint32_t magic;
+
+			memcpy(&magic, buf, sizeof(magic));
+			if (magic != PIPE_COMMAND_MAGIC)
+				return -EPROTO;
+		}
+	}
+	return command_parse(buf, len, ret);
+}
+
+int status_write(int fd, int error, int exit_code, const char *message)
+{
+	uint8_t buf[PIPE_STATUS_MAX];
+	size_t len = message ? strlen(message) : 0;
+	struct writer w = { .p = buf };
+	ssize_t n;
+
+	if (len > PIPE_STATUS_MESSAGE_MAX)
+		len = PIPE_STATUS_MESSAGE_MAX;
+	put_u32(&w, PIPE_STATUS_MAGIC);
+	put_u32(&w, (uint32_t)error);
+	put_u32(&w, (uint32_t)exit_code);
+	put_string(&w, message ? message : "", len);
+	do
+		n = write(fd, buf, (size_t)(w.p - buf));
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	return n == w.p - buf ? 0 : -EIO;
+}
+
+int status_parse(const uint8_t *buf, size_t len, struct status *ret)
+{
+	struct reader rd = { .p = buf, .end = buf + len };
+	uint32_t magic, error, code, mlen;
+
+	if (get_u32(&rd, &magic) < 0 || magic != PIPE_STATUS_MAGIC)
+		return -EPROTO;
+	if (get_u32(&rd, &error) < 0 || get_u32(&rd, &code) < 0 || get_u32(&rd, &mlen) < 0)
+		return -EBADMSG;
+	if (mlen > PIPE_STATUS_MESSAGE_MAX || mlen != (size_t)(rd.end - rd.p) ||
+	    memchr(rd.p, '\0', mlen))
+		return -EBADMSG;
+	if ((int32_t)code < 0 || (int32_t)code > 255)
+		return -EBADMSG;
+	ret->error = (int32_t)error;
+	ret->exit_code = (int32_t)code;
+	memcpy(ret->message, rd.p, mlen);
+	ret->message[mlen] = '\0';
+	return 0;
+}

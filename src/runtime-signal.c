@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * runtime-signal.c: step 7 of the runtime flow (runtime.c). The launcher
+ * blocks the signals it forwards before it creates anything, so a Ctrl-C
+ * during setup still ends in a full teardown; afterwards runtime.c polls the
+ * signalfd made here next to the status pipe and lets signal_dispatch()
+ * forward and reap.
+ */
+#include "runtime-signal.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "util.h"
+
+static const int forwarded_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+
+bool signal_is_forwarded(int sig)
+{
+	for (size_t i = 0; i < ELEMENTSOF(forwarded_signals); i++)
+		if (forwarded_signals[i] == sig)
+			return true;
+	return false;
+}
+
+int signal_setup(struct signal_saved *ret_saved)
+{
+	struct sigaction ign = { .sa_handler = SIG_IGN };
+	struct signal_saved saved;
+	sigset_t set;
+	int fd;
+
+	sigemptyset(&set);
+	for (size_t i = 0; i < ELEMENTSOF(forwarded_signals); i++)
+		sigaddset(&set, forwarded_signals[i]);
+	sigaddset(&set, SIGCHLD);
+	if (sigprocmask(SIG_BLOCK, &set, &saved.mask) < 0)
+		return -errno;
+	fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (fd < 0) {
+		int r = -errno;
+
+		(void)sigprocmask(SIG_SETMASK, &saved.mask, NULL);
+		return r;
+	}
+	(void)sigaction(SIGPIPE, &ign, &saved.sigpipe);
+	*ret_saved = saved;
+	return fd;
+}
+
+void signal_restore(const struct signal_saved *saved)
+{
+	(void)sigaction(SIGPIPE, &saved->sigpipe, NULL);
+	(void)sigprocmask(SIG_SETMASK, &saved->mask, NULL);
+}
+
+void signal_reset_child(void)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	sigset_t empty;
+
+	/* SIGKILL, SIGSTOP and libc's internal signals fail with EINVAL: nothing to reset. */
+	for (int sig = 1; sig < NSIG; sig++)
+		(void)sigaction(sig, &dfl, NULL);
+	sigemptyset(&empty);
+	(void)sigprocmask(SIG_SETMASK, &empty, NULL);
+}
+
+int signal_dispatch(int sfd, pid_t child, int *ret_wstatus)
+{
+	struct signalfd_siginfo si;
+	int reaped = 0, wstatus = 0;
+
+	for (;;) {
+		ssize_t n = read(sfd, &si, sizeof(si));
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				break;
+			return -errno;
+		}
+		if ((size_t)n != sizeof(si))
+			return -EIO;
+		if (signal_is_forwarded((int)si.ssi_signo)) {
+			log_debug("forwarding SIG%s to pid %d", sigabbrev_np((int)si.ssi_signo),
+				  (int)child);
+			if (!reaped && kill(child, (int)si.ssi_signo) < 0 && errno != ESRCH)
+				log_warn_errno(errno,
+					       "cannot forward SIG%s to pid %d: %m, ignoring",
+					       sigabbrev_np((int)si.ssi_signo), (int)child);
+		}
+		/*
+		 * SIGCHLD coalesces, so always try the wait when one came; only
+		 * our own child is reaped (WNOHANG on its pid).
+		 */
+		if (si.ssi_signo == SIGCHLD && !reaped) {
+			pid_t p = waitpid(child, &wstatus, WNOHANG);
+
+			if (p < 0 && errno != EINTR)
+				return -errno;
+			if (p == child)
+				reaped = 1;
+		}
+	}
+	if (reaped)
+		*ret_wstatus = wstatus;
+	return reaped;
+}
+
+int signal_wait_pid(pid_t pid, int *ret_wstatus)
+{
+	int wstatus;
+
+	if (RETRY_EINTR(waitpid(pid, &wstatus, 0)) < 0)
+		return -errno;
+	*ret_wstatus = wstatus;
+	return 0;
+}
+
+int signal_exit_status(int wstatus)
+{
+	if (WIFEXITED(wstatus))
+		return WEXITSTATUS(wstatus);
+	if (WIFSIGNALED(wstatus))
+		return 128 + WTERMSIG(wstatus);
+	return 125;
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+/*
+ * The launcher's signal handling: the forwarded signals and SIGCHLD are
+ * blocked and read from a signalfd, SIGPIPE is ignored; the child gets a
+ * clean slate before it re-executes.
+ */
+
+/* What signal_setup() changed, for signal_restore(). */
+struct signal_saved {
+	sigset_t mask;
+	struct sigaction sigpipe;
+};
+
+/*
+ * Blocks SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGCHLD,
+ * ignores SIGPIPE (a dead init must give EPIPE, not kill the launcher), and
+ * returns a non-blocking, close-on-exec signalfd for them, or -errno.
+ */
+int signal_setup(struct signal_saved *ret_saved);
+
+/* Undoes signal_setup() (the signalfd is closed by the caller). */
+void signal_restore(const struct signal_saved *saved);
+
+/* True for the signals the launcher forwards to the container. */
+bool signal_is_forwarded(int sig);
+
+/*
+ * In a freshly cloned child: every disposition back to SIG_DFL and an empty
+ * signal mask, so the container inherits nothing of the launcher's handling
+ * (SIGPIPE ignored, the forwarded signals blocked). Async-signal-safe.
+ */
+void signal_reset_child(void);
+
+/*
+ * Drains @sfd: forwards each forwarded signal to @child, and on SIGCHLD reaps
+ * @child with WNOHANG (other children are not the launcher's). Returns 1 with
+ * *ret_wstatus set once @child was reaped, 0 if it still runs, or -errno.
+ */
+int signal_dispatch(int sfd, pid_t child, int *ret_wstatus);
+
+/* Waits for @pid, retrying EINTR; *ret_wstatus is set on success. Returns 0 or -errno. */
+int signal_wait_pid(pid_t pid, int *ret_wstatus);
+
+/* The launcher's exit status for a wait status: the exit code, or 128+N for signal N. */
+int signal_exit_status(int wstatus);

@@ -1,0 +1,304 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * runtime.c: the launcher side of a run, after the config front end has made
+ * a validated spec. The order is the design:
+ *
+ *   signals blocked -> cgroups + chain -> pipes -> clone init -> attach
+ *   -> command frame (the start barrier) -> wait, forwarding signals
+ *   -> teardown (kill leftovers, rmdir) -> exit status
+ *
+ * Each step lives in its own module (cgroup.c, runtime-ns.c, runtime-pipe.c,
+ * runtime-signal.c); this file sequences them, owns the error paths and is
+ * the one that logs, since it knows the container's name.
+ */
+#include "runtime.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "log.h"
+#include "runtime-ns.h"
+#include "runtime-pipe.h"
+#include "runtime-signal.h"
+#include "spec.h"
+#include "util.h"
+
+/* How long to wait for init's status after it was reaped (it cannot be open any more). */
+#define STATUS_DRAIN_MS 1000
+
+/* Everything a run owns, released by run_release() in reverse order. */
+struct run {
+	const struct container_spec *spec;
+	const char *name;
+	struct timespec start;
+	struct signal_saved saved;
+	int sfd;
+	struct cgroup *cg;
+	int command_w;
+	int status_r;
+	pid_t pid;
+};
+
+/* Microseconds since the run started, for the -vv timeline of one start. */
+static long elapsed_us(const struct run *run)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - run->start.tv_sec) * 1000000L +
+	       (now.tv_nsec - run->start.tv_nsec) / 1000L;
+}
+
+/* Logs a cgroup failure with the file and value it names; returns @r. */
+static int log_cgroup_error(int r, const struct cgroup_error *err)
+{
+	char msg[PATH_MAX + 256];
+
+	if (!err->action)
+		return log_error_errno(r, "cannot set up the cgroups: %m");
+	return log_error_errno(r, "%s: %m", cgroup_error_format(err, msg, sizeof(msg)));
+}
+
+/*
+ * Creates both pipes and clones init with the command pipe's read end and
+ * the status pipe's write end; the launcher keeps the other two ends. On
+ * success run->pid, run->command_w and run->status_r are set.
+ */
+static int run_spawn(struct run *run)
+{
+	_cleanup_close_ int cmd_r = -EBADF, cmd_w = -EBADF, st_r = -EBADF, st_w = -EBADF;
+	int fds[2];
+	struct ns_spawn s;
+	pid_t pid;
+	int r;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return log_error_errno(errno, "cannot create the command pipe: %m");
+	cmd_r = fds[0];
+	cmd_w = fds[1];
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return log_error_errno(errno, "cannot create the status pipe: %m");
+	st_r = fds[0];
+	st_w = fds[1];
+
+	s = (struct ns_spawn){
+		.flags = ns_clone_flags(run->spec->namespaces),
+		.command_fd = cmd_r,
+		.status_fd = st_w,
+		.cgroup_fd = -EBADF,
+	};
+	r = ns_spawn_init(&s, &pid);
+	if (r < 0)
+		return log_error_errno(r, "%s: cannot clone the container's init: %m", run->name);
+	run->pid = pid;
+	run->command_w = TAKE_FD(cmd_w);
+	run->status_r = TAKE_FD(st_r);
+	log_debug("%s: init cloned as pid %d (+%ld us)", run->name, (int)pid, elapsed_us(run));
+	return 0;
+}
+
+/*
+ * A setup step failed after the clone: close the command pipe without a
+ * frame (init then exits without running anything), kill and reap it.
+ */
+static void run_abort_child(struct run *run)
+{
+	int wstatus;
+
+	run->command_w = safe_close(run->command_w);
+	(void)kill(run->pid, SIGKILL);
+	(void)signal_wait_pid(run->pid, &wstatus);
+	run->pid = 0;
+}
+
+/*
+ * Handles the end of the status pipe: EOF without a frame means the exec
+ * happened; a frame is init's failure, logged as one line. Returns the exit
+ * code from the frame, or -1 when there was none.
+ */
+static int handle_status(struct run *run, const uint8_t *buf, size_t len)
+{
+	struct status st;
+
+	if (len == 0) {
+		log_debug("%s: command executed (+%ld us)", run->name, elapsed_us(run));
+		return -1;
+	}
+	if (status_parse(buf, len, &st) < 0) {
+		log_error("%s: init sent a malformed status (%zu bytes)", run->name, len);
+		return EXIT_LAUNCHER_ERROR;
+	}
+	log_error("%s: %s", run->name, st.message);
+	return st.exit_code;
+}
+
+/*
+ * Step 6 and 7: polls the signalfd and the status pipe until init's fate is
+ * known and the child is reaped. Returns the launcher's exit status.
+ */
+static int run_supervise(struct run *run)
+{
+	uint8_t buf[PIPE_STATUS_MAX + 1];
+	size_t len = 0;
+	int frame_code = -1, wstatus = 0;
+	bool reaped = false;
+
+	while (!reaped || run->status_r >= 0) {
+		struct pollfd p[2] = {
+			/* Once reaped, only the status pipe matters (signals would spin). */
+			{ .fd = reaped ? -EBADF : run->sfd, .events = POLLIN },
+			{ .fd = run->status_r, .events = POLLIN },
+		};
+		int n = poll(p, 2, reaped ? STATUS_DRAIN_MS : -1);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			log_error_errno(errno, "%s: cannot wait for the container: %m", run->name);
+			run_abort_child(run);
+			return EXIT_LAUNCHER_ERROR;
+		}
+		if (n == 0)
+			break;
+		if (p[1].revents) {
+			ssize_t k = read(run->status_r, buf + len, sizeof(buf) - len);
+
+			if (k < 0 && errno == EINTR)
+				continue;
+			if (k > 0)
+				len += (size_t)k;
+			/* EOF, an error, or more than any frame: the status is complete. */
+			if (k <= 0 || len == sizeof(buf)) {
+				frame_code = handle_status(run, buf, len);
+				run->status_r = safe_close(run->status_r);
+			}
+		}
+		if (p[0].revents) {
+			int r = signal_dispatch(run->sfd, run->pid, &wstatus);
+
+			if (r < 0) {
+				log_error_errno(r, "%s: cannot read signals: %m", run->name);
+				run_abort_child(run);
+				return EXIT_LAUNCHER_ERROR;
+			}
+			if (r > 0) {
+				reaped = true;
+				run->pid = 0;
+			}
+		}
+	}
+	log_debug("%s: container exited (+%ld us)", run->name, elapsed_us(run));
+	if (frame_code >= 0)
+		return frame_code;
+	return signal_exit_status(wstatus);
+}
+
+/* Step 8, on every path: cgroups, then fds and the signal setup. */
+static void run_release(struct run *run)
+{
+	struct cgroup_error err = {};
+	int r;
+
+	r = cgroup_teardown(run->cg, &err);
+	if (r < 0)
+		log_cgroup_error(r, &err);
+	run->cg = cgroup_free(run->cg);
+	run->command_w = safe_close(run->command_w);
+	run->status_r = safe_close(run->status_r);
+	if (run->sfd >= 0) {
+		run->sfd = safe_close(run->sfd);
+		signal_restore(&run->saved);
+	}
+	log_debug("%s: cleaned up (+%ld us)", run->name, elapsed_us(run));
+}
+
+int runtime_run(const struct container_spec *spec)
+{
+	struct run run = {
+		.spec = spec,
+		.name = spec->name ? spec->name : "container",
+		.sfd = -EBADF,
+		.command_w = -EBADF,
+		.status_r = -EBADF,
+	};
+	struct cgroup_error err = {};
+	struct command cmd = {
+		.argv = spec->argv,
+		.env = spec->env,
+		.path = spec->path,
+		.hostname = (char *)spec_hostname(spec),
+		.namespaces = spec->namespaces,
+		.tty = spec->tty,
+	};
+	int r, status = EXIT_LAUNCHER_ERROR;
+
+	clock_gettime(CLOCK_MONOTONIC, &run.start);
+	/* First, so that a signal during setup is forwarded or ends in a teardown. */
+	run.sfd = signal_setup(&run.saved);
+	if (run.sfd < 0) {
+		log_error_errno(run.sfd, "cannot set up signal handling: %m");
+		return EXIT_LAUNCHER_ERROR;
+	}
+
+	r = cgroup_setup(spec, getpid(), &run.cg, &err);
+	if (r < 0) {
+		log_cgroup_error(r, &err);
+		goto out;
+	}
+	log_debug("%s: cgroups ready (+%ld us)", run.name, elapsed_us(&run));
+
+	r = run_spawn(&run);
+	if (r < 0)
+		goto out;
+	r = cgroup_attach(run.cg, run.pid, &err);
+	if (r < 0) {
+		log_cgroup_error(r, &err);
+		run_abort_child(&run);
+		goto out;
+	}
+
+	/* Writing the frame releases init: it reads to EOF before doing anything. */
+	r = command_write(run.command_w, &cmd);
+	if (r == -E2BIG) {
+		log_error_errno(r,
+				"%s: the command is too large for init (at most %u strings "
+				"of %u bytes, %u bytes in all): %m",
+				run.name, PIPE_STRINGS_MAX, PIPE_STRING_MAX, PIPE_COMMAND_MAX);
+		run_abort_child(&run);
+		goto out;
+	}
+	/* EPIPE: init died before reading; its status frame or exit status says why. */
+	if (r < 0 && r != -EPIPE) {
+		log_error_errno(r, "%s: cannot send the command to init: %m", run.name);
+		run_abort_child(&run);
+		goto out;
+	}
+	run.command_w = safe_close(run.command_w);
+	log_debug("%s: command sent (+%ld us)", run.name, elapsed_us(&run));
+
+	status = run_supervise(&run);
+out:
+	run_release(&run);
+	return status;
+}
+
+int runtime_show_plan(const struct container_spec *spec, FILE *f)
+{
+	unsigned long flags = ns_clone_flags(spec->namespaces);
+	struct cgroup_error err = {};
+	char names[256];
+	int r;
+
+	fprintf(f, "%-12s %s (0x%lx), re-executing /proc/self/exe init\n", "clone flags",
+		ns_clone_flags_to_string(flags, names, sizeof(names)), flags);
+	r = cgroup_show_plan(spec, f, &err);
+	if (r < 0)
+		return log_cgroup_error(r, &err);
+	return 0;
+}
