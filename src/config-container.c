@@ -1,0 +1,844 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * config-container.c: the .container loader (INI), the declarative front end.
+ * It turns a file into fields of struct container_spec through a key table
+ * (key, parser, offsetof) in the manner of systemd-nspawn's settings table,
+ * reporting every error of the file in one pass as "file:line: Key: message".
+ *
+ * iniparser (4.1) alone cannot do this: it keeps no line numbers, silently
+ * keeps the last of duplicate keys, and its value unquoting is lossy (an
+ * unquoted ';' or '#' cuts the value: `sh -c "a; b"` becomes `sh -c "a`, and
+ * `"/bin/my prog" arg` becomes `/bin/my prog`). So the file is scanned here
+ * line by line, and the raw text after '=' is what the key parsers see.
+ * iniparser still loads the same file: its syntax errors are routed into the
+ * log with their line numbers, a line it cannot hold is an explicit error
+ * (never a silent truncation), and its set of keys is cross-checked against
+ * the scan, so the two readings of the file can never silently disagree.
+ */
+#include <stdio.h> /* config.h uses FILE but does not include it */
+
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <iniparser/iniparser.h>
+
+#include "config-values.h"
+#include "log.h"
+#include "spec.h"
+#include "util.h"
+
+/* A .container file is a few lines; anything this big is a mistake (or /dev/zero). */
+#define CONTAINER_FILE_MAX (1024 * 1024)
+
+/*
+ * iniparser reads each line with fgets() into a 1024-byte buffer that must
+ * also hold the newline and the NUL, and a continued line is read into the
+ * same buffer after its predecessor: so at most 1022 bytes of text per line,
+ * continuation lines counted together. Longer lines make it fail the load.
+ */
+#define INI_LINE_MAX 1022
+
+#define SECTION "Container"
+
+struct load_ctx {
+	const char *path;
+	struct container_spec *spec;
+	unsigned n_errors;
+};
+
+typedef int (*key_parser)(struct load_ctx *c, unsigned line, const char *key, const char *value,
+			  void *data);
+
+struct config_key {
+	const char *name;
+	enum spec_key id;
+	key_parser parse;
+	size_t offset;
+};
+
+/* Logs one error of the file and counts it; returns -EINVAL. */
+_printf_(3, 4) static int load_error(struct load_ctx *c, unsigned line, const char *fmt, ...)
+{
+	char msg[1536];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	c->n_errors++;
+	return log_syntax(c->path, line, LOG_LEVEL_ERROR, "%s", msg);
+}
+
+/* Words the errors of split_words() for @key; returns -EINVAL (logged) or -ENOMEM. */
+static int split_error(struct load_ctx *c, unsigned line, const char *key, const char *value, int r)
+{
+	if (r == -EBADMSG)
+		return load_error(c, line, "%s: unterminated quote in '%s'", key, value);
+	if (r == -EINVAL)
+		return load_error(
+		    c, line,
+		    "%s: invalid escape in '%s' (use \\\\, \\\", \\', \\n, \\t, \\xNN, "
+		    "...; no \\0)",
+		    key, value);
+	return r;
+}
+
+static int parse_command(struct load_ctx *c, unsigned line, const char *key, const char *value,
+			 void *data)
+{
+	char ***argv = data;
+	char **l = NULL;
+	int r;
+
+	r = split_words(value, &l);
+	if (r < 0)
+		return split_error(c, line, key, value, r);
+	if (!l[0] || l[0][0] == '\0') {
+		strv_free(l);
+		return load_error(c, line, "%s: empty program name in '%s'", key, value);
+	}
+	strv_free(*argv);
+	*argv = l;
+	return 0;
+}
+
+static int parse_bool_key(struct load_ctx *c, unsigned line, const char *key, const char *value,
+			  void *data)
+{
+	if (parse_bool(value, data) < 0)
+		return load_error(c, line, "%s: invalid boolean '%s' " CONFIG_BOOL_HINT, key,
+				  value);
+	return 0;
+}
+
+static int parse_size_key(struct load_ctx *c, unsigned line, const char *key, const char *value,
+			  void *data)
+{
+	int r = parse_size(value, data);
+
+	if (r == -ERANGE)
+		return load_error(c, line, "%s: size '%s' out of range (1 byte to 16383T, or max)",
+				  key, value);
+	if (r < 0)
+		return load_error(c, line, "%s: invalid size '%s' " CONFIG_SIZE_HINT, key, value);
+	return 0;
+}
+
+static int parse_shares_key(struct load_ctx *c, unsigned line, const char *key, const char *value,
+			    void *data)
+{
+	if (parse_cpu_shares(value, data) < 0)
+		return load_error(c, line, "%s: invalid value '%s' " CONFIG_SHARES_HINT, key,
+				  value);
+	return 0;
+}
+
+static int parse_cpuset_key(struct load_ctx *c, unsigned line, const char *key, const char *value,
+			    void *data)
+{
+	char **cpuset = data;
+	char *s = NULL;
+	int r;
+
+	r = parse_cpuset(value, &s);
+	if (r == -ERANGE)
+		return load_error(c, line, "%s: CPU number out of range in '%s' (at most %u)", key,
+				  value, CONFIG_CPU_MAX);
+	if (r == -EINVAL)
+		return load_error(c, line, "%s: invalid CPU list '%s' " CONFIG_CPUSET_HINT, key,
+				  value);
+	if (r < 0)
+		return r;
+	free(*cpuset);
+	*cpuset = s;
+	return 0;
+}
+
+static int parse_hostname_key(struct load_ctx *c, unsigned line, const char *key, const char *value,
+			      void *data)
+{
+	char **hostname = data;
+	char *s;
+
+	if (!hostname_is_valid(value))
+		return load_error(c, line, "%s: invalid hostname '%s' (1 to 64 bytes, no '/')", key,
+				  value);
+	s = strdup(value);
+	if (!s)
+		return -ENOMEM;
+	free(*hostname);
+	*hostname = s;
+	return 0;
+}
+
+static int parse_name_key(struct load_ctx *c, unsigned line, const char *key, const char *value,
+			  void *data)
+{
+	char **name = data;
+	char *s;
+
+	if (!name_is_valid(value))
+		return load_error(c, line, "%s: invalid name '%s' " CONFIG_NAME_HINT, key, value);
+	s = strdup(value);
+	if (!s)
+		return -ENOMEM;
+	free(*name);
+	*name = s;
+	return 0;
+}
+
+static int parse_namespaces_key(struct load_ctx *c, unsigned line, const char *key,
+				const char *value, void *data)
+{
+	int r = parse_namespaces(value, data);
+
+	if (r == -EINVAL)
+		return load_error(
+		    c, line, "%s: invalid namespace list '%s' " CONFIG_NAMESPACES_HINT, key, value);
+	return r;
+}
+
+/*
+ * Environment=: every assignment is checked (and each bad one reported);
+ * PATH goes to spec->path, which the runtime makes the container's PATH,
+ * everything else into spec->env (a later KEY replaces an earlier one).
+ */
+static int parse_environment_key(struct load_ctx *c, unsigned line, const char *key,
+				 const char *value, void *data)
+{
+	_cleanup_strv_free_ char **l = NULL;
+	char ***env = data;
+	int r, bad = 0;
+
+	r = split_words(value, &l);
+	if (r < 0)
+		return split_error(c, line, key, value, r);
+	for (char **e = l; *e; e++) {
+		if (!env_assignment_is_valid(*e)) {
+			bad = load_error(c, line,
+					 "%s: invalid assignment '%s' (use KEY=VALUE, KEY made of "
+					 "A-Z a-z 0-9 _ and not starting with a digit)",
+					 key, *e);
+			continue;
+		}
+		if (strncmp(*e, "PATH=", 5) == 0) {
+			char *p;
+
+			if ((*e)[5] == '\0') {
+				bad = load_error(c, line, "%s: PATH must not be empty", key);
+				continue;
+			}
+			p = strdup(*e + 5);
+			if (!p)
+				return -ENOMEM;
+			free(c->spec->path);
+			c->spec->path = p;
+			continue;
+		}
+		r = env_vector_set(env, *e);
+		if (r < 0)
+			return r;
+	}
+	return bad;
+}
+
+static const struct config_key container_keys[] = {
+	{ "Command", SPEC_KEY_COMMAND, parse_command, offsetof(struct container_spec, argv) },
+	{ "Tty", SPEC_KEY_TTY, parse_bool_key, offsetof(struct container_spec, tty) },
+	{ "Memory", SPEC_KEY_MEMORY, parse_size_key, offsetof(struct container_spec, memory_max) },
+	{ "CPUShares", SPEC_KEY_CPU_SHARES, parse_shares_key,
+	  offsetof(struct container_spec, cpu_shares) },
+	{ "CPUSet", SPEC_KEY_CPUSET, parse_cpuset_key, offsetof(struct container_spec, cpuset) },
+	{ "Hostname", SPEC_KEY_HOSTNAME, parse_hostname_key,
+	  offsetof(struct container_spec, hostname) },
+	{ "Environment", SPEC_KEY_ENVIRONMENT, parse_environment_key,
+	  offsetof(struct container_spec, env) },
+	{ "Namespaces", SPEC_KEY_NAMESPACES, parse_namespaces_key,
+	  offsetof(struct container_spec, namespaces) },
+	{ "Name", SPEC_KEY_NAME, parse_name_key, offsetof(struct container_spec, name) },
+};
+
+/* The known key closest to @key when it is a plausible typo, else NULL. */
+static const char *key_suggestion(const char *key)
+{
+	const char *best = NULL;
+	unsigned best_d = 3;
+
+	for (size_t i = 0; i < ELEMENTSOF(container_keys); i++) {
+		unsigned d = string_distance(key, container_keys[i].name);
+
+		if (d < best_d) {
+			best_d = d;
+			best = container_keys[i].name;
+		}
+	}
+	return best;
+}
+
+/* ------------------------------------------------------------------------- */
+/* iniparser's view of the file */
+
+struct ini_error {
+	unsigned line; /* 0 when iniparser gave none */
+	char *msg;
+};
+
+struct ini_errors {
+	struct ini_error *v;
+	size_t n;
+	bool lost; /* more errors than we keep, or out of memory */
+};
+
+#define INI_ERRORS_MAX 1024
+
+/*
+ * iniparser reports errors through one process-wide callback without a user
+ * pointer, so the collector of the load in progress has to be file-static.
+ * It is set only for the duration of iniparser_load() (single-threaded).
+ */
+static struct ini_errors *ini_collector;
+
+static void ini_errors_add(struct ini_errors *e, unsigned line, const char *msg)
+{
+	struct ini_error *v;
+
+	if (e->n >= INI_ERRORS_MAX) {
+		e->lost = true;
+		return;
+	}
+	v = reallocarray(e->v, e->n + 1, sizeof(*v));
+	if (!v) {
+		e->lost = true;
+		return;
+	}
+	e->v = v;
+	e->v[e->n].line = line;
+	e->v[e->n].msg = strdup(msg);
+	if (!e->v[e->n].msg) {
+		e->lost = true;
+		return;
+	}
+	e->n++;
+}
+
+static void ini_errors_free(struct ini_errors *e)
+{
+	for (size_t i = 0; i < e->n; i++)
+		free(e->v[i].msg);
+	free(e->v);
+}
+
+/*
+ * The error callback. The format strings of iniparser 4.1 are matched
+ * exactly so that the line number is taken from the arguments, not guessed
+ * from text; any other message is kept whole (newlines flattened), line 0.
+ */
+__attribute__((format(printf, 1, 2))) static int ini_error_cb(const char *fmt, ...)
+{
+	char msg[1536];
+	va_list ap;
+
+	if (!ini_collector)
+		return 0;
+	va_start(ap, fmt);
+	if (streq(fmt, "iniparser: syntax error in %s (%d):\n-> %s\n")) {
+		const char *file = va_arg(ap, const char *);
+		int line = va_arg(ap, int);
+		const char *text = va_arg(ap, const char *);
+
+		(void)file;
+		snprintf(msg, sizeof(msg), "syntax error (iniparser): '%s'", text);
+		ini_errors_add(ini_collector, line > 0 ? (unsigned)line : 0, msg);
+	} else if (streq(fmt, "iniparser: input line too long in %s (%d)\n")) {
+		const char *file = va_arg(ap, const char *);
+		int line = va_arg(ap, int);
+
+		(void)file;
+		snprintf(msg, sizeof(msg), "line too long for iniparser (the limit is %d bytes)",
+			 INI_LINE_MAX);
+		ini_errors_add(ini_collector, line > 0 ? (unsigned)line : 0, msg);
+	} else {
+		vsnprintf(msg, sizeof(msg), fmt, ap);
+		for (char *p = msg; *p; p++)
+			if (*p == '\n')
+				*p = ' ';
+		ini_errors_add(ini_collector, 0, strstrip(msg));
+	}
+	va_end(ap);
+	return 0;
+}
+
+/* Loads @path with iniparser, collecting its errors in @e. Returns the dictionary or NULL. */
+static dictionary *ini_load(const char *path, struct ini_errors *e)
+{
+	dictionary *d;
+
+	ini_collector = e;
+	iniparser_set_error_callback(ini_error_cb);
+	d = iniparser_load(path);
+	iniparser_set_error_callback(NULL);
+	ini_collector = NULL;
+	return d;
+}
+
+/*
+ * Logs the iniparser errors on lines first..last, unless the scan already
+ * reported that line (one message per problem is enough); marks them done.
+ */
+static void ini_errors_flush(struct load_ctx *c, struct ini_errors *e, unsigned first,
+			     unsigned last, bool scan_reported)
+{
+	for (size_t i = 0; i < e->n; i++) {
+		if (!e->v[i].msg || e->v[i].line < first || e->v[i].line > last)
+			continue;
+		if (!scan_reported)
+			load_error(c, e->v[i].line, "%s", e->v[i].msg);
+		free(e->v[i].msg);
+		e->v[i].msg = NULL;
+	}
+}
+
+/* ------------------------------------------------------------------------- */
+/* The scan */
+
+struct scan_state {
+	bool in_section;			   /* a section header has been seen */
+	bool in_container;			   /* the current section is [Container] */
+	unsigned n_sections;			   /* [Container] headers seen */
+	unsigned seen[ELEMENTSOF(container_keys)]; /* line of each key, 0 = unset */
+	bool empty[ELEMENTSOF(container_keys)];	   /* the key was set to the empty value */
+	char **extra_keys; /* X- keys seen (lower case), for the cross-check */
+};
+
+static void str_tolower(char *s)
+{
+	for (; *s; s++)
+		*s = (char)tolower((unsigned char)*s);
+}
+
+static int scan_section(struct load_ctx *c, struct scan_state *st, unsigned line, char *l)
+{
+	size_t n = strlen(l);
+	char *name;
+
+	st->in_section = true;
+	st->in_container = false;
+	if (n < 2 || l[n - 1] != ']')
+		return load_error(c, line, "invalid section header '%s' (use [" SECTION "])", l);
+	l[n - 1] = '\0';
+	name = strstrip(l + 1);
+	if (*name == '\0' || strpbrk(name, "[]"))
+		return load_error(c, line, "invalid section header '[%s]' (use [" SECTION "])",
+				  name);
+	if (!strcaseeq(name, SECTION))
+		return load_error(c, line,
+				  "unknown section [%s] (the only section is [" SECTION "])", name);
+	st->in_container = true;
+	st->n_sections++;
+	return 0;
+}
+
+/* Handles "Key = value" of [Container]: X- keys, lookup, duplicates, empty values, parsing. */
+static int scan_assignment(struct load_ctx *c, struct scan_state *st, unsigned line,
+			   const char *key, const char *value)
+{
+	const struct config_key *k = NULL;
+	size_t i;
+
+	if (strncasecmp(key, "X-", 2) == 0) {
+		char *lower = strdup(key);
+
+		if (!lower)
+			return -ENOMEM;
+		str_tolower(lower);
+		return strv_consume(&st->extra_keys, lower);
+	}
+	for (i = 0; i < ELEMENTSOF(container_keys); i++)
+		if (strcaseeq(key, container_keys[i].name)) {
+			k = &container_keys[i];
+			break;
+		}
+	if (!k) {
+		const char *hint = key_suggestion(key);
+
+		if (hint)
+			return load_error(c, line,
+					  "unknown key '%s' in [" SECTION "] (did you mean '%s'?)",
+					  key, hint);
+		return load_error(c, line, "unknown key '%s' in [" SECTION "]", key);
+	}
+	if (st->seen[i])
+		return load_error(c, line, "%s: duplicate key, first set at line %u", k->name,
+				  st->seen[i]);
+	st->seen[i] = line;
+	c->spec->line[k->id] = line;
+	/*
+	 * An empty value resets the key to its default. Since a key may appear
+	 * only once, the field still holds the default (from spec_new() and the
+	 * global file): leaving it untouched is the reset.
+	 */
+	if (*value == '\0') {
+		st->empty[i] = true;
+		return 0;
+	}
+	return k->parse(c, line, k->name, value, (char *)c->spec + k->offset);
+}
+
+/*
+ * Processes one logical line (continuations joined) spanning first..last.
+ * Returns 0, -EINVAL (logged and counted) or -ENOMEM.
+ */
+static int scan_line(struct load_ctx *c, struct scan_state *st, unsigned first, char *l)
+{
+	char *eq, *key, *value;
+
+	l = strstrip(l);
+	if (*l == '\0')
+		return 0;
+	if (*l == '[')
+		return scan_section(c, st, first, l);
+	eq = strchr(l, '=');
+	if (!eq || eq == l)
+		return load_error(c, first,
+				  "expected 'Key = value', '[Section]' or a comment, got '%s'", l);
+	*eq = '\0';
+	key = strstrip(l);
+	value = strstrip(eq + 1);
+	if (*key == '\0')
+		return load_error(c, first, "missing key before '='");
+	if (!st->in_section)
+		return load_error(
+		    c, first, "key '%s' outside of a section (add [" SECTION "] above it)", key);
+	if (!st->in_container)
+		return 0; /* the unknown section was reported once, at its header */
+	return scan_assignment(c, st, first, key, value);
+}
+
+static bool is_comment(const char *s)
+{
+	s += strspn(s, " \t\r\f\v");
+	return *s == '#' || *s == ';';
+}
+
+/* Strips trailing whitespace (as iniparser does, isspace) from @s of length @n; returns the new
+ * length. */
+static size_t rstrip_len(const char *s, size_t n)
+{
+	while (n > 0 && isspace((unsigned char)s[n - 1]))
+		n--;
+	return n;
+}
+
+/*
+ * Scans the file text (@size bytes, may contain NULs) line by line, logging
+ * every error. Continuation lines (a trailing backslash) are joined with a
+ * space, as systemd does; comments are whole lines starting with '#' or ';'.
+ * The iniparser errors @ie are merged in line order. Returns 0 or -ENOMEM;
+ * c->n_errors counts the errors.
+ */
+static int scan_text(struct load_ctx *c, struct scan_state *st, const char *text, size_t size,
+		     struct ini_errors *ie)
+{
+	_cleanup_free_ char *logical = NULL;
+	size_t logical_len = 0, ini_base = 0;
+	bool cont = false;
+	unsigned first = 0, lineno = 0, errors_before = 0;
+	const char *p = text, *end = text + size;
+
+	logical = malloc(size + 2);
+	if (!logical)
+		return -ENOMEM;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t raw = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		size_t n;
+		bool continues, comment;
+		int r;
+
+		lineno++;
+		if (!cont) {
+			first = lineno;
+			errors_before = c->n_errors;
+			logical_len = 0;
+			ini_base = 0;
+		}
+		if (ini_base + raw > INI_LINE_MAX)
+			load_error(c, lineno,
+				   "line too long (%zu bytes; the limit is %d bytes, continued "
+				   "lines counted together)",
+				   ini_base + raw, INI_LINE_MAX);
+		if (memchr(p, '\0', raw))
+			load_error(c, lineno, "line contains a NUL byte");
+		n = rstrip_len(p, raw);
+		continues = n > 0 && p[n - 1] == '\\';
+		comment = is_comment(p) && !memchr(p, '\0', raw);
+		if (comment && cont) {
+			/* systemd skips it, iniparser would join it: neither is what was meant. */
+			load_error(c, lineno,
+				   "comment line inside a continued line (remove the '\\' on the "
+				   "line above)");
+		} else if (comment) {
+			if (continues)
+				load_error(c, lineno,
+					   "comment line ends with '\\' (it would swallow the next "
+					   "line)");
+			ini_errors_flush(c, ie, lineno, lineno, c->n_errors > errors_before);
+			p = nl ? nl + 1 : end;
+			continue;
+		} else {
+			/* Where iniparser puts the next line: over this line's backslash. */
+			ini_base = ini_base + n - (continues ? 1 : 0);
+			memcpy(logical + logical_len, p, continues ? n - 1 : n);
+			logical_len += continues ? n - 1 : n;
+			if (continues) {
+				logical[logical_len++] = ' ';
+				cont = true;
+				p = nl ? nl + 1 : end;
+				if (p < end)
+					continue;
+				load_error(
+				    c, lineno,
+				    "the file ends with a '\\' continuation and no next line");
+			}
+		}
+		cont = false;
+		p = nl ? nl + 1 : end;
+		logical[logical_len] = '\0';
+		if (strlen(logical) == logical_len) {
+			r = scan_line(c, st, first, logical);
+			if (r == -ENOMEM)
+				return r;
+		}
+		ini_errors_flush(c, ie, first, lineno, c->n_errors > errors_before);
+	}
+	/* Whatever iniparser said about no line of ours (e.g. a read error). */
+	ini_errors_flush(c, ie, 0, UINT32_MAX, false);
+	if (ie->lost)
+		load_error(c, 0, "iniparser reported more errors than shown");
+	return 0;
+}
+
+/*
+ * Cross-checks iniparser's dictionary against the scan of an error-free
+ * file: the same [Container] keys, nothing else. Returns 0 or -EINVAL
+ * (an internal error: the two readings of the file disagree).
+ */
+static int ini_cross_check(struct load_ctx *c, const struct scan_state *st, dictionary *d)
+{
+	char entry[256];
+	int n_keys = 0;
+
+	if (iniparser_getnsec(d) != (st->n_sections > 0 ? 1 : 0))
+		goto mismatch;
+	for (size_t i = 0; i < ELEMENTSOF(container_keys); i++) {
+		if (!st->seen[i])
+			continue;
+		snprintf(entry, sizeof(entry), "container:%s", container_keys[i].name);
+		str_tolower(entry);
+		if (!iniparser_find_entry(d, entry))
+			goto mismatch;
+		n_keys++;
+	}
+	for (char **k = st->extra_keys; k && *k; k++) {
+		bool dup = false;
+
+		for (char **j = st->extra_keys; j < k; j++)
+			dup = dup || streq(*j, *k);
+		if (dup)
+			continue;
+		if (strlen(*k) >= sizeof(entry) - 16)
+			goto mismatch;
+		snprintf(entry, sizeof(entry), "container:%s", *k);
+		if (!iniparser_find_entry(d, entry))
+			goto mismatch;
+		n_keys++;
+	}
+	if (st->n_sections > 0 && iniparser_getsecnkeys(d, "container") != n_keys)
+		goto mismatch;
+	return 0;
+mismatch:
+	return load_error(c, 0,
+			  "internal error: iniparser and mdlaunch read different keys from this "
+			  "file, please report it");
+}
+
+/*
+ * Reads the whole of @path (a regular file, at most CONTAINER_FILE_MAX bytes)
+ * into *ret (NUL-terminated; the file itself may contain NULs) and its size
+ * into *ret_size. Returns 0 or -errno, not logged.
+ */
+static int read_container_file(const char *path, char **ret, size_t *ret_size)
+{
+	_cleanup_close_ int fd = -EBADF;
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0;
+	struct stat st;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	if (!S_ISREG(st.st_mode))
+		return -EBADFD;
+	buf = malloc(CONTAINER_FILE_MAX + 1);
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		ssize_t n = RETRY_EINTR(read(fd, buf + len, CONTAINER_FILE_MAX + 1 - len));
+
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > CONTAINER_FILE_MAX)
+			return -EFBIG;
+	}
+	buf[len] = '\0';
+	*ret = TAKE_PTR(buf);
+	*ret_size = len;
+	return 0;
+}
+
+/*
+ * The default name: the file's basename without ".container". Returns 0,
+ * -EINVAL (logged: the basename is not a valid name) or -ENOMEM.
+ */
+static int default_name(struct load_ctx *c)
+{
+	const char *base = strrchr(c->path, '/');
+	size_t n;
+	char *name;
+
+	base = base ? base + 1 : c->path;
+	n = strlen(base);
+	if (n > strlen(".container") && streq(base + n - strlen(".container"), ".container"))
+		n -= strlen(".container");
+	name = strndup(base, n);
+	if (!name)
+		return -ENOMEM;
+	if (!name_is_valid(name)) {
+		free(name);
+		return load_error(
+		    c, 0,
+		    "cannot use the file name '%s' as the container name " CONFIG_NAME_HINT
+		    "; set Name=",
+		    base);
+	}
+	free(c->spec->name);
+	c->spec->name = name;
+	return 0;
+}
+
+/* Index of key @id in container_keys. */
+static size_t key_index(enum spec_key id)
+{
+	size_t i;
+
+	for (i = 0; i < ELEMENTSOF(container_keys); i++)
+		if (container_keys[i].id == id)
+			break;
+	return i;
+}
+
+/*
+ * After the scan: the default name when Name= is absent or empty, and the
+ * required Command= (unless its line was already reported as invalid).
+ * Returns 0, -EINVAL (logged) or -ENOMEM.
+ */
+static int finish_defaults(struct load_ctx *c, const struct scan_state *st)
+{
+	size_t name = key_index(SPEC_KEY_NAME), cmd = key_index(SPEC_KEY_COMMAND);
+	int r = 0;
+
+	if (!st->seen[name] || st->empty[name])
+		r = default_name(c);
+	if (r == -ENOMEM)
+		return r;
+	if (strv_length(c->spec->argv) > 0)
+		return r;
+	if (!st->seen[cmd])
+		return load_error(c, 0, "missing Command= in [" SECTION "] (it is required)");
+	if (st->empty[cmd])
+		return load_error(c, st->seen[cmd], "Command: empty, a command is required");
+	return r;
+}
+
+int config_load_container(const char *path, struct container_spec *spec)
+{
+	struct load_ctx c = { .path = path, .spec = spec };
+	struct scan_state st = { 0 };
+	struct ini_errors ie = { 0 };
+	_cleanup_free_ char *text = NULL;
+	dictionary *d = NULL;
+	size_t size = 0;
+	int r;
+
+	r = read_container_file(path, &text, &size);
+	if (r == -EBADFD)
+		return log_error_errno(-EINVAL, "cannot load '%s': not a regular file", path);
+	if (r == -EFBIG)
+		return log_error_errno(r, "cannot load '%s': larger than %d bytes", path,
+				       CONTAINER_FILE_MAX);
+	if (r < 0)
+		return log_error_errno(r, "cannot open '%s': %m", path);
+
+	free(spec->source);
+	spec->source = strdup(path);
+	if (!spec->source)
+		return log_error_errno(-ENOMEM, "out of memory");
+	for (size_t i = 0; i < ELEMENTSOF(spec->line); i++)
+		spec->line[i] = 0;
+
+	d = ini_load(path, &ie);
+	r = scan_text(&c, &st, text, size, &ie);
+	if (r >= 0 && c.n_errors == 0 && !d)
+		load_error(&c, 0, "iniparser could not load the file");
+	if (r >= 0 && c.n_errors == 0 && d)
+		ini_cross_check(&c, &st, d);
+	if (d)
+		iniparser_freedict(d);
+	ini_errors_free(&ie);
+	strv_free(st.extra_keys);
+	if (r < 0)
+		return log_error_errno(r, "%s: out of memory", path);
+
+	r = finish_defaults(&c, &st);
+	if (r == -ENOMEM)
+		return log_error_errno(r, "%s: out of memory", path);
+	return c.n_errors > 0 ? -EINVAL : 0;
+}
+
+int config_from_file(const char *path, const struct global_options *g, struct container_spec **ret)
+{
+	_cleanup_(spec_freep) struct container_spec *spec = NULL;
+	int r, level = -1;
+
+	spec = spec_new();
+	if (!spec)
+		return log_error_errno(-ENOMEM, "out of memory");
+	r = config_load_global(g ? g->config_path : NULL, spec, &level);
+	if (r < 0)
+		return r;
+	if ((!g || g->log_level < 0) && level >= 0)
+		log_max_level = level;
+	r = config_load_container(path, spec);
+	if (r < 0)
+		return r;
+	r = config_validate(spec);
+	if (r < 0)
+		return r;
+	*ret = TAKE_PTR(spec);
+	return 0;
+}

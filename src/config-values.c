@@ -1,0 +1,502 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * config-values.c: the pure value parsers of the config front end (sizes,
+ * shares, booleans, CPU lists, names, command and environment splitting,
+ * namespace lists). Used alike by the .container loader, the mdlaunch.conf
+ * loader and the `run` options, so a value means the same everywhere. Nothing
+ * here logs or touches the system: input strings in, values or -errno out.
+ */
+#include "config-values.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "spec.h"
+#include "util.h"
+
+#define CPUSET_BITS  (CONFIG_CPU_MAX + 1)
+#define CPUSET_BYTES (CPUSET_BITS / 8)
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/*
+ * Maps a size suffix (after the digits) to a shift: "" and "B" are bytes,
+ * "K", "KB", "KiB" are 1024 and so on up to T. Returns the shift or -EINVAL.
+ */
+static int size_suffix_shift(const char *suffix)
+{
+	static const char units[] = "kmgt";
+	const char *u;
+
+	if (streq(suffix, "") || strcaseeq(suffix, "b"))
+		return 0;
+	u = strchr(units, suffix[0] | 0x20);
+	if (!u || suffix[0] == '\0')
+		return -EINVAL;
+	if (suffix[1] == '\0' || strcaseeq(suffix + 1, "b") || strcaseeq(suffix + 1, "ib"))
+		return (int)(u - units + 1) * 10;
+	return -EINVAL;
+}
+
+int parse_size(const char *s, uint64_t *ret)
+{
+	uint64_t v = 0;
+	bool overflow = false;
+	const char *p;
+	int shift;
+
+	if (isempty(s))
+		return -EINVAL;
+	if (strcaseeq(s, "max") || strcaseeq(s, "infinity")) {
+		*ret = SPEC_MEMORY_INFINITY;
+		return 0;
+	}
+	for (p = s; is_digit(*p); p++) {
+		unsigned d = (unsigned)(*p - '0');
+
+		if (v > (UINT64_MAX - d) / 10)
+			overflow = true;
+		else
+			v = v * 10 + d;
+	}
+	if (p == s)
+		return -EINVAL;
+	/* Garbage wins over overflow: "99999999999999999999x" is not a size at all. */
+	shift = size_suffix_shift(p);
+	if (shift < 0)
+		return shift;
+	if (overflow || v == 0 || v > (UINT64_MAX >> shift))
+		return -ERANGE;
+	v <<= shift;
+	/* The two top values are the spec's sentinels (unset, infinity). */
+	if (v >= SPEC_MEMORY_INFINITY)
+		return -ERANGE;
+	*ret = v;
+	return 0;
+}
+
+int parse_cpu_shares(const char *s, uint64_t *ret)
+{
+	uint64_t v;
+	int r;
+
+	r = safe_atou64(s, &v);
+	if (r < 0)
+		return r;
+	if (v < SPEC_CPU_SHARES_MIN || v > SPEC_CPU_SHARES_MAX)
+		return -ERANGE;
+	*ret = v;
+	return 0;
+}
+
+int parse_bool(const char *s, bool *ret)
+{
+	static const char *const yes[] = { "true", "yes", "on", "1" };
+	static const char *const no[] = { "false", "no", "off", "0" };
+
+	if (!s)
+		return -EINVAL;
+	for (size_t i = 0; i < ELEMENTSOF(yes); i++) {
+		if (strcaseeq(s, yes[i])) {
+			*ret = true;
+			return 0;
+		}
+		if (strcaseeq(s, no[i])) {
+			*ret = false;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* Parses one CPU number at *p (digits only), advancing *p. Returns 0, -EINVAL or -ERANGE. */
+static int cpu_number(const char **p, unsigned *ret)
+{
+	unsigned v = 0;
+	const char *q = *p;
+
+	if (!is_digit(*q))
+		return -EINVAL;
+	for (; is_digit(*q); q++) {
+		v = v * 10 + (unsigned)(*q - '0');
+		if (v > CONFIG_CPU_MAX)
+			return -ERANGE;
+	}
+	*p = q;
+	*ret = v;
+	return 0;
+}
+
+/*
+ * Parses a kernel CPU list into @bits (CPUSET_BYTES long, cleared first).
+ * Blanks around items and around the whole list are allowed. Returns 0,
+ * -EINVAL or -ERANGE. Garbage is reported before out-of-range numbers.
+ */
+static int cpuset_parse_bitmap(const char *s, uint8_t *bits)
+{
+	const char *p = s;
+	int range_error = 0;
+
+	memset(bits, 0, CPUSET_BYTES);
+	if (!s)
+		return -EINVAL;
+	for (;;) {
+		unsigned lo, hi;
+		int r;
+
+		while (is_blank(*p))
+			p++;
+		r = cpu_number(&p, &lo);
+		if (r == -ERANGE) {
+			range_error = r;
+			while (is_digit(*p))
+				p++;
+			lo = 0;
+		} else if (r < 0)
+			return r;
+		hi = lo;
+		if (*p == '-') {
+			p++;
+			r = cpu_number(&p, &hi);
+			if (r == -ERANGE) {
+				range_error = r;
+				while (is_digit(*p))
+					p++;
+				hi = lo;
+			} else if (r < 0)
+				return r;
+			if (hi < lo)
+				return -EINVAL;
+		}
+		if (!range_error)
+			for (unsigned c = lo; c <= hi; c++)
+				bits[c / 8] |= (uint8_t)(1U << (c % 8));
+		while (is_blank(*p))
+			p++;
+		if (*p == '\0')
+			break;
+		if (*p != ',')
+			return -EINVAL;
+		p++;
+	}
+	return range_error;
+}
+
+static bool bit_test(const uint8_t *bits, unsigned c)
+{
+	return bits[c / 8] & (1U << (c % 8));
+}
+
+int parse_cpuset(const char *s, char **ret)
+{
+	_cleanup_free_ uint8_t *bits = malloc(CPUSET_BYTES);
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0;
+	int r;
+
+	if (!bits)
+		return -ENOMEM;
+	r = cpuset_parse_bitmap(s, bits);
+	if (r < 0)
+		return r;
+	/* At most "NNNN," per CPU: the canonical form is never longer than this. */
+	buf = malloc(CPUSET_BITS * 5 + 1);
+	if (!buf)
+		return -ENOMEM;
+	buf[0] = '\0';
+	for (unsigned c = 0; c < CPUSET_BITS; c++) {
+		unsigned end = c;
+
+		if (!bit_test(bits, c))
+			continue;
+		while (end + 1 < CPUSET_BITS && bit_test(bits, end + 1))
+			end++;
+		if (end == c)
+			len += (size_t)sprintf(buf + len, "%s%u", len ? "," : "", c);
+		else
+			len += (size_t)sprintf(buf + len, "%s%u-%u", len ? "," : "", c, end);
+		c = end;
+	}
+	/* Only reachable for a list of blanks and commas, which has no CPU at all. */
+	if (len == 0)
+		return -EINVAL;
+	*ret = strdup(buf);
+	return *ret ? 0 : -ENOMEM;
+}
+
+int cpuset_check_online(const char *cpuset, const char *online, unsigned *ret_missing)
+{
+	_cleanup_free_ uint8_t *want = malloc(CPUSET_BYTES);
+	_cleanup_free_ uint8_t *have = malloc(CPUSET_BYTES);
+
+	if (!want || !have)
+		return -ENOMEM;
+	if (cpuset_parse_bitmap(cpuset, want) < 0 || cpuset_parse_bitmap(online, have) < 0)
+		return -EINVAL;
+	for (unsigned c = 0; c < CPUSET_BITS; c++)
+		if (bit_test(want, c) && !bit_test(have, c)) {
+			*ret_missing = c;
+			return -ENODEV;
+		}
+	return 0;
+}
+
+bool name_is_valid(const char *s)
+{
+	size_t n;
+
+	if (!s)
+		return false;
+	n = strlen(s);
+	if (n < 1 || n > SPEC_NAME_MAX)
+		return false;
+	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") == n;
+}
+
+bool hostname_is_valid(const char *s)
+{
+	size_t n;
+
+	if (!s)
+		return false;
+	n = strlen(s);
+	/* 64 is HOST_NAME_MAX on Linux; sethostname(2) refuses longer names. */
+	return n >= 1 && n <= 64 && !strchr(s, '/');
+}
+
+bool env_key_is_valid(const char *s, size_t n)
+{
+	if (!s || n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		bool alpha = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+
+		if (!alpha && (i == 0 || !is_digit(c)))
+			return false;
+	}
+	return true;
+}
+
+bool env_assignment_is_valid(const char *s)
+{
+	const char *eq;
+
+	if (!s)
+		return false;
+	eq = strchr(s, '=');
+	return eq && env_key_is_valid(s, (size_t)(eq - s));
+}
+
+static int hex_digit(char c)
+{
+	if (is_digit(c))
+		return c - '0';
+	if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+		return (c | 0x20) - 'a' + 10;
+	return -EINVAL;
+}
+
+/*
+ * Decodes the escape sequence at *p (which points at the backslash) into one
+ * byte, advancing *p past it. Returns 0 or -EINVAL (unknown, incomplete, or
+ * a NUL byte, which no argument or environment string can hold).
+ */
+static int unescape_one(const char **p, char *ret)
+{
+	static const char from[] = "abfnrtvs\\\"' ";
+	static const char to[] = "\a\b\f\n\r\t\v \\\"' ";
+	const char *q = *p + 1;
+	const char *m;
+	int v;
+
+	if (*q == '\0')
+		return -EINVAL;
+	m = strchr(from, *q);
+	if (m) {
+		*ret = to[m - from];
+		*p = q + 1;
+		return 0;
+	}
+	if (*q == 'x') {
+		int hi = hex_digit(q[1]), lo = hi < 0 ? -EINVAL : hex_digit(q[2]);
+
+		if (hi < 0 || lo < 0)
+			return -EINVAL;
+		v = hi * 16 + lo;
+		q += 3;
+	} else if (*q >= '0' && *q <= '3') {
+		if (q[1] < '0' || q[1] > '7' || q[2] < '0' || q[2] > '7')
+			return -EINVAL;
+		v = (q[0] - '0') * 64 + (q[1] - '0') * 8 + (q[2] - '0');
+		q += 3;
+	} else
+		return -EINVAL;
+	if (v == 0)
+		return -EINVAL;
+	*ret = (char)v;
+	*p = q;
+	return 0;
+}
+
+int split_words(const char *s, char ***ret)
+{
+	_cleanup_strv_free_ char **l = NULL;
+	_cleanup_free_ char *word = NULL;
+	bool in_word = false;
+	char quote = 0;
+	size_t len = 0;
+	const char *p = s;
+
+	if (!s)
+		return -EINVAL;
+	/* Every escape is at least two bytes for one: a word never outgrows the input. */
+	word = malloc(strlen(s) + 1);
+	if (!word)
+		return -ENOMEM;
+	for (;;) {
+		char c = *p;
+		int r;
+
+		if (c == '\0' || (!quote && is_blank(c))) {
+			if (c == '\0' && quote)
+				return -EBADMSG;
+			if (in_word) {
+				r = strv_consume(&l, strndup(word, len));
+				if (r < 0)
+					return r;
+			}
+			if (c == '\0')
+				break;
+			in_word = false;
+			len = 0;
+			p++;
+			continue;
+		}
+		in_word = true;
+		if (c == '\\') {
+			r = unescape_one(&p, &word[len]);
+			if (r < 0)
+				return r;
+			len++;
+			continue;
+		}
+		if (quote && c == quote)
+			quote = 0;
+		else if (!quote && (c == '"' || c == '\''))
+			quote = c;
+		else
+			word[len++] = c;
+		p++;
+	}
+	if (!l) {
+		l = calloc(1, sizeof(char *));
+		if (!l)
+			return -ENOMEM;
+	}
+	*ret = TAKE_PTR(l);
+	return 0;
+}
+
+int parse_environment(const char *s, char ***ret)
+{
+	_cleanup_strv_free_ char **l = NULL;
+	int r;
+
+	r = split_words(s, &l);
+	if (r < 0)
+		return r;
+	for (char **e = l; *e; e++)
+		if (!env_assignment_is_valid(*e))
+			return -EINVAL;
+	*ret = TAKE_PTR(l);
+	return 0;
+}
+
+int parse_namespaces(const char *s, unsigned *ret)
+{
+	static const char separators[] = " \t\r\n,";
+	unsigned flags = 0;
+	const char *p;
+
+	if (!s)
+		return -EINVAL;
+	for (p = s + strspn(s, separators); *p; p += strspn(p, separators)) {
+		size_t n = strcspn(p, separators);
+		_cleanup_free_ char *word = strndup(p, n);
+		int f;
+
+		if (!word)
+			return -ENOMEM;
+		f = namespace_from_string(word);
+		if (f < 0)
+			return -EINVAL;
+		flags |= (unsigned)f;
+		p += n;
+	}
+	*ret = flags;
+	return 0;
+}
+
+int env_vector_set(char ***env, const char *assignment)
+{
+	const char *eq = strchr(assignment, '=');
+	size_t klen = eq ? (size_t)(eq - assignment) + 1 : strlen(assignment);
+
+	for (char **e = *env; e && *e; e++)
+		if (strncmp(*e, assignment, klen) == 0) {
+			char *c = strdup(assignment);
+
+			if (!c)
+				return -ENOMEM;
+			free(*e);
+			*e = c;
+			return 0;
+		}
+	return strv_extend(env, assignment);
+}
+
+unsigned string_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	unsigned row[65];
+
+	/* Hints are for short key names only; anything longer is simply "far". */
+	if (la > 64 || lb > 64)
+		return UINT_MAX;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = (unsigned)j;
+	for (size_t i = 1; i <= la; i++) {
+		unsigned diag = row[0];
+
+		row[0] = (unsigned)i;
+		for (size_t j = 1; j <= lb; j++) {
+			unsigned up = row[j];
+			unsigned cost =
+			    tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 1])
+				? 0
+				: 1;
+			unsigned best = diag + cost;
+
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			diag = up;
+			row[j] = best;
+		}
+	}
+	return row[lb];
+}
