@@ -79,6 +79,31 @@ cgroup_snapshot()
 	own_cgroup_dirs | while read -r d; do find "$d" -mindepth 1 -type d 2>/dev/null; done | sort
 }
 
+# leftovers BEFORE AFTER: the cgroup directories of this benchmark's starts that
+# appeared between two snapshots (mdlaunch: mdlaunch/ and NAME-ID below it; the
+# floor: floor-PID; crun: crun-bench-*), counted per hierarchy. Only the memory
+# hierarchy has a per-session own cgroup here; in the others our own cgroup may
+# be the root, shared with other users of the machine.
+leftovers()
+{
+	comm -13 <(echo "$1") <(echo "$2") |
+		grep -E '/(mdlaunch|mdlaunch/(bench|true|sleep|probe|sh)-[^/]*|floor-[0-9]+|crun-bench-[^/]*)$' || true
+}
+report_leftovers() # BEFORE AFTER
+{
+	local left
+	left=$(leftovers "$1" "$2")
+	if [ -z "$left" ]; then
+		say "Left behind: nothing (no new mdlaunch, floor or crun cgroup directory below our own cgroups)."
+	else
+		echo "$left" >>"$OUT/leftovers.txt"
+		say "Left behind: $(echo "$left" | wc -l) cgroup directories (list in leftovers.txt):"
+		say ""
+		echo "$left" | sed -E 's|^/sys/fs/cgroup/([^/]*)/.*/([^/]*)$|\1: \2|; s/-[0-9a-f-]+$/-ID/' |
+			sort | uniq -c | sed 's/^ */    /' | tee -a "$RESULTS"
+	fi
+}
+
 # --- crun's private mount namespace -------------------------------------------
 # crun 1.8.1 refuses a hybrid host (a cgroup2 mount on /sys/fs/cgroup/unified).
 # A holder process keeps a private mount namespace where /sys/fs/cgroup is a
@@ -189,6 +214,7 @@ tools_spec()
 
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 
+START_SNAPSHOT=$(cgroup_snapshot)
 say "# mdlaunch bench — $(date -u '+%Y-%m-%d %H:%M UTC')"
 say ""
 say "Machine: $(nproc) CPUs, $(uname -r), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo);" \
@@ -252,8 +278,7 @@ if want lat; then
 		-f floor -r crun "$OUT/lat.spec" | tee -a "$RESULTS"
 	say ""
 	say "Load average before/after: $load0 / $(loadavg). Raw times: lat-raw.tsv."
-	left=$(comm -13 <(echo "$before") <(cgroup_snapshot))
-	say "Cgroup directories left behind: ${left:-none}"
+	report_leftovers "$before" "$(cgroup_snapshot)"
 	say ""
 fi
 
@@ -279,17 +304,9 @@ if want par; then
 	"$OUT/timer" par -n "$PAR_STARTS" -j "$PAR_JOBS" -k "$PAR_REPEATS" -s "$SEED" -L "$OUT/logs" \
 		-f floor "$OUT/par.spec" | tee -a "$RESULTS"
 	after=$(cgroup_snapshot)
-	left=$(comm -13 <(echo "$before") <(echo "$after"))
 	say ""
 	say "Load average before/after: $load0 / $(loadavg)."
-	if [ -z "$left" ]; then
-		say "Left behind: nothing (no new cgroup directory below our own cgroups)."
-	else
-		say "Left behind ($(echo "$left" | wc -l) cgroup directories, by name):"
-		say ""
-		echo "$left" | sed 's|.*/||; s/[-_][0-9a-f-]*$//' | sort | uniq -c | sed 's/^ */    /' | tee -a "$RESULTS"
-		echo "$left" >"$OUT/leftovers.txt"
-	fi
+	report_leftovers "$before" "$after"
 	say ""
 fi
 
@@ -352,27 +369,54 @@ if want loader; then
 	printf 'int main(void) { return 0; }\n' >"$OUT/noop.c"
 	gcc -O2 -o "$OUT/noop-dynamic" "$OUT/noop.c"
 	gcc -O2 -static -o "$OUT/noop-static" "$OUT/noop.c"
-	gcc -O2 -o "$OUT/noop-mdlaunch-libs" "$OUT/noop.c" -Wl,--no-as-needed -liniparser -lconfig -lcap
+	# the libraries mdlaunch really loads (its DT_NEEDED list), else those the Makefile names
+	if [ -x "$MDLAUNCH" ]; then
+		libs=$(readelf -d "$MDLAUNCH" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | grep -v '^libc\.so' | sed 's/^/-l:/' | paste -sd' ')
+	else
+		libs="-liniparser -lconfig -lcap"
+	fi
+	gcc -O2 -o "$OUT/noop-mdlaunch-libs" "$OUT/noop.c" -Wl,--no-as-needed $libs
 	{
 		spec_line noop-static - "$OUT/noop-static"
 		spec_line noop-dynamic-libc - "$OUT/noop-dynamic"
 		spec_line noop-with-mdlaunch-libs - "$OUT/noop-mdlaunch-libs"
-		[ -x "$MDLAUNCH" ] && spec_line mdlaunch-version - "$MDLAUNCH" --version
+		if [ -x "$MDLAUNCH" ]; then
+			spec_line mdlaunch-version - "$MDLAUNCH" --version
+			# `init` by hand (no launcher pipe on fd 3) refuses at once: exec + loader + refusal
+			spec_line 'mdlaunch-init-refusal!*' - "$MDLAUNCH" init
+		fi
 	} >"$OUT/loader.spec"
-	"$OUT/timer" lat -n 300 -w 10 -s "$SEED" -L "$OUT/logs" -f noop-static "$OUT/loader.spec" | tee -a "$RESULTS"
+	"$OUT/timer" lat -n 300 -w 10 -s "$SEED" -L "$OUT/logs" -f noop-static -r noop-dynamic-libc \
+		"$OUT/loader.spec" | tee -a "$RESULTS"
 	say ""
+	say "Each row is fork + exec + exit + wait of a program that does nothing (noop: \`int main(void) { return 0; }\`)," \
+		"built static, dynamic against libc only, and dynamic against the libraries mdlaunch loads ($libs)."
+	say "The difference between the rows is what the dynamic loader adds to every exec, hence to the re-exec of /proc/self/exe init."
+	say ""
+	ldstats() # PROGRAM ARGS...: the loader's own account of its startup
+	{
+		local st
+		st=$(LD_DEBUG=statistics "$@" 2>&1 >/dev/null 3>&- | sed 's/^ *[0-9]*: *//')
+		echo "$(echo "$st" | grep -m1 'total startup time' | sed 's/.*: *//; s/ *cycles/ cycles/'), $(echo "$st" | grep -m1 'number of relocations:' | sed 's/.*: *//') relocations, $(echo "$st" | grep -m1 'number of relocations from cache' | sed 's/.*: *//') from cache"
+	}
+	say "LD_DEBUG=statistics (loader startup in TSC cycles; one run each, indicative):"
+	say ""
+	say "- noop-dynamic-libc: $(ldstats "$OUT/noop-dynamic")"
+	say "- noop-with-mdlaunch-libs: $(ldstats "$OUT/noop-mdlaunch-libs")"
 	if [ -x "$MDLAUNCH" ]; then
+		say "- mdlaunch init (refusal): $(ldstats "$MDLAUNCH" init)"
+		say ""
 		say "mdlaunch needs $(ldd "$MDLAUNCH" | grep -cv -e vdso -e ld-linux) shared libraries:" \
 			"$(ldd "$MDLAUNCH" | awk '$1 !~ /vdso|ld-linux/ {print $1}' | paste -sd' ')."
-		stats=$(LD_DEBUG=statistics "$MDLAUNCH" --version 2>&1 >/dev/null | sed 's/^ *[0-9]*: *//')
-		say "LD_DEBUG=statistics of mdlaunch --version: $(echo "$stats" | grep -m1 'total startup time' | sed 's/.*: *//') in the loader," \
-			"$(echo "$stats" | grep -m1 'number of relocations:' | sed 's/.*: *//') relocations," \
-			"$(echo "$stats" | grep -m1 'relocations from cache' | sed 's/.*: *//') symbol lookups from cache."
 	fi
+	say ""
 	say "For comparison crun links $(ldd "$(command -v crun)" | grep -cv -e vdso -e ld-linux) shared libraries and does not re-exec itself for the container side."
 	say ""
 fi
 
+say "## Whole run"
+say ""
+report_leftovers "$START_SNAPSHOT" "$(cgroup_snapshot)"
 say "Load average at the end: $(loadavg)."
 cleanup
 rm -rf "$CRUN_ROOT"

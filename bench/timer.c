@@ -17,7 +17,8 @@
  * MNTNS is "-" or a /proc/PID/ns/mnt file the child setns()es into before
  * exec (crun's private cgroup-v1 mount namespace). "%u" in an argument is
  * replaced by a string unique to each start. A failure is any start that
- * does not exit 0; its stderr goes to LOGDIR/NAME.log.
+ * does not exit 0 (NAME!N: exit N; NAME!*: any exit, not a signal); the
+ * tools' stderr goes to LOGDIR/NAME.log.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -40,6 +41,7 @@ struct tool {
 	char name[64];
 	char *argv[MAXA];
 	int nsfd, logfd, fails, n;
+	int expect; /* the exit status that counts as success: 0, or NAME!N; -1 (NAME!*): any exit */
 	double *ms;
 };
 
@@ -70,6 +72,10 @@ static void load_spec(const char *file, const char *logdir)
 		if (!line[0] || line[0] == '#')
 			continue;
 		snprintf(t->name, sizeof t->name, "%s", strtok_r(line, "\t", &save));
+		if ((tok = strchr(t->name, '!'))) {
+			*tok++ = '\0';
+			t->expect = strcmp(tok, "*") ? atoi(tok) : -1;
+		}
 		ns = strtok_r(NULL, "\t", &save);
 		while ((tok = strtok_r(NULL, "\t", &save)) && a < MAXA - 1)
 			t->argv[a++] = strdup(tok);
@@ -123,9 +129,9 @@ static pid_t start(struct tool *t, int trace)
 	return p;
 }
 
-static int ok(int status)
+static int ok(const struct tool *t, int status)
 {
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	return WIFEXITED(status) && (t->expect < 0 || WEXITSTATUS(status) == t->expect);
 }
 
 static int cmp(const void *a, const void *b)
@@ -193,7 +199,7 @@ static int lat(int rounds, int warmup, const char *raw, const char *floorname, c
 				continue;
 			if (rf)
 				fprintf(rf, "%d\t%s\t%.4f\t%d\n", r, t->name, ms, status);
-			if (ok(status))
+			if (ok(t, status))
 				t->ms[t->n++] = ms;
 			else
 				t->fails++;
@@ -240,7 +246,7 @@ static long hwm_one(struct tool *t)
 			return -1;
 		}
 		if (WIFEXITED(status) || WIFSIGNALED(status))
-			return ok(status) ? hwm : -1;
+			return ok(t, status) ? hwm : -1;
 		if (!WIFSTOPPED(status))
 			continue;
 		int sig = WSTOPSIG(status), ev = status >> 16, fwd = 0;
@@ -303,7 +309,7 @@ static double par_one(struct tool *t, int starts, int par, int *fails)
 			break;
 		}
 		running--;
-		if (!ok(status))
+		if (!ok(t, status))
 			(*fails)++;
 	}
 	return now_ms() - t0;
