@@ -26,6 +26,7 @@ arg() { # value of NAME= on the kernel command line
 report_and_poweroff() { # status
 	echo "$1" >/dev/ttyS1
 	sync
+	[ ! -x /bin/busybox ] || /bin/busybox poweroff -f
 	echo o >/proc/sysrq-trigger
 	# The power-off runs asynchronously: PID 1 must not exit meanwhile (that would panic).
 	while :; do sleep 10; done
@@ -38,7 +39,8 @@ fail() {
 
 mountpoint -q /proc || mount -t proc -o nosuid,nodev,noexec proc /proc
 mountpoint -q /dev || mount -t devtmpfs -o nosuid,mode=0755 devtmpfs /dev
-exec </dev/console >/dev/console 2>&1
+# ttyS0 carries the guest's output (the kernel's console may be elsewhere, see run-vm.sh).
+exec </dev/ttyS0 >/dev/ttyS0 2>&1
 mount -t sysfs -o nosuid,nodev,noexec sysfs /sys || fail "cannot mount /sys"
 mount -t cgroup2 -o nosuid,nodev,noexec,nsdelegate,memory_recursiveprot cgroup2 /sys/fs/cgroup ||
 	mount -t cgroup2 -o nosuid,nodev,noexec cgroup2 /sys/fs/cgroup ||
@@ -67,9 +69,7 @@ moddir=$(arg mdlvm.modules) && [ -d "$moddir" ] && {
 
 verbose=0
 arg mdlvm.verbose >/dev/null && verbose=1
-# Kernel messages (an OOM kill, say) would interleave with the TAP output on the console.
-[ "$verbose" = 1 ] || echo 1 >/proc/sys/kernel/printk
-stty -F /dev/console -onlcr 2>/dev/null
+stty -F /dev/ttyS0 -onlcr 2>/dev/null
 
 # cgroup v2: controllers for the children of the root, then a child cgroup for the run.
 cg=/sys/fs/cgroup
@@ -92,6 +92,6 @@ fi
 
 job=$(arg mdlvm.job) || fail "no mdlvm.job= on the kernel command line"
 [ -r "$job" ] || fail "job script $job not readable in the guest"
-bash "$job"
+bash "$job" </dev/null
 status=$?
 report_and_poweroff "$status"

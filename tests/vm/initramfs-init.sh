@@ -13,7 +13,8 @@ export PATH
 
 /bin/busybox mkdir -p /dev /proc /sys
 /bin/busybox mount -t devtmpfs devtmpfs /dev 2>/dev/null
-exec </dev/console >/dev/console 2>&1
+# ttyS0 carries the guest's output (the kernel's console may be elsewhere, see run-vm.sh).
+exec </dev/ttyS0 >/dev/ttyS0 2>&1
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 
@@ -21,6 +22,7 @@ fail() {
 	echo "vm stage1: $*"
 	echo "stage1-failed" >/dev/ttyS1
 	sync
+	poweroff -f
 	echo o >/proc/sysrq-trigger
 	sleep 30
 	exit 1

@@ -22,10 +22,11 @@ usage: tests/vm/run-vm.sh [options]
   --verbose         show the kernel's messages and the harness's steps
   --keep            keep the run directory (console log, job script) under build/vm/
   --prepare         only download and prepare the kernel and initramfs, boot nothing
+  --refresh         resolve the current kernel version again (default: the cached one)
   -h, --help        this text
 env: MDLAUNCH (binary the tests run; default $BUILD/mdlaunch), BUILD (default build/release),
      VM_DIR (cache directory, default build/vm), VM_KERNEL (kernel ABI, e.g. 6.1.0-56-amd64),
-     VM_CGROUP (the guest's test cgroup, default /vm-test)
+     VM_CGROUP (the guest's test cgroup, default /vm-test), VM_APPEND (more kernel arguments)
 EOF
 }
 
@@ -42,6 +43,7 @@ use_bzimage=0
 verbose=0
 keep=0
 prepare_only=0
+refresh=0
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -55,6 +57,7 @@ while [ $# -gt 0 ]; do
 	--verbose) verbose=1 ;;
 	--keep) keep=1 ;;
 	--prepare) prepare_only=1 ;;
+	--refresh) refresh=1 ;;
 	--systemd)
 		echo "run-vm: --systemd is not implemented yet" >&2
 		exit 2
@@ -108,6 +111,15 @@ resolve_kernel() { # prints the kernel ABI name, e.g. 6.1.0-56-amd64
 		return
 	fi
 	local v
+	# The version resolved by an earlier run, as long as its kernel is in the cache (asking
+	# apt costs ~2 s); --refresh asks again.
+	if [ "$refresh" = 0 ] && [ -s "$vmdir/kernel.version" ]; then
+		v=$(cat "$vmdir/kernel.version")
+		if [ -e "$vmdir/kernel-$v/.ready" ]; then
+			echo "$v"
+			return
+		fi
+	fi
 	v=$(apt-cache depends linux-image-amd64 2>/dev/null |
 		sed -n 's/^ *|\{0,1\}Depends: linux-image-\([0-9][^ ]*-amd64\)\(-unsigned\)\{0,1\}$/\1/p' |
 		head -1) || true
@@ -121,6 +133,7 @@ resolve_kernel() { # prints the kernel ABI name, e.g. 6.1.0-56-amd64
 		v=$(ls -d "$vmdir"/kernel-*/ 2>/dev/null | sed 's|.*/kernel-||; s|/$||' | sort -V | tail -1)
 	fi
 	[ -n "$v" ] || die "cannot resolve the kernel version from linux-image-amd64"
+	echo "$v" >"$vmdir/kernel.version"
 	echo "$v"
 }
 
@@ -232,6 +245,7 @@ build_initrd() { # kver -> sets initrd
 	(cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$initrd.tmp" ||
 		die "cpio failed"
 	rm -rf "$stage"
+	rm -f "$vmdir/initrd-$kver"-*.cpio # older builds of this kernel's initramfs
 	mv "$initrd.tmp" "$initrd"
 }
 
@@ -295,21 +309,25 @@ trap cleanup EXIT
 pick_accel
 cpu=max
 [ "$accel" = tcg ] || cpu=host
-append="console=ttyS0 panic=-1 cgroup_no_v1=all systemd.unified_cgroup_hierarchy=1"
+append="panic=-1 cgroup_no_v1=all systemd.unified_cgroup_hierarchy=1"
 append+=" mdlvm.init=$here/guest-init.sh mdlvm.job=$run/job.sh mdlvm.cgroup=$testcg"
 append+=" mdlvm.modules=$kdir/lib/modules/$kver"
+# The guest's output is on ttyS0 (streamed to stdout), its exit status on ttyS1; the kernel's
+# messages (an OOM kill, say) go to ttyS2, a log file, so they do not interleave with the TAP
+# output -- or to ttyS0 too with --verbose.
 if [ "$verbose" = 1 ]; then
-	append+=" mdlvm.verbose=1 loglevel=7"
+	append+=" console=ttyS0 mdlvm.verbose=1"
 else
-	append+=" quiet loglevel=1"
+	append+=" console=ttyS2"
 fi
 [ "$accel" = tcg ] && append+=" tsc=reliable"
+[ -z "${VM_APPEND:-}" ] || append+=" $VM_APPEND"
 
 qemu=(qemu-system-x86_64 -nodefaults -no-user-config -no-reboot
 	-machine q35 -accel "$accel" -cpu "$cpu" -smp "$smp" -m "$mem"
 	-display none -kernel "$kernel_image" -initrd "$initrd" -append "$append"
 	-chardev stdio,id=console,signal=off -serial chardev:console
-	-serial "file:$run/status"
+	-serial "file:$run/status" -serial "file:$run/kernel.log"
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap)
 log "accel $accel; ${qemu[*]}"
 
@@ -329,6 +347,8 @@ elif [[ $status =~ ^[0-9]+$ ]]; then
 else
 	echo "run-vm: the VM reported no exit status (qemu exit $qrc, status '${status}')" >&2
 	sed 's/^/run-vm: qemu: /' "$run/qemu.err" >&2
+	echo "run-vm: the kernel's last messages:" >&2
+	tail -n 30 "$run/kernel.log" | sed 's/^/run-vm: kernel: /' >&2
 	rc=125
 fi
 
