@@ -1,0 +1,598 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests of the .container loader (config-container.c) and of
+ * config_validate(): every value and every error, asserting both the spec
+ * fields and the exact "file:line: ..." lines written to stderr.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+#include "spec.h"
+#include "util.h"
+
+static char datadir[PATH_MAX];
+static char tmpdir[] = "/tmp/test-config-container.XXXXXX";
+static int saved_stderr = -1, capture_fd = -1;
+
+/* Redirects fd 2 into a memfd until capture_end(). */
+static void capture_begin(void)
+{
+	fflush(stderr);
+	capture_fd = memfd_create("stderr", MFD_CLOEXEC);
+	assert_true(capture_fd >= 0);
+	saved_stderr = dup(STDERR_FILENO);
+	assert_true(saved_stderr >= 0);
+	assert_true(dup2(capture_fd, STDERR_FILENO) >= 0);
+}
+
+/* Restores fd 2 and returns what was written to it (caller frees). */
+static char *capture_end(void)
+{
+	char *buf = NULL;
+	off_t size;
+
+	fflush(stderr);
+	assert_true(dup2(saved_stderr, STDERR_FILENO) >= 0);
+	close(saved_stderr);
+	size = lseek(capture_fd, 0, SEEK_END);
+	buf = calloc(1, (size_t)size + 1);
+	assert_non_null(buf);
+	assert_int_equal(pread(capture_fd, buf, (size_t)size, 0), size);
+	close(capture_fd);
+	return buf;
+}
+
+static void write_text(const char *name, const char *text, size_t len)
+{
+	FILE *f = fopen(name, "we");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* Loads and validates @name (relative to the cwd); *ret_err gets stderr. */
+static int load(const char *name, struct container_spec **ret, char **ret_err)
+{
+	struct container_spec *spec = spec_new();
+	int r;
+
+	assert_non_null(spec);
+	capture_begin();
+	r = config_load_container(name, spec);
+	if (r == 0)
+		r = config_validate(spec);
+	*ret_err = capture_end();
+	*ret = spec;
+	return r;
+}
+
+/* Writes @text into @name in the temp dir, loads it, checks the result and stderr. */
+static struct container_spec *load_text(const char *name, const char *text, int want_r,
+					const char *want_err)
+{
+	struct container_spec *spec = NULL;
+	_cleanup_free_ char *err = NULL;
+	int r;
+
+	write_text(name, text, strlen(text));
+	r = load(name, &spec, &err);
+	assert_string_equal(err, want_err);
+	assert_int_equal(r, want_r);
+	return spec;
+}
+
+static struct container_spec *load_fixture(const char *name, int want_r, char **ret_err)
+{
+	struct container_spec *spec = NULL;
+	char cwd[PATH_MAX];
+
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	assert_int_equal(chdir(datadir), 0);
+	assert_int_equal(load(name, &spec, ret_err), want_r);
+	assert_int_equal(chdir(cwd), 0);
+	return spec;
+}
+
+static void assert_strv(char **l, ...)
+{
+	va_list ap;
+	size_t i = 0;
+
+	va_start(ap, l);
+	for (const char *w; (w = va_arg(ap, const char *)); i++) {
+		assert_non_null(l);
+		assert_non_null(l[i]);
+		assert_string_equal(l[i], w);
+	}
+	va_end(ap);
+	if (l)
+		assert_null(l[i]);
+}
+
+static void test_web_example(void **state)
+{
+	_cleanup_(spec_freep) struct container_spec *spec = NULL;
+	_cleanup_free_ char *err = NULL;
+
+	(void)state;
+	spec = load_fixture("web.container", 0, &err);
+	assert_string_equal(err, "");
+	assert_string_equal(spec->name, "web");
+	assert_string_equal(spec->source, "web.container");
+	assert_strv(spec->argv, "python3", "-m", "http.server", "8080", NULL);
+	assert_false(spec->tty);
+	assert_true(spec->memory_max == 256ULL << 20);
+	assert_true(spec->cpu_shares == 512);
+	assert_string_equal(spec->cpuset, "0");
+	assert_string_equal(spec->hostname, "web");
+	assert_strv(spec->env, "PORT=8080", "GREETING=hello world", NULL);
+	assert_string_equal(spec->path, SPEC_DEFAULT_PATH);
+	assert_int_equal(spec->namespaces, NS_ALL);
+	assert_int_equal(spec->line[SPEC_KEY_COMMAND], 3);
+	assert_int_equal(spec->line[SPEC_KEY_NAMESPACES], 10);
+	assert_null(spec->cgroup_parent);
+}
+
+static void test_defaults(void **state)
+{
+	_cleanup_(spec_freep) struct container_spec *spec = NULL;
+	_cleanup_free_ char *err = NULL;
+
+	(void)state;
+	spec = load_fixture("minimal.container", 0, &err);
+	assert_string_equal(err, "");
+	assert_string_equal(spec->name, "minimal");
+	assert_null(spec->hostname);
+	assert_string_equal(spec_hostname(spec), "minimal");
+	assert_strv(spec->argv, "/bin/true", NULL);
+	assert_false(spec->tty);
+	assert_true(spec->memory_max == SPEC_MEMORY_UNSET);
+	assert_true(spec->cpu_shares == 0);
+	assert_null(spec->cpuset);
+	assert_null(spec->env);
+	assert_int_equal(spec->namespaces, NS_ALL);
+}
+
+/* iniparser would cut at ';'/'#' and drop text after a quoted word: the scan does not. */
+static void test_quoting_runs_as_written(void **state)
+{
+	_cleanup_(spec_freep) struct container_spec *spec = NULL;
+	_cleanup_free_ char *err = NULL;
+
+	(void)state;
+	spec = load_fixture("quoting.container", 0, &err);
+	assert_string_equal(err, "");
+	assert_strv(spec->argv, "sh", "-c", "echo a; echo b # c", "", "/bin/my prog", "arg\tx",
+		    NULL);
+	assert_strv(spec->env, "A=x;y", "B=#not a comment", "C=3", NULL);
+	assert_int_equal(spec->line[SPEC_KEY_ENVIRONMENT], 4);
+}
+
+static void test_all_errors_in_one_pass(void **state)
+{
+	_cleanup_(spec_freep) struct container_spec *spec = NULL;
+	_cleanup_free_ char *err = NULL;
+
+	(void)state;
+	spec = load_fixture("errors.container", -EINVAL, &err);
+	assert_string_equal(
+	    err, "errors.container:3: Memory: invalid size '12x' (use e.g. 512M, 2G)\n"
+		 "errors.container:4: CPUShares: invalid value '1' (an integer from 2 to 262144)\n"
+		 "errors.container:5: Tty: invalid boolean 'maybe' (use true/false, yes/no, on/off "
+		 "or 1/0)\n"
+		 "errors.container:6: unknown key 'Memroy' in [Container] (did you mean "
+		 "'Memory'?)\n"
+		 "errors.container:7: Memory: duplicate key, first set at line 3\n"
+		 "errors.container:8: unknown key 'Foo' in [Container]\n"
+		 "errors.container:9: CPUSet: invalid CPU list '3-1' (use a CPU list such as "
+		 "0-2,4)\n"
+		 "errors.container:10: Namespaces: invalid namespace list 'uts user' (use any of: "
+		 "uts pid mount net ipc)\n"
+		 "errors.container:11: Environment: invalid assignment '1A=x' (use KEY=VALUE, KEY "
+		 "made of A-Z a-z 0-9 _ and not starting with a digit)\n"
+		 "errors.container:13: Name: invalid name 'my web' (1 to 64 characters from A-Z "
+		 "a-z 0-9 _ . -)\n"
+		 "errors.container:14: Hostname: invalid hostname 'a/b' (1 to 64 bytes, no '/')\n"
+		 "errors.container:15: unknown section [Network] (the only section is "
+		 "[Container])\n");
+}
+
+static void test_cannot_open(void **state)
+{
+	_cleanup_(spec_freep) struct container_spec *spec = NULL;
+	_cleanup_free_ char *err = NULL;
+
+	(void)state;
+	assert_int_equal(load("nope.container", &spec, &err), -ENOENT);
+	assert_string_equal(
+	    err, "mdlaunch: error: cannot open 'nope.container': No such file or directory\n");
+}
+
+static void test_not_regular(void **state)
+{
+	_cleanup_(spec_freep) struct container_spec *spec = NULL;
+	_cleanup_free_ char *err = NULL;
+
+	(void)state;
+	assert_int_equal(mkdir("dir.container", 0755), 0);
+	assert_int_equal(load("dir.container", &spec, &err), -EISDIR);
+	assert_string_equal(err, "mdlaunch: error: cannot open 'dir.container': Is a directory\n");
+}
+
+static void test_missing_and_empty_command(void **state)
+{
+	(void)state;
+	spec_free(load_text("nocmd.container", "[Container]\nTty = yes\n", -EINVAL,
+			    "nocmd.container: missing Command= in [Container] (it is required)\n"));
+	spec_free(load_text("emptycmd.container", "[Container]\nCommand =\n", -EINVAL,
+			    "emptycmd.container:2: Command: empty, a command is required\n"));
+	spec_free(load_text("emptyword.container", "[Container]\nCommand = \"\" x\n", -EINVAL,
+			    "emptyword.container:2: Command: empty program name in '\"\" x'\n"));
+	spec_free(load_text("empty.container", "", -EINVAL,
+			    "empty.container: missing Command= in [Container] (it is required)\n"));
+}
+
+static void test_key_outside_section(void **state)
+{
+	(void)state;
+	spec_free(
+	    load_text("outside.container", "Command = true\n[Container]\nTty = 1\n", -EINVAL,
+		      "outside.container:1: key 'Command' outside of a section (add "
+		      "[Container] above it)\n"
+		      "outside.container: missing Command= in [Container] (it is required)\n"));
+}
+
+static void test_syntax_errors(void **state)
+{
+	(void)state;
+	/* One message per line: iniparser's own report of line 3 is not repeated. */
+	spec_free(load_text("syntax.container",
+			    "[Container]\nCommand = true\ngarbage line\n[Container\n= x\n[]\n",
+			    -EINVAL,
+			    "syntax.container:3: expected 'Key = value', '[Section]' or a "
+			    "comment, got 'garbage line'\n"
+			    "syntax.container:4: invalid section header '[Container' (use "
+			    "[Container])\n"
+			    "syntax.container:5: expected 'Key = value', '[Section]' or a "
+			    "comment, got '= x'\n"
+			    "syntax.container:6: invalid section header '[]' (use [Container])\n"));
+}
+
+static void test_unknown_key_suggestions(void **state)
+{
+	(void)state;
+	spec_free(load_text("typo.container",
+			    "[Container]\nComand = true\nCPUShare = 2\nHostnme = x\nZzzzzz = 1\n",
+			    -EINVAL,
+			    "typo.container:2: unknown key 'Comand' in [Container] (did you mean "
+			    "'Command'?)\n"
+			    "typo.container:3: unknown key 'CPUShare' in [Container] (did you mean "
+			    "'CPUShares'?)\n"
+			    "typo.container:4: unknown key 'Hostnme' in [Container] (did you mean "
+			    "'Hostname'?)\n"
+			    "typo.container:5: unknown key 'Zzzzzz' in [Container]\n"
+			    "typo.container: missing Command= in [Container] (it is required)\n"));
+}
+
+static void test_duplicates_case_insensitive(void **state)
+{
+	(void)state;
+	spec_free(load_text("dup.container",
+			    "[Container]\nCommand = true\n\n# comment\nCOMMAND = false\n"
+			    "[container]\ncommand = x\n",
+			    -EINVAL,
+			    "dup.container:5: Command: duplicate key, first set at line 2\n"
+			    "dup.container:7: Command: duplicate key, first set at line 2\n"));
+}
+
+static void test_x_keys_and_comments(void **state)
+{
+	_cleanup_(spec_freep) struct container_spec *spec = NULL;
+
+	(void)state;
+	spec = load_text("x.container",
+			 "# a comment\n  ; another\n[Container]\nX-Foo = 1\nx-foo = 2\n"
+			 "X-Bar = a ; b # c\nCommand = true\n",
+			 0, "");
+	assert_strv(spec->argv, "true", NULL);
+}
+
+static void test_empty_value_resets(void **state)
+{
+	_cleanup_(spec_freep) struct container_spec *spec = NULL;
+
+	(void)state;
+	spec = load_text("reset.container",
+			 "[Container]\nCommand = true\nMemory =\nCPUShares=\nCPUSet =\n"
+			 "Hostname=\nEnvironment=\nNamespaces=\nName=\nTty=\n",
+			 0, "");
+	assert_true(spec->memory_max == SPEC_MEMORY_UNSET);
+	assert_true(spec->cpu_shares == 0);
+	assert_null(spec->cpuset);
+	assert_null(spec->hostname);
+	assert_null(spec->env);
+	assert_int_equal(spec->namespaces, NS_ALL);
+	assert_string_equal(spec->name, "reset");
+	assert_false(spec->tty);
+}
+
+static void test_no_inline_comments(void **state)
+{
+	(void)state;
+	spec_free(load_text("inline.container",
+			    "[Container]\nCommand = true\nMemory = 256M # big\n", -EINVAL,
+			    "inline.container:3: Memory: invalid size '256M # big' (use e.g. "
+			    "512M, 2G)\n"));
+}
+
+static void test_value_errors(void **state)
+{
+	(void)state;
+	spec_free(
+	    load_text("values.container",
+		      "[Container]\nCommand = sh -c \"a\nMemory = 99999999999T\nMemory = 0\n"
+		      "CPUShares = 262145\nCPUSet = 0-99999\nEnvironment = PATH=\n"
+		      "Hostname = 12345678901234567890123456789012345678901234567890123456789"
+		      "0123456\nTty = 2\n",
+		      -EINVAL,
+		      "values.container:2: Command: unterminated quote in 'sh -c \"a'\n"
+		      "values.container:3: Memory: size '99999999999T' out of range (1 byte "
+		      "to 16777215T, or max)\n"
+		      "values.container:4: Memory: duplicate key, first set at line 3\n"
+		      "values.container:5: CPUShares: invalid value '262145' (an integer from "
+		      "2 to 262144)\n"
+		      "values.container:6: CPUSet: CPU number out of range in '0-99999' (at "
+		      "most 8191)\n"
+		      "values.container:7: Environment: PATH must not be empty\n"
+		      "values.container:8: Hostname: invalid hostname "
+		      "'123456789012345678901234567890123456789012345678901234567890123456' (1 "
+		      "to 64 bytes, no '/')\n"
+		      "values.container:9: Tty: invalid boolean '2' (use true/false, yes/no, "
+		      "on/off or 1/0)\n"));
+	spec_free(load_text("escape.container", "[Container]\nCommand = echo \\q\n", -EINVAL,
+			    "escape.container:2: Command: invalid escape in 'echo \\q' (use \\\\, "
+			    "\\\", \\', \\n, \\t, \\xNN, ...; no \\0)\n"));
+}
+
+static void test_continuation_lines(void **state)
+{
+	_cleanup_(spec_freep) struct container_spec *spec = NULL;
+
+	(void)state;
+	spec = load_text("cont.container",
+			 "[Container]\nCommand = echo \\\n    one\\\n  two \\\n\n"
+			 "Memory = 1G\\\n\nTty = yes\n",
+			 0, "");
+	/* Joined with a space, as systemd does: "one\" + "two" are two words. */
+	assert_strv(spec->argv, "echo", "one", "two", NULL);
+	assert_int_equal(spec->line[SPEC_KEY_COMMAND], 2);
+	assert_true(spec->memory_max == 1ULL << 30);
+	assert_int_equal(spec->line[SPEC_KEY_TTY], 8);
+	assert_true(spec->tty);
+
+	spec_free(load_text("contend.container", "[Container]\nCommand = true \\\n", -EINVAL,
+			    "contend.container:2: the file ends with a '\\' continuation and no "
+			    "next line\n"));
+	spec_free(
+	    load_text("contcomment.container",
+		      "[Container]\n# a comment \\\nCommand = a \\\n# inside\n", -EINVAL,
+		      "contcomment.container:2: comment line ends with '\\' (it would swallow "
+		      "the next line)\n"
+		      "contcomment.container:4: comment line inside a continued line (remove "
+		      "the '\\' on the line above)\n"));
+}
+
+static void test_long_lines(void **state)
+{
+	_cleanup_free_ char *text = malloc(4096);
+	_cleanup_(spec_freep) struct container_spec *ok = NULL;
+	int n;
+
+	(void)state;
+	assert_non_null(text);
+	/* 1022 bytes of text fit iniparser's buffer, 1023 do not. */
+	n = sprintf(text, "[Container]\nCommand = true\nX-Long = ");
+	memset(text + n, 'x', 1022 - strlen("X-Long = "));
+	strcpy(text + n + 1022 - strlen("X-Long = "), "\n");
+	ok = load_text("long1022.container", text, 0, "");
+
+	n = sprintf(text, "[Container]\nCommand = true\nEnvironment = A=");
+	memset(text + n, 'x', 1500);
+	strcpy(text + n + 1500, "\nMemory = 12x\n");
+	spec_free(load_text("long.container", text, -EINVAL,
+			    "long.container:3: line too long (1516 bytes; the limit is 1022 bytes, "
+			    "continued lines counted together)\n"
+			    "long.container:4: Memory: invalid size '12x' (use e.g. 512M, 2G)\n"));
+
+	/* Continued lines share the buffer: 600 + 600 is too much for iniparser. */
+	n = sprintf(text, "[Container]\nCommand = true\nX-A = ");
+	memset(text + n, 'y', 600);
+	n += 600;
+	n += sprintf(text + n, " \\\n");
+	memset(text + n, 'z', 600);
+	strcpy(text + n + 600, "\n");
+	spec_free(load_text("longcont.container", text, -EINVAL,
+			    "longcont.container:4: line too long (1207 bytes; the limit is 1022 "
+			    "bytes, continued lines counted together)\n"));
+}
+
+static void test_nul_byte(void **state)
+{
+	static const char text[] = "[Container]\nCommand = a\0b\nTty = yes\n";
+	_cleanup_(spec_freep) struct container_spec *spec = NULL;
+	_cleanup_free_ char *err = NULL;
+
+	(void)state;
+	write_text("nul.container", text, sizeof(text) - 1);
+	assert_int_equal(load("nul.container", &spec, &err), -EINVAL);
+	assert_string_equal(err,
+			    "nul.container:2: line contains a NUL byte\n"
+			    "nul.container: missing Command= in [Container] (it is required)\n");
+}
+
+static void test_name_from_file(void **state)
+{
+	_cleanup_(spec_freep) struct container_spec *spec = NULL;
+
+	(void)state;
+	spec_free(load_text("my web.container", "[Container]\nCommand = true\n", -EINVAL,
+			    "my web.container: cannot use the file name 'my web.container' as the "
+			    "container name (1 to 64 characters from A-Z a-z 0-9 _ . -); set "
+			    "Name=\n"));
+	spec = load_text("my app.container", "[Container]\nCommand = true\nName = app\n", 0, "");
+	assert_string_equal(spec->name, "app");
+	assert_int_equal(spec->line[SPEC_KEY_NAME], 3);
+}
+
+static void test_path_goes_to_spec_path(void **state)
+{
+	_cleanup_(spec_freep) struct container_spec *spec = NULL;
+
+	(void)state;
+	spec = load_text("path.container",
+			 "[Container]\nCommand = true\nEnvironment = A=1 PATH=/opt/bin:/bin A=2\n",
+			 0, "");
+	assert_string_equal(spec->path, "/opt/bin:/bin");
+	assert_strv(spec->env, "A=2", NULL);
+}
+
+static void test_validate_cpuset_offline(void **state)
+{
+	_cleanup_free_ char *online = NULL, *want = NULL;
+	FILE *f = fopen("/sys/devices/system/cpu/online", "re");
+	char buf[4096] = "";
+
+	(void)state;
+	if (!f)
+		skip();
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	if (strstr(buf, "8191"))
+		skip();
+	want = strdup_printf("offline.container:3: CPUSet: CPU 8191 is not online (online: %s)\n",
+			     buf);
+	spec_free(load_text("offline.container", "[Container]\nCommand = true\nCPUSet = 0,8191\n",
+			    -EINVAL, want));
+}
+
+static void test_validate_warnings(void **state)
+{
+	_cleanup_(spec_freep) struct container_spec *spec = NULL;
+
+	(void)state;
+	spec = load_text("pid.container",
+			 "[Container]\nCommand = true\nNamespaces = pid,uts\nHostname = h\n", 0,
+			 "pid.container:3: warning: Namespaces: 'pid' without 'mount': the "
+			 "container will see the host's /proc\n");
+	assert_int_equal(spec->namespaces, NS_PID | NS_UTS);
+	spec_free(load_text("nouts.container",
+			    "[Container]\nCommand = true\nNamespaces = net\nHostname = h\n", 0,
+			    "nouts.container:4: warning: Hostname: ignored, the container has no "
+			    "uts namespace\n"));
+}
+
+static void test_validate_programmatic(void **state)
+{
+	_cleanup_(spec_freep) struct container_spec *spec = spec_new();
+	_cleanup_free_ char *err = NULL;
+	int r;
+
+	(void)state;
+	assert_non_null(spec);
+	capture_begin();
+	r = config_validate(spec);
+	err = capture_end();
+	assert_int_equal(r, -EINVAL);
+	assert_string_equal(err, "mdlaunch: error: Command: a command is required\n"
+				 "mdlaunch: error: Name: no container name\n");
+}
+
+static void test_config_from_file(void **state)
+{
+	struct global_options g = { .config_path = NULL, .log_level = -1 };
+	_cleanup_(spec_freep) struct container_spec *spec = NULL;
+	_cleanup_free_ char *conf = NULL, *err = NULL;
+	int r;
+
+	(void)state;
+	write_text("g.conf", "namespaces = [\"pid\", \"mount\"];\npath = \"/x\";\n", 44);
+	write_text("ff.container", "[Container]\nCommand = true\n", 27);
+	g.config_path = "g.conf";
+	capture_begin();
+	r = config_from_file("ff.container", &g, &spec);
+	err = capture_end();
+	assert_string_equal(err, "");
+	assert_int_equal(r, 0);
+	assert_int_equal(spec->namespaces, NS_PID | NS_MOUNT);
+	assert_string_equal(spec->path, "/x");
+	assert_strv(spec->argv, "true", NULL);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	log_max_level = LOG_LEVEL_WARN;
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_web_example, setup),
+		cmocka_unit_test_setup(test_defaults, setup),
+		cmocka_unit_test_setup(test_quoting_runs_as_written, setup),
+		cmocka_unit_test_setup(test_all_errors_in_one_pass, setup),
+		cmocka_unit_test_setup(test_cannot_open, setup),
+		cmocka_unit_test_setup(test_not_regular, setup),
+		cmocka_unit_test_setup(test_missing_and_empty_command, setup),
+		cmocka_unit_test_setup(test_key_outside_section, setup),
+		cmocka_unit_test_setup(test_syntax_errors, setup),
+		cmocka_unit_test_setup(test_unknown_key_suggestions, setup),
+		cmocka_unit_test_setup(test_duplicates_case_insensitive, setup),
+		cmocka_unit_test_setup(test_x_keys_and_comments, setup),
+		cmocka_unit_test_setup(test_empty_value_resets, setup),
+		cmocka_unit_test_setup(test_no_inline_comments, setup),
+		cmocka_unit_test_setup(test_value_errors, setup),
+		cmocka_unit_test_setup(test_continuation_lines, setup),
+		cmocka_unit_test_setup(test_long_lines, setup),
+		cmocka_unit_test_setup(test_nul_byte, setup),
+		cmocka_unit_test_setup(test_name_from_file, setup),
+		cmocka_unit_test_setup(test_path_goes_to_spec_path, setup),
+		cmocka_unit_test_setup(test_validate_cpuset_offline, setup),
+		cmocka_unit_test_setup(test_validate_warnings, setup),
+		cmocka_unit_test_setup(test_validate_programmatic, setup),
+		cmocka_unit_test_setup(test_config_from_file, setup),
+	};
+	char cmd[PATH_MAX + 16];
+	int r;
+
+	if (!realpath("tests/unit/data", datadir)) {
+		fprintf(stderr, "run from the top of the source tree\n");
+		return 1;
+	}
+	if (!mkdtemp(tmpdir) || chdir(tmpdir) < 0)
+		return 1;
+	r = cmocka_run_group_tests(tests, NULL, NULL);
+	if (chdir("/") == 0) {
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+		(void)!system(cmd);
+	}
+	return r;
+}

@@ -1,0 +1,379 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests of config-values.c, the pure parsers: sizes, shares, booleans,
+ * CPU lists and the online check, names, command and environment splitting,
+ * namespace lists. No files, no logging: values in, values or -errno out.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <string.h>
+
+#include "config-values.h"
+#include "spec.h"
+#include "util.h"
+
+static void size_ok(const char *s, uint64_t want)
+{
+	uint64_t v = 0;
+
+	print_message("# size '%s'\n", s);
+	assert_int_equal(parse_size(s, &v), 0);
+	assert_true(v == want);
+}
+
+static void size_bad(const char *s, int err)
+{
+	uint64_t v = 42;
+
+	print_message("# size '%s'\n", s);
+	assert_int_equal(parse_size(s, &v), err);
+	assert_true(v == 42); /* ret_ untouched on failure */
+}
+
+static void test_size_suffixes(void **state)
+{
+	(void)state;
+	size_ok("1", 1);
+	size_ok("512", 512);
+	size_ok("512B", 512);
+	size_ok("512b", 512);
+	size_ok("1K", 1024);
+	size_ok("1k", 1024);
+	size_ok("1KB", 1024);
+	size_ok("1KiB", 1024);
+	size_ok("1kib", 1024);
+	size_ok("512M", 512ULL << 20);
+	size_ok("512MiB", 512ULL << 20);
+	size_ok("2G", 2ULL << 30);
+	size_ok("2gb", 2ULL << 30);
+	size_ok("3T", 3ULL << 40);
+	size_ok("3TiB", 3ULL << 40);
+	size_ok("16777215T", 16777215ULL << 40);
+	size_ok("0010M", 10ULL << 20);
+	size_ok("max", SPEC_MEMORY_INFINITY);
+	size_ok("MAX", SPEC_MEMORY_INFINITY);
+	size_ok("infinity", SPEC_MEMORY_INFINITY);
+	size_ok("Infinity", SPEC_MEMORY_INFINITY);
+	size_ok("18446744073709551613", UINT64_MAX - 2);
+}
+
+static void test_size_errors(void **state)
+{
+	(void)state;
+	size_bad("", -EINVAL);
+	size_bad("12x", -EINVAL);
+	size_bad("-1", -EINVAL);
+	size_bad("+1", -EINVAL);
+	size_bad(" 1M", -EINVAL);
+	size_bad("1M ", -EINVAL);
+	size_bad("1 M", -EINVAL);
+	size_bad("1.5G", -EINVAL);
+	size_bad("M", -EINVAL);
+	size_bad("1iB", -EINVAL);
+	size_bad("1MB B", -EINVAL);
+	size_bad("1P", -EINVAL);
+	size_bad("0x10", -EINVAL);
+	size_bad("256M # big", -EINVAL);
+	size_bad("99999999999999999999999x", -EINVAL);
+	size_bad("0", -ERANGE);
+	size_bad("0M", -ERANGE);
+	size_bad("99999999999T", -ERANGE);
+	size_bad("16777216T", -ERANGE);
+	size_bad("99999999999999999999999", -ERANGE);
+	size_bad("18446744073709551614", -ERANGE); /* would be the infinity sentinel */
+	size_bad("18446744073709551615", -ERANGE);
+	assert_int_equal(parse_size(NULL, &(uint64_t){ 0 }), -EINVAL);
+}
+
+static void test_shares(void **state)
+{
+	uint64_t v = 7;
+
+	(void)state;
+	assert_int_equal(parse_cpu_shares("2", &v), 0);
+	assert_true(v == 2);
+	assert_int_equal(parse_cpu_shares("1024", &v), 0);
+	assert_true(v == 1024);
+	assert_int_equal(parse_cpu_shares("262144", &v), 0);
+	assert_true(v == 262144);
+	v = 7;
+	assert_int_equal(parse_cpu_shares("1", &v), -ERANGE);
+	assert_int_equal(parse_cpu_shares("0", &v), -ERANGE);
+	assert_int_equal(parse_cpu_shares("262145", &v), -ERANGE);
+	assert_int_equal(parse_cpu_shares("99999999999999999999999", &v), -ERANGE);
+	assert_int_equal(parse_cpu_shares("", &v), -EINVAL);
+	assert_int_equal(parse_cpu_shares("-2", &v), -EINVAL);
+	assert_int_equal(parse_cpu_shares("12x", &v), -EINVAL);
+	assert_int_equal(parse_cpu_shares("1k", &v), -EINVAL);
+	assert_true(v == 7);
+}
+
+static void test_bools(void **state)
+{
+	static const char *const yes[] = { "true", "TRUE", "yes", "Yes", "on", "ON", "1" };
+	static const char *const no[] = { "false", "False", "no", "NO", "off", "Off", "0" };
+	static const char *const bad[] = { "", "2", "y", "n", "truee", "of", " true", "enable" };
+	bool b;
+
+	(void)state;
+	for (size_t i = 0; i < ELEMENTSOF(yes); i++) {
+		b = false;
+		assert_int_equal(parse_bool(yes[i], &b), 0);
+		assert_true(b);
+	}
+	for (size_t i = 0; i < ELEMENTSOF(no); i++) {
+		b = true;
+		assert_int_equal(parse_bool(no[i], &b), 0);
+		assert_false(b);
+	}
+	for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+		b = true;
+		assert_int_equal(parse_bool(bad[i], &b), -EINVAL);
+		assert_true(b);
+	}
+}
+
+static void cpuset_ok(const char *s, const char *canonical)
+{
+	_cleanup_free_ char *c = NULL;
+
+	print_message("# cpuset '%s'\n", s);
+	assert_int_equal(parse_cpuset(s, &c), 0);
+	assert_string_equal(c, canonical);
+}
+
+static void cpuset_bad(const char *s, int err)
+{
+	char *c = NULL;
+
+	print_message("# cpuset '%s'\n", s);
+	assert_int_equal(parse_cpuset(s, &c), err);
+	assert_null(c);
+}
+
+static void test_cpuset(void **state)
+{
+	(void)state;
+	cpuset_ok("0", "0");
+	cpuset_ok("0-2,4", "0-2,4");
+	cpuset_ok("4,0-2", "0-2,4");
+	cpuset_ok("0,1,2,3", "0-3");
+	cpuset_ok("3-3", "3");
+	cpuset_ok("0-2,1-5,7", "0-5,7");
+	cpuset_ok(" 1 , 3 ", "1,3");
+	cpuset_ok("8191", "8191");
+	{
+		_cleanup_free_ char *c = NULL;
+
+		assert_int_equal(parse_cpuset("0-1\n", &c), 0); /* as read from sysfs */
+		assert_string_equal(c, "0-1");
+	}
+	cpuset_ok("0-8191", "0-8191");
+	cpuset_bad("", -EINVAL);
+	cpuset_bad(" ", -EINVAL);
+	cpuset_bad(",", -EINVAL);
+	cpuset_bad("1,", -EINVAL);
+	cpuset_bad(",1", -EINVAL);
+	cpuset_bad("1,,2", -EINVAL);
+	cpuset_bad("2-1", -EINVAL);
+	cpuset_bad("a", -EINVAL);
+	cpuset_bad("1-", -EINVAL);
+	cpuset_bad("-1", -EINVAL);
+	cpuset_bad("1-2-3", -EINVAL);
+	cpuset_bad("0-7:2", -EINVAL);
+	cpuset_bad("1 2", -EINVAL);
+	cpuset_bad("0x1", -EINVAL);
+	cpuset_bad("8192", -ERANGE);
+	cpuset_bad("0-99999999999999999999", -ERANGE);
+	cpuset_bad("99999999999999999999x", -EINVAL);
+}
+
+static void test_cpuset_online(void **state)
+{
+	unsigned missing = 99;
+
+	(void)state;
+	assert_int_equal(cpuset_check_online("0-1", "0-1\n", &missing), 0);
+	assert_int_equal(cpuset_check_online("1", "0-3", &missing), 0);
+	assert_int_equal(cpuset_check_online("0,2-3", "0-3,8-11", &missing), 0);
+	assert_int_equal(missing, 99);
+	assert_int_equal(cpuset_check_online("0-2", "0-1\n", &missing), -ENODEV);
+	assert_int_equal(missing, 2);
+	assert_int_equal(cpuset_check_online("9,5", "0-3,8-11", &missing), -ENODEV);
+	assert_int_equal(missing, 5);
+	assert_int_equal(cpuset_check_online("x", "0-1", &missing), -EINVAL);
+	assert_int_equal(cpuset_check_online("0", "garbage", &missing), -EINVAL);
+}
+
+static void test_names(void **state)
+{
+	char long_name[SPEC_NAME_MAX + 2];
+
+	(void)state;
+	assert_true(name_is_valid("web"));
+	assert_true(name_is_valid("a_b.c-D9"));
+	assert_true(name_is_valid("."));
+	assert_false(name_is_valid(""));
+	assert_false(name_is_valid(NULL));
+	assert_false(name_is_valid("my web"));
+	assert_false(name_is_valid("a/b"));
+	assert_false(name_is_valid("caf\xc3\xa9"));
+	memset(long_name, 'a', sizeof(long_name));
+	long_name[SPEC_NAME_MAX] = '\0';
+	assert_true(name_is_valid(long_name));
+	long_name[SPEC_NAME_MAX] = 'a';
+	long_name[SPEC_NAME_MAX + 1] = '\0';
+	assert_false(name_is_valid(long_name));
+
+	assert_true(hostname_is_valid("web"));
+	assert_true(hostname_is_valid("my host"));
+	assert_false(hostname_is_valid(""));
+	assert_false(hostname_is_valid("a/b"));
+	assert_false(hostname_is_valid(long_name)); /* 65 bytes */
+}
+
+/* Splits @s and compares with the NULL-terminated expected words. */
+static void split_expect(const char *s, ...)
+{
+	_cleanup_strv_free_ char **l = NULL;
+	va_list ap;
+	size_t i = 0;
+
+	print_message("# split '%s'\n", s);
+	assert_int_equal(split_words(s, &l), 0);
+	assert_non_null(l);
+	va_start(ap, s);
+	for (const char *w; (w = va_arg(ap, const char *)); i++) {
+		assert_non_null(l[i]);
+		assert_string_equal(l[i], w);
+	}
+	va_end(ap);
+	assert_null(l[i]);
+}
+
+static void split_bad(const char *s, int err)
+{
+	char **l = NULL;
+
+	print_message("# split '%s'\n", s);
+	assert_int_equal(split_words(s, &l), err);
+	assert_null(l);
+}
+
+static void test_split_words(void **state)
+{
+	(void)state;
+	split_expect("python3 -m http.server 8080", "python3", "-m", "http.server", "8080", NULL);
+	split_expect("  a \t b  ", "a", "b", NULL);
+	split_expect("", NULL);
+	split_expect("   ", NULL);
+	split_expect("sh -c \"a; b\"", "sh", "-c", "a; b", NULL);
+	split_expect("sh -c 'echo # not a comment'", "sh", "-c", "echo # not a comment", NULL);
+	split_expect("\"/bin/my prog\" arg", "/bin/my prog", "arg", NULL);
+	split_expect("echo \"\" x ''", "echo", "", "x", "", NULL);
+	split_expect("a\"b c\"d", "ab cd", NULL);
+	split_expect("'it'\\''s'", "it's", NULL);
+	split_expect("\"say \\\"hi\\\"\"", "say \"hi\"", NULL);
+	split_expect("'single \\' quote'", "single ' quote", NULL);
+	split_expect("a\\nb c\\td", "a\nb", "c\td", NULL);
+	split_expect("\\\\ \\x41\\x7e \\101 \\s", "\\", "A~", "A", " ", NULL);
+	split_expect("one\\ word", "one word", NULL);
+	split_expect("\"a\\nb\"", "a\nb", NULL);
+	split_expect("a;b # c", "a;b", "#", "c", NULL);
+	split_expect("caf\xc3\xa9", "caf\xc3\xa9", NULL);
+	split_bad("sh -c \"a", -EBADMSG);
+	split_bad("'abc", -EBADMSG);
+	split_bad("\"it's", -EBADMSG);
+	split_bad("a\\", -EINVAL);
+	split_bad("a\\q", -EINVAL);
+	split_bad("\\x4", -EINVAL);
+	split_bad("\\xg1", -EINVAL);
+	split_bad("\\x00", -EINVAL);
+	split_bad("\\000", -EINVAL);
+	split_bad("\\8", -EINVAL);
+	split_bad("\\12", -EINVAL);
+}
+
+static void test_environment(void **state)
+{
+	_cleanup_strv_free_ char **l = NULL;
+	char **bad = NULL;
+
+	(void)state;
+	assert_int_equal(parse_environment("PORT=8080 \"GREETING=hello world\" EMPTY= _X1=a=b", &l),
+			 0);
+	assert_int_equal(strv_length(l), 4);
+	assert_string_equal(l[0], "PORT=8080");
+	assert_string_equal(l[1], "GREETING=hello world");
+	assert_string_equal(l[2], "EMPTY=");
+	assert_string_equal(l[3], "_X1=a=b");
+	assert_int_equal(parse_environment("NOVALUE", &bad), -EINVAL);
+	assert_int_equal(parse_environment("1A=x", &bad), -EINVAL);
+	assert_int_equal(parse_environment("=x", &bad), -EINVAL);
+	assert_int_equal(parse_environment("A-B=x", &bad), -EINVAL);
+	assert_int_equal(parse_environment("A=\"x", &bad), -EBADMSG);
+	assert_null(bad);
+	assert_true(env_key_is_valid("_a9", 3));
+	assert_false(env_key_is_valid("9a", 2));
+	assert_false(env_key_is_valid("", 0));
+}
+
+static void test_env_vector_set(void **state)
+{
+	_cleanup_strv_free_ char **env = NULL;
+
+	(void)state;
+	assert_int_equal(env_vector_set(&env, "A=1"), 0);
+	assert_int_equal(env_vector_set(&env, "AB=2"), 0);
+	assert_int_equal(env_vector_set(&env, "A=3"), 0);
+	assert_int_equal(strv_length(env), 2);
+	assert_string_equal(env[0], "A=3");
+	assert_string_equal(env[1], "AB=2");
+}
+
+static void test_namespaces(void **state)
+{
+	unsigned f = 1234;
+
+	(void)state;
+	assert_int_equal(parse_namespaces("uts pid mount net ipc", &f), 0);
+	assert_int_equal(f, NS_ALL);
+	assert_int_equal(parse_namespaces("pid,mount", &f), 0);
+	assert_int_equal(f, NS_PID | NS_MOUNT);
+	assert_int_equal(parse_namespaces(" net , ,UTS  net", &f), 0);
+	assert_int_equal(f, NS_NET | NS_UTS);
+	assert_int_equal(parse_namespaces("", &f), 0);
+	assert_int_equal(f, 0);
+	f = 1234;
+	assert_int_equal(parse_namespaces("uts user", &f), -EINVAL);
+	assert_int_equal(parse_namespaces("pid;mount", &f), -EINVAL);
+	assert_int_equal(f, 1234);
+}
+
+static void test_distance(void **state)
+{
+	(void)state;
+	assert_int_equal(string_distance("Memory", "memory"), 0);
+	assert_int_equal(string_distance("Memroy", "Memory"), 2);
+	assert_int_equal(string_distance("Comand", "Command"), 1);
+	assert_int_equal(string_distance("", "abc"), 3);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_size_suffixes), cmocka_unit_test(test_size_errors),
+		cmocka_unit_test(test_shares),	      cmocka_unit_test(test_bools),
+		cmocka_unit_test(test_cpuset),	      cmocka_unit_test(test_cpuset_online),
+		cmocka_unit_test(test_names),	      cmocka_unit_test(test_split_words),
+		cmocka_unit_test(test_environment),   cmocka_unit_test(test_env_vector_set),
+		cmocka_unit_test(test_namespaces),    cmocka_unit_test(test_distance),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
