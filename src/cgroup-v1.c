@@ -73,14 +73,14 @@ int cgroup_parse_mountinfo(FILE *f, const char *controller, char **ret_mountpoin
 		char *mp, *root;
 
 		line[strcspn(line, "\n")] = '\0';
-		for (tok = strtok_r(line, " ", &save); tok && n < 6;
-		     tok = strtok_r(NULL, " ", &save))
+		while (n < 6 && (tok = strtok_r(n ? NULL : line, " ", &save)))
 			field[n++] = tok;
 		if (n < 6)
 			continue;
 		/* Skip the optional fields up to the separator. */
-		for (tok = field[5]; tok && !streq(tok, "-"); tok = strtok_r(NULL, " ", &save))
-			;
+		do
+			tok = strtok_r(NULL, " ", &save);
+		while (tok && !streq(tok, "-"));
 		if (!tok)
 			continue;
 		fstype = strtok_r(NULL, " ", &save);
