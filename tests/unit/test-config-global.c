@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests of the mdlaunch.conf loader (config-global.c): a complete file,
+ * syntax errors, unknown settings and wrong types, each with its file:line,
+ * and the shipped conf/mdlaunch.conf, which must load and change nothing.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+#include "spec.h"
+#include "util.h"
+
+static char topdir[PATH_MAX];
+static int saved_stderr = -1, capture_fd = -1;
+
+static void capture_begin(void)
+{
+	fflush(stderr);
+	capture_fd = memfd_create("stderr", MFD_CLOEXEC);
+	assert_true(capture_fd >= 0);
+	saved_stderr = dup(STDERR_FILENO);
+	assert_true(saved_stderr >= 0);
+	assert_true(dup2(capture_fd, STDERR_FILENO) >= 0);
+}
+
+static char *capture_end(void)
+{
+	char *buf;
+	off_t size;
+
+	fflush(stderr);
+	assert_true(dup2(saved_stderr, STDERR_FILENO) >= 0);
+	close(saved_stderr);
+	size = lseek(capture_fd, 0, SEEK_END);
+	buf = calloc(1, (size_t)size + 1);
+	assert_non_null(buf);
+	assert_int_equal(pread(capture_fd, buf, (size_t)size, 0), size);
+	close(capture_fd);
+	return buf;
+}
+
+/* Loads @path (relative to tests/unit/data) into a fresh spec; checks r and stderr. */
+static struct container_spec *load(const char *path, int want_r, const char *want_err,
+				   int *ret_level)
+{
+	struct container_spec *spec = spec_new();
+	_cleanup_free_ char *err = NULL;
+	int r, level = -5;
+
+	assert_non_null(spec);
+	capture_begin();
+	r = config_load_global(path, spec, &level);
+	err = capture_end();
+	assert_string_equal(err, want_err);
+	assert_int_equal(r, want_r);
+	if (r < 0)
+		assert_int_equal(level, -5); /* ret_ untouched on failure */
+	if (ret_level)
+		*ret_level = level;
+	return spec;
+}
+
+static void test_good(void **state)
+{
+	_cleanup_(spec_freep) struct container_spec *spec = NULL;
+	int level;
+
+	(void)state;
+	spec = load("good.conf", 0, "", &level);
+	assert_int_equal(level, LOG_LEVEL_DEBUG);
+	assert_int_equal(spec->namespaces, NS_UTS | NS_PID | NS_MOUNT);
+	assert_string_equal(spec->path, "/opt/bin:/usr/bin:/bin");
+	assert_string_equal(spec->cgroup_parent, "services/containers");
+}
+
+static void test_shipped_default_file(void **state)
+{
+	_cleanup_(spec_freep) struct container_spec *spec = NULL;
+	_cleanup_free_ char *path = strdup_printf("%s/conf/mdlaunch.conf", topdir);
+	_cleanup_free_ char *err = NULL;
+	int level = -5;
+
+	(void)state;
+	spec = spec_new();
+	capture_begin();
+	assert_int_equal(config_load_global(path, spec, &level), 0);
+	err = capture_end();
+	assert_string_equal(err, "");
+	assert_int_equal(level, -1);
+	assert_int_equal(spec->namespaces, NS_ALL);
+	assert_string_equal(spec->path, SPEC_DEFAULT_PATH);
+	assert_null(spec->cgroup_parent);
+}
+
+static void test_syntax_error(void **state)
+{
+	(void)state;
+	spec_free(load("syntax.conf", -EINVAL, "syntax.conf:2: syntax error\n", NULL));
+}
+
+static void test_unknown_setting(void **state)
+{
+	_cleanup_(spec_freep) struct container_spec *spec = NULL;
+
+	(void)state;
+	spec = load("unknown.conf", -EINVAL,
+		    "unknown.conf:3: unknown setting 'memory' (known: log_level, namespaces, path, "
+		    "cgroup_parent)\n",
+		    NULL);
+}
+
+static void test_wrong_types(void **state)
+{
+	(void)state;
+	spec_free(load("wrongtype.conf", -EINVAL,
+		       "wrongtype.conf:1: log_level: expected a string, got an integer\n"
+		       "wrongtype.conf:3: namespaces: element 2: expected a string, got an "
+		       "integer\n"
+		       "wrongtype.conf:3: namespaces: unknown namespace 'user' (use any of: uts "
+		       "pid mount net ipc)\n"
+		       "wrongtype.conf:4: path: expected a string, got a boolean\n"
+		       "wrongtype.conf:5: cgroup_parent: invalid path '../escape' (no '..' "
+		       "components)\n"
+		       "wrongtype.conf:6: unknown setting 'extra' (known: log_level, namespaces, "
+		       "path, cgroup_parent)\n",
+		       NULL));
+}
+
+static void test_include_refused(void **state)
+{
+	(void)state;
+	spec_free(load("include.conf", -EINVAL,
+		       "include.conf:2: @include is not supported in this file\n", NULL));
+}
+
+static void test_missing_files(void **state)
+{
+	_cleanup_(spec_freep) struct container_spec *spec = NULL;
+	int level = -5;
+
+	(void)state;
+	spec_free(load("nope.conf", -ENOENT,
+		       "mdlaunch: error: cannot open 'nope.conf': No such file or directory\n",
+		       NULL));
+	spec_free(
+	    load(".", -EINVAL, "mdlaunch: error: cannot load '.': not a regular file\n", NULL));
+	/* The default path is optional (and absent on a build machine, or it is used). */
+	if (access(CONFIG_GLOBAL_DEFAULT_PATH, F_OK) == 0)
+		skip();
+	spec = load(NULL, 0, "", &level);
+	assert_int_equal(level, -1);
+}
+
+static void test_namespace_string_and_empty(void **state)
+{
+	_cleanup_(spec_freep) struct container_spec *spec = NULL;
+	FILE *f;
+
+	(void)state;
+	f = fopen("/proc/self/cwd/ns.conf.tmp", "we");
+	assert_non_null(f);
+	fputs("namespaces = \"net,ipc\";\ncgroup_parent = \"\";\nlog_level = \"nope\";\n", f);
+	fclose(f);
+	spec_free(load("ns.conf.tmp", -EINVAL,
+		       "ns.conf.tmp:3: log_level: unknown level 'nope' (use error, warn, info or "
+		       "debug)\n",
+		       NULL));
+	f = fopen("ns.conf.tmp", "we");
+	assert_non_null(f);
+	fputs("namespaces = \"net,ipc\";\ncgroup_parent = \"\";\n", f);
+	fclose(f);
+	spec = load("ns.conf.tmp", 0, "", NULL);
+	assert_int_equal(spec->namespaces, NS_NET | NS_IPC);
+	assert_null(spec->cgroup_parent);
+	unlink("ns.conf.tmp");
+	spec_free(spec);
+	spec = NULL;
+	f = fopen("ns.conf.tmp", "we");
+	assert_non_null(f);
+	fputs("namespaces = [];\n", f);
+	fclose(f);
+	spec = load("ns.conf.tmp", 0, "", NULL);
+	assert_int_equal(spec->namespaces, 0);
+	unlink("ns.conf.tmp");
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	log_max_level = LOG_LEVEL_WARN;
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_good, setup),
+		cmocka_unit_test_setup(test_shipped_default_file, setup),
+		cmocka_unit_test_setup(test_syntax_error, setup),
+		cmocka_unit_test_setup(test_unknown_setting, setup),
+		cmocka_unit_test_setup(test_wrong_types, setup),
+		cmocka_unit_test_setup(test_include_refused, setup),
+		cmocka_unit_test_setup(test_missing_files, setup),
+		cmocka_unit_test_setup(test_namespace_string_and_empty, setup),
+	};
+
+	if (!getcwd(topdir, sizeof(topdir)) || chdir("tests/unit/data") < 0) {
+		fprintf(stderr, "run from the top of the source tree\n");
+		return 1;
+	}
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
