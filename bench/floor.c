@@ -7,6 +7,13 @@
  * net and IPC namespaces, a pipe barrier while the parent joins the child to
  * the cgroups, / made rprivate, /proc mounted, exec; then wait and rmdir.
  * No option parsing, no config, no signal forwarding: that is the point.
+ *
+ * Build options, only to measure where a launcher's extra time goes (the
+ * plain build is the floor): -DFLOOR_REEXEC the child re-executes
+ * /proc/self/exe, which reads the barrier on fd 3, mounts and execs (the shape
+ * of a launcher's `init`); -DFLOOR_NESTED the cgroups go one shared level
+ * deeper (<own>/floor-nest/floor-PID, cpuset copied into the level when empty,
+ * the level removed when empty); -DFLOOR_LO the child brings `lo` up.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -16,7 +23,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -25,6 +35,11 @@ static const char *const ctl[3] = { "memory", "cpu", "cpuset" };
 static char dir[3][1200];
 static int pipefd[2];
 static char **cmd;
+#ifdef FLOOR_NESTED
+#define LEVEL "/floor-nest"
+#else
+#define LEVEL ""
+#endif
 
 static int die(const char *what)
 {
@@ -72,7 +87,7 @@ static int find_dirs(void)
 			size_t rl = strcmp(root, "/") ? strlen(root) : 0;
 			if (!has_word(opts, ctl[i]) || !own[i][0] || strncmp(own[i], root, rl))
 				continue;
-			snprintf(dir[i], sizeof dir[i], "%s%s/floor-%d", mnt, own[i] + rl, getpid());
+			snprintf(dir[i], sizeof dir[i], "%s%s" LEVEL "/floor-%d", mnt, own[i] + rl, getpid());
 			found |= 1 << i;
 		}
 	}
@@ -93,20 +108,79 @@ static int put(int i, const char *file, const char *val)
 	return r;
 }
 
-static int child(void *arg)
+/* The container side, once the parent has closed the barrier's write end. */
+static int container(int fd, char **argv)
 {
 	char c;
 
-	(void)arg;
-	close(pipefd[1]);
-	if (read(pipefd[0], &c, 1) != 0) /* EOF: the parent has joined us to the cgroups */
+	if (read(fd, &c, 1) != 0) /* EOF: the parent has joined us to the cgroups */
 		_exit(125);
+	close(fd);
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
 	    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
 		_exit(die("mount"));
-	execvp(cmd[0], cmd);
+#ifdef FLOOR_LO
+	struct ifreq ifr = { .ifr_name = "lo" };
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0 || ioctl(s, SIOCGIFFLAGS, &ifr) || (ifr.ifr_flags |= IFF_UP, ioctl(s, SIOCSIFFLAGS, &ifr)))
+		_exit(die("lo up"));
+	close(s);
+#endif
+	execvp(argv[0], argv);
 	_exit(errno == ENOENT ? 127 : 126);
 }
+
+static int child(void *arg)
+{
+	close(pipefd[1]);
+#ifdef FLOOR_REEXEC
+	if (pipefd[0] == 3 ? fcntl(3, F_SETFD, 0) : dup2(pipefd[0], 3)) /* fd 3 survives exec */
+		_exit(die("fd 3"));
+	execv("/proc/self/exe", arg);
+	_exit(die("re-exec"));
+#endif
+	return container(pipefd[0], arg);
+}
+
+#ifdef FLOOR_NESTED
+/* The shared level: made if missing, cpuset filled from its parent when empty. */
+static int make_level(void)
+{
+	char path[sizeof dir[0]], buf[64];
+	int fd, n;
+
+	for (int i = 0; i < 3; i++) {
+		memcpy(path, dir[i], sizeof path);
+		*strrchr(path, '/') = '\0';
+		if (mkdir(path, 0755) && errno != EEXIST)
+			return -1;
+		if (i != 2)
+			continue;
+		for (const char *f = "cpuset.cpus"; f; f = strcmp(f, "cpuset.cpus") ? NULL : "cpuset.mems") {
+			char p2[1400];
+			snprintf(p2, sizeof p2, "%s/%s", path, f);
+			if ((fd = open(p2, O_RDONLY | O_CLOEXEC)) < 0)
+				return -1;
+			n = read(fd, buf, sizeof buf);
+			close(fd);
+			if (n > 1)
+				continue;
+			snprintf(p2, sizeof p2, "%s/../%s", path, f);
+			if ((fd = open(p2, O_RDONLY | O_CLOEXEC)) < 0)
+				return -1;
+			n = read(fd, buf, sizeof buf - 1);
+			close(fd);
+			buf[n > 0 ? n : 0] = '\0';
+			snprintf(p2, sizeof p2, "%s/%s", path, f);
+			if ((fd = open(p2, O_WRONLY | O_CLOEXEC)) < 0)
+				return -1;
+			n = write(fd, buf, strlen(buf));
+			close(fd);
+		}
+	}
+	return 0;
+}
+#endif
 
 int main(int argc, char **argv)
 {
@@ -118,13 +192,29 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		return fprintf(stderr, "usage: floor COMMAND [ARG...]\n"), 125;
 	cmd = argv + 1;
+#ifdef FLOOR_REEXEC
+	if (argc > 2 && !strcmp(argv[1], "--init"))
+		return container(3, argv + 2);
+	char **initargv = calloc(argc + 2, sizeof(char *));
+	initargv[0] = argv[0], initargv[1] = "--init";
+	memcpy(initargv + 2, argv + 1, argc * sizeof(char *));
+#else
+	char **initargv = cmd;
+#endif
 	if (find_dirs())
 		return die("finding the memory, cpu and cpuset cgroup v1 mounts");
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 3; i++) {
+#ifdef FLOOR_NESTED /* a concurrent start may remove the level between the two mkdirs */
+		for (int t = 0; t < 10 && (make_level() || mkdir(dir[i], 0755)) && errno == ENOENT; t++)
+			;
+		if (!access(dir[i], F_OK))
+			continue;
+#endif
 		if (mkdir(dir[i], 0755)) {
 			r = die(dir[i]);
 			goto out;
 		}
+	}
 	snprintf(path, sizeof path, "%s/../cpuset.mems", dir[2]);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
 		n = read(fd, mems, sizeof mems - 1);
@@ -142,7 +232,7 @@ int main(int argc, char **argv)
 	}
 	p = clone(child, stack + sizeof stack,
 		  CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | SIGCHLD,
-		  NULL);
+		  initargv);
 	if (p < 0) {
 		r = die("clone");
 		goto out;
@@ -161,8 +251,13 @@ int main(int argc, char **argv)
 	if (joined)
 		r = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 out:
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 3; i++) {
 		for (int t = 0; rmdir(dir[i]) && errno == EBUSY && t < 100; t++)
 			usleep(1000);
+#ifdef FLOOR_NESTED /* fails while other starts use the level: the last one removes it */
+		*strrchr(dir[i], '/') = '\0';
+		rmdir(dir[i]);
+#endif
+	}
 	return r;
 }

@@ -15,7 +15,7 @@
 #   BENCH_PAR_JOBS=16     ... this many at a time ...
 #   BENCH_PAR_REPEATS=3   ... repeated (interleaved) this many times
 #   BENCH_SEED            shuffling seed (default: time)
-#   BENCH_ONLY=lat,rss,par,check,loader   subset of the sections to run
+#   BENCH_ONLY=lat,gap,rss,par,check,loader   subset of the sections to run
 #   MDLAUNCH=./mdlaunch   the binary under test
 set -euo pipefail
 
@@ -29,7 +29,7 @@ PAR_STARTS=${BENCH_PAR_STARTS:-100}
 PAR_JOBS=${BENCH_PAR_JOBS:-16}
 PAR_REPEATS=${BENCH_PAR_REPEATS:-3}
 SEED=${BENCH_SEED:-$(date +%s)}
-ONLY=${BENCH_ONLY:-lat,rss,par,check,loader}
+ONLY=${BENCH_ONLY:-lat,gap,rss,par,check,loader}
 MDLAUNCH=${MDLAUNCH:-$TOP/mdlaunch}
 CRUN_ROOT=$OUT/crun-state
 RESULTS=$OUT/results.md
@@ -59,6 +59,12 @@ mkdir -p "$OUT/logs" "$CRUN_ROOT"
 # --- build the floor, the timer and the loader probes ------------------------
 CFLAGS_BENCH="-O2 -Wall -Wextra -Werror -std=gnu11"
 gcc $CFLAGS_BENCH -o "$OUT/floor" bench/floor.c
+# the floor plus one piece of a launcher's extra work at a time (see floor.c)
+gcc $CFLAGS_BENCH -DFLOOR_REEXEC -o "$OUT/floor+reexec" bench/floor.c
+gcc $CFLAGS_BENCH -DFLOOR_REEXEC -static -o "$OUT/floor+reexec-static" bench/floor.c
+gcc $CFLAGS_BENCH -DFLOOR_NESTED -o "$OUT/floor+nested" bench/floor.c
+gcc $CFLAGS_BENCH -DFLOOR_LO -o "$OUT/floor+lo" bench/floor.c
+gcc $CFLAGS_BENCH -DFLOOR_REEXEC -DFLOOR_NESTED -DFLOOR_LO -o "$OUT/floor+all" bench/floor.c
 gcc $CFLAGS_BENCH -o "$OUT/timer" bench/timer.c
 
 # --- cgroup bookkeeping --------------------------------------------------------
@@ -87,7 +93,7 @@ cgroup_snapshot()
 leftovers()
 {
 	comm -13 <(echo "$1") <(echo "$2") |
-		grep -E '/(mdlaunch|mdlaunch/(bench|true|sleep|probe|sh)-[^/]*|floor-[0-9]+|crun-bench-[^/]*)$' || true
+		grep -E '/(mdlaunch|mdlaunch/(bench|true|sleep|probe|sh)-[^/]*|floor-[0-9]+|floor-nest|crun-bench-[^/]*)$' || true
 }
 report_leftovers() # BEFORE AFTER
 {
@@ -282,6 +288,39 @@ if want lat; then
 	say ""
 fi
 
+# med TABLE-FILE ROW: the median column of a row of a timer table.
+med() { awk -F'|' -v r="$2" '{ gsub(/ /, "", $2) } $2 == r { gsub(/ /, "", $3); print $3 }' "$1"; }
+# diff_ms TABLE-FILE ROW-A ROW-B: median(A) - median(B), in ms.
+diff_ms() { awk -v a="$(med "$1" "$2")" -v b="$(med "$1" "$3")" 'BEGIN { if (a == "" || b == "") print "?"; else printf "%+.2f", a - b }'; }
+
+# --- 1b. where a launcher's extra time goes ------------------------------------------
+if want gap; then
+	{
+		[ $MDL_OK = 1 ] && spec_line mdlaunch-run - "$MDLAUNCH" run -m 100M --cpushare 512 --cpuset 0-1 /bin/true
+		for v in floor floor+reexec floor+reexec-static floor+nested floor+lo floor+all; do
+			spec_line "$v" - "$OUT/$v" /bin/true
+		done
+	} >"$OUT/gap.spec"
+	load0=$(loadavg)
+	say "## Where the time above the floor goes ($ROUNDS interleaved rounds)"
+	say ""
+	say "The floor built with one piece of a launcher's extra work at a time (bench/floor.c build options):"
+	say "+reexec: the child re-executes /proc/self/exe and reads the barrier there (mdlaunch's \`init\`);"
+	say "+reexec-static: the same, statically linked (no dynamic loader);"
+	say "+nested: the cgroups one shared level deeper, as mdlaunch/NAME-ID (level made, cpuset copied into it, removed when empty);"
+	say "+lo: the loopback interface brought up; +all: +reexec, +nested and +lo together (dynamic)."
+	say ""
+	"$OUT/timer" lat -n "$ROUNDS" -w "$WARMUP" -s "$SEED" -o "$OUT/gap-raw.tsv" -L "$OUT/logs" \
+		-f floor -r floor+all "$OUT/gap.spec" | tee "$OUT/gap.md" | tee -a "$RESULTS"
+	say ""
+	say "Differences of medians vs the floor (ms): +reexec $(diff_ms "$OUT/gap.md" floor+reexec floor)," \
+		"+reexec-static $(diff_ms "$OUT/gap.md" floor+reexec-static floor), +nested $(diff_ms "$OUT/gap.md" floor+nested floor)," \
+		"+lo $(diff_ms "$OUT/gap.md" floor+lo floor), +all $(diff_ms "$OUT/gap.md" floor+all floor)$([ $MDL_OK = 1 ] &&
+		echo ", mdlaunch-run $(diff_ms "$OUT/gap.md" mdlaunch-run floor) (of which beyond +all: $(diff_ms "$OUT/gap.md" mdlaunch-run floor+all))")."
+	say "Load average before/after: $load0 / $(loadavg)."
+	say ""
+fi
+
 # --- 2. launcher peak RSS --------------------------------------------------------
 if want rss; then
 	# bench.container runs /bin/true: the run form stands for mdlaunch here
@@ -296,7 +335,7 @@ fi
 
 # --- 3. parallel starts -------------------------------------------------------------
 if want par; then
-	MDL_FILE= tools_spec bundle-true /bin/true >"$OUT/par.spec"
+	{ MDL_FILE= tools_spec bundle-true /bin/true; spec_line floor+all - "$OUT/floor+all" /bin/true; } >"$OUT/par.spec"
 	before=$(cgroup_snapshot)
 	load0=$(loadavg)
 	say "## $PAR_STARTS starts of /bin/true, $PAR_JOBS at a time ($PAR_REPEATS interleaved repeats)"
@@ -387,19 +426,26 @@ if want loader; then
 		fi
 	} >"$OUT/loader.spec"
 	"$OUT/timer" lat -n 300 -w 10 -s "$SEED" -L "$OUT/logs" -f noop-static -r noop-dynamic-libc \
-		"$OUT/loader.spec" | tee -a "$RESULTS"
+		"$OUT/loader.spec" | tee "$OUT/loader.md" | tee -a "$RESULTS"
+	say ""
+	say "Differences of medians (ms): dynamic libc vs static $(diff_ms "$OUT/loader.md" noop-dynamic-libc noop-static);" \
+		"mdlaunch's libraries vs static $(diff_ms "$OUT/loader.md" noop-with-mdlaunch-libs noop-static)," \
+		"vs libc only $(diff_ms "$OUT/loader.md" noop-with-mdlaunch-libs noop-dynamic-libc)$([ -x "$MDLAUNCH" ] &&
+		echo "; mdlaunch init (refusal) vs static noop $(diff_ms "$OUT/loader.md" mdlaunch-init-refusal noop-static)")."
 	say ""
 	say "Each row is fork + exec + exit + wait of a program that does nothing (noop: \`int main(void) { return 0; }\`)," \
 		"built static, dynamic against libc only, and dynamic against the libraries mdlaunch loads ($libs)."
 	say "The difference between the rows is what the dynamic loader adds to every exec, hence to the re-exec of /proc/self/exe init."
 	say ""
-	ldstats() # PROGRAM ARGS...: the loader's own account of its startup
+	ldstats() # PROGRAM ARGS...: the loader's own account of its startup, median of 21 runs
 	{
-		local st
-		st=$(LD_DEBUG=statistics "$@" 2>&1 >/dev/null 3>&- | sed 's/^ *[0-9]*: *//')
-		echo "$(echo "$st" | grep -m1 'total startup time' | sed 's/.*: *//; s/ *cycles/ cycles/'), $(echo "$st" | grep -m1 'number of relocations:' | sed 's/.*: *//') relocations, $(echo "$st" | grep -m1 'number of relocations from cache' | sed 's/.*: *//') from cache"
+		local i
+		for i in $(seq 21); do
+			LD_DEBUG=statistics "$@" 2>&1 >/dev/null 3>&- | sed 's/^ *[0-9]*: *//' |
+				awk -F': *' '/total startup time/ {c = $2 + 0} /number of relocations:/ {r = $2 + 0} END {print c, r}'
+		done | sort -n | awk '{c[NR] = $1; r = $2} END {printf "%d cycles (~%.2f ms at the %s MHz clock), %d relocations", c[11], c[11] / (mhz * 1000), mhz, r}' mhz="$(awk -F': *' '/cpu MHz/ {printf "%.0f", $2; exit}' /proc/cpuinfo)"
 	}
-	say "LD_DEBUG=statistics (loader startup in TSC cycles; one run each, indicative):"
+	say "LD_DEBUG=statistics, the loader's own startup time (TSC cycles, median of 21 runs):"
 	say ""
 	say "- noop-dynamic-libc: $(ldstats "$OUT/noop-dynamic")"
 	say "- noop-with-mdlaunch-libs: $(ldstats "$OUT/noop-mdlaunch-libs")"
