@@ -125,8 +125,9 @@ static int parse_size_key(struct load_ctx *c, unsigned line, const char *key, co
 	int r = parse_size(value, data);
 
 	if (r == -ERANGE)
-		return load_error(c, line, "%s: size '%s' out of range (1 byte to 16383T, or max)",
-				  key, value);
+		return load_error(c, line,
+				  "%s: size '%s' out of range (1 byte to 16777215T, or max)", key,
+				  value);
 	if (r < 0)
 		return load_error(c, line, "%s: invalid size '%s' " CONFIG_SIZE_HINT, key, value);
 	return 0;
@@ -679,7 +680,7 @@ static int read_container_file(const char *path, char **ret, size_t *ret_size)
 {
 	_cleanup_close_ int fd = -EBADF;
 	_cleanup_free_ char *buf = NULL;
-	size_t len = 0;
+	size_t len = 0, cap;
 	struct stat st;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
@@ -691,20 +692,34 @@ static int read_container_file(const char *path, char **ret, size_t *ret_size)
 		return -EISDIR;
 	if (!S_ISREG(st.st_mode))
 		return -EBADFD;
-	buf = malloc(CONTAINER_FILE_MAX + 1);
+	/* Sized from fstat(), but a file may grow meanwhile: read until EOF, bounded. */
+	cap = (size_t)(st.st_size < CONTAINER_FILE_MAX ? st.st_size : CONTAINER_FILE_MAX) + 1;
+	buf = malloc(cap + 1);
 	if (!buf)
 		return -ENOMEM;
 	for (;;) {
-		ssize_t n = RETRY_EINTR(read(fd, buf + len, CONTAINER_FILE_MAX + 1 - len));
+		ssize_t n;
 
+		if (len == cap) {
+			char *nb;
+
+			if (cap > CONTAINER_FILE_MAX)
+				return -EFBIG;
+			cap = cap * 2 < CONTAINER_FILE_MAX + 1 ? cap * 2 : CONTAINER_FILE_MAX + 1;
+			nb = realloc(buf, cap + 1);
+			if (!nb)
+				return -ENOMEM;
+			buf = nb;
+		}
+		n = RETRY_EINTR(read(fd, buf + len, cap - len));
 		if (n < 0)
 			return -errno;
 		if (n == 0)
 			break;
 		len += (size_t)n;
-		if (len > CONTAINER_FILE_MAX)
-			return -EFBIG;
 	}
+	if (len > CONTAINER_FILE_MAX)
+		return -EFBIG;
 	buf[len] = '\0';
 	*ret = TAKE_PTR(buf);
 	*ret_size = len;

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Fuzz target: every pure parser of config-values.c on the same input (as a
+ * NUL-terminated string), plus the online check between its two halves.
+ * Nothing here may crash, leak or hang.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config-values.h"
+#include "log.h"
+#include "spec.h"
+#include "util.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	_cleanup_free_ char *s = NULL, *cpuset = NULL;
+	char **l = NULL;
+	uint64_t u;
+	unsigned f, missing;
+	bool b;
+	char *half;
+
+	log_max_level = -1;
+	if (size > 64 * 1024)
+		return 0;
+	s = strndup((const char *)data, size);
+	if (!s)
+		return 0;
+	(void)parse_size(s, &u);
+	(void)parse_cpu_shares(s, &u);
+	(void)parse_bool(s, &b);
+	if (parse_cpuset(s, &cpuset) == 0)
+		(void)cpuset_check_online(cpuset, "0-3", &missing);
+	(void)name_is_valid(s);
+	(void)hostname_is_valid(s);
+	(void)env_assignment_is_valid(s);
+	(void)parse_namespaces(s, &f);
+	if (split_words(s, &l) == 0)
+		l = strv_free(l);
+	if (parse_environment(s, &l) == 0) {
+		char **env = NULL;
+
+		for (char **e = l; *e; e++)
+			(void)env_vector_set(&env, *e);
+		strv_free(env);
+		l = strv_free(l);
+	}
+	(void)string_distance(s, "Environment");
+	half = strchr(s, '|');
+	if (half) {
+		*half = '\0';
+		(void)cpuset_check_online(s, half + 1, &missing);
+	}
+	return 0;
+}
