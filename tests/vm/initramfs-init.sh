@@ -60,9 +60,43 @@ mount -t overlay -o lowerdir=/host,upperdir=/rw/upper,workdir=/rw/work overlay /
 init=$(arg mdlvm.init) || fail "no mdlvm.init= on the kernel command line"
 [ -f "/newroot$init" ] || fail "stage 2 script $init not found in the shared root"
 [ -x /newroot/bin/bash ] || fail "no /bin/bash in the shared root"
-[ "$verbose" = 1 ] && echo "vm stage1: root ready, switching to $init"
 
-mount --move /dev /newroot/dev || fail "cannot move /dev"
+# The fresh kernel file systems of the new root. They are mounted here, with the static
+# busybox, because under TCG every exec of a dynamic host binary costs tens of milliseconds;
+# guest-init.sh mounts whatever is missing.
+r=/newroot
+mount --move /dev $r/dev || fail "cannot move /dev"
+mount -t proc -o nosuid,nodev,noexec proc $r/proc || fail "cannot mount /proc"
+mount -t sysfs -o nosuid,nodev,noexec sysfs $r/sys || fail "cannot mount /sys"
+# cgroup2 only (cgroup_no_v1=all), with the options systemd uses.
+mount -t cgroup2 -o nosuid,nodev,noexec,nsdelegate,memory_recursiveprot cgroup2 $r/sys/fs/cgroup ||
+	mount -t cgroup2 -o nosuid,nodev,noexec cgroup2 $r/sys/fs/cgroup ||
+	fail "cannot mount cgroup2 on /sys/fs/cgroup"
+mkdir -p $r/dev/pts $r/dev/shm $r/dev/mqueue
+mount -t devpts -o nosuid,noexec,gid=5,mode=620,ptmxmode=666 devpts $r/dev/pts
+mount -t tmpfs -o nosuid,nodev shm $r/dev/shm
+mount -t mqueue mqueue $r/dev/mqueue 2>/dev/null
+[ -e $r/dev/ptmx ] || ln -sf pts/ptmx $r/dev/ptmx
+[ -e $r/dev/fd ] || ln -sf /proc/self/fd $r/dev/fd
+mount -t tmpfs -o nosuid,nodev,mode=1777 tmp $r/tmp || fail "cannot mount /tmp"
+mount -t tmpfs -o nosuid,nodev,mode=0755 run $r/run || fail "cannot mount /run"
+# Host state that must not leak into the guest (a /.dockerenv makes systemd think it runs in
+# a container).
+rm -f $r/.dockerenv $r/run/.containerenv
+# The guest kernel's modules (veth, bridge, ... loaded on demand), from the harness's cache.
+kver=$(uname -r)
+if moddir=$(arg mdlvm.modules) && [ -d "$r$moddir" ]; then
+	mkdir -p "$r/lib/modules/$kver" && mount --bind "$r$moddir" "$r/lib/modules/$kver"
+	if [ ! -x $r/sbin/modprobe ] && [ ! -x $r/usr/sbin/modprobe ] && [ -x $r/bin/busybox ]; then
+		mkdir -p $r/run/mdlvm && ln -s /bin/busybox $r/run/mdlvm/modprobe &&
+			echo /run/mdlvm/modprobe >/proc/sys/kernel/modprobe
+	fi
+fi
+echo mdlaunch-vm >/proc/sys/kernel/hostname
+ip link set lo up 2>/dev/null
+stty -onlcr 2>/dev/null # no CR before LF in the streamed output
+[ "$verbose" = 1 ] && echo "vm stage1: $(cut -d' ' -f1 /proc/uptime)s: root ready, switching to $init"
+
 umount /sys
 umount /proc
 exec switch_root /newroot /bin/bash "$init"

@@ -339,13 +339,27 @@ qemu=(qemu-system-x86_64 -nodefaults -no-user-config -no-reboot
 log "accel $accel; ${qemu[*]}"
 
 t1=$(date +%s.%N)
-set +e
-timeout -k 10 "$timeout_s" "${qemu[@]}" </dev/null 2>"$run/qemu.err" | tee "$run/console.log"
-qrc=${PIPESTATUS[0]}
-set -e
+# timeout runs qemu in a process group of its own (a terminal's ^C does not reach it): pass
+# INT/TERM/HUP on to it by its PID.
+on_signal() {
+	local pid
+	pid=$(cat "$run/timeout.pid" 2>/dev/null) && kill -TERM "$pid" 2>/dev/null
+	wait
+	exit 130
+}
+trap on_signal INT TERM HUP
+(
+	timeout -k 10 "$timeout_s" "${qemu[@]}" </dev/null 2>"$run/qemu.err" &
+	echo $! >"$run/timeout.pid"
+	wait $!
+	echo $? >"$run/qemu.rc"
+) | tee "$run/console.log" &
+wait $! || true
+trap - INT TERM HUP
+qrc=$(cat "$run/qemu.rc" 2>/dev/null) || qrc=unknown
 t2=$(date +%s.%N)
 
-status=$(tr -d '\r' <"$run/status" | grep -v '^$' | tail -1)
+status=$(tr -d '\r' <"$run/status" | grep -v '^$' | tail -n 1) || true
 if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
 	echo "run-vm: hard timeout after ${timeout_s}s" >&2
 	rc=124
