@@ -234,7 +234,7 @@ say ""
 # --- 0. what each tool really does (checked, not assumed) --------------------------
 # The probe prints its namespaces and cgroups, then sleeps while we read the
 # limits from the host; afterwards its cgroups must be gone.
-PROBE='echo pid=$$; for n in uts pid mnt net ipc; do echo ns $n $(readlink /proc/self/ns/$n); done; echo procs $(ls /proc | grep -c "^[0-9]"); echo netdevs $(tail -n +3 /proc/net/dev | wc -l); cat /proc/self/cgroup; echo END; sleep 0.5'
+PROBE='echo pid=$$; for n in uts pid mnt net ipc; do echo ns $n $(readlink /proc/self/ns/$n); done; echo procs $(ls /proc | grep -c "^[0-9]"); echo netdevs $(tail -n +3 /proc/net/dev | wc -l); echo lo $(ip -o link show lo 2>/dev/null | grep -q "[<,]UP[,>]" && echo up || echo down); cat /proc/self/cgroup; echo END; sleep 2'
 verify_one() # NAME MNTNS ARGV...
 {
 	local name=$1 ns=$2 out=$OUT/logs/verify-$1.out; shift 2
@@ -253,12 +253,12 @@ verify_one() # NAME MNTNS ARGV...
 	wait $pid || true
 	[ "$mem" = 9223372036854771712 ] && mem=none
 	[ "$mem" = 104857600 ] && mem=100M
-	say "| $name | $(grep -q '^pid=1$' "$out" && echo yes || echo NO) | $ok_ns/5 | $(awk '$1 == "procs" {print $2}' "$out") | $(awk '$1 == "netdevs" {print $2}' "$out") | $mem | $shares | $cpus |"
+	say "| $name | $(grep -q '^pid=1$' "$out" && echo yes || echo NO) | $ok_ns/5 | $(awk '$1 == "procs" {print $2}' "$out") | $(awk '$1 == "netdevs" {print $2}' "$out") | $(awk '$1 == "lo" {print $2}' "$out") | $mem | $shares | $cpus |"
 }
 say "## What each tool does (one probe run each)"
 say ""
-say "| tool | PID 1 | new namespaces | pids in /proc | net devices | memory limit | cpu.shares | cpuset.cpus |"
-say "|---|---|---|---|---|---|---|---|"
+say "| tool | PID 1 | new namespaces | pids in /proc | net devices | lo | memory limit | cpu.shares | cpuset.cpus |"
+say "|---|---|---|---|---|---|---|---|---|"
 if [ $MDL_OK = 1 ]; then
 	sed "s|^Command = .*|Command = /bin/sh -c '$(printf '%s' "$PROBE" | sed 's/[&|]/\\&/g')'|" bench/bench.container >"$OUT/probe.container"
 	verify_one mdlaunch-file - "$MDLAUNCH" "$OUT/probe.container"
