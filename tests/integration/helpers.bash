@@ -160,6 +160,21 @@ cgroup_is_ours()
 	return 0
 }
 
+# foreign_launchers: live mdlaunch processes that this test did not start.
+foreign_launchers()
+{
+	local p exe
+
+	for p in /proc/[0-9]*; do
+		exe=$(readlink "$p/exe" 2>/dev/null) || continue
+		case ${exe##*/} in
+		mdlaunch | mdlaunch" (deleted)") ;;
+		*) continue ;;
+		esac
+		grep -qsz -- "^MDL_TEST_TOKEN=$MDL_TEST_TOKEN\$" "$p/environ" || printf '%s\n' "${p#/proc/}"
+	done
+}
+
 mdl_teardown()
 {
 	local problems=() pid ctl dir cg i
@@ -205,9 +220,17 @@ mdl_teardown()
 				sleep 0.1
 			done
 		done
+		# The shared parent: the last run out removes it. Judge it only when
+		# no other launcher (someone else's concurrent run) is alive: it may
+		# be theirs, just created or about to be removed.
 		if [ -d "$dir/mdlaunch" ] && ! grep -qxF -- "$dir/mdlaunch" \
 			"$BATS_TEST_TMPDIR/parents.before"; then
-			if [ -z "$(list_container_cgroups "$dir")" ]; then
+			for i in 1 2 3 4 5 6 7 8 9 10; do
+				[ -d "$dir/mdlaunch" ] || break
+				sleep 0.1
+			done
+			if [ -d "$dir/mdlaunch" ] && [ -z "$(list_container_cgroups "$dir")" ] &&
+				[ -z "$(foreign_launchers)" ]; then
 				problems+=("empty cgroup '$dir/mdlaunch' ($ctl) was left behind")
 				rmdir "$dir/mdlaunch" 2>/dev/null
 			fi
@@ -253,7 +276,8 @@ wait_for_exit()
 
 	exit_status=
 	for ((i = 0; i < n; i++)); do
-		state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)
+		# bash may reap it already (and keep its status for wait): no /proc entry
+		state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null || true)
 		if [ -z "$state" ] || [ "$state" = Z ]; then
 			exit_status=0
 			wait "$1" || exit_status=$?
