@@ -93,7 +93,8 @@ static int cli_value(struct cli_options *o, int c, const char *arg)
 	case 'm':
 		r = parse_size(arg, &o->memory_max);
 		if (r == -ERANGE)
-			cli_error(o, "--memory: size '%s' out of range (1 byte to 16383T, or max)",
+			cli_error(o,
+				  "--memory: size '%s' out of range (1 byte to 16777215T, or max)",
 				  arg);
 		else if (r < 0)
 			cli_error(o, "--memory: invalid size '%s' " CONFIG_SIZE_HINT, arg);

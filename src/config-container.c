@@ -52,6 +52,7 @@ struct load_ctx {
 	const char *path;
 	struct container_spec *spec;
 	unsigned n_errors;
+	bool disagree; /* iniparser and the scan read the file differently (a bug of ours) */
 };
 
 typedef int (*key_parser)(struct load_ctx *c, unsigned line, const char *key, const char *value,
@@ -400,8 +401,11 @@ static void ini_errors_flush(struct load_ctx *c, struct ini_errors *e, unsigned 
 	for (size_t i = 0; i < e->n; i++) {
 		if (!e->v[i].msg || e->v[i].line < first || e->v[i].line > last)
 			continue;
-		if (!scan_reported)
+		if (!scan_reported) {
+			/* The scan accepted a line iniparser refuses: report it, and flag it. */
 			load_error(c, e->v[i].line, "%s", e->v[i].msg);
+			c->disagree = true;
+		}
 		free(e->v[i].msg);
 		e->v[i].msg = NULL;
 	}
@@ -621,7 +625,7 @@ static int scan_text(struct load_ctx *c, struct scan_state *st, const char *text
 		ini_errors_flush(c, ie, first, lineno, c->n_errors > errors_before);
 	}
 	/* Whatever iniparser said about no line of ours (e.g. a read error). */
-	ini_errors_flush(c, ie, 0, UINT32_MAX, false);
+	ini_errors_flush(c, ie, 0, UINT32_MAX, c->n_errors > 0);
 	if (ie->lost)
 		load_error(c, 0, "iniparser reported more errors than shown");
 	return 0;
@@ -666,6 +670,7 @@ static int ini_cross_check(struct load_ctx *c, const struct scan_state *st, dict
 		goto mismatch;
 	return 0;
 mismatch:
+	c->disagree = true;
 	return load_error(c, 0,
 			  "internal error: iniparser and mdlaunch read different keys from this "
 			  "file, please report it");
@@ -818,8 +823,10 @@ int config_load_container(const char *path, struct container_spec *spec)
 
 	d = ini_load(path, &ie);
 	r = scan_text(&c, &st, text, size, &ie);
-	if (r >= 0 && c.n_errors == 0 && !d)
-		load_error(&c, 0, "iniparser could not load the file");
+	if (r >= 0 && c.n_errors == 0 && !d) {
+		load_error(&c, 0, "internal error: iniparser could not load the file");
+		c.disagree = true;
+	}
 	if (r >= 0 && c.n_errors == 0 && d)
 		ini_cross_check(&c, &st, d);
 	if (d)
@@ -832,6 +839,9 @@ int config_load_container(const char *path, struct container_spec *spec)
 	r = finish_defaults(&c, &st);
 	if (r == -ENOMEM)
 		return log_error_errno(r, "%s: out of memory", path);
+	/* -EPROTO: the file was refused because the two readings differ (fuzzers look for it). */
+	if (c.disagree)
+		return -EPROTO;
 	return c.n_errors > 0 ? -EINVAL : 0;
 }
 

@@ -6,6 +6,7 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -21,6 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	_cleanup_(spec_freep) struct container_spec *spec = NULL;
 	_cleanup_close_ int fd = -EBADF;
 	char path[64];
+	int r;
 
 	log_max_level = -1;
 	fd = memfd_create("fuzz.container", MFD_CLOEXEC);
@@ -32,7 +34,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	spec = spec_new();
 	if (!spec)
 		return 0;
-	if (config_load_container(path, spec) == 0)
+	r = config_load_container(path, spec);
+	/* iniparser and our scan read the file differently: a bug to find. */
+	if (r == -EPROTO)
+		abort();
+	if (r == 0)
 		(void)config_validate(spec);
 	return 0;
 }

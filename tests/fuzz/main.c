@@ -53,7 +53,8 @@ int main(int argc, char **argv)
 			return 1;
 		f = fopen(path, "re");
 		if (!f) {
-			printf("not ok %zu - %s # cannot open: %s\n", i + 1, names[i], strerror(errno));
+			printf("not ok %zu - %s # cannot open: %s\n", i + 1, names[i],
+			       strerror(errno));
 			continue;
 		}
 		/* Read by length: crash inputs may contain NUL bytes. */
