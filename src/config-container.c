@@ -52,7 +52,8 @@ struct load_ctx {
 	const char *path;
 	struct container_spec *spec;
 	unsigned n_errors;
-	bool disagree; /* iniparser and the scan read the file differently (a bug of ours) */
+	unsigned routed; /* errors only iniparser found */
+	bool disagree;	 /* iniparser and the scan read the file differently (a bug of ours) */
 };
 
 typedef int (*key_parser)(struct load_ctx *c, unsigned line, const char *key, const char *value,
@@ -402,9 +403,8 @@ static void ini_errors_flush(struct load_ctx *c, struct ini_errors *e, unsigned 
 		if (!e->v[i].msg || e->v[i].line < first || e->v[i].line > last)
 			continue;
 		if (!scan_reported) {
-			/* The scan accepted a line iniparser refuses: report it, and flag it. */
 			load_error(c, e->v[i].line, "%s", e->v[i].msg);
-			c->disagree = true;
+			c->routed++;
 		}
 		free(e->v[i].msg);
 		e->v[i].msg = NULL;
@@ -555,7 +555,7 @@ static int scan_text(struct load_ctx *c, struct scan_state *st, const char *text
 	_cleanup_free_ char *logical = NULL;
 	size_t logical_len = 0, ini_base = 0;
 	bool cont = false;
-	unsigned first = 0, lineno = 0, errors_before = 0;
+	unsigned first = 0, lineno = 0, errors_before = 0, bad_comment = 0;
 	const char *p = text, *end = text + size;
 
 	logical = malloc(size + 2);
@@ -586,10 +586,20 @@ static int scan_text(struct load_ctx *c, struct scan_state *st, const char *text
 		continues = n > 0 && p[n - 1] == '\\';
 		comment = is_comment(p) && !memchr(p, '\0', raw);
 		if (comment && cont) {
-			/* systemd skips it, iniparser would join it: neither is what was meant. */
-			load_error(c, lineno,
-				   "comment line inside a continued line (remove the '\\' on the "
-				   "line above)");
+			/*
+			 * systemd skips it, iniparser joins it: neither is what was
+			 * meant. Reported after the line it interrupts (line order),
+			 * and iniparser's view of where the line ends is kept.
+			 */
+			if (!bad_comment)
+				bad_comment = lineno;
+			p = nl ? nl + 1 : end;
+			if (continues && p < end)
+				continue;
+			if (continues)
+				load_error(
+				    c, lineno,
+				    "the file ends with a '\\' continuation and no next line");
 		} else if (comment) {
 			if (continues)
 				load_error(c, lineno,
@@ -622,6 +632,11 @@ static int scan_text(struct load_ctx *c, struct scan_state *st, const char *text
 			if (r == -ENOMEM)
 				return r;
 		}
+		if (bad_comment)
+			load_error(c, bad_comment,
+				   "comment line inside a continued line (remove the '\\' on the "
+				   "line above)");
+		bad_comment = 0;
 		ini_errors_flush(c, ie, first, lineno, c->n_errors > errors_before);
 	}
 	/* Whatever iniparser said about no line of ours (e.g. a read error). */
@@ -839,8 +854,12 @@ int config_load_container(const char *path, struct container_spec *spec)
 	r = finish_defaults(&c, &st);
 	if (r == -ENOMEM)
 		return log_error_errno(r, "%s: out of memory", path);
-	/* -EPROTO: the file was refused because the two readings differ (fuzzers look for it). */
-	if (c.disagree)
+	/*
+	 * -EPROTO: refused because the two readings differ: the key sets, or
+	 * iniparser refused a file the scan found clean. (After an error of the
+	 * scan, iniparser may legitimately see other lines.) Fuzzers look for it.
+	 */
+	if (c.disagree || (c.routed > 0 && c.routed == c.n_errors))
 		return -EPROTO;
 	return c.n_errors > 0 ? -EINVAL : 0;
 }
