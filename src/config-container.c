@@ -553,7 +553,7 @@ static int scan_text(struct load_ctx *c, struct scan_state *st, const char *text
 		     struct ini_errors *ie)
 {
 	_cleanup_free_ char *logical = NULL;
-	size_t logical_len = 0, ini_base = 0;
+	size_t logical_len = 0, ini_base = 0, first_len = 0;
 	bool cont = false;
 	unsigned first = 0, lineno = 0, errors_before = 0, bad_comment = 0;
 	const char *p = text, *end = text + size;
@@ -566,6 +566,7 @@ static int scan_text(struct load_ctx *c, struct scan_state *st, const char *text
 		size_t raw = nl ? (size_t)(nl - p) : (size_t)(end - p);
 		size_t n;
 		bool continues, comment;
+		char *eq;
 		int r;
 
 		lineno++;
@@ -613,6 +614,8 @@ static int scan_text(struct load_ctx *c, struct scan_state *st, const char *text
 			ini_base = ini_base + n - (continues ? 1 : 0);
 			memcpy(logical + logical_len, p, continues ? n - 1 : n);
 			logical_len += continues ? n - 1 : n;
+			if (lineno == first)
+				first_len = logical_len;
 			if (continues) {
 				logical[logical_len++] = ' ';
 				cont = true;
@@ -627,7 +630,13 @@ static int scan_text(struct load_ctx *c, struct scan_state *st, const char *text
 		cont = false;
 		p = nl ? nl + 1 : end;
 		logical[logical_len] = '\0';
-		if (strlen(logical) == logical_len) {
+		eq = memchr(logical, '=', logical_len);
+		if (eq && (size_t)(eq - logical) > first_len && lineno > first) {
+			/* iniparser joins without the space: the two would read different keys. */
+			load_error(c, first,
+				   "the key is continued onto the next line (put 'Key =' on one "
+				   "line)");
+		} else if (strlen(logical) == logical_len) {
 			r = scan_line(c, st, first, logical);
 			if (r == -ENOMEM)
 				return r;

@@ -386,6 +386,10 @@ static void test_continuation_lines(void **state)
 	assert_int_equal(spec->line[SPEC_KEY_TTY], 8);
 	assert_true(spec->tty);
 
+	spec_free(load_text("contkey.container", "[Container]\nCommand = true\nX-A\\\nB = 1\n",
+			    -EINVAL,
+			    "contkey.container:3: the key is continued onto the next line (put "
+			    "'Key =' on one line)\n"));
 	spec_free(load_text("contend.container", "[Container]\nCommand = true \\\n", -EINVAL,
 			    "contend.container:2: the file ends with a '\\' continuation and no "
 			    "next line\n"));
