@@ -230,3 +230,39 @@ EOF
 	[ "$cpu_a" != "$(field path.cpu)" ]
 	[ "$(field memory.limit_in_bytes)" = 67108864 ]
 }
+
+@test "cgroup: a failing write names the file and the value, exits 125, runs nothing" {
+	cpu_online 1 || skip "needs CPU 1"
+	# A parent of our own (below our own cpuset cgroup) restricted to CPU 0:
+	# the kernel refuses cpuset.cpus=1 in a child of it.
+	local own parent name=mdltest-$MDL_TEST_TOKEN conf=$BATS_TEST_TMPDIR/parent.conf
+	own=$(cgroup_v1_mount cpuset)$(own_cgroup cpuset)
+	parent=${own%/}/$name
+	mkdir "$parent"
+	echo 0 >"$parent/cpuset.cpus"
+	cat "${own%/}/cpuset.mems" >"$parent/cpuset.mems"
+	printf 'cgroup_parent = "%s";\n' "$name" >"$conf"
+	run --separate-stderr mdl --config "$conf" run --name wf --cpuset 1 -- touch "$BATS_TEST_TMPDIR/ran"
+	local leftovers
+	leftovers=$(find "$parent" -mindepth 1 -type d)
+	rmdir "$parent"
+	print_run
+	[ "$status" -eq 125 ]
+	[[ "$stderr" == *"'1'"*"/$name/wf-"*"/cpuset.cpus"* ]]
+	[ ! -e "$BATS_TEST_TMPDIR/ran" ]
+	[ -z "$leftovers" ]
+}
+
+@test "cgroup: cgroup_parent in mdlaunch.conf places the container there" {
+	local probe conf=$BATS_TEST_TMPDIR/parent.conf sub="mdltest-$MDL_TEST_TOKEN/sub"
+	probe=$(write_cgroup_probe)
+	printf 'cgroup_parent = "%s";\n' "$sub" >"$conf"
+	run --separate-stderr mdl --config "$conf" run --name placed -m 64M -- sh $probe $(probe_args)
+	print_run
+	local own
+	own=$(own_cgroup memory)
+	[ "$status" -eq 0 ]
+	[[ "$(field path.memory)" =~ ^${own%/}/$sub/placed-[0-9]+$ ]]
+	# the levels it created are gone again
+	[ ! -e "$(cgroup_v1_mount memory)${own%/}/mdltest-$MDL_TEST_TOKEN" ]
+}
