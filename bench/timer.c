@@ -6,7 +6,9 @@
  *
  *   timer lat [-n ROUNDS] [-w WARMUP] [-s SEED] [-o RAW.tsv] [-L LOGDIR] [-f FLOOR] [-r REF] SPEC
  *       interleaved rounds, the tools in a new random order each round; prints
- *       median, p10, p90, ratios to FLOOR and REF, failures.
+ *       median, p10, p90, ratios to FLOOR and REF, the median CPU time (user +
+ *       system of the tool and every child it reaped, from wait4) and its
+ *       ratios, failures.
  *   timer rss [-n RUNS] [-L LOGDIR] SPEC
  *       peak RSS (VmHWM) of the launcher process itself, read from
  *       /proc/PID/status at its ptrace exit stop (its children are not traced).
@@ -18,7 +20,10 @@
  * exec (crun's private cgroup-v1 mount namespace). "%u" in an argument is
  * replaced by a string unique to each start. A failure is any start that
  * does not exit 0 (NAME!N: exit N; NAME!*: any exit, not a signal); the
- * tools' stderr goes to LOGDIR/NAME.log.
+ * tools' stderr goes to LOGDIR/NAME.log. In lat and par the timer is the
+ * child subreaper: a start ends when the tool and every process it left
+ * behind (bwrap does not reap its sandbox's PID 1) have exited, and their
+ * CPU time counts.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -29,7 +34,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -42,7 +49,7 @@ struct tool {
 	char *argv[MAXA];
 	int nsfd, logfd, fails, n;
 	int expect; /* the exit status that counts as success: 0, or NAME!N; -1 (NAME!*): any exit */
-	double *ms;
+	double *ms, *cpu; /* wall and CPU (user + system of the tool and its reaped children) ms */
 };
 
 static struct tool tools[MAXT];
@@ -181,52 +188,74 @@ static int lat(int rounds, int warmup, const char *raw, const char *floorname, c
 	int order[MAXT];
 
 	if (rf)
-		fprintf(rf, "round\ttool\tms\tstatus\n");
-	for (int i = 0; i < ntools; i++)
+		fprintf(rf, "round\ttool\tms\tcpu_ms\tstatus\n");
+	for (int i = 0; i < ntools; i++) {
 		tools[i].ms = calloc(rounds, sizeof(double));
+		tools[i].cpu = calloc(rounds, sizeof(double));
+	}
 	for (int r = -warmup; r < rounds; r++) {
 		shuffle(order);
 		for (int k = 0; k < ntools; k++) {
 			struct tool *t = &tools[order[k]];
 			int status;
-			double t0 = now_ms(), ms;
+			struct rusage ru;
+			double t0 = now_ms(), ms, cpu;
 			pid_t p = start(t, 0);
 
-			while (waitpid(p, &status, 0) < 0 && errno == EINTR)
-				;
+			/* until the tool and every orphan it left (we are their subreaper) are gone */
+			pid_t q;
+			int st;
+			cpu = 0;
+			while ((q = wait4(-1, &st, 0, &ru)) > 0 || errno == EINTR) {
+				if (q <= 0)
+					continue;
+				if (q == p)
+					status = st;
+				cpu += (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
+				       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
+			}
 			ms = now_ms() - t0;
 			if (r < 0)
 				continue;
 			if (rf)
-				fprintf(rf, "%d\t%s\t%.4f\t%d\n", r, t->name, ms, status);
-			if (ok(t, status))
+				fprintf(rf, "%d\t%s\t%.4f\t%.4f\t%d\n", r, t->name, ms, cpu, status);
+			if (ok(t, status)) {
+				t->cpu[t->n] = cpu;
 				t->ms[t->n++] = ms;
-			else
+			} else {
 				t->fails++;
+			}
 		}
 	}
 	if (rf)
 		fclose(rf);
-	for (int i = 0; i < ntools; i++)
+	for (int i = 0; i < ntools; i++) {
 		qsort(tools[i].ms, tools[i].n, sizeof(double), cmp);
+		qsort(tools[i].cpu, tools[i].n, sizeof(double), cmp);
+	}
+	double flcpu = fl ? pct(fl->cpu, fl->n, 50) : 0, refcpu = ref ? pct(ref->cpu, ref->n, 50) : 0;
 	if (fl)
 		flmed = pct(fl->ms, fl->n, 50);
 	if (ref)
 		refmed = pct(ref->ms, ref->n, 50);
-	printf("| tool | median ms | p10 ms | p90 ms | vs %s | vs %s | failures |\n",
-	       floorname ? floorname : "-", refname ? refname : "-");
-	printf("|---|---:|---:|---:|---:|---:|---:|\n");
+	printf("| tool | median ms | p10 ms | p90 ms | vs %s | vs %s | CPU ms | CPU vs %s | CPU vs %s | failures |\n",
+	       floorname ? floorname : "-", refname ? refname : "-", floorname ? floorname : "-",
+	       refname ? refname : "-");
+	printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
 	for (int i = 0; i < ntools; i++) {
 		struct tool *t = &tools[i];
 		if (!t->n) {
-			printf("| %s | - | - | - | - | - | %d/%d |\n", t->name, t->fails, rounds);
+			printf("| %s | - | - | - | - | - | - | - | - | %d/%d |\n", t->name, t->fails, rounds);
 			continue;
 		}
-		double med = pct(t->ms, t->n, 50);
+		double med = pct(t->ms, t->n, 50), cpu = pct(t->cpu, t->n, 50);
 		printf("| %s | %6.2f | %6.2f | %6.2f |", t->name, med, pct(t->ms, t->n, 10),
 		       pct(t->ms, t->n, 90));
 		ratio(med, fl, flmed);
 		ratio(med, ref, refmed);
+		printf(" %5.2f |", cpu);
+		ratio(cpu, fl, flcpu);
+		ratio(cpu, ref, refcpu);
 		printf(" %d/%d |\n", t->fails, rounds);
 	}
 	return 0;
@@ -296,22 +325,25 @@ static int rss(int runs)
 static double par_one(struct tool *t, int starts, int par, int *fails)
 {
 	int running = 0, launched = 0, status;
+	pid_t *pids = calloc(starts, sizeof(pid_t)), q;
 	double t0 = now_ms();
 
-	while (launched < starts || running) {
+	/* until every start and every orphan it left (we are their subreaper) are gone */
+	while ((q = wait(&status)) > 0 || errno == EINTR || launched < starts) {
 		while (running < par && launched < starts) {
-			start(t, 0);
-			launched++, running++;
+			pids[launched++] = start(t, 0);
+			running++;
 		}
-		if (wait(&status) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		running--;
-		if (!ok(t, status))
-			(*fails)++;
+		if (q <= 0)
+			continue;
+		for (int i = 0; i < launched; i++)
+			if (pids[i] == q) { /* one of ours, not an orphan */
+				running--;
+				if (!ok(t, status))
+					(*fails)++;
+			}
 	}
+	free(pids);
 	return now_ms() - t0;
 }
 
@@ -373,6 +405,8 @@ int main(int argc, char **argv)
 	srand(seed);
 	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	load_spec(argv[optind], logdir);
+	if (strcmp(mode, "rss"))
+		prctl(PR_SET_CHILD_SUBREAPER, 1);
 	if (!strcmp(mode, "lat"))
 		return lat(n > 0 ? n : 200, w, raw, floorname, refname);
 	if (!strcmp(mode, "rss"))
