@@ -144,6 +144,28 @@ static int parse_shares_key(struct load_ctx *c, unsigned line, const char *key, 
 	return 0;
 }
 
+static int parse_swap_key(struct load_ctx *c, unsigned line, const char *key, const char *value,
+			  void *data)
+{
+	int r = parse_swap_size(value, data);
+
+	if (r == -ERANGE)
+		return load_error(c, line, "%s: size '%s' out of range (0 to 16777215T, or max)",
+				  key, value);
+	if (r < 0)
+		return load_error(c, line, "%s: invalid size '%s' " CONFIG_SIZE_HINT, key, value);
+	return 0;
+}
+
+static int parse_weight_key(struct load_ctx *c, unsigned line, const char *key, const char *value,
+			    void *data)
+{
+	if (parse_cpu_weight(value, data) < 0)
+		return load_error(c, line, "%s: invalid value '%s' " CONFIG_WEIGHT_HINT, key,
+				  value);
+	return 0;
+}
+
 static int parse_cpuset_key(struct load_ctx *c, unsigned line, const char *key, const char *value,
 			    void *data)
 {
@@ -259,6 +281,10 @@ static const struct config_key container_keys[] = {
 	{ "Memory", SPEC_KEY_MEMORY, parse_size_key, offsetof(struct container_spec, memory_max) },
 	{ "CPUShares", SPEC_KEY_CPU_SHARES, parse_shares_key,
 	  offsetof(struct container_spec, cpu_shares) },
+	{ "MemorySwap", SPEC_KEY_MEMORY_SWAP, parse_swap_key,
+	  offsetof(struct container_spec, memory_swap_max) },
+	{ "CPUWeight", SPEC_KEY_CPU_WEIGHT, parse_weight_key,
+	  offsetof(struct container_spec, cpu_weight) },
 	{ "CPUSet", SPEC_KEY_CPUSET, parse_cpuset_key, offsetof(struct container_spec, cpuset) },
 	{ "Hostname", SPEC_KEY_HOSTNAME, parse_hostname_key,
 	  offsetof(struct container_spec, hostname) },
@@ -423,6 +449,23 @@ struct scan_state {
 	char **extra_keys; /* X- keys seen (lower case), for the cross-check */
 };
 
+/*
+ * Trims isspace() characters (also \v and \f) at both ends in place, as
+ * iniparser does, so that both read the same keys. Returns @s moved.
+ */
+static char *strip_space(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		e--;
+	*e = '\0';
+	return s;
+}
+
 static void str_tolower(char *s)
 {
 	for (; *s; s++)
@@ -439,7 +482,7 @@ static int scan_section(struct load_ctx *c, struct scan_state *st, unsigned line
 	if (n < 2 || l[n - 1] != ']')
 		return load_error(c, line, "invalid section header '%s' (use [" SECTION "])", l);
 	l[n - 1] = '\0';
-	name = strstrip(l + 1);
+	name = strip_space(l + 1);
 	if (*name == '\0' || strpbrk(name, "[]"))
 		return load_error(c, line, "invalid section header '[%s]' (use [" SECTION "])",
 				  name);
@@ -505,7 +548,7 @@ static int scan_line(struct load_ctx *c, struct scan_state *st, unsigned first, 
 {
 	char *eq, *key, *value;
 
-	l = strstrip(l);
+	l = strip_space(l);
 	if (*l == '\0')
 		return 0;
 	if (*l == '[')
@@ -515,8 +558,8 @@ static int scan_line(struct load_ctx *c, struct scan_state *st, unsigned first, 
 		return load_error(c, first,
 				  "expected 'Key = value', '[Section]' or a comment, got '%s'", l);
 	*eq = '\0';
-	key = strstrip(l);
-	value = strstrip(eq + 1);
+	key = strip_space(l);
+	value = strip_space(eq + 1);
 	if (*key == '\0')
 		return load_error(c, first, "missing key before '='");
 	if (!st->in_section)
