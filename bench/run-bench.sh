@@ -38,12 +38,17 @@ HOLDER=
 say() { printf '%s\n' "$*" | tee -a "$RESULTS"; }
 want() { [[ ",$ONLY," == *",$1,"* ]]; }
 die() { echo "run-bench: $*" >&2; exit 1; }
+# med TABLE-FILE ROW: the median column of a row of a timer table.
+med() { awk -F'|' -v r="$2" '{ gsub(/ /, "", $2) } $2 == r { gsub(/ /, "", $3); print $3 }' "$1"; }
+# diff_ms TABLE-FILE ROW-A ROW-B: median(A) - median(B), in ms.
+diff_ms() { awk -v a="$(med "$1" "$2")" -v b="$(med "$1" "$3")" 'BEGIN { if (a == "" || b == "") print "?"; else printf "%+.2f", a - b }'; }
+
 
 [ "$(id -u)" = 0 ] || die "needs root (namespaces, cgroups, mounts)"
 
 # --- dependencies ------------------------------------------------------------
 need_pkgs=()
-for p in gcc:gcc crun:crun bwrap:bubblewrap unshare:util-linux nsenter:util-linux jq:jq; do
+for p in gcc:gcc crun:crun bwrap:bubblewrap unshare:util-linux nsenter:util-linux jq:jq ip:iproute2 readelf:binutils; do
 	command -v "${p%%:*}" >/dev/null 2>&1 || need_pkgs+=("${p#*:}")
 done
 if [ ${#need_pkgs[@]} -gt 0 ]; then
@@ -288,11 +293,6 @@ if want lat; then
 	say ""
 fi
 
-# med TABLE-FILE ROW: the median column of a row of a timer table.
-med() { awk -F'|' -v r="$2" '{ gsub(/ /, "", $2) } $2 == r { gsub(/ /, "", $3); print $3 }' "$1"; }
-# diff_ms TABLE-FILE ROW-A ROW-B: median(A) - median(B), in ms.
-diff_ms() { awk -v a="$(med "$1" "$2")" -v b="$(med "$1" "$3")" 'BEGIN { if (a == "" || b == "") print "?"; else printf "%+.2f", a - b }'; }
-
 # --- 1b. where a launcher's extra time goes ------------------------------------------
 if want gap; then
 	{
@@ -378,25 +378,25 @@ if want check; then
 				for k in 1 2 3 4; do echo "# comment $k of drop-in $i"; done
 			} >"$d/dropin/big.container.d/$i-bench.conf"
 		done
-		{
-			spec_line check-1000-line-file - "$MDLAUNCH" check "$d/big/big.container"
-			spec_line check-dropin-set - "$MDLAUNCH" check "$d/dropin/big.container"
-			spec_line version - "$MDLAUNCH" --version
-		} >"$OUT/check.spec"
 		if "$MDLAUNCH" show "$d/dropin/big.container" 2>/dev/null | grep -q 'dropin-99'; then
 			dropins=yes
 		else
 			dropins=no
 		fi
-		"$OUT/timer" lat -n 100 -w 5 -s "$SEED" -L "$OUT/logs" -f version "$OUT/check.spec" | tee -a "$RESULTS"
+		{
+			spec_line check-1000-line-file - "$MDLAUNCH" check "$d/big/big.container"
+			[ $dropins = yes ] && spec_line check-dropin-set - "$MDLAUNCH" check "$d/dropin/big.container"
+			spec_line version - "$MDLAUNCH" --version
+		} >"$OUT/check.spec"
+		"$OUT/timer" lat -n 100 -w 5 -s "$SEED" -L "$OUT/logs" -f version "$OUT/check.spec" | tee "$OUT/check.md" | tee -a "$RESULTS"
 		say ""
 		say "Lines: $(wc -l <"$d/big/big.container") in the single file; $(cat "$d/dropin/big.container" "$d"/dropin/big.container.d/*.conf | wc -l) in the drop-in set (file + 99 drop-ins)."
+		say "\`version\` (mdlaunch --version) is the cost of starting the binary at all; check minus version (medians): 1,000-line file $(diff_ms "$OUT/check.md" check-1000-line-file version) ms$([ $dropins = yes ] && echo ", drop-in set $(diff_ms "$OUT/check.md" check-dropin-set version) ms")."
 		if [ $dropins = yes ]; then
 			say "Drop-ins are applied (show reports the last drop-in's Hostname)."
 		else
-			say "Drop-ins are NOT applied by this mdlaunch (show does not report the last drop-in's Hostname): the drop-in row times the main file only."
+			say "Drop-in set skipped: this mdlaunch does not apply drop-ins yet (show does not report the last drop-in's Hostname)."
 		fi
-		say "\`version\` (mdlaunch --version) is the cost of starting the binary at all."
 	fi
 	say ""
 fi
@@ -443,7 +443,7 @@ if want loader; then
 		for i in $(seq 21); do
 			LD_DEBUG=statistics "$@" 2>&1 >/dev/null 3>&- | sed 's/^ *[0-9]*: *//' |
 				awk -F': *' '/total startup time/ {c = $2 + 0} /number of relocations:/ {r = $2 + 0} END {print c, r}'
-		done | sort -n | awk '{c[NR] = $1; r = $2} END {printf "%d cycles (~%.2f ms at the %s MHz clock), %d relocations", c[11], c[11] / (mhz * 1000), mhz, r}' mhz="$(awk -F': *' '/cpu MHz/ {printf "%.0f", $2; exit}' /proc/cpuinfo)"
+		done | sort -n | awk '{c[NR] = $1; r = $2} END {printf "%.0f cycles (~%.2f ms at the %s MHz clock), %d relocations", c[11], c[11] / (mhz * 1000), mhz, r}' mhz="$(awk -F': *' '/cpu MHz/ {printf "%.0f", $2; exit}' /proc/cpuinfo)"
 	}
 	say "LD_DEBUG=statistics, the loader's own startup time (TSC cycles, median of 21 runs):"
 	say ""
