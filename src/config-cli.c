@@ -32,7 +32,10 @@ struct cli_options {
 	bool tty;
 	bool memory_set;
 	uint64_t memory_max;
+	bool memory_swap_set;
+	uint64_t memory_swap_max;
 	uint64_t cpu_shares; /* 0 = not given */
+	uint64_t cpu_weight; /* 0 = not given */
 	char *cpuset;	     /* canonical, NULL = not given */
 	const char *name;
 	const char *hostname;
@@ -53,7 +56,9 @@ void config_cli_help(FILE *f)
 		"  -t, --tty             share the caller's stdin (Tty=true)\n"
 		"  -i, --interactive     the same as --tty (so -ti works)\n"
 		"  -m, --memory SIZE     memory limit, e.g. 512M, 2G or max (Memory=)\n"
+		"      --memory-swap SIZE  swap limit alone, e.g. 0, 1G or max (MemorySwap=)\n"
 		"      --cpushare N      CPU shares, 2 to 262144 (CPUShares=); alias --cpu-shares\n"
+		"      --cpu-weight N    CPU weight, 1 to 10000 (CPUWeight=; replaces CPUShares=)\n"
 		"      --cpuset CPUS     CPUs to run on, e.g. 0-2,4 (CPUSet=)\n"
 		"      --name NAME       container name (Name=)\n"
 		"      --hostname NAME   hostname in the container (Hostname=)\n"
@@ -104,6 +109,21 @@ static int cli_value(struct cli_options *o, int c, const char *arg)
 	case 'c':
 		if (parse_cpu_shares(arg, &o->cpu_shares) < 0)
 			cli_error(o, "--cpushare: invalid value '%s' " CONFIG_SHARES_HINT, arg);
+		return 0;
+	case 'W':
+		if (parse_cpu_weight(arg, &o->cpu_weight) < 0)
+			cli_error(o, "--cpu-weight: invalid value '%s' " CONFIG_WEIGHT_HINT, arg);
+		return 0;
+	case 'S':
+		r = parse_swap_size(arg, &o->memory_swap_max);
+		if (r == -ERANGE)
+			cli_error(o,
+				  "--memory-swap: size '%s' out of range (0 to 16777215T, or max)",
+				  arg);
+		else if (r < 0)
+			cli_error(o, "--memory-swap: invalid size '%s' " CONFIG_SIZE_HINT, arg);
+		else
+			o->memory_swap_set = true;
 		return 0;
 	case 's':
 		free(o->cpuset);
@@ -161,6 +181,8 @@ static int cli_parse_options(int argc, char **argv, struct cli_options *o, struc
 		{ "memory", required_argument, NULL, 'm' },
 		{ "cpushare", required_argument, NULL, 'c' },
 		{ "cpu-shares", required_argument, NULL, 'c' },
+		{ "cpu-weight", required_argument, NULL, 'W' },
+		{ "memory-swap", required_argument, NULL, 'S' },
 		{ "cpuset", required_argument, NULL, 's' },
 		{ "name", required_argument, NULL, 'n' },
 		{ "hostname", required_argument, NULL, 'H' },
@@ -188,6 +210,8 @@ static int cli_parse_options(int argc, char **argv, struct cli_options *o, struc
 			break;
 		case 'm':
 		case 'c':
+		case 'W':
+		case 'S':
 		case 's':
 		case 'n':
 		case 'H':
@@ -286,9 +310,16 @@ static int cli_apply(const struct cli_options *o, struct container_spec *spec)
 		spec->memory_max = o->memory_max;
 		spec->line[SPEC_KEY_MEMORY] = 0;
 	}
-	if (o->cpu_shares) {
+	if (o->memory_swap_set) {
+		spec->memory_swap_max = o->memory_swap_max;
+		spec->line[SPEC_KEY_MEMORY_SWAP] = 0;
+	}
+	/* Either option replaces the file's CPU setting; both together fail validation. */
+	if (o->cpu_shares || o->cpu_weight) {
 		spec->cpu_shares = o->cpu_shares;
+		spec->cpu_weight = o->cpu_weight;
 		spec->line[SPEC_KEY_CPU_SHARES] = 0;
+		spec->line[SPEC_KEY_CPU_WEIGHT] = 0;
 	}
 	if (o->cpuset) {
 		s = strdup(o->cpuset);

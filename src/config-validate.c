@@ -13,8 +13,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/statfs.h>
 
 #include "config-values.h"
 #include "log.h"
@@ -22,6 +24,7 @@
 #include "util.h"
 
 #define CPU_ONLINE_PATH "/sys/devices/system/cpu/online"
+#define CGROUP_ROOT	"/sys/fs/cgroup"
 
 /*
  * Logs a message about the value of @key: "file:line: Key: ..." when the
@@ -118,6 +121,25 @@ static int validate_cpuset(const struct container_spec *spec)
 	return 0;
 }
 
+/*
+ * MemorySwap= alone is fine on cgroup v2 (memory.swap.max), but v1 only has
+ * memory.memsw.limit_in_bytes, which is Memory + MemorySwap: without Memory=
+ * there is nothing to add to. Only a unified host is recognised as v2 here
+ * (statfs, as the runtime detects it); a hybrid host keeps memory on v1.
+ */
+static int validate_swap(const struct container_spec *spec)
+{
+	struct statfs fs;
+
+	if (spec->memory_swap_max == SPEC_MEMORY_UNSET || spec->memory_max != SPEC_MEMORY_UNSET)
+		return 0;
+	if (statfs(CGROUP_ROOT, &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC)
+		return 0;
+	return key_message(spec, SPEC_KEY_MEMORY_SWAP, LOG_LEVEL_ERROR,
+			   "MemorySwap: needs Memory= on a cgroup v1 host (the swap limit is "
+			   "written as Memory + MemorySwap to memory.memsw.limit_in_bytes)");
+}
+
 static int validate_limits(const struct container_spec *spec)
 {
 	if (spec->cpu_shares != 0 &&
@@ -125,10 +147,19 @@ static int validate_limits(const struct container_spec *spec)
 		return key_message(spec, SPEC_KEY_CPU_SHARES, LOG_LEVEL_ERROR,
 				   "CPUShares: invalid value %llu " CONFIG_SHARES_HINT,
 				   (unsigned long long)spec->cpu_shares);
+	if (spec->cpu_weight != 0 &&
+	    (spec->cpu_weight < SPEC_CPU_WEIGHT_MIN || spec->cpu_weight > SPEC_CPU_WEIGHT_MAX))
+		return key_message(spec, SPEC_KEY_CPU_WEIGHT, LOG_LEVEL_ERROR,
+				   "CPUWeight: invalid value %llu " CONFIG_WEIGHT_HINT,
+				   (unsigned long long)spec->cpu_weight);
+	if (spec->cpu_weight != 0 && spec->cpu_shares != 0)
+		return key_message(
+		    spec, SPEC_KEY_CPU_WEIGHT, LOG_LEVEL_ERROR,
+		    "CPUWeight: cannot be combined with CPUShares= (set one of them)");
 	if (spec->memory_max == 0)
 		return key_message(spec, SPEC_KEY_MEMORY, LOG_LEVEL_ERROR,
 				   "Memory: a limit of 0 bytes is not allowed");
-	return 0;
+	return validate_swap(spec);
 }
 
 int config_validate(struct container_spec *spec)

@@ -101,6 +101,32 @@ int parse_cpu_shares(const char *s, uint64_t *ret)
 	return 0;
 }
 
+int parse_swap_size(const char *s, uint64_t *ret)
+{
+	size_t zeros = s ? strspn(s, "0") : 0;
+
+	/* "0" (any suffix) is a valid swap limit: no swap at all. */
+	if (zeros > 0 && size_suffix_shift(s + zeros) >= 0) {
+		*ret = 0;
+		return 0;
+	}
+	return parse_size(s, ret);
+}
+
+int parse_cpu_weight(const char *s, uint64_t *ret)
+{
+	uint64_t v;
+	int r;
+
+	r = safe_atou64(s, &v);
+	if (r < 0)
+		return r;
+	if (v < SPEC_CPU_WEIGHT_MIN || v > SPEC_CPU_WEIGHT_MAX)
+		return -ERANGE;
+	*ret = v;
+	return 0;
+}
+
 int parse_bool(const char *s, bool *ret)
 {
 	static const char *const yes[] = { "true", "yes", "on", "1" };

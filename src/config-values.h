@@ -15,6 +15,7 @@
 
 #define CONFIG_SIZE_HINT       "(use e.g. 512M, 2G)"
 #define CONFIG_SHARES_HINT     "(an integer from 2 to 262144)"
+#define CONFIG_WEIGHT_HINT     "(an integer from 1 to 10000)"
 #define CONFIG_BOOL_HINT       "(use true/false, yes/no, on/off or 1/0)"
 #define CONFIG_CPUSET_HINT     "(use a CPU list such as 0-2,4)"
 #define CONFIG_NAME_HINT       "(1 to 64 characters from A-Z a-z 0-9 _ . -)"
@@ -34,6 +35,12 @@ int parse_size(const char *s, uint64_t *ret);
 
 /* Parses CPU shares: a decimal integer 2..262144. -EINVAL garbage, -ERANGE out of bounds. */
 int parse_cpu_shares(const char *s, uint64_t *ret);
+
+/* Parses MemorySwap=: as parse_size(), but 0 (no swap at all) is valid too. */
+int parse_swap_size(const char *s, uint64_t *ret);
+
+/* Parses CPUWeight=: a decimal integer 1..10000. -EINVAL garbage, -ERANGE out of bounds. */
+int parse_cpu_weight(const char *s, uint64_t *ret);
 
 /* Parses true/false/yes/no/on/off/1/0 (case-insensitive). Returns 0 or -EINVAL. */
 int parse_bool(const char *s, bool *ret);

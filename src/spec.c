@@ -41,6 +41,7 @@ struct container_spec *spec_new(void)
 		return NULL;
 	spec->namespaces = NS_ALL;
 	spec->memory_max = SPEC_MEMORY_UNSET;
+	spec->memory_swap_max = SPEC_MEMORY_UNSET;
 	spec->path = strdup(SPEC_DEFAULT_PATH);
 	if (!spec->path)
 		return spec_free(spec);
@@ -144,9 +145,14 @@ void spec_dump(const struct container_spec *spec, FILE *f)
 		fprintf(f, " (none)");
 	fputc('\n', f);
 	dump_size("memory", spec->memory_max, f);
+	dump_size("memory-swap", spec->memory_swap_max, f);
 	if (spec->cpu_shares)
 		fprintf(f, "%-12s %" PRIu64 "\n", "cpu-shares", spec->cpu_shares);
 	else
 		fprintf(f, "%-12s (unset)\n", "cpu-shares");
+	if (spec->cpu_weight)
+		fprintf(f, "%-12s %" PRIu64 "\n", "cpu-weight", spec->cpu_weight);
+	else
+		fprintf(f, "%-12s (unset)\n", "cpu-weight");
 	fprintf(f, "%-12s %s\n", "cpuset", spec->cpuset ? spec->cpuset : "(unset)");
 }

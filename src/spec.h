@@ -28,6 +28,9 @@ enum namespace_flag {
 
 #define SPEC_CPU_SHARES_MIN 2ULL
 #define SPEC_CPU_SHARES_MAX 262144ULL
+/* CPUWeight= (the cgroup v2 unit): 1..10000, 100 is the kernel's default. */
+#define SPEC_CPU_WEIGHT_MIN 1ULL
+#define SPEC_CPU_WEIGHT_MAX 10000ULL
 
 #define SPEC_NAME_MAX 64
 
@@ -45,6 +48,8 @@ enum spec_key {
 	SPEC_KEY_ENVIRONMENT,
 	SPEC_KEY_NAMESPACES,
 	SPEC_KEY_NAME,
+	SPEC_KEY_MEMORY_SWAP,
+	SPEC_KEY_CPU_WEIGHT,
 	_SPEC_KEY_MAX,
 };
 
@@ -59,9 +64,16 @@ struct container_spec {
 	unsigned namespaces; /* NS_* flags */
 	uint64_t memory_max; /* bytes, or SPEC_MEMORY_UNSET / SPEC_MEMORY_INFINITY */
 	uint64_t cpu_shares; /* 0 = unset, else SPEC_CPU_SHARES_MIN..SPEC_CPU_SHARES_MAX */
+	uint64_t cpu_weight; /* 0 = unset, else SPEC_CPU_WEIGHT_MIN..SPEC_CPU_WEIGHT_MAX; never
+				together with cpu_shares (one knob, v1 or v2 units) */
 	char *cpuset;	     /* canonical kernel list ("0-2,4"), NULL = unset */
 	char *cgroup_parent; /* NULL: below the launcher's own cgroup; relative: below it too;
 				absolute: from each hierarchy's root */
+	/*
+	 * MemorySwap=: the swap limit alone (systemd's MemorySwapMax=), in bytes
+	 * (0 = no swap at all), or SPEC_MEMORY_UNSET / SPEC_MEMORY_INFINITY.
+	 */
+	uint64_t memory_swap_max;
 	/* The line of source that set each key, 0 = not from the file; messages only. */
 	unsigned line[_SPEC_KEY_MAX];
 };

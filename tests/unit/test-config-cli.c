@@ -128,6 +128,36 @@ static void test_command_form_name(void **state)
 	assert_true(spec->cpu_shares == 2);
 }
 
+/* --memory-swap and --cpu-weight; either CPU option replaces the other's value. */
+static void test_swap_and_weight_options(void **state)
+{
+	struct global_options g = { .log_level = -1 };
+	_cleanup_(spec_freep) struct container_spec *spec = NULL;
+	_cleanup_free_ char *err = NULL;
+
+	(void)state;
+	assert_int_equal(
+	    RUN(&g, &spec, &err, "-m", "1G", "--memory-swap", "0", "--cpu-weight", "300", "x"), 0);
+	assert_string_equal(err, "");
+	assert_true(spec->memory_swap_max == 0);
+	assert_true(spec->cpu_weight == 300);
+	assert_true(spec->cpu_shares == 0);
+	spec_free(spec);
+	spec = NULL;
+	free(err);
+	assert_int_equal(RUN(&g, &spec, &err, "--cpu-weight", "0", "--memory-swap", "1X", "x"),
+			 -EINVAL);
+	assert_non_null(
+	    strstr(err, "--cpu-weight: invalid value '0' (an integer from 1 to 10000)"));
+	assert_non_null(strstr(err, "--memory-swap: invalid size '1X' (use e.g. 512M, 2G)"));
+	spec_free(spec);
+	spec = NULL;
+	free(err);
+	assert_int_equal(RUN(&g, &spec, &err, "--cpu-weight", "5", "--cpu-shares", "5", "x"),
+			 -EINVAL);
+	assert_non_null(strstr(err, "CPUWeight: cannot be combined with CPUShares="));
+}
+
 static void test_file_form_overrides(void **state)
 {
 	struct global_options g = { .log_level = -1 };
@@ -330,6 +360,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_command_form, setup),
 		cmocka_unit_test_setup(test_command_form_name, setup),
+		cmocka_unit_test_setup(test_swap_and_weight_options, setup),
 		cmocka_unit_test_setup(test_file_form_overrides, setup),
 		cmocka_unit_test_setup(test_file_form_plain, setup),
 		cmocka_unit_test_setup(test_usage_errors, setup),

@@ -17,7 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -496,6 +498,55 @@ static void test_validate_cpuset_offline(void **state)
 			    -EINVAL, want));
 }
 
+/* MemorySwap= and CPUWeight=: values, their lines, and the cross-field rules. */
+static void test_swap_and_weight(void **state)
+{
+	_cleanup_(spec_freep) struct container_spec *spec = NULL;
+	struct statfs fs;
+	bool unified;
+
+	(void)state;
+	spec = load_text(
+	    "sw.container",
+	    "[Container]\nCommand = true\nMemory = 1G\nMemorySwap = 0\nCPUWeight = 250\n", 0, "");
+	assert_true(spec->memory_swap_max == 0);
+	assert_true(spec->cpu_weight == 250);
+	assert_true(spec->cpu_shares == 0);
+	assert_int_equal(spec->line[SPEC_KEY_MEMORY_SWAP], 4);
+	assert_int_equal(spec->line[SPEC_KEY_CPU_WEIGHT], 5);
+	spec_free(spec);
+	spec = load_text("sw2.container",
+			 "[Container]\nCommand = true\nMemory = 1G\nMemorySwap = max\n", 0, "");
+	assert_true(spec->memory_swap_max == SPEC_MEMORY_INFINITY);
+	assert_true(spec->cpu_weight == 0);
+
+	spec_free(load_text("both.container",
+			    "[Container]\nCommand = true\nCPUShares = 512\nCPUWeight = 50\n",
+			    -EINVAL,
+			    "both.container:4: CPUWeight: cannot be combined with CPUShares= (set "
+			    "one of them)\n"));
+	spec_free(
+	    load_text("badw.container",
+		      "[Container]\nCommand = true\nCPUWeight = 0\nMemorySwap = -1\n", -EINVAL,
+		      "badw.container:3: CPUWeight: invalid value '0' (an integer from 1 to "
+		      "10000)\n"
+		      "badw.container:4: MemorySwap: invalid size '-1' (use e.g. 512M, 2G)\n"));
+	spec_free(load_text("bigw.container", "[Container]\nCommand = true\nCPUWeight = 10001\n",
+			    -EINVAL,
+			    "bigw.container:3: CPUWeight: invalid value '10001' (an integer from 1 "
+			    "to 10000)\n"));
+
+	/* Swap alone: memory.swap.max on v2; v1 has only Memory + MemorySwap. */
+	unified = statfs("/sys/fs/cgroup", &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC;
+	spec_free(load_text("swonly.container", "[Container]\nCommand = true\nMemorySwap = 64M\n",
+			    unified ? 0 : -EINVAL,
+			    unified
+				? ""
+				: "swonly.container:3: MemorySwap: needs Memory= on a cgroup v1 "
+				  "host (the swap limit is written as Memory + MemorySwap to "
+				  "memory.memsw.limit_in_bytes)\n"));
+}
+
 static void test_validate_warnings(void **state)
 {
 	_cleanup_(spec_freep) struct container_spec *spec = NULL;
@@ -580,6 +631,7 @@ int main(void)
 		cmocka_unit_test_setup(test_name_from_file, setup),
 		cmocka_unit_test_setup(test_path_goes_to_spec_path, setup),
 		cmocka_unit_test_setup(test_validate_cpuset_offline, setup),
+		cmocka_unit_test_setup(test_swap_and_weight, setup),
 		cmocka_unit_test_setup(test_validate_warnings, setup),
 		cmocka_unit_test_setup(test_validate_programmatic, setup),
 		cmocka_unit_test_setup(test_config_from_file, setup),
