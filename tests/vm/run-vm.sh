@@ -18,6 +18,7 @@ usage: tests/vm/run-vm.sh [options]
   --mem MIB         guest memory (default 1536, env VM_MEM)
   --smp N           guest CPUs (default 2, env VM_SMP)
   --accel A         tcg, kvm or auto (default auto = kvm only when really usable; env VM_ACCEL)
+                    (env VM_MACHINE: qemu machine type, default q35)
   --bzimage         boot the compressed bzImage instead of the extracted ELF vmlinux
   --verbose         show the kernel's messages and the harness's steps
   --keep            keep the run directory (console log, job script) under build/vm/
@@ -38,6 +39,7 @@ timeout_s=${VM_TIMEOUT:-900}
 mem=${VM_MEM:-1536}
 smp=${VM_SMP:-2}
 accel=${VM_ACCEL:-auto}
+machine=${VM_MACHINE:-q35}
 testcg=${VM_CGROUP:-/vm-test}
 shell_cmd=
 use_bzimage=0
@@ -319,7 +321,7 @@ append+=" mdlvm.modules=$kdir/lib/modules/$kver"
 if [ "$verbose" = 1 ]; then
 	append+=" console=ttyS0 mdlvm.verbose=1"
 else
-	append+=" console=ttyS2"
+	append+=" console=ttyS2 quiet"
 fi
 # Under TCG, address space randomisation makes every process retranslate the code of its
 # shared libraries (translations are keyed by virtual address): norandmaps makes an exec of a
@@ -331,11 +333,13 @@ fi
 [ -z "${VM_APPEND:-}" ] || append+=" $VM_APPEND"
 
 qemu=(qemu-system-x86_64 -nodefaults -no-user-config -no-reboot
-	-machine q35 -accel "$accel" -cpu "$cpu" -smp "$smp" -m "$mem"
-	-display none -kernel "$kernel_image" -initrd "$initrd" -append "$append"
-	-chardev stdio,id=console,signal=off -serial chardev:console
-	-serial "file:$run/status" -serial "file:$run/kernel.log"
-	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap)
+	-accel "$accel" -cpu "$cpu" -smp "$smp" -m "$mem" -display none
+	-kernel "$kernel_image" -initrd "$initrd" -append "$append"
+	-chardev stdio,id=console,signal=off -chardev "file,id=status,path=$run/status"
+	-chardev "file,id=klog,path=$run/kernel.log"
+	-fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap)
+qemu+=(-machine "$machine" -serial chardev:console -serial chardev:status -serial chardev:klog
+	-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot)
 log "accel $accel; ${qemu[*]}"
 
 t1=$(date +%s.%N)
