@@ -65,6 +65,7 @@ mkdir -p "$OUT/logs" "$CRUN_ROOT"
 CFLAGS_BENCH="-O2 -Wall -Wextra -Werror -std=gnu11"
 gcc $CFLAGS_BENCH -o "$OUT/floor" bench/floor.c
 # the floor plus one piece of a launcher's extra work at a time (see floor.c)
+gcc $CFLAGS_BENCH -static -o "$OUT/floor-static" bench/floor.c
 gcc $CFLAGS_BENCH -DFLOOR_REEXEC -o "$OUT/floor+reexec" bench/floor.c
 gcc $CFLAGS_BENCH -DFLOOR_REEXEC -static -o "$OUT/floor+reexec-static" bench/floor.c
 gcc $CFLAGS_BENCH -DFLOOR_NESTED -o "$OUT/floor+nested" bench/floor.c
@@ -324,10 +325,11 @@ fi
 # --- 2. launcher peak RSS --------------------------------------------------------
 if want rss; then
 	# bench.container runs /bin/true: the run form stands for mdlaunch here
-	MDL_FILE= tools_spec bundle-sleep /bin/sleep 1 >"$OUT/rss.spec"
+	{ MDL_FILE= tools_spec bundle-sleep /bin/sleep 1; spec_line floor-static - "$OUT/floor-static" /bin/sleep 1; } >"$OUT/rss.spec"
 	say "## Launcher peak RSS while the container runs sleep 1 ($RSS_RUNS runs each)"
 	say ""
-	say "VmHWM of the launcher process alone, read at its ptrace exit stop (the container is not traced)."
+	say "VmHWM of the launcher process alone, read at its ptrace exit stop (the container is not traced);"
+	say "RssAnon and RssFile at the same moment show how much of it is mapped files (libraries). floor-static: the floor linked statically."
 	say ""
 	"$OUT/timer" rss -n "$RSS_RUNS" -L "$OUT/logs" "$OUT/rss.spec" | tee -a "$RESULTS"
 	say ""

@@ -261,8 +261,9 @@ static int lat(int rounds, int warmup, const char *raw, const char *floorname, c
 	return 0;
 }
 
-/* VmHWM (KiB) of a traced child, at its exit stop; -1 if the start failed. */
-static long hwm_one(struct tool *t)
+/* VmHWM (KiB) of a traced child, at its exit stop; -1 if the start failed.
+ * *anon, *file: its RssAnon and RssFile (KiB) at that moment. */
+static long hwm_one(struct tool *t, long *anon, long *file)
 {
 	long hwm = -1;
 	int status;
@@ -289,6 +290,10 @@ static long hwm_one(struct tool *t)
 			while (f && fgets(line, sizeof line, f))
 				if (!strncmp(line, "VmHWM:", 6))
 					hwm = atol(line + 6);
+				else if (!strncmp(line, "RssAnon:", 8))
+					*anon = atol(line + 8);
+				else if (!strncmp(line, "RssFile:", 8))
+					*file = atol(line + 8);
 			if (f)
 				fclose(f);
 		} else if (sig != SIGTRAP) {
@@ -300,23 +305,32 @@ static long hwm_one(struct tool *t)
 
 static int rss(int runs)
 {
-	printf("| tool | peak RSS MiB (median) | min | max | failures |\n|---|---:|---:|---:|---:|\n");
+	printf("| tool | peak RSS MiB (median) | min | max | at exit: anon MiB | at exit: file MiB | failures |\n"
+	       "|---|---:|---:|---:|---:|---:|---:|\n");
 	for (int i = 0; i < ntools; i++) {
 		struct tool *t = &tools[i];
+		double *anon = calloc(runs, sizeof(double)), *file = calloc(runs, sizeof(double));
 		t->ms = calloc(runs, sizeof(double));
 		for (int r = 0; r < runs; r++) {
-			long k = hwm_one(t);
-			if (k > 0)
+			long a = 0, f = 0, k = hwm_one(t, &a, &f);
+			if (k > 0) {
+				anon[t->n] = a / 1024.0, file[t->n] = f / 1024.0;
 				t->ms[t->n++] = k / 1024.0;
-			else
+			} else {
 				t->fails++;
+			}
 		}
 		qsort(t->ms, t->n, sizeof(double), cmp);
+		qsort(anon, t->n, sizeof(double), cmp);
+		qsort(file, t->n, sizeof(double), cmp);
 		if (t->n)
-			printf("| %s | %.2f | %.2f | %.2f | %d/%d |\n", t->name, pct(t->ms, t->n, 50),
-			       t->ms[0], t->ms[t->n - 1], t->fails, runs);
+			printf("| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %d/%d |\n", t->name,
+			       pct(t->ms, t->n, 50), t->ms[0], t->ms[t->n - 1], pct(anon, t->n, 50),
+			       pct(file, t->n, 50), t->fails, runs);
 		else
-			printf("| %s | - | - | - | %d/%d |\n", t->name, t->fails, runs);
+			printf("| %s | - | - | - | - | - | %d/%d |\n", t->name, t->fails, runs);
+		free(anon);
+		free(file);
 	}
 	return 0;
 }
