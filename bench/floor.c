@@ -87,7 +87,8 @@ static int find_dirs(void)
 			size_t rl = strcmp(root, "/") ? strlen(root) : 0;
 			if (!has_word(opts, ctl[i]) || !own[i][0] || strncmp(own[i], root, rl))
 				continue;
-			snprintf(dir[i], sizeof dir[i], "%s%s" LEVEL "/floor-%d", mnt, own[i] + rl, getpid());
+			snprintf(dir[i], sizeof dir[i], "%s%s" LEVEL "/floor-%d", mnt, own[i] + rl,
+				 getpid());
 			found |= 1 << i;
 		}
 	}
@@ -122,7 +123,8 @@ static int container(int fd, char **argv)
 #ifdef FLOOR_LO
 	struct ifreq ifr = { .ifr_name = "lo" };
 	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (s < 0 || ioctl(s, SIOCGIFFLAGS, &ifr) || (ifr.ifr_flags |= IFF_UP, ioctl(s, SIOCSIFFLAGS, &ifr)))
+	if (s < 0 || ioctl(s, SIOCGIFFLAGS, &ifr) ||
+	    (ifr.ifr_flags |= IFF_UP, ioctl(s, SIOCSIFFLAGS, &ifr)))
 		_exit(die("lo up"));
 	close(s);
 #endif
@@ -156,7 +158,8 @@ static int make_level(void)
 			return -1;
 		if (i != 2)
 			continue;
-		for (const char *f = "cpuset.cpus"; f; f = strcmp(f, "cpuset.cpus") ? NULL : "cpuset.mems") {
+		for (const char *f = "cpuset.cpus"; f;
+		     f = strcmp(f, "cpuset.cpus") ? NULL : "cpuset.mems") {
 			char p2[1400];
 			snprintf(p2, sizeof p2, "%s/%s", path, f);
 			if ((fd = open(p2, O_RDONLY | O_CLOEXEC)) < 0)
@@ -205,7 +208,8 @@ int main(int argc, char **argv)
 		return die("finding the memory, cpu and cpuset cgroup v1 mounts");
 	for (int i = 0; i < 3; i++) {
 #ifdef FLOOR_NESTED /* a concurrent start may remove the level between the two mkdirs */
-		for (int t = 0; t < 10 && (make_level() || mkdir(dir[i], 0755)) && errno == ENOENT; t++)
+		for (int t = 0; t < 10 && (make_level() || mkdir(dir[i], 0755)) && errno == ENOENT;
+		     t++)
 			;
 		if (!access(dir[i], F_OK))
 			continue;

@@ -48,7 +48,8 @@ struct tool {
 	char name[64];
 	char *argv[MAXA];
 	int nsfd, logfd, fails, n;
-	int expect; /* the exit status that counts as success: 0, or NAME!N; -1 (NAME!*): any exit */
+	int expect; /* the exit status that counts as success: 0, or NAME!N; -1 (NAME!*): any exit
+		     */
 	double *ms, *cpu; /* wall and CPU (user + system of the tool and its reaped children) ms */
 };
 
@@ -202,7 +203,8 @@ static int lat(int rounds, int warmup, const char *raw, const char *floorname, c
 			double t0 = now_ms(), ms, cpu;
 			pid_t p = start(t, 0);
 
-			/* until the tool and every orphan it left (we are their subreaper) are gone */
+			/* until the tool and every orphan it left (we are their subreaper) are gone
+			 */
 			pid_t q;
 			int st;
 			cpu = 0;
@@ -218,7 +220,8 @@ static int lat(int rounds, int warmup, const char *raw, const char *floorname, c
 			if (r < 0)
 				continue;
 			if (rf)
-				fprintf(rf, "%d\t%s\t%.4f\t%.4f\t%d\n", r, t->name, ms, cpu, status);
+				fprintf(rf, "%d\t%s\t%.4f\t%.4f\t%d\n", r, t->name, ms, cpu,
+					status);
 			if (ok(t, status)) {
 				t->cpu[t->n] = cpu;
 				t->ms[t->n++] = ms;
@@ -233,19 +236,22 @@ static int lat(int rounds, int warmup, const char *raw, const char *floorname, c
 		qsort(tools[i].ms, tools[i].n, sizeof(double), cmp);
 		qsort(tools[i].cpu, tools[i].n, sizeof(double), cmp);
 	}
-	double flcpu = fl ? pct(fl->cpu, fl->n, 50) : 0, refcpu = ref ? pct(ref->cpu, ref->n, 50) : 0;
+	double flcpu = fl ? pct(fl->cpu, fl->n, 50) : 0,
+	       refcpu = ref ? pct(ref->cpu, ref->n, 50) : 0;
 	if (fl)
 		flmed = pct(fl->ms, fl->n, 50);
 	if (ref)
 		refmed = pct(ref->ms, ref->n, 50);
-	printf("| tool | median ms | p10 ms | p90 ms | vs %s | vs %s | CPU ms | CPU vs %s | CPU vs %s | failures |\n",
+	printf("| tool | median ms | p10 ms | p90 ms | vs %s | vs %s | CPU ms | CPU vs %s | CPU vs "
+	       "%s | failures |\n",
 	       floorname ? floorname : "-", refname ? refname : "-", floorname ? floorname : "-",
 	       refname ? refname : "-");
 	printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
 	for (int i = 0; i < ntools; i++) {
 		struct tool *t = &tools[i];
 		if (!t->n) {
-			printf("| %s | - | - | - | - | - | - | - | - | %d/%d |\n", t->name, t->fails, rounds);
+			printf("| %s | - | - | - | - | - | - | - | - | %d/%d |\n", t->name,
+			       t->fails, rounds);
 			continue;
 		}
 		double med = pct(t->ms, t->n, 50), cpu = pct(t->cpu, t->n, 50);
@@ -305,7 +311,8 @@ static long hwm_one(struct tool *t, long *anon, long *file)
 
 static int rss(int runs)
 {
-	printf("| tool | peak RSS MiB (median) | min | max | at exit: anon MiB | at exit: file MiB | failures |\n"
+	printf("| tool | peak RSS MiB (median) | min | max | at exit: anon MiB | at exit: file MiB "
+	       "| failures |\n"
 	       "|---|---:|---:|---:|---:|---:|---:|\n");
 	for (int i = 0; i < ntools; i++) {
 		struct tool *t = &tools[i];
@@ -377,7 +384,8 @@ static int par(int starts, int j, int reps, const char *floorname)
 	}
 	for (int i = 0; i < ntools; i++)
 		qsort(tools[i].ms, tools[i].n, sizeof(double), cmp);
-	printf("| tool | wall ms (median of %d) | min | max | vs %s | failures |\n|---|---:|---:|---:|---:|---:|\n",
+	printf("| tool | wall ms (median of %d) | min | max | vs %s | failures "
+	       "|\n|---|---:|---:|---:|---:|---:|\n",
 	       reps, floorname ? floorname : "-");
 	for (int i = 0; i < ntools; i++) {
 		struct tool *t = &tools[i];
@@ -402,16 +410,35 @@ int main(int argc, char **argv)
 	optind = 2;
 	while ((c = getopt(argc, argv, "n:w:s:o:L:f:r:j:k:")) >= 0) {
 		switch (c) {
-		case 'n': n = atoi(optarg); break;
-		case 'w': w = atoi(optarg); break;
-		case 's': seed = strtoul(optarg, NULL, 0); break;
-		case 'o': raw = optarg; break;
-		case 'L': logdir = optarg; break;
-		case 'f': floorname = optarg; break;
-		case 'r': refname = optarg; break;
-		case 'j': j = atoi(optarg); break;
-		case 'k': k = atoi(optarg); break;
-		default: return 2;
+		case 'n':
+			n = atoi(optarg);
+			break;
+		case 'w':
+			w = atoi(optarg);
+			break;
+		case 's':
+			seed = strtoul(optarg, NULL, 0);
+			break;
+		case 'o':
+			raw = optarg;
+			break;
+		case 'L':
+			logdir = optarg;
+			break;
+		case 'f':
+			floorname = optarg;
+			break;
+		case 'r':
+			refname = optarg;
+			break;
+		case 'j':
+			j = atoi(optarg);
+			break;
+		case 'k':
+			k = atoi(optarg);
+			break;
+		default:
+			return 2;
 		}
 	}
 	if (optind != argc - 1)
