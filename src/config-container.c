@@ -700,8 +700,8 @@ static int scan_text(struct load_ctx *c, struct scan_state *st, const char *text
 
 /*
  * Cross-checks iniparser's dictionary against the scan of an error-free
- * file: the same [Container] keys, nothing else. Returns 0 or -EINVAL
- * (an internal error: the two readings of the file disagree).
+ * file: the same [Container] keys, nothing else. Returns 0, -ENOMEM, or
+ * -EINVAL (an internal error: the two readings of the file disagree).
  */
 static int ini_cross_check(struct load_ctx *c, const struct scan_state *st, dictionary *d)
 {
@@ -720,16 +720,20 @@ static int ini_cross_check(struct load_ctx *c, const struct scan_state *st, dict
 		n_keys++;
 	}
 	for (char **k = st->extra_keys; k && *k; k++) {
+		char *entry_long;
 		bool dup = false;
+		int found;
 
 		for (char **j = st->extra_keys; j < k; j++)
 			dup = dup || streq(*j, *k);
 		if (dup)
 			continue;
-		if (strlen(*k) >= sizeof(entry) - 16)
-			goto mismatch;
-		snprintf(entry, sizeof(entry), "container:%s", *k);
-		if (!iniparser_find_entry(d, entry))
+		entry_long = strdup_printf("container:%s", *k);
+		if (!entry_long)
+			return -ENOMEM;
+		found = iniparser_find_entry(d, entry_long);
+		free(entry_long);
+		if (!found)
 			goto mismatch;
 		n_keys++;
 	}
@@ -895,7 +899,7 @@ int config_load_container(const char *path, struct container_spec *spec)
 		c.disagree = true;
 	}
 	if (r >= 0 && c.n_errors == 0 && d)
-		ini_cross_check(&c, &st, d);
+		r = ini_cross_check(&c, &st, d) == -ENOMEM ? -ENOMEM : 0;
 	if (d)
 		iniparser_freedict(d);
 	ini_errors_free(&ie);
