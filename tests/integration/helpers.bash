@@ -53,8 +53,8 @@ write_container()
 }
 
 # cgroup_v1_dirs [PID]: prints "controller<TAB>directory" for every v1
-# hierarchy, where directory is PID's own cgroup in it (default: this test
-# process). Found like the launcher finds it: /proc/PID/cgroup gives the path
+# hierarchy (and "unified<TAB>directory" for a cgroup2 mount), where directory
+# is PID's own cgroup in it (default: this test process). Found like the launcher finds it: /proc/PID/cgroup gives the path
 # inside each hierarchy, /proc/PID/mountinfo where that hierarchy is mounted.
 cgroup_v1_dirs()
 {
@@ -66,15 +66,21 @@ cgroup_v1_dirs()
 		pre=${line%% - *}
 		post=${line#* - }
 		read -r fstype src superopts <<<"$post"
-		[ "$fstype" = cgroup ] || continue
+		[ "$fstype" = cgroup ] || [ "$fstype" = cgroup2 ] || continue
 		read -r mid parent devno root mnt rest <<<"$pre"
 		while IFS=: read -r id ctls path; do
-			[ "$id" != 0 ] || continue
-			first=${ctls%%,*}
-			case ",$superopts," in
-			*",$first,"*) ;;
-			*) continue ;;
-			esac
+			if [ "$fstype" = cgroup2 ]; then
+				# the unified hierarchy (v2, or the v2 part of a hybrid host)
+				[ "$id" = 0 ] || continue
+				ctls=unified
+			else
+				[ "$id" != 0 ] || continue
+				first=${ctls%%,*}
+				case ",$superopts," in
+				*",$first,"*) ;;
+				*) continue ;;
+				esac
+			fi
 			rel=$path
 			if [ "$root" != / ]; then
 				case $path in
