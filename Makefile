@@ -27,7 +27,7 @@ CPPFLAGS += -D_GNU_SOURCE -DMDLAUNCH_VERSION='"$(VERSION)"' -Isrc
 CFLAGS ?= $(OPT) -g
 CFLAGS += -std=gnu11 $(WARN) $(SAN_FLAGS) -MMD -MP
 LDFLAGS += $(SAN_FLAGS)
-LIBS = -liniparser -lconfig -lcap
+LIBS = -liniparser -lconfig -lcap -lm
 
 SRCS := $(sort $(wildcard src/*.c))
 LIB_SRCS := $(filter-out src/main.c,$(SRCS))

@@ -85,7 +85,11 @@ static int cpuset_apply(struct cgroup *cg, const struct container_spec *spec,
 		if (r < 0)
 			return r;
 	}
-	return cgroup_write(cg, &cgroup_subsys_cpuset, "cpuset.cpus", spec->cpuset, NULL, err);
+	/* v2: cpuset.mems stays empty, i.e. the parent's effective mems. */
+	return cgroup_write(
+	    cg, &cgroup_subsys_cpuset, "cpuset.cpus", spec->cpuset,
+	    version == CGROUP_V2 ? "cpuset.mems left empty: the parent's effective mems" : NULL,
+	    err);
 }
 
 const struct cgroup_subsys_ops cgroup_subsys_cpuset = {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -9,11 +10,13 @@
 
 /*
  * Inside the cgroup code: the hierarchy ops (one table per cgroup version:
- * cgroup-v1.c, later cgroup-v2.c) and the subsystem ops (one file each:
+ * cgroup-v1.c, cgroup-v2.c) and the subsystem ops (one file each:
  * cgroup-cpuset.c, cgroup-memory.c, cgroup-cpu.c). cgroup.c walks its static
  * array of subsystems and calls through the hierarchy table, so neither side
  * tests the version at its call sites; a subsystem's apply() picks v1 or v2
- * file names and values at the leaf.
+ * file names and values at the leaf. Each controller lives on the hierarchy
+ * that really has it; on a hybrid host that can mean two struct cgroup parts
+ * (a v1 one and a v2 one) chained through ->next.
  */
 
 enum cgroup_version {
@@ -78,14 +81,21 @@ struct cgroup_subsys_ops {
 
 struct cgroup {
 	const struct cgroup_hierarchy_ops *ops;
+	struct cgroup *next;	/* the part on the other cgroup version (hybrid), or NULL */
 	char *parent;		/* levels between base and leaf: "mdlaunch" or CgroupParent */
 	bool parent_absolute;	/* CgroupParent starts at the hierarchy root */
 	bool parent_is_default; /* "mdlaunch": shared by every run, always try to remove */
 	FILE *plan;		/* `show`: print writes instead of making them */
 	struct cgroup_dir dirs[_CGROUP_CTL_MAX];
+	/* cgroup v2 only (cgroup-v2.c): what create changed above the leaf, for destroy. */
+	unsigned enabled[CGROUP_LEVELS_MAX + 1]; /* 1 << ctl "+ctl" written by us: [0] base,
+						    [k + 1] levels[k] */
+	bool moved_self;			 /* we moved ourselves into <base>/supervisor */
+	bool supervisor_created;		 /* ... and made that directory */
 };
 
 extern const struct cgroup_hierarchy_ops cgroup_v1_ops;
+extern const struct cgroup_hierarchy_ops cgroup_v2_ops;
 extern const struct cgroup_subsys_ops cgroup_subsys_cpuset;
 extern const struct cgroup_subsys_ops cgroup_subsys_memory;
 extern const struct cgroup_subsys_ops cgroup_subsys_cpu;
@@ -105,6 +115,68 @@ struct cgroup_level *cgroup_dir_leaf(struct cgroup_dir *dir);
 /* Records "@action @path [@value]" in @err; returns @r (a -errno) for chaining. */
 int cgroup_error_set(struct cgroup_error *err, int r, const char *action, const char *dir,
 		     const char *file, const char *value);
+
+/*
+ * Records a complete message in @err (printf-style), which the caller prints
+ * as it is, without the errno text. Returns @r.
+ */
+__attribute__((format(printf, 3, 4))) int cgroup_error_message(struct cgroup_error *err, int r,
+							       const char *fmt, ...);
+
+/*
+ * Helpers shared by both hierarchy tables (cgroup.c):
+ *
+ * cgroup_plan_levels() splits "<parent>/<name>" into the level paths of @d
+ * below its base (full paths, leaf last). cgroup_make_levels() makes (or
+ * opens) them, retrying when a concurrent run removes the shared parent under
+ * us; an existing empty leaf (a dead launcher's, pid reused) is taken over.
+ * cgroup_open_existing_levels() opens what exists, for plan mode.
+ * cgroup_open_leaf_file() is the open_file of both tables.
+ * cgroup_attach_pid() writes @pid to the leaf's cgroup.procs, retrying EINVAL.
+ * cgroup_kill_procs() SIGKILLs what cgroup.procs of @leaf lists until it is
+ * empty (bounded; -EBUSY when it never empties). cgroup_remove_dir() is
+ * rmdir, with a short EBUSY retry when @retry.
+ */
+int cgroup_plan_levels(struct cgroup *cg, struct cgroup_dir *d, const char *name,
+		       struct cgroup_error *err);
+int cgroup_make_levels(struct cgroup_dir *d, struct cgroup_error *err);
+void cgroup_open_existing_levels(struct cgroup_dir *d);
+int cgroup_open_leaf_file(struct cgroup *cg, const struct cgroup_subsys_ops *ss, const char *file,
+			  int flags);
+int cgroup_attach_pid(struct cgroup_level *leaf, pid_t pid, struct cgroup_error *err);
+int cgroup_kill_procs(struct cgroup_level *leaf);
+int cgroup_remove_dir(const char *path, bool retry);
+void cgroup_sleep_ms(unsigned ms);
+
+/*
+ * Mode detection on a given tree, so that it is testable on a fake one:
+ * @fstype reports a path's statfs f_type (CGROUP2_SUPER_MAGIC,
+ * CGROUP_SUPER_MAGIC, TMPFS_MAGIC, ...) or -errno. @root with cgroup2 is
+ * unified; else @root/unified with cgroup2 is hybrid; else some v1 hierarchy
+ * directly below @root makes it legacy. Returns 0, or -ENOMEDIUM when no
+ * cgroup is mounted there, or @fstype's error for @root.
+ */
+typedef int (*cgroup_fstype_fn)(const char *path, uint64_t *ret);
+int cgroup_mode_detect(const char *root, cgroup_fstype_fn fstype, enum cgroup_mode *ret);
+
+/*
+ * Where @ctl lives, given the mode, whether a v1 mount carries it and the
+ * cgroup2 root's cgroup.controllers text (NULL when there is no cgroup2):
+ * legacy is v1, unified is v2, hybrid is v1 when a v1 mount carries it, else
+ * v2 when cgroup2 offers it. 0, or -ENOENT when no hierarchy has it.
+ */
+int cgroup_pick_version(enum cgroup_mode mode, bool in_v1, const char *v2_controllers,
+			const char *ctl, enum cgroup_version *ret);
+
+/* True when the space-separated @list (a cgroup.controllers text) names @ctl. */
+bool cgroup_controller_listed(const char *list, const char *ctl);
+
+/*
+ * CPUShares (v1, 2..262144, default 1024) <-> cpu.weight (v2, 1..10000,
+ * default 100): see cgroup-cpu.c for the mapping and its anchors.
+ */
+uint64_t cgroup_cpu_shares_to_weight(uint64_t shares);
+uint64_t cgroup_cpu_weight_to_shares(uint64_t weight);
 
 /*
  * Writes @value to @file of @ss's leaf through the hierarchy's open_file,
@@ -129,9 +201,9 @@ int cgroup_read_at(int dirfd, const char *dir_path, const char *file, char **ret
  * Parsers on string input (so they are testable without a host):
  *
  * cgroup_parse_mountinfo() finds the cgroup (v1) mount carrying
- * @controller in a /proc/self/mountinfo text: *ret_mountpoint and
- * *ret_root (the mount's root inside the hierarchy) are new strings.
- * Returns 0 or -ENOENT.
+ * @controller in a /proc/self/mountinfo text (with @controller NULL: the
+ * first cgroup2 mount): *ret_mountpoint and *ret_root (the mount's root
+ * inside the hierarchy) are new strings. Returns 0 or -ENOENT.
  *
  * cgroup_parse_proc_cgroup() finds the path of @controller in a
  * /proc/self/cgroup text ("" = the v2 line "0::"); 0 or -ENOENT.

@@ -2,10 +2,13 @@
 /*
  * cgroup.c: the cgroup lifecycle, step 1 (setup), 4 (attach) and 8
  * (teardown) of the runtime flow in runtime.c, plus the plan of `show`.
- * It detects the host's mode once, picks the hierarchy ops for it
- * (cgroup-v1.c; cgroup-v2.c is one more table) and walks the static subsystem
- * chain: cpuset, memory, cpu. It also holds the helpers the subsystems write
- * through, so that `show` prints exactly the writes a run would make.
+ * It detects the host's mode once, picks for every used controller the
+ * hierarchy that really has it (a v1 mount, or cgroup2), builds one part per
+ * cgroup version with that version's ops table (cgroup-v1.c, cgroup-v2.c)
+ * and walks the static subsystem chain: cpuset, memory, cpu, each applied
+ * through the part its controller lives on. It also holds the helpers the
+ * subsystems write through, so that `show` prints exactly the writes a run
+ * would make.
  * Nothing here logs errors; struct cgroup_error tells the caller what failed.
  */
 #include "cgroup.h"
@@ -13,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/statfs.h>
@@ -58,28 +62,116 @@ const char *cgroup_mode_to_string(enum cgroup_mode mode)
 	return mode_names[mode];
 }
 
-/*
- * The mode never changes while we run, so statfs is asked once. A tmpfs at
- * /sys/fs/cgroup holds v1 hierarchies; a cgroup2 below it makes it hybrid.
- */
+static int statfs_fstype(const char *path, uint64_t *ret)
+{
+	struct statfs fs;
+
+	if (statfs(path, &fs) < 0)
+		return -errno;
+	*ret = (uint64_t)fs.f_type;
+	return 0;
+}
+
+/* True when some directory right below @root is a cgroup v1 hierarchy. */
+static bool has_v1_hierarchy(const char *root, cgroup_fstype_fn fstype)
+{
+	_cleanup_closedir_ DIR *dir = opendir(root);
+	struct dirent *de;
+
+	if (!dir)
+		return false;
+	while ((de = readdir(dir))) {
+		_cleanup_free_ char *p = NULL;
+		uint64_t type;
+
+		if (de->d_name[0] == '.')
+			continue;
+		p = strdup_printf("%s/%s", root, de->d_name);
+		if (p && fstype(p, &type) == 0 && type == CGROUP_SUPER_MAGIC)
+			return true;
+	}
+	return false;
+}
+
+int cgroup_mode_detect(const char *root, cgroup_fstype_fn fstype, enum cgroup_mode *ret)
+{
+	_cleanup_free_ char *unified = NULL;
+	uint64_t type;
+	int r;
+
+	r = fstype(root, &type);
+	if (r < 0)
+		return r;
+	if (type == CGROUP2_SUPER_MAGIC) {
+		*ret = CGROUP_MODE_UNIFIED;
+		return 0;
+	}
+	unified = strdup_printf("%s/unified", root);
+	if (!unified)
+		return -ENOMEM;
+	if (fstype(unified, &type) == 0 && type == CGROUP2_SUPER_MAGIC) {
+		*ret = CGROUP_MODE_HYBRID;
+		return 0;
+	}
+	if (!has_v1_hierarchy(root, fstype))
+		return -ENOMEDIUM;
+	*ret = CGROUP_MODE_LEGACY;
+	return 0;
+}
+
+/* The mode never changes while we run, so the tree is inspected once. */
 int cgroup_mode_get(enum cgroup_mode *ret)
 {
 	static enum cgroup_mode cached = _CGROUP_MODE_INVALID;
-	struct statfs fs;
+	enum cgroup_mode mode;
+	int r;
 
 	if (cached == _CGROUP_MODE_INVALID) {
-		if (statfs(CGROUP_ROOT, &fs) < 0)
-			return -errno;
-		if (fs.f_type == CGROUP2_SUPER_MAGIC)
-			cached = CGROUP_MODE_UNIFIED;
-		else if (statfs(CGROUP_ROOT "/unified", &fs) == 0 &&
-			 fs.f_type == CGROUP2_SUPER_MAGIC)
-			cached = CGROUP_MODE_HYBRID;
-		else
-			cached = CGROUP_MODE_LEGACY;
+		r = cgroup_mode_detect(CGROUP_ROOT, statfs_fstype, &mode);
+		if (r < 0)
+			return r;
+		cached = mode;
 	}
 	*ret = cached;
 	return 0;
+}
+
+bool cgroup_controller_listed(const char *list, const char *ctl)
+{
+	size_t len = strlen(ctl);
+
+	for (const char *p = list; p && *p;) {
+		p += strspn(p, " \t\n");
+		if (strncmp(p, ctl, len) == 0 && (p[len] == '\0' || strchr(" \t\n", p[len])))
+			return true;
+		p += strcspn(p, " \t\n");
+	}
+	return false;
+}
+
+int cgroup_pick_version(enum cgroup_mode mode, bool in_v1, const char *v2_controllers,
+			const char *ctl, enum cgroup_version *ret)
+{
+	switch (mode) {
+	case CGROUP_MODE_LEGACY:
+		if (!in_v1)
+			return -ENOENT;
+		*ret = CGROUP_V1;
+		return 0;
+	case CGROUP_MODE_UNIFIED:
+		*ret = CGROUP_V2;
+		return 0;
+	case CGROUP_MODE_HYBRID:
+		if (in_v1)
+			*ret = CGROUP_V1;
+		else if (cgroup_controller_listed(v2_controllers, ctl))
+			*ret = CGROUP_V2;
+		else
+			return -ENOENT;
+		return 0;
+	default:
+		return -EINVAL;
+	}
 }
 
 bool cgroup_needed(const struct container_spec *spec)
@@ -110,6 +202,7 @@ struct cgroup *cgroup_free(struct cgroup *cg)
 {
 	if (!cg)
 		return NULL;
+	cgroup_free(cg->next);
 	for (size_t i = 0; i < _CGROUP_CTL_MAX; i++) {
 		struct cgroup_dir *d = &cg->dirs[i];
 
@@ -137,9 +230,25 @@ int cgroup_error_set(struct cgroup_error *err, int r, const char *action, const 
 	if (!err)
 		return r;
 	err->action = action;
+	err->message[0] = '\0';
 	snprintf(err->path, sizeof(err->path), "%s%s%s", dir ? dir : "", file ? "/" : "",
 		 file ? file : "");
 	snprintf(err->value, sizeof(err->value), "%s", value ? value : "");
+	return r;
+}
+
+int cgroup_error_message(struct cgroup_error *err, int r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err)
+		return r;
+	err->action = "set up";
+	err->path[0] = '\0';
+	err->value[0] = '\0';
+	va_start(ap, fmt);
+	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	va_end(ap);
 	return r;
 }
 
@@ -147,7 +256,9 @@ char *cgroup_error_format(const struct cgroup_error *err, char *buf, size_t size
 {
 	const char *action = err->action ? err->action : "set up";
 
-	if (streq(action, "write"))
+	if (err->message[0])
+		snprintf(buf, size, "%s", err->message);
+	else if (streq(action, "write"))
 		snprintf(buf, size, "cannot write '%s' to %s", err->value, err->path);
 	else if (streq(action, "reuse"))
 		snprintf(buf, size, "cannot reuse %s, it exists and still holds processes",
@@ -328,44 +439,145 @@ static int set_parent(struct cgroup *cg, const char *parent, struct cgroup_error
 	return 0;
 }
 
-/*
- * The common first half of setup and plan: a cgroup for @spec with the used
- * controllers marked and the directories made (in plan mode, only located).
- * On failure in a real run whatever was made is removed again.
- */
-static int cgroup_build(const struct container_spec *spec, const char *leaf_name, FILE *plan,
-			struct cgroup **ret, struct cgroup_error *err)
+/* Reads the whole of @path (a /proc or cgroupfs file) as a FILE, for the parsers. */
+static FILE *open_proc(const char *path)
 {
-	_cleanup_(cgroup_freep) struct cgroup *cg = NULL;
-	enum cgroup_mode mode;
+	return fopen(path, "re");
+}
+
+/* True when a cgroup v1 mount carries @ctl (per /proc/self/mountinfo). */
+static bool v1_mount_has(const char *ctl)
+{
+	_cleanup_fclose_ FILE *mi = open_proc("/proc/self/mountinfo");
+	_cleanup_free_ char *mp = NULL, *root = NULL;
+
+	return mi && cgroup_parse_mountinfo(mi, ctl, &mp, &root) == 0;
+}
+
+/* The controllers the cgroup2 mount's root offers, or NULL (no cgroup2, or unreadable). */
+static char *v2_root_controllers(void)
+{
+	_cleanup_fclose_ FILE *mi = open_proc("/proc/self/mountinfo");
+	_cleanup_free_ char *mp = NULL, *root = NULL, *path = NULL;
+	char *s = NULL;
+
+	if (!mi || cgroup_parse_mountinfo(mi, NULL, &mp, &root) < 0)
+		return NULL;
+	path = strdup_printf("%s/cgroup.controllers", mp);
+	if (!path || read_file_at(AT_FDCWD, path, 65536, &s) < 0)
+		return NULL;
+	return s;
+}
+
+/*
+ * Fills @ret[ctl] with the hierarchy version of every controller @used marks.
+ * -ENOENT with @err naming the controller when no hierarchy has it.
+ */
+static int pick_versions(enum cgroup_mode mode, const bool used[_CGROUP_CTL_MAX],
+			 enum cgroup_version ret[_CGROUP_CTL_MAX], struct cgroup_error *err)
+{
+	_cleanup_free_ char *v2 = mode == CGROUP_MODE_HYBRID ? v2_root_controllers() : NULL;
+
+	for (int i = 0; i < _CGROUP_CTL_MAX; i++) {
+		int r;
+
+		if (!used[i])
+			continue;
+		r = cgroup_pick_version(
+		    mode, mode != CGROUP_MODE_UNIFIED && v1_mount_has(controller_names[i]), v2,
+		    controller_names[i], &ret[i]);
+		if (r < 0)
+			return cgroup_error_message(err, r,
+						    "%s controller not available: no cgroup v1 "
+						    "hierarchy carries it%s",
+						    controller_names[i],
+						    mode == CGROUP_MODE_HYBRID
+							? " and " CGROUP_ROOT
+							  "/unified does not offer it"
+							: "");
+	}
+	return 0;
+}
+
+/* A new part for @ops with @parent set and the controllers of @version marked used. */
+static int new_part(const struct cgroup_hierarchy_ops *ops, const struct container_spec *spec,
+		    FILE *plan, const bool used[_CGROUP_CTL_MAX],
+		    const enum cgroup_version version[_CGROUP_CTL_MAX], struct cgroup **ret,
+		    struct cgroup_error *err)
+{
+	_cleanup_(cgroup_freep) struct cgroup *cg = cgroup_new(ops);
 	int r;
 
-	r = cgroup_mode_get(&mode);
-	if (r < 0)
-		return cgroup_error_set(err, r, "inspect", CGROUP_ROOT, NULL, NULL);
-	/* The v2 hierarchy ops are the next step (cgroup-v2.c); refuse clearly until then. */
-	if (mode == CGROUP_MODE_UNIFIED)
-		return cgroup_error_set(err, -EOPNOTSUPP, "use cgroup v2 (not supported yet) at",
-					CGROUP_ROOT, NULL, NULL);
-	cg = cgroup_new(&cgroup_v1_ops);
 	if (!cg)
 		return -ENOMEM;
 	cg->plan = plan;
 	r = set_parent(cg, spec->cgroup_parent, err);
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < ELEMENTSOF(subsystems); i++)
-		if (subsystems[i]->enabled(spec))
-			cg->dirs[subsystems[i]->controller].used = true;
-
-	r = cg->ops->create(cg, leaf_name, err);
-	if (r < 0) {
-		if (!plan)
-			(void)cg->ops->destroy(cg, NULL);
-		return r;
-	}
+	for (int i = 0; i < _CGROUP_CTL_MAX; i++)
+		cg->dirs[i].used = used[i] && version[i] == ops->version;
 	*ret = TAKE_PTR(cg);
 	return 0;
+}
+
+/*
+ * The common first half of setup and plan: a cgroup for @spec, one part per
+ * cgroup version in use, with the used controllers marked and the
+ * directories made (in plan mode, only located). On failure in a real run
+ * whatever was made is removed again.
+ */
+static int cgroup_build(const struct container_spec *spec, const char *leaf_name, FILE *plan,
+			struct cgroup **ret, struct cgroup_error *err)
+{
+	static const struct cgroup_hierarchy_ops *const tables[] = { &cgroup_v1_ops,
+								     &cgroup_v2_ops };
+	_cleanup_(cgroup_freep) struct cgroup *head = NULL;
+	enum cgroup_version version[_CGROUP_CTL_MAX] = {};
+	bool used[_CGROUP_CTL_MAX] = {};
+	struct cgroup **tail = &head;
+	enum cgroup_mode mode;
+	int r;
+
+	r = cgroup_mode_get(&mode);
+	if (r < 0)
+		return cgroup_error_set(err, r, "inspect", CGROUP_ROOT, NULL, NULL);
+	for (size_t i = 0; i < ELEMENTSOF(subsystems); i++)
+		if (subsystems[i]->enabled(spec))
+			used[subsystems[i]->controller] = true;
+	r = pick_versions(mode, used, version, err);
+	if (r < 0)
+		return r;
+
+	for (size_t t = 0; t < ELEMENTSOF(tables); t++) {
+		bool any = false;
+
+		for (int i = 0; i < _CGROUP_CTL_MAX; i++)
+			any = any || (used[i] && version[i] == tables[t]->version);
+		if (!any)
+			continue;
+		r = new_part(tables[t], spec, plan, used, version, tail, err);
+		if (r < 0)
+			return r;
+		r = (*tail)->ops->create(*tail, leaf_name, err);
+		if (r < 0) {
+			if (!plan)
+				for (struct cgroup *p = head; p; p = p->next)
+					(void)p->ops->destroy(p, NULL);
+			return r;
+		}
+		tail = &(*tail)->next;
+	}
+	*ret = TAKE_PTR(head);
+	return 0;
+}
+
+/* The part of @cg that @ctl lives on, or NULL when the spec does not use it. */
+static struct cgroup *part_of(struct cgroup *cg, enum cgroup_controller ctl)
+{
+	for (; cg; cg = cg->next)
+		if (cg->dirs[ctl].used)
+			return cg;
+	return NULL;
 }
 
 /* The second half: the subsystem chain, in the order of the array. 0 or -errno. */
@@ -374,17 +586,33 @@ static int cgroup_apply_chain(struct cgroup *cg, const struct container_spec *sp
 {
 	for (size_t i = 0; i < ELEMENTSOF(subsystems); i++) {
 		const struct cgroup_subsys_ops *ss = subsystems[i];
+		struct cgroup *part = part_of(cg, ss->controller);
 		int r;
 
-		if (!ss->enabled(spec))
+		if (!ss->enabled(spec) || !part)
 			continue;
-		if (cg->plan)
-			fprintf(cg->plan, "  %zu. %s\n", i + 1, ss->name);
-		r = ss->apply(cg, spec, cg->ops->version, err);
+		if (part->plan)
+			fprintf(part->plan, "  %zu. %s (cgroup v%d)\n", i + 1, ss->name,
+				(int)part->ops->version);
+		r = ss->apply(part, spec, part->ops->version, err);
 		if (r < 0)
 			return r;
 	}
 	return 0;
+}
+
+/* Destroys every part; the first error is kept in @err. */
+static int destroy_all(struct cgroup *cg, struct cgroup_error *err)
+{
+	int ret = 0;
+
+	for (; cg; cg = cg->next) {
+		int r = cg->ops->destroy(cg, ret == 0 ? err : NULL);
+
+		if (r < 0 && ret == 0)
+			ret = r;
+	}
+	return ret;
 }
 
 int cgroup_setup(const struct container_spec *spec, pid_t launcher_pid, struct cgroup **ret,
@@ -407,7 +635,7 @@ int cgroup_setup(const struct container_spec *spec, pid_t launcher_pid, struct c
 		return r;
 	r = cgroup_apply_chain(cg, spec, err);
 	if (r < 0) {
-		(void)cg->ops->destroy(cg, NULL);
+		(void)destroy_all(cg, NULL);
 		cgroup_free(cg);
 		return r;
 	}
@@ -417,16 +645,28 @@ int cgroup_setup(const struct container_spec *spec, pid_t launcher_pid, struct c
 
 int cgroup_attach(struct cgroup *cg, pid_t pid, struct cgroup_error *err)
 {
-	if (!cg)
-		return 0;
-	return cg->ops->attach(cg, pid, err);
+	for (; cg; cg = cg->next) {
+		int r = cg->ops->attach(cg, pid, err);
+
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int cgroup_spawn_fd(const struct cgroup *cg)
+{
+	if (!cg || cg->next || cg->ops->version != CGROUP_V2 || cg->plan)
+		return -EBADF;
+	for (int i = 0; i < _CGROUP_CTL_MAX; i++)
+		if (cg->dirs[i].used && cg->dirs[i].alias < 0)
+			return cg->dirs[i].levels[cg->dirs[i].n_levels - 1].fd;
+	return -EBADF;
 }
 
 int cgroup_teardown(struct cgroup *cg, struct cgroup_error *err)
 {
-	if (!cg)
-		return 0;
-	return cg->ops->destroy(cg, err);
+	return destroy_all(cg, err);
 }
 
 int cgroup_show_plan(const struct container_spec *spec, FILE *f, struct cgroup_error *err)
@@ -448,18 +688,52 @@ int cgroup_show_plan(const struct container_spec *spec, FILE *f, struct cgroup_e
 	name = strdup_printf("%s-<pid>", spec->name ? spec->name : "container");
 	if (!name)
 		return -ENOMEM;
+	fprintf(f, "%-12s (<pid> stands for the launcher's pid at run time)\n", "cgroups");
 	r = cgroup_build(spec, name, f, &cg, err);
 	if (r < 0)
 		return r;
-	fprintf(f, "%-12s (<pid> stands for the launcher's pid at run time)\n", "cgroups");
 	for (size_t i = 0; i < _CGROUP_CTL_MAX; i++) {
-		struct cgroup_dir *d = &cg->dirs[i];
+		struct cgroup *part = part_of(cg, (enum cgroup_controller)i);
 
-		if (d->used)
+		if (part)
 			fprintf(
-			    f, "  %-10s %s\n", controller_names[i],
-			    cgroup_dir_leaf(cgroup_dir_of(cg, (enum cgroup_controller)i))->path);
+			    f, "  %-10s v%d %s\n", controller_names[i], (int)part->ops->version,
+			    cgroup_dir_leaf(cgroup_dir_of(part, (enum cgroup_controller)i))->path);
 	}
 	fprintf(f, "subsystem chain (in order, with each write a run makes)\n");
 	return cgroup_apply_chain(cg, spec, err);
+}
+
+int cgroup_describe_host(FILE *f, struct cgroup_error *err)
+{
+	_cleanup_free_ char *v2 = NULL, *mp = NULL, *root = NULL;
+	_cleanup_fclose_ FILE *mi = NULL;
+	enum cgroup_mode mode;
+	int r;
+
+	r = cgroup_mode_get(&mode);
+	if (r < 0)
+		return cgroup_error_set(err, r, "inspect", CGROUP_ROOT, NULL, NULL);
+	fprintf(f, "%-12s %s\n", "cgroup mode", cgroup_mode_to_string(mode));
+	mi = open_proc("/proc/self/mountinfo");
+	if (mi && cgroup_parse_mountinfo(mi, NULL, &mp, &root) == 0)
+		v2 = v2_root_controllers();
+	for (int i = 0; i < _CGROUP_CTL_MAX; i++) {
+		_cleanup_fclose_ FILE *m = open_proc("/proc/self/mountinfo");
+		_cleanup_free_ char *v1mp = NULL, *v1root = NULL;
+		bool in_v1 = mode != CGROUP_MODE_UNIFIED && m &&
+			     cgroup_parse_mountinfo(m, controller_names[i], &v1mp, &v1root) == 0;
+		enum cgroup_version v;
+
+		if (cgroup_pick_version(mode, in_v1, v2, controller_names[i], &v) < 0)
+			fprintf(f, "  %-10s not available\n", controller_names[i]);
+		else if (v == CGROUP_V1)
+			fprintf(f, "  %-10s v1 %s\n", controller_names[i], v1mp);
+		else
+			fprintf(f, "  %-10s v2 %s%s\n", controller_names[i], mp ? mp : CGROUP_ROOT,
+				cgroup_controller_listed(v2, controller_names[i])
+				    ? ""
+				    : " (not offered at its root)");
+	}
+	return 0;
 }

@@ -30,9 +30,14 @@ struct cgroup_error {
 	const char *action; /* "write", "create", "remove", "read", "open", "find" */
 	char path[PATH_MAX];
 	char value[128]; /* the value written, or "" */
+	/* When set: the whole message, printed as it is, without the errno text. */
+	char message[PATH_MAX + 256];
 };
 
-/* The host's mode from statfs("/sys/fs/cgroup"), detected once and cached. 0 or -errno. */
+/*
+ * The host's mode from statfs("/sys/fs/cgroup") (and its "unified"
+ * subdirectory), detected once and cached. 0 or -errno.
+ */
 int cgroup_mode_get(enum cgroup_mode *ret);
 const char *cgroup_mode_to_string(enum cgroup_mode mode);
 
@@ -50,6 +55,19 @@ int cgroup_setup(const struct container_spec *spec, pid_t launcher_pid, struct c
 
 /* Moves @pid into every leaf (cgroup.procs, retrying EINVAL briefly). 0 or -errno. */
 int cgroup_attach(struct cgroup *cg, pid_t pid, struct cgroup_error *err);
+
+/*
+ * The directory fd a child can be born in with clone3(CLONE_INTO_CGROUP):
+ * the v2 leaf when v2 is the only hierarchy used, else -EBADF (then the
+ * child joins through cgroup_attach()). @cg keeps owning the fd.
+ */
+int cgroup_spawn_fd(const struct cgroup *cg);
+
+/*
+ * Prints the host's cgroup mode and, for every controller of the chain, the
+ * hierarchy it lives on (`check -v`). Changes nothing. 0 or -errno.
+ */
+int cgroup_describe_host(FILE *f, struct cgroup_error *err);
 
 /*
  * SIGKILLs any process still in the leaves (bounded), removes the leaves
@@ -75,6 +93,7 @@ int cgroup_show_plan(const struct container_spec *spec, FILE *f, struct cgroup_e
 
 /*
  * Words @err as "cannot write '0-7' to /sys/fs/cgroup/cpuset/.../cpuset.cpus"
- * into @buf (the caller appends the errno text). Returns @buf.
+ * into @buf (the caller appends the errno text unless err->message is set:
+ * then that is the whole message). Returns @buf.
  */
 char *cgroup_error_format(const struct cgroup_error *err, char *buf, size_t size);

@@ -132,6 +132,9 @@ static int cmd_check(int argc, char **argv, const struct global_options *g)
 		else
 			log_info("%s: valid", argv[i]);
 	}
+	/* -v: where the limits would go on this host. */
+	if (log_max_level >= LOG_LEVEL_INFO && runtime_describe_host(stdout) < 0)
+		return EXIT_LAUNCHER_ERROR;
 	return status;
 }
 

@@ -24,19 +24,22 @@ struct ns_spawn {
 	int command_fd;	     /* read end of the command pipe: becomes fd 3 in init */
 	int status_fd;	     /* write end of the status pipe: becomes fd 4 in init */
 	/*
-	 * Reserved for clone3(CLONE_INTO_CGROUP) on cgroup v2: a directory fd
-	 * of the leaf cgroup the child is born in. -EBADF: plain clone.
+	 * cgroup v2: a directory fd of the leaf cgroup the child is born in,
+	 * through clone3(CLONE_INTO_CGROUP). -EBADF: plain clone.
 	 */
 	int cgroup_fd;
 };
 
 /*
  * Starts init: clones with s->flags | SIGCHLD (fork-like, no separate
- * stack), and in the child moves the pipe ends to fds 3 and 4, closes every
- * other fd >= 5, resets all signal dispositions and the signal mask, sets
+ * stack; with s->cgroup_fd >= 0 first clone3() with CLONE_INTO_CGROUP, then
+ * the plain clone if the kernel refuses that), and in the child moves the pipe ends to fds 3 and 4,
+ * closes every other fd >= 5, resets all signal dispositions and the signal mask, sets
  * PR_SET_PDEATHSIG(SIGKILL) and re-executes /proc/self/exe as "mdlaunch init".
  * A child that fails before that exec reports it on the status pipe and
- * exits 125. The caller keeps ownership of both fds (it closes its copies).
- * On success *ret_pid is the child's pid. Returns 0 or -errno.
+ * exits 125. The caller keeps ownership of all fds (it closes its copies).
+ * On success *ret_pid is the child's pid. Returns 1 when the child was born
+ * in s->cgroup_fd's cgroup, 0 when it was not (the caller attaches it), or
+ * -errno.
  */
 int ns_spawn_init(const struct ns_spawn *s, pid_t *ret_pid);

@@ -4,6 +4,7 @@
  * a validated spec. The order is the design:
  *
  *   signals blocked -> cgroups + chain -> pipes -> clone init -> attach
+ *   (skipped when v2's clone3 made the child in its cgroup)
  *   -> command frame (the start barrier) -> wait, forwarding signals
  *   -> teardown (kill leftovers, rmdir) -> exit status
  *
@@ -32,6 +33,13 @@
 /* How long to wait for init's status after it was reaped (it cannot be open any more). */
 #define STATUS_DRAIN_MS 1000
 
+/*
+ * Debug knob: MDLAUNCH_NO_CLONE_INTO_CGROUP=1 makes a v2 run clone plainly
+ * and join the cgroup through cgroup.procs, as on v1 or an old kernel, to
+ * test that path and to measure what CLONE_INTO_CGROUP saves.
+ */
+#define ENV_NO_CLONE_INTO_CGROUP "MDLAUNCH_NO_CLONE_INTO_CGROUP"
+
 /* Everything a run owns, released by run_release() in reverse order. */
 struct run {
 	const struct container_spec *spec;
@@ -43,6 +51,7 @@ struct run {
 	int command_w;
 	int status_r;
 	pid_t pid;
+	bool born_in_cgroup; /* clone3(CLONE_INTO_CGROUP): no attach needed */
 };
 
 /* Microseconds since the run started, for the -vv timeline of one start. */
@@ -62,6 +71,10 @@ static int log_cgroup_error(int r, const struct cgroup_error *err)
 
 	if (!err->action)
 		return log_error_errno(r, "cannot set up the cgroups: %m");
+	if (err->message[0]) {
+		log_error("%s", err->message);
+		return r;
+	}
 	return log_error_errno(r, "%s: %m", cgroup_error_format(err, msg, sizeof(msg)));
 }
 
@@ -91,12 +104,21 @@ static int run_spawn(struct run *run)
 		.flags = ns_clone_flags(run->spec->namespaces),
 		.command_fd = cmd_r,
 		.status_fd = st_w,
-		.cgroup_fd = -EBADF,
+		.cgroup_fd = cgroup_spawn_fd(run->cg),
 	};
+	if (s.cgroup_fd >= 0 && getenv(ENV_NO_CLONE_INTO_CGROUP) &&
+	    streq(getenv(ENV_NO_CLONE_INTO_CGROUP), "1")) {
+		log_debug("%s: %s=1: joining the cgroup through cgroup.procs", run->name,
+			  ENV_NO_CLONE_INTO_CGROUP);
+		s.cgroup_fd = -EBADF;
+	}
 	r = ns_spawn_init(&s, &pid);
 	if (r < 0)
 		return log_error_errno(r, "%s: cannot clone the container's init: %m", run->name);
 	run->pid = pid;
+	run->born_in_cgroup = r > 0;
+	if (s.cgroup_fd >= 0 && !run->born_in_cgroup)
+		log_debug("%s: clone3(CLONE_INTO_CGROUP) refused, cloned plainly", run->name);
 	run->command_w = TAKE_FD(cmd_w);
 	run->status_r = TAKE_FD(st_r);
 	log_debug("%s: init cloned as pid %d (+%ld us)", run->name, (int)pid, elapsed_us(run));
@@ -256,7 +278,7 @@ int runtime_run(const struct container_spec *spec)
 	r = run_spawn(&run);
 	if (r < 0)
 		goto out;
-	r = cgroup_attach(run.cg, run.pid, &err);
+	r = run.born_in_cgroup ? 0 : cgroup_attach(run.cg, run.pid, &err);
 	if (r < 0) {
 		log_cgroup_error(r, &err);
 		run_abort_child(&run);
@@ -298,6 +320,17 @@ int runtime_show_plan(const struct container_spec *spec, FILE *f)
 	fprintf(f, "%-12s %s (0x%lx), re-executing /proc/self/exe init\n", "clone flags",
 		ns_clone_flags_to_string(flags, names, sizeof(names)), flags);
 	r = cgroup_show_plan(spec, f, &err);
+	if (r < 0)
+		return log_cgroup_error(r, &err);
+	return 0;
+}
+
+int runtime_describe_host(FILE *f)
+{
+	struct cgroup_error err = {};
+	int r;
+
+	r = cgroup_describe_host(f, &err);
 	if (r < 0)
 		return log_cgroup_error(r, &err);
 	return 0;

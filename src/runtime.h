@@ -14,7 +14,7 @@ struct container_spec;
 /* Exit statuses of the launcher besides the container's own (documented in mdlaunch(1)). */
 #define EXIT_LAUNCHER_ERROR 125 /* mdlaunch itself or the configuration failed */
 #define EXIT_CANNOT_EXECUTE 126 /* the command exists but cannot be executed */
-#define EXIT_NOT_FOUND 127	/* the command was not found */
+#define EXIT_NOT_FOUND	    127 /* the command was not found */
 
 /*
  * Runs the container described by @spec in the foreground until it exits,
@@ -38,3 +38,9 @@ int runtime_init_main(void);
  * write. Reads the host's cgroup layout but changes nothing. Returns 0 or -errno.
  */
 int runtime_show_plan(const struct container_spec *spec, FILE *f);
+
+/*
+ * Prints the host's cgroup mode and where each controller lives (`check -v`).
+ * Returns 0 or -errno (logged).
+ */
+int runtime_describe_host(FILE *f);

@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cgroup-levels.c: the directory work both hierarchy tables share
+ * (cgroup-v1.c, cgroup-v2.c): splitting "<parent>/<name>" into levels below
+ * the base directory, making them without racing concurrent runs, opening a
+ * leaf's files, joining a leaf, and on teardown emptying a leaf and removing
+ * directories. Everything is relative to directory fds; nothing logs.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroup-internal.h"
+#include "util.h"
+
+#define CREATE_ATTEMPTS 5  /* a concurrent run may remove our parent under us */
+#define ATTACH_ATTEMPTS 10 /* EINVAL right after clone: the task is not set up yet */
+#define KILL_ROUNDS	50 /* SIGKILL rounds over cgroup.procs, 2 ms apart */
+#define RMDIR_ATTEMPTS	50 /* EBUSY right after the last task exited, 2 ms apart */
+
+void cgroup_sleep_ms(unsigned ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static const char *basename_of(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+int cgroup_plan_levels(struct cgroup *cg, struct cgroup_dir *d, const char *name,
+		       struct cgroup_error *err)
+{
+	_cleanup_free_ char *copy = strdup(cg->parent);
+	const char *prev;
+	char *tok, *save = NULL;
+
+	if (!copy)
+		return -ENOMEM;
+	prev = d->base_path;
+	for (tok = strtok_r(copy, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
+		if (d->n_levels + 1 >= CGROUP_LEVELS_MAX)
+			return cgroup_error_set(err, -ENAMETOOLONG, "use the cgroup parent",
+						cg->parent, NULL, NULL);
+		d->levels[d->n_levels].path = strdup_printf("%s/%s", prev, tok);
+		if (!d->levels[d->n_levels].path)
+			return -ENOMEM;
+		/* Ours to remove: the shared "mdlaunch", or what this run creates. */
+		d->levels[d->n_levels].remove = cg->parent_is_default;
+		prev = d->levels[d->n_levels++].path;
+	}
+	d->levels[d->n_levels].path = strdup_printf("%s/%s", prev, name);
+	if (!d->levels[d->n_levels].path)
+		return -ENOMEM;
+	d->levels[d->n_levels++].remove = true;
+	return 0;
+}
+
+/* True when cgroup.procs below @fd lists no process. 0 or -errno. */
+static int procs_empty(int fd, bool *ret)
+{
+	_cleanup_free_ char *s = NULL;
+	int r;
+
+	r = read_file_at(fd, "cgroup.procs", 1 << 20, &s);
+	if (r < 0)
+		return r;
+	*ret = isempty(strstrip(s));
+	return 0;
+}
+
+/*
+ * Makes the leaf below @parent_fd. An existing leaf is a dead launcher's
+ * whose pid was reused: taken over when empty, an error otherwise.
+ * Returns 0, -ENOENT when the parent vanished (the caller retries), or -errno.
+ */
+static int make_leaf(struct cgroup_level *leaf, int parent_fd, struct cgroup_error *err)
+{
+	const char *name = basename_of(leaf->path);
+	_cleanup_close_ int fd = -EBADF;
+	bool empty;
+	int r;
+
+	if (mkdirat(parent_fd, name, 0755) < 0) {
+		if (errno == ENOENT)
+			return -ENOENT;
+		if (errno != EEXIST)
+			return cgroup_error_set(err, -errno, "create", leaf->path, NULL, NULL);
+		fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+		if (fd < 0)
+			return cgroup_error_set(err, -errno, "open", leaf->path, NULL, NULL);
+		r = procs_empty(fd, &empty);
+		if (r < 0)
+			return cgroup_error_set(err, r, "read", leaf->path, "cgroup.procs", NULL);
+		if (!empty)
+			return cgroup_error_set(err, -EBUSY, "reuse", leaf->path, NULL, NULL);
+		fd = safe_close(fd);
+		if (unlinkat(parent_fd, name, AT_REMOVEDIR) < 0 ||
+		    mkdirat(parent_fd, name, 0755) < 0)
+			return cgroup_error_set(err, -errno, "re-create", leaf->path, NULL, NULL);
+	}
+	leaf->created = true;
+	leaf->fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (leaf->fd < 0)
+		return cgroup_error_set(err, -errno, "open", leaf->path, NULL, NULL);
+	return 0;
+}
+
+int cgroup_make_levels(struct cgroup_dir *d, struct cgroup_error *err)
+{
+	for (int attempt = 0; attempt < CREATE_ATTEMPTS; attempt++) {
+		int parent_fd = d->base_fd, r = 0;
+		size_t k;
+
+		for (k = 0; k + 1 < d->n_levels; k++) {
+			struct cgroup_level *l = &d->levels[k];
+			const char *name = basename_of(l->path);
+
+			l->fd = safe_close(l->fd);
+			if (mkdirat(parent_fd, name, 0755) == 0) {
+				l->created = true;
+				l->remove = true;
+			} else if (errno != EEXIST) {
+				if (errno == ENOENT)
+					break;
+				return cgroup_error_set(err, -errno, "create", l->path, NULL, NULL);
+			}
+			l->fd = openat(parent_fd, name,
+				       O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+			if (l->fd < 0) {
+				if (errno == ENOENT)
+					break;
+				return cgroup_error_set(err, -errno, "open", l->path, NULL, NULL);
+			}
+			parent_fd = l->fd;
+		}
+		if (k + 1 < d->n_levels)
+			continue;
+		r = make_leaf(&d->levels[k], parent_fd, err);
+		if (r != -ENOENT)
+			return r;
+	}
+	return cgroup_error_set(err, -ENOENT, "create", cgroup_dir_leaf(d)->path, NULL, NULL);
+}
+
+void cgroup_open_existing_levels(struct cgroup_dir *d)
+{
+	for (size_t k = 0; k < d->n_levels; k++)
+		d->levels[k].fd = open(d->levels[k].path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+int cgroup_open_leaf_file(struct cgroup *cg, const struct cgroup_subsys_ops *ss, const char *file,
+			  int flags)
+{
+	struct cgroup_level *leaf = cgroup_dir_leaf(cgroup_dir_of(cg, ss->controller));
+	int fd;
+
+	if (!leaf || leaf->fd < 0)
+		return -EBADF;
+	fd = openat(leaf->fd, file, flags | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+	return fd < 0 ? -errno : fd;
+}
+
+int cgroup_attach_pid(struct cgroup_level *leaf, pid_t pid, struct cgroup_error *err)
+{
+	char value[32];
+	int r = 0;
+
+	snprintf(value, sizeof(value), "%d", (int)pid);
+	for (int attempt = 0; attempt < ATTACH_ATTEMPTS; attempt++) {
+		r = write_file_at(leaf->fd, "cgroup.procs", value);
+		if (r != -EINVAL)
+			break;
+		cgroup_sleep_ms(1 + (unsigned)attempt);
+	}
+	if (r < 0)
+		return cgroup_error_set(err, r, "write", leaf->path, "cgroup.procs", value);
+	return 0;
+}
+
+/*
+ * Without a PID namespace the container's children outlive its main process;
+ * they are in our leaf, so they are ours to kill.
+ */
+int cgroup_kill_procs(struct cgroup_level *leaf)
+{
+	for (int round = 0; round < KILL_ROUNDS; round++) {
+		_cleanup_free_ char *s = NULL;
+		char *tok, *save = NULL;
+		bool any = false;
+		int r;
+
+		r = read_file_at(leaf->fd, "cgroup.procs", 1 << 20, &s);
+		if (r < 0)
+			return r;
+		for (tok = strtok_r(s, "\n", &save); tok; tok = strtok_r(NULL, "\n", &save)) {
+			uint64_t pid;
+
+			if (safe_atou64(tok, &pid) < 0 || pid == 0 || pid > INT32_MAX ||
+			    (pid_t)pid == getpid())
+				continue;
+			(void)kill((pid_t)pid, SIGKILL);
+			any = true;
+		}
+		if (!any)
+			return 0;
+		cgroup_sleep_ms(2);
+	}
+	return -EBUSY;
+}
+
+int cgroup_remove_dir(const char *path, bool retry)
+{
+	for (int attempt = 0; attempt < RMDIR_ATTEMPTS; attempt++) {
+		if (rmdir(path) == 0)
+			return 0;
+		if (errno != EBUSY || !retry)
+			return -errno;
+		cgroup_sleep_ms(2);
+	}
+	return -EBUSY;
+}

@@ -1,0 +1,399 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cgroup-v2.c: the hierarchy ops for cgroup v2, used by cgroup.c for every
+ * controller that lives on the unified hierarchy (all of them on a unified
+ * host, the rare one only cgroup2 offers on a hybrid host). There is ONE
+ * directory for all controllers: <own cgroup>/<parent>/<name>-<pid>, where
+ * the own cgroup is the "0::" line of /proc/self/cgroup and the mount the
+ * cgroup2 entry of /proc/self/mountinfo.
+ *
+ * v2 makes two rules we must follow (cgroup-v2.rst): a controller is usable
+ * in a cgroup only when its parent lists it in cgroup.subtree_control, so
+ * create enables the needed ones at every level from the own cgroup down to
+ * the leaf's parent; and a non-root cgroup with processes cannot enable any
+ * ("no internal processes": EBUSY), so when the own cgroup holds us, we move
+ * into a leaf child <own>/supervisor first, as crun, podman and nsjail do.
+ * Other processes are never moved: if some remain, that is an error naming
+ * the cgroup. destroy undoes exactly what create did: kill (cgroup.kill where
+ * the kernel has it), rmdir the leaf and our levels, disable what we enabled,
+ * move back and remove supervisor if we made it.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cgroup-internal.h"
+#include "util.h"
+
+#define SUPERVISOR	 "supervisor"
+#define KILL_WAIT_ROUNDS 100 /* after cgroup.kill: polls of cgroup.procs, 2 ms apart */
+
+/* The controller whose directory all used ones share (the first used), or -1. */
+static int primary(const struct cgroup *cg)
+{
+	for (int i = 0; i < _CGROUP_CTL_MAX; i++)
+		if (cg->dirs[i].used && cg->dirs[i].alias < 0)
+			return i;
+	return -1;
+}
+
+/* Fills @d's mount point, base path and base fd (own cgroup, or the root if absolute). */
+static int locate(struct cgroup *cg, struct cgroup_dir *d, struct cgroup_error *err)
+{
+	_cleanup_fclose_ FILE *mi = NULL, *pc = NULL;
+	_cleanup_free_ char *root = NULL, *own = NULL;
+	int r;
+
+	mi = fopen("/proc/self/mountinfo", "re");
+	if (!mi)
+		return cgroup_error_set(err, -errno, "read", "/proc/self/mountinfo", NULL, NULL);
+	r = cgroup_parse_mountinfo(mi, NULL, &d->mountpoint, &root);
+	if (r < 0)
+		return cgroup_error_message(err, r,
+					    "no cgroup2 file system is mounted (none in "
+					    "/proc/self/mountinfo)");
+	if (cg->parent_absolute) {
+		own = strdup("/");
+		if (!own)
+			return -ENOMEM;
+	} else {
+		pc = fopen("/proc/self/cgroup", "re");
+		if (!pc)
+			return cgroup_error_set(err, -errno, "read", "/proc/self/cgroup", NULL,
+						NULL);
+		r = cgroup_parse_proc_cgroup(pc, "", &own);
+		if (r < 0)
+			return cgroup_error_set(err, r, "find our own cgroup v2 (the 0:: line) in",
+						"/proc/self/cgroup", NULL, NULL);
+	}
+	r = cgroup_resolve_base(d->mountpoint, root, own, &d->base_path);
+	if (r < 0)
+		return cgroup_error_set(err, r, "reach our own cgroup below the mount of",
+					d->mountpoint, NULL, NULL);
+	d->base_fd = open(d->base_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (d->base_fd < 0)
+		return cgroup_error_set(err, -errno, "open", d->base_path, NULL, NULL);
+	return 0;
+}
+
+/* Level @lvl of @d counted from the base: 0 is the base, k + 1 is levels[k]. */
+static void level_at(struct cgroup_dir *d, size_t lvl, int *ret_fd, const char **ret_path)
+{
+	*ret_fd = lvl == 0 ? d->base_fd : d->levels[lvl - 1].fd;
+	*ret_path = lvl == 0 ? d->base_path : d->levels[lvl - 1].path;
+}
+
+/* True when cgroup.procs below @fd is empty; 0 or -errno. */
+static int procs_empty(int fd, bool *ret)
+{
+	_cleanup_free_ char *s = NULL;
+	int r;
+
+	r = read_file_at(fd, "cgroup.procs", 1 << 20, &s);
+	if (r < 0)
+		return r;
+	*ret = isempty(strstrip(s));
+	return 0;
+}
+
+/*
+ * Moves this launcher (only it) into <base>/supervisor, making that
+ * directory when missing. If the base still holds processes afterwards, the
+ * controllers cannot be enabled there: an error naming the cgroup (destroy
+ * moves us back). 0 or -errno.
+ */
+static int move_to_supervisor(struct cgroup *cg, struct cgroup_dir *d, struct cgroup_error *err)
+{
+	_cleanup_free_ char *path = strdup_printf("%s/" SUPERVISOR, d->base_path);
+	_cleanup_close_ int fd = -EBADF;
+	char pid[32];
+	bool empty;
+	int r;
+
+	if (!path)
+		return -ENOMEM;
+	if (mkdirat(d->base_fd, SUPERVISOR, 0755) == 0)
+		cg->supervisor_created = true;
+	else if (errno != EEXIST)
+		return cgroup_error_set(err, -errno, "create", path, NULL, NULL);
+	fd = openat(d->base_fd, SUPERVISOR, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return cgroup_error_set(err, -errno, "open", path, NULL, NULL);
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	r = write_file_at(fd, "cgroup.procs", pid);
+	if (r < 0)
+		return cgroup_error_set(err, r, "write", path, "cgroup.procs", pid);
+	cg->moved_self = true;
+	r = procs_empty(d->base_fd, &empty);
+	if (r < 0)
+		return cgroup_error_set(err, r, "read", d->base_path, "cgroup.procs", NULL);
+	if (!empty)
+		return cgroup_error_message(
+		    err, -EBUSY,
+		    "cannot enable controllers in %s/cgroup.subtree_control: the cgroup holds "
+		    "processes other than this launcher, and cgroup v2 allows no processes in a "
+		    "cgroup that delegates controllers (start mdlaunch in a cgroup of its own, "
+		    "e.g. a systemd unit with Delegate=yes)",
+		    d->base_path);
+	return 0;
+}
+
+/*
+ * Makes every controller of @mask available below level @lvl: each must be
+ * listed in its cgroup.controllers (else a clear error naming the file), and
+ * the ones not yet in its cgroup.subtree_control are enabled there, one
+ * write each, recorded in cg->enabled[lvl] for destroy. At the base, EBUSY
+ * means we are an internal process: move into supervisor and retry once.
+ * In plan mode the writes are printed; a level that does not exist yet is
+ * assumed to offer what its parent enables.
+ */
+static int enable_level(struct cgroup *cg, struct cgroup_dir *d, size_t lvl, unsigned mask,
+			struct cgroup_error *err)
+{
+	_cleanup_free_ char *offered = NULL, *enabled = NULL;
+	bool noted = false;
+	const char *path;
+	int fd, r;
+
+	level_at(d, lvl, &fd, &path);
+	if (fd >= 0) {
+		r = cgroup_read_at(fd, path, "cgroup.controllers", &offered, err);
+		if (r < 0)
+			return r;
+		r = cgroup_read_at(fd, path, "cgroup.subtree_control", &enabled, err);
+		if (r < 0)
+			return r;
+	}
+	for (int c = 0; c < _CGROUP_CTL_MAX; c++) {
+		const char *name = cgroup_controller_to_string((enum cgroup_controller)c);
+		char plus[32];
+
+		if (!(mask & (1U << c)))
+			continue;
+		if (fd >= 0 && !cgroup_controller_listed(offered, name))
+			return cgroup_error_message(err, -EOPNOTSUPP,
+						    "%s controller not available: not listed in "
+						    "%s/cgroup.controllers",
+						    name, path);
+		if (fd >= 0 && cgroup_controller_listed(enabled, name))
+			continue;
+		snprintf(plus, sizeof(plus), "+%s", name);
+		if (cg->plan && lvl == 0 && !noted &&
+		    (!d->mountpoint || !streq(path, d->mountpoint))) {
+			bool empty = true;
+
+			noted = true;
+			if (procs_empty(fd, &empty) == 0 && !empty)
+				fprintf(cg->plan,
+					"     (%s holds processes: the launcher first moves itself "
+					"into %s/" SUPERVISOR ")\n",
+					path, path);
+		}
+		r = cgroup_write_at(cg, fd, path, "cgroup.subtree_control", plus, NULL, err);
+		if (r == -EBUSY && lvl == 0 && !cg->moved_self) {
+			r = move_to_supervisor(cg, d, err);
+			if (r < 0)
+				return r;
+			r = cgroup_write_at(cg, fd, path, "cgroup.subtree_control", plus, NULL,
+					    err);
+		}
+		if (r < 0)
+			return r;
+		if (!cg->plan)
+			cg->enabled[lvl] |= 1U << c;
+	}
+	return 0;
+}
+
+static int v2_create(struct cgroup *cg, const char *name, struct cgroup_error *err)
+{
+	struct cgroup_dir *d;
+	unsigned mask = 0;
+	int p = -1, r;
+
+	for (int i = 0; i < _CGROUP_CTL_MAX; i++) {
+		if (!cg->dirs[i].used)
+			continue;
+		mask |= 1U << i;
+		if (p < 0)
+			p = i;
+		else
+			cg->dirs[i].alias = p;
+	}
+	if (p < 0)
+		return 0;
+	d = &cg->dirs[p];
+	/* A base located beforehand (the unit tests' fake tree) is kept. */
+	if (d->base_fd < 0) {
+		r = locate(cg, d, err);
+		if (r < 0)
+			return r;
+	}
+	r = cgroup_plan_levels(cg, d, name, err);
+	if (r < 0)
+		return r;
+	if (cg->plan)
+		cgroup_open_existing_levels(d);
+	else {
+		r = cgroup_make_levels(d, err);
+		if (r < 0)
+			return r;
+	}
+	/* From the base down to the leaf's parent (levels[n_levels - 2], or the base). */
+	for (size_t lvl = 0; lvl < d->n_levels; lvl++) {
+		r = enable_level(cg, d, lvl, mask, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int v2_attach(struct cgroup *cg, pid_t pid, struct cgroup_error *err)
+{
+	int p = primary(cg);
+
+	if (p < 0)
+		return 0;
+	return cgroup_attach_pid(cgroup_dir_leaf(&cg->dirs[p]), pid, err);
+}
+
+/*
+ * Empties the leaf: one write to cgroup.kill (Linux 5.14+) and a wait until
+ * cgroup.procs is empty, or the SIGKILL loop over cgroup.procs on older
+ * kernels. 0 or -errno (-EBUSY: still not empty).
+ */
+static int kill_leaf(struct cgroup_level *leaf)
+{
+	_cleanup_close_ int fd = openat(leaf->fd, "cgroup.kill", O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0 || write(fd, "1", 1) != 1)
+		return cgroup_kill_procs(leaf);
+	for (int round = 0; round < KILL_WAIT_ROUNDS; round++) {
+		bool empty;
+		int r = procs_empty(leaf->fd, &empty);
+
+		if (r < 0)
+			return r;
+		if (empty)
+			return 0;
+		cgroup_sleep_ms(2);
+	}
+	return -EBUSY;
+}
+
+/* True when the directory @fd has a sub-directory other than @except (NULL: none). */
+static bool has_children(int fd, const char *except)
+{
+	_cleanup_closedir_ DIR *dir = NULL;
+	struct dirent *de;
+	int dfd;
+
+	dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return true;
+	dir = fdopendir(dfd);
+	if (!dir) {
+		close(dfd);
+		return true;
+	}
+	while ((de = readdir(dir)))
+		if (de->d_type == DT_DIR && !streq(de->d_name, ".") && !streq(de->d_name, "..") &&
+		    !(except && streq(de->d_name, except)))
+			return true;
+	return false;
+}
+
+/*
+ * Disables at level (@fd, @path) the controllers create enabled there
+ * (@bits), unless some other cgroup below it may be using them now (a
+ * concurrent run's directories). Best effort: a failure leaves them on.
+ */
+static void restore_level(int fd, unsigned bits, bool is_base)
+{
+	if (!bits || fd < 0 || has_children(fd, is_base ? SUPERVISOR : NULL))
+		return;
+	for (int c = 0; c < _CGROUP_CTL_MAX; c++) {
+		char minus[32];
+
+		if (!(bits & (1U << c)))
+			continue;
+		snprintf(minus, sizeof(minus), "-%s",
+			 cgroup_controller_to_string((enum cgroup_controller)c));
+		(void)write_file_at(fd, "cgroup.subtree_control", minus);
+	}
+}
+
+/* Moves us back into the base and removes supervisor if we made it. Best effort. */
+static void leave_supervisor(struct cgroup *cg, struct cgroup_dir *d)
+{
+	char pid[32];
+
+	if (!cg->moved_self)
+		return;
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	/* Fails (EBUSY) while the base still delegates controllers: then we stay. */
+	if (write_file_at(d->base_fd, "cgroup.procs", pid) < 0)
+		return;
+	cg->moved_self = false;
+	if (cg->supervisor_created && unlinkat(d->base_fd, SUPERVISOR, AT_REMOVEDIR) == 0)
+		cg->supervisor_created = false;
+}
+
+static int v2_destroy(struct cgroup *cg, struct cgroup_error *err)
+{
+	int p = primary(cg), ret = 0, r;
+	struct cgroup_dir *d;
+	struct cgroup_level *leaf;
+
+	if (p < 0)
+		return 0;
+	d = &cg->dirs[p];
+	leaf = cgroup_dir_leaf(d);
+	if (leaf && leaf->created && leaf->fd >= 0) {
+		r = kill_leaf(leaf);
+		if (r < 0)
+			ret = cgroup_error_set(err, r, "empty", leaf->path, NULL, NULL);
+		leaf->fd = safe_close(leaf->fd);
+		r = cgroup_remove_dir(leaf->path, true);
+		if (r < 0 && r != -ENOENT && ret == 0)
+			ret = cgroup_error_set(err, r, "remove", leaf->path, NULL, NULL);
+		leaf->created = false;
+	}
+	/*
+	 * Bottom-up: remove our levels; where one stays (shared with another
+	 * run, or not ours), disable what we enabled in it if nobody uses it.
+	 */
+	for (size_t k = d->n_levels > 0 ? d->n_levels - 1 : 0; k-- > 0;) {
+		struct cgroup_level *l = &d->levels[k];
+
+		if (l->remove) {
+			r = cgroup_remove_dir(l->path, false);
+			if (r < 0 && r != -ENOTEMPTY && r != -EBUSY && r != -ENOENT && ret == 0)
+				ret = cgroup_error_set(err, r, "remove", l->path, NULL, NULL);
+			if (r == 0 || r == -ENOENT) {
+				l->fd = safe_close(l->fd);
+				continue;
+			}
+		}
+		restore_level(l->fd, cg->enabled[k + 1], false);
+		l->fd = safe_close(l->fd);
+	}
+	if (d->base_fd >= 0) {
+		restore_level(d->base_fd, cg->enabled[0], true);
+		leave_supervisor(cg, d);
+	}
+	memset(cg->enabled, 0, sizeof(cg->enabled));
+	return ret;
+}
+
+const struct cgroup_hierarchy_ops cgroup_v2_ops = {
+	.version = CGROUP_V2,
+	.create = v2_create,
+	.attach = v2_attach,
+	.open_file = cgroup_open_leaf_file,
+	.destroy = v2_destroy,
+};
