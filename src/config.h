@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include <stdio.h>
+
 /*
  * The config front end: mdlaunch.conf (libconfig), FILE.container (iniparser)
  * and the `run` command line, all producing one validated struct
@@ -32,7 +34,9 @@ int config_load_global(const char *path, struct container_spec *spec, int *ret_l
  * Loads a .container file over the values already in @spec, reporting every
  * error of the file in one pass (each as "file:line: Key: message"). Sets
  * spec->source and the default name (the basename without ".container").
- * Returns 0, or -EINVAL when the file had errors, or -errno (logged).
+ * Returns 0, or -EINVAL when the file had errors, -EPROTO when iniparser and
+ * our own line scan read different keys (a bug of ours, refused rather than
+ * guessed), or -errno (all logged).
  */
 int config_load_container(const char *path, struct container_spec *spec);
 
