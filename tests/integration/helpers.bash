@@ -117,11 +117,6 @@ mdl_setup()
 	export MDL_TEST_TOKEN
 	: >"$BATS_TEST_TMPDIR/pids"
 
-	[ -x "$MDLAUNCH" ] || {
-		echo "MDLAUNCH='$MDLAUNCH' is not an executable (run make first)" >&2
-		return 1
-	}
-
 	MDL_HOST_HOSTNAME=$(hostname)
 	MDL_HOST_PROC_MOUNTS=$(proc_mount_count)
 	MDL_HOST_PIDNS=$(readlink /proc/self/ns/pid)
@@ -135,6 +130,12 @@ mdl_setup()
 		[ -d "$dir/mdlaunch" ] && printf '%s\n' "$dir/mdlaunch" >>"$BATS_TEST_TMPDIR/parents.before"
 		list_container_cgroups "$dir" >>"$BATS_TEST_TMPDIR/cgroups.before"
 	done < <(cgroup_v1_dirs)
+
+	# Last, so that teardown always has the state to compare with.
+	[ -x "$MDLAUNCH" ] || {
+		echo "MDLAUNCH='$MDLAUNCH' is not an executable (run make first)" >&2
+		return 1
+	}
 }
 
 # track_pid PID: a background process of this test that must be gone at teardown.
