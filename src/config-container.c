@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/capability.h>
 #include <sys/stat.h>
 
 #include <iniparser/iniparser.h>
@@ -54,6 +55,7 @@ struct load_ctx {
 	unsigned n_errors;
 	unsigned routed; /* errors only iniparser found */
 	bool disagree;	 /* iniparser and the scan read the file differently (a bug of ours) */
+	uint64_t cap_add, cap_drop; /* AddCapabilities=, DropCapabilities=: applied at the end */
 };
 
 typedef int (*key_parser)(struct load_ctx *c, unsigned line, const char *key, const char *value,
@@ -275,6 +277,149 @@ static int parse_environment_key(struct load_ctx *c, unsigned line, const char *
 	return bad;
 }
 
+/* Logs a bad capability list (@bad: the offending word); returns -EINVAL or -ENOMEM. */
+static int caps_error(struct load_ctx *c, unsigned line, const char *key, const char *value,
+		      int r, const char *bad)
+{
+	unsigned cap;
+
+	if (r != -EINVAL)
+		return r;
+	if (strcaseeq(bad, "all") || strcaseeq(bad, "none") || parse_capability(bad, &cap) == 0)
+		return load_error(c, line, "%s: 'all' and 'none' must stand alone in '%s'", key,
+				  value);
+	return load_error(c, line, "%s: unknown capability '%s' " CONFIG_CAPS_HINT, key, bad);
+}
+
+/* Capabilities= and AmbientCapabilities=: the list replaces the mask at @data. */
+static int parse_caps_key(struct load_ctx *c, unsigned line, const char *key, const char *value,
+			  void *data)
+{
+	char bad[64] = "";
+	int r = parse_capability_list(value, data, bad, sizeof(bad));
+
+	return r < 0 ? caps_error(c, line, key, value, r, bad) : 0;
+}
+
+/*
+ * AddCapabilities= and DropCapabilities=: kept in the load context and
+ * applied after the whole file, so that their order relative to
+ * Capabilities= does not matter (@data is unused).
+ */
+static int parse_caps_change_key(struct load_ctx *c, unsigned line, const char *key,
+				 const char *value, void *data)
+{
+	char bad[64] = "";
+	uint64_t mask = 0;
+	int r;
+
+	(void)data;
+	r = parse_capability_list(value, &mask, bad, sizeof(bad));
+	if (r < 0)
+		return caps_error(c, line, key, value, r, bad);
+	if (strcaseeq(key, "AddCapabilities"))
+		c->cap_add = mask;
+	else
+		c->cap_drop = mask;
+	return 0;
+}
+
+static int parse_pids_key(struct load_ctx *c, unsigned line, const char *key, const char *value,
+			  void *data)
+{
+	if (parse_pids_limit(value, data) < 0)
+		return load_error(c, line, "%s: invalid value '%s' " CONFIG_PIDS_HINT, key, value);
+	return 0;
+}
+
+/* Limit*=: the rlimit is the key's suffix ("LimitNOFILE" -> NOFILE). */
+static int parse_rlimit_key(struct load_ctx *c, unsigned line, const char *key, const char *value,
+			    void *data)
+{
+	struct spec_rlimit_value *v = data;
+	enum spec_rlimit which = (enum spec_rlimit)(v - c->spec->rlimits);
+	bool bytes = spec_rlimit_is_bytes(which);
+	uint64_t soft, hard;
+	int r;
+
+	r = parse_rlimit(value, bytes, &soft, &hard);
+	if (r == -EDOM)
+		return load_error(c, line, "%s: soft limit above the hard limit in '%s'", key,
+				  value);
+	if (r == -ERANGE)
+		return load_error(c, line, "%s: value out of range in '%s'", key, value);
+	if (r < 0)
+		return load_error(c, line, "%s: invalid value '%s' " CONFIG_RLIMIT_HINT "%s", key,
+				  value, bytes ? " (sizes may use K, M, G, T)" : "");
+	v->set = true;
+	v->soft = soft;
+	v->hard = hard;
+	return 0;
+}
+
+/* User=: checked here for its form; config_validate() resolves it on the host. */
+static int parse_user_key(struct load_ctx *c, unsigned line, const char *key, const char *value,
+			  void *data)
+{
+	char **user = data;
+	_cleanup_free_ char *u = NULL, *g = NULL;
+	char *s;
+	int r;
+
+	r = parse_user(value, &u, &g);
+	if (r == -EINVAL)
+		return load_error(c, line, "%s: invalid user '%s' " CONFIG_USER_HINT, key, value);
+	if (r < 0)
+		return r;
+	s = strdup(value);
+	if (!s)
+		return -ENOMEM;
+	free(*user);
+	*user = s;
+	return 0;
+}
+
+static int parse_groups_key(struct load_ctx *c, unsigned line, const char *key, const char *value,
+			    void *data)
+{
+	char ***groups = data;
+	char **l = NULL;
+	char bad[64] = "";
+	int r;
+
+	r = parse_group_list(value, &l, bad, sizeof(bad));
+	if (r == -EINVAL)
+		return load_error(c, line, "%s: invalid group '%s' (a name or a numeric id)", key,
+				  bad);
+	if (r < 0)
+		return r;
+	strv_free(*groups);
+	*groups = l;
+	return 0;
+}
+
+static int parse_workdir_key(struct load_ctx *c, unsigned line, const char *key,
+			     const char *value, void *data)
+{
+	char **dir = data;
+	char *s;
+
+	if (!working_directory_is_valid(value))
+		return load_error(c, line, "%s: '%s' is not an absolute path", key, value);
+	s = strdup(value);
+	if (!s)
+		return -ENOMEM;
+	free(*dir);
+	*dir = s;
+	return 0;
+}
+
+#define RLIMIT_KEY(key, id, r)                                                                     \
+	{                                                                                          \
+		key, id, parse_rlimit_key, offsetof(struct container_spec, rlimits) +              \
+					       (r) * sizeof(struct spec_rlimit_value)              \
+	}
+
 static const struct config_key container_keys[] = {
 	{ "Command", SPEC_KEY_COMMAND, parse_command, offsetof(struct container_spec, argv) },
 	{ "Tty", SPEC_KEY_TTY, parse_bool_key, offsetof(struct container_spec, tty) },
@@ -293,6 +438,27 @@ static const struct config_key container_keys[] = {
 	{ "Namespaces", SPEC_KEY_NAMESPACES, parse_namespaces_key,
 	  offsetof(struct container_spec, namespaces) },
 	{ "Name", SPEC_KEY_NAME, parse_name_key, offsetof(struct container_spec, name) },
+	{ "Capabilities", SPEC_KEY_CAPABILITIES, parse_caps_key,
+	  offsetof(struct container_spec, capabilities) },
+	{ "AddCapabilities", SPEC_KEY_ADD_CAPABILITIES, parse_caps_change_key, 0 },
+	{ "DropCapabilities", SPEC_KEY_DROP_CAPABILITIES, parse_caps_change_key, 0 },
+	{ "AmbientCapabilities", SPEC_KEY_AMBIENT_CAPABILITIES, parse_caps_key,
+	  offsetof(struct container_spec, ambient_caps) },
+	{ "NoNewPrivileges", SPEC_KEY_NO_NEW_PRIVILEGES, parse_bool_key,
+	  offsetof(struct container_spec, no_new_privs) },
+	{ "User", SPEC_KEY_USER, parse_user_key, offsetof(struct container_spec, user) },
+	{ "SupplementaryGroups", SPEC_KEY_SUPPLEMENTARY_GROUPS, parse_groups_key,
+	  offsetof(struct container_spec, supplementary_groups) },
+	{ "WorkingDirectory", SPEC_KEY_WORKING_DIRECTORY, parse_workdir_key,
+	  offsetof(struct container_spec, working_directory) },
+	{ "PidsLimit", SPEC_KEY_PIDS_LIMIT, parse_pids_key,
+	  offsetof(struct container_spec, pids_max) },
+	RLIMIT_KEY("LimitNOFILE", SPEC_KEY_LIMIT_NOFILE, SPEC_RLIMIT_NOFILE),
+	RLIMIT_KEY("LimitNPROC", SPEC_KEY_LIMIT_NPROC, SPEC_RLIMIT_NPROC),
+	RLIMIT_KEY("LimitCORE", SPEC_KEY_LIMIT_CORE, SPEC_RLIMIT_CORE),
+	RLIMIT_KEY("LimitFSIZE", SPEC_KEY_LIMIT_FSIZE, SPEC_RLIMIT_FSIZE),
+	RLIMIT_KEY("LimitSTACK", SPEC_KEY_LIMIT_STACK, SPEC_RLIMIT_STACK),
+	RLIMIT_KEY("LimitAS", SPEC_KEY_LIMIT_AS, SPEC_RLIMIT_AS),
 };
 
 /* The known key closest to @key when it is a plausible typo, else NULL. */
@@ -866,6 +1032,28 @@ static int finish_defaults(struct load_ctx *c, const struct scan_state *st)
 	return r;
 }
 
+/*
+ * The final capability set: the base (mdlaunch.conf's default or
+ * Capabilities=) minus DropCapabilities= plus AddCapabilities=, so that
+ * "DropCapabilities=all" with "AddCapabilities=NET_BIND_SERVICE" keeps just
+ * that one. A capability both added and dropped by name is an error.
+ */
+static void finish_capabilities(struct load_ctx *c)
+{
+	uint64_t both = c->cap_add & c->cap_drop;
+
+	if (both && c->cap_drop != capability_mask_all()) {
+		char *name = cap_to_name((cap_value_t)__builtin_ctzll(both));
+
+		load_error(c, c->spec->line[SPEC_KEY_DROP_CAPABILITIES],
+			   "DropCapabilities: '%s' is also in AddCapabilities= (line %u)",
+			   name ? name : "?", c->spec->line[SPEC_KEY_ADD_CAPABILITIES]);
+		cap_free(name);
+		return;
+	}
+	c->spec->capabilities = (c->spec->capabilities & ~c->cap_drop) | c->cap_add;
+}
+
 int config_load_container(const char *path, struct container_spec *spec)
 {
 	struct load_ctx c = { .path = path, .spec = spec };
@@ -910,6 +1098,7 @@ int config_load_container(const char *path, struct container_spec *spec)
 	r = finish_defaults(&c, &st);
 	if (r == -ENOMEM)
 		return log_error_errno(r, "%s: out of memory", path);
+	finish_capabilities(&c);
 	/*
 	 * -EPROTO: refused because the two readings differ: the key sets, or
 	 * iniparser refused a file the scan found clean. (After an error of the

@@ -13,10 +13,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <linux/magic.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/statfs.h>
+#include <unistd.h>
 
 #include "config-values.h"
 #include "log.h"
@@ -162,6 +166,200 @@ static int validate_limits(const struct container_spec *spec)
 	return validate_swap(spec);
 }
 
+#define NR_OPEN_PATH "/proc/sys/fs/nr_open"
+
+/* A group name or number to a gid, on the host. 0, -ENOENT (no such group) or -EINVAL. */
+static int resolve_group(const char *s, uint32_t *ret)
+{
+	struct group *gr;
+
+	if (parse_id(s, ret) == 0)
+		return 0;
+	if (!user_name_is_valid(s))
+		return -EINVAL;
+	errno = 0;
+	gr = getgrnam(s);
+	if (!gr)
+		return -ENOENT;
+	*ret = (uint32_t)gr->gr_gid;
+	return 0;
+}
+
+/*
+ * User= to uid and gid, looked up in the host's user database (the
+ * container shares the host's filesystem, so these are its names too). A
+ * numeric uid without a group takes its passwd entry's group if it has one,
+ * else the gid of the same number. Unset: the launcher's own ids.
+ */
+static int validate_user(struct container_spec *spec)
+{
+	_cleanup_free_ char *user = NULL, *group = NULL;
+	struct passwd *pw;
+	int r;
+
+	if (!spec->user) {
+		spec->uid = (uint32_t)geteuid();
+		spec->gid = (uint32_t)getegid();
+		return 0;
+	}
+	r = parse_user(spec->user, &user, &group);
+	if (r == -ENOMEM)
+		return log_error_errno(r, "out of memory");
+	if (r < 0)
+		return key_message(spec, SPEC_KEY_USER, LOG_LEVEL_ERROR,
+				   "User: invalid user '%s' " CONFIG_USER_HINT, spec->user);
+	if (parse_id(user, &spec->uid) == 0) {
+		pw = getpwuid((uid_t)spec->uid);
+		spec->gid = pw ? (uint32_t)pw->pw_gid : spec->uid;
+	} else {
+		pw = getpwnam(user);
+		if (!pw)
+			return key_message(spec, SPEC_KEY_USER, LOG_LEVEL_ERROR,
+					   "User: unknown user '%s' (not in the host's user "
+					   "database; a numeric uid needs no entry)",
+					   user);
+		spec->uid = (uint32_t)pw->pw_uid;
+		spec->gid = (uint32_t)pw->pw_gid;
+	}
+	if (group && resolve_group(group, &spec->gid) < 0)
+		return key_message(spec, SPEC_KEY_USER, LOG_LEVEL_ERROR,
+				   "User: unknown group '%s' (not in the host's group database)",
+				   group);
+	return 0;
+}
+
+/* SupplementaryGroups= to gids; without it the container has none (cleared in init). */
+static int validate_groups(struct container_spec *spec)
+{
+	size_t n = strv_length(spec->supplementary_groups);
+	uint32_t *gids;
+
+	free(spec->groups);
+	spec->groups = NULL;
+	spec->n_groups = 0;
+	if (n == 0)
+		return 0;
+	gids = calloc(n, sizeof(*gids));
+	if (!gids)
+		return log_error_errno(-ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		if (resolve_group(spec->supplementary_groups[i], &gids[i]) < 0) {
+			free(gids);
+			return key_message(spec, SPEC_KEY_SUPPLEMENTARY_GROUPS, LOG_LEVEL_ERROR,
+					   "SupplementaryGroups: unknown group '%s' (not in the "
+					   "host's group database)",
+					   spec->supplementary_groups[i]);
+		}
+	spec->groups = gids;
+	spec->n_groups = n;
+	return 0;
+}
+
+/* The default working directory is the launcher's, recorded now (as the original tool did). */
+static int validate_working_directory(struct container_spec *spec)
+{
+	char *cwd;
+
+	if (spec->working_directory) {
+		if (!working_directory_is_valid(spec->working_directory))
+			return key_message(spec, SPEC_KEY_WORKING_DIRECTORY, LOG_LEVEL_ERROR,
+					   "WorkingDirectory: '%s' is not an absolute path",
+					   spec->working_directory);
+		return 0;
+	}
+	cwd = getcwd(NULL, 0);
+	if (!cwd)
+		return log_error_errno(errno,
+				       "cannot get the current directory (the container's "
+				       "default working directory): %m; set WorkingDirectory=");
+	spec->working_directory = cwd;
+	return 0;
+}
+
+/*
+ * AmbientCapabilities= must be a subset of the bounding set (the kernel
+ * refuses to raise an ambient capability that is not permitted).
+ */
+static int validate_capabilities(const struct container_spec *spec)
+{
+	uint64_t extra = spec->ambient_caps & ~spec->capabilities;
+
+	if (!extra)
+		return 0;
+	return key_message(spec, SPEC_KEY_AMBIENT_CAPABILITIES, LOG_LEVEL_ERROR,
+			   "AmbientCapabilities: capability number %d is not in the container's "
+			   "capability set (see Capabilities=, AddCapabilities=, "
+			   "DropCapabilities=)",
+			   __builtin_ctzll(extra));
+}
+
+/*
+ * What can be known before a run: RLIMIT_NOFILE can never exceed fs.nr_open
+ * (LimitNOFILE=infinity means that value, as in systemd), and an
+ * unprivileged launcher cannot raise a hard limit above its own.
+ */
+static int validate_rlimits(struct container_spec *spec)
+{
+	_cleanup_free_ char *text = NULL;
+	uint64_t nr_open = 0;
+	int ret = 0;
+
+	if (spec->rlimits[SPEC_RLIMIT_NOFILE].set &&
+	    read_file_at(AT_FDCWD, NR_OPEN_PATH, 64, &text) == 0 &&
+	    safe_atou64(strstrip(text), &nr_open) == 0) {
+		struct spec_rlimit_value *v = &spec->rlimits[SPEC_RLIMIT_NOFILE];
+
+		if (v->soft == SPEC_RLIMIT_INFINITY)
+			v->soft = nr_open;
+		if (v->hard == SPEC_RLIMIT_INFINITY)
+			v->hard = nr_open;
+		if (v->hard > nr_open)
+			ret = key_message(spec, SPEC_KEY_LIMIT_NOFILE, LOG_LEVEL_ERROR,
+					  "LimitNOFILE: %llu is above the kernel's maximum "
+					  "(fs.nr_open = %llu)",
+					  (unsigned long long)v->hard, (unsigned long long)nr_open);
+	}
+	if (geteuid() == 0)
+		return ret;
+	for (int i = 0; i < _SPEC_RLIMIT_MAX; i++) {
+		const struct spec_rlimit_value *v = &spec->rlimits[i];
+		struct rlimit cur;
+
+		if (!v->set || getrlimit(spec_rlimit_resource((enum spec_rlimit)i), &cur) < 0)
+			continue;
+		if (cur.rlim_max != RLIM_INFINITY &&
+		    (v->hard == SPEC_RLIMIT_INFINITY || v->hard > cur.rlim_max))
+			ret = key_message(spec, SPEC_KEY_LIMIT_NOFILE + i, LOG_LEVEL_ERROR,
+					  "Limit%s: the hard limit is above the launcher's own "
+					  "(%llu), which only a privileged launcher may raise",
+					  spec_rlimit_to_string((enum spec_rlimit)i),
+					  (unsigned long long)cur.rlim_max);
+	}
+	return ret;
+}
+
+static int validate_privileges(struct container_spec *spec)
+{
+	int r, ret = 0;
+
+	r = validate_user(spec);
+	if (r < 0)
+		ret = r;
+	r = validate_groups(spec);
+	if (r < 0)
+		ret = r;
+	r = validate_working_directory(spec);
+	if (r < 0)
+		ret = r;
+	r = validate_capabilities(spec);
+	if (r < 0)
+		ret = r;
+	r = validate_rlimits(spec);
+	if (r < 0)
+		ret = r;
+	return ret;
+}
+
 int config_validate(struct container_spec *spec)
 {
 	int r, ret = 0;
@@ -179,6 +377,9 @@ int config_validate(struct container_spec *spec)
 	if (r < 0)
 		ret = r;
 	r = validate_limits(spec);
+	if (r < 0)
+		ret = r;
+	r = validate_privileges(spec);
 	if (r < 0)
 		ret = r;
 	if ((spec->namespaces & NS_PID) && !(spec->namespaces & NS_MOUNT))

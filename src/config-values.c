@@ -2,7 +2,7 @@
 /*
  * config-values.c: the pure value parsers of the config front end (sizes,
  * shares, booleans, CPU lists, names, command and environment splitting,
- * namespace lists). Used alike by the .container loader, the mdlaunch.conf
+ * namespace lists, capabilities, rlimits, users). Used alike by the .container loader, the mdlaunch.conf
  * loader and the `run` options, so a value means the same everywhere. Nothing
  * here logs or touches the system: input strings in, values or -errno out.
  */
@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/capability.h>
 
 #include "spec.h"
 #include "util.h"
@@ -525,4 +526,264 @@ unsigned string_distance(const char *a, const char *b)
 		}
 	}
 	return row[lb];
+}
+
+int parse_capability(const char *s, unsigned *ret)
+{
+	_cleanup_free_ char *name = NULL;
+	cap_value_t v;
+
+	if (isempty(s) || is_digit(s[0]))
+		return -EINVAL;
+	/* cap_from_name() wants the prefix (any case) and would take a bare number. */
+	name = strncasecmp(s, "cap_", 4) == 0 ? strdup(s) : strdup_printf("cap_%s", s);
+	if (!name)
+		return -ENOMEM;
+	if (cap_from_name(name, &v) < 0 || v < 0 || v >= SPEC_CAP_BITS)
+		return -EINVAL;
+	*ret = (unsigned)v;
+	return 0;
+}
+
+uint64_t capability_mask_all(void)
+{
+	/* CAP_LAST_CAP is the last name this libcap knows; the kernel may know fewer. */
+	return CAP_LAST_CAP >= SPEC_CAP_BITS - 1 ? UINT64_MAX : (1ULL << (CAP_LAST_CAP + 1)) - 1;
+}
+
+/* Copies the @n bytes at @p to @bad (NUL-terminated, cut to @bad_size). */
+static void copy_bad(const char *p, size_t n, char *bad, size_t bad_size)
+{
+	if (!bad || bad_size == 0)
+		return;
+	if (n >= bad_size)
+		n = bad_size - 1;
+	memcpy(bad, p, n);
+	bad[n] = '\0';
+}
+
+#define LIST_SEPARATORS " \t\r\n,"
+
+int parse_capability_list(const char *s, uint64_t *ret, char *bad, size_t bad_size)
+{
+	uint64_t mask = 0;
+	unsigned words = 0;
+	bool special = false;
+	const char *p;
+
+	if (!s)
+		return -EINVAL;
+	for (p = s + strspn(s, LIST_SEPARATORS); *p; p += strspn(p, LIST_SEPARATORS)) {
+		size_t n = strcspn(p, LIST_SEPARATORS);
+		_cleanup_free_ char *word = strndup(p, n);
+		unsigned cap;
+		int r;
+
+		if (!word)
+			return -ENOMEM;
+		words++;
+		if (strcaseeq(word, "all") || strcaseeq(word, "none")) {
+			special = true;
+			mask = strcaseeq(word, "all") ? capability_mask_all() : 0;
+		} else {
+			r = parse_capability(word, &cap);
+			if (r == -ENOMEM)
+				return r;
+			if (r < 0) {
+				copy_bad(p, n, bad, bad_size);
+				return -EINVAL;
+			}
+			mask |= 1ULL << cap;
+		}
+		/* "all" and "none" are whole lists: "all NET_ADMIN" is surely a mistake. */
+		if (special && words > 1) {
+			copy_bad(p, n, bad, bad_size);
+			return -EINVAL;
+		}
+		p += n;
+	}
+	*ret = mask;
+	return 0;
+}
+
+int parse_pids_limit(const char *s, uint64_t *ret)
+{
+	uint64_t v;
+	int r;
+
+	if (!s)
+		return -EINVAL;
+	if (strcaseeq(s, "max") || strcaseeq(s, "infinity")) {
+		*ret = SPEC_PIDS_INFINITY;
+		return 0;
+	}
+	r = safe_atou64(s, &v);
+	if (r < 0)
+		return r;
+	if (v == 0 || v == SPEC_PIDS_INFINITY)
+		return -ERANGE;
+	*ret = v;
+	return 0;
+}
+
+/* One rlimit number: "infinity" or digits with an optional size suffix when @bytes. */
+static int rlimit_value(const char *s, bool bytes, uint64_t *ret)
+{
+	uint64_t v = 0;
+	const char *p;
+	int shift = 0;
+
+	if (strcaseeq(s, "infinity")) {
+		*ret = SPEC_RLIMIT_INFINITY;
+		return 0;
+	}
+	for (p = s; is_digit(*p); p++) {
+		unsigned d = (unsigned)(*p - '0');
+
+		if (v > (UINT64_MAX - d) / 10)
+			return -ERANGE;
+		v = v * 10 + d;
+	}
+	if (p == s)
+		return -EINVAL;
+	if (*p) {
+		if (!bytes)
+			return -EINVAL;
+		shift = size_suffix_shift(p);
+		if (shift < 0)
+			return shift;
+	}
+	if (v > (UINT64_MAX >> shift))
+		return -ERANGE;
+	v <<= shift;
+	if (v == SPEC_RLIMIT_INFINITY)
+		return -ERANGE;
+	*ret = v;
+	return 0;
+}
+
+int parse_rlimit(const char *s, bool bytes, uint64_t *ret_soft, uint64_t *ret_hard)
+{
+	_cleanup_free_ char *soft_s = NULL;
+	const char *colon;
+	uint64_t soft, hard;
+	int r;
+
+	if (isempty(s))
+		return -EINVAL;
+	colon = strchr(s, ':');
+	soft_s = colon ? strndup(s, (size_t)(colon - s)) : strdup(s);
+	if (!soft_s)
+		return -ENOMEM;
+	r = rlimit_value(soft_s, bytes, &soft);
+	if (r < 0)
+		return r;
+	if (colon) {
+		r = rlimit_value(colon + 1, bytes, &hard);
+		if (r < 0)
+			return r;
+	} else
+		hard = soft;
+	if (soft > hard)
+		return -EDOM;
+	*ret_soft = soft;
+	*ret_hard = hard;
+	return 0;
+}
+
+bool user_name_is_valid(const char *s)
+{
+	size_t n;
+
+	if (!s)
+		return false;
+	n = strlen(s);
+	if (n < 1 || n > 32 || s[0] == '-')
+		return false;
+	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") == n;
+}
+
+int parse_id(const char *s, uint32_t *ret)
+{
+	uint64_t v;
+	int r;
+
+	r = safe_atou64(s, &v);
+	if (r < 0)
+		return r;
+	if (v >= UINT32_MAX)
+		return -ERANGE;
+	*ret = (uint32_t)v;
+	return 0;
+}
+
+/* A user or group: a name, or a number (a number is never taken for a name). */
+static bool id_or_name_is_valid(const char *s)
+{
+	uint32_t id;
+
+	if (!isempty(s) && is_digit(s[0]))
+		return parse_id(s, &id) == 0;
+	return user_name_is_valid(s);
+}
+
+int parse_user(const char *s, char **ret_user, char **ret_group)
+{
+	_cleanup_free_ char *user = NULL, *group = NULL;
+	const char *colon;
+
+	if (!s)
+		return -EINVAL;
+	colon = strchr(s, ':');
+	user = colon ? strndup(s, (size_t)(colon - s)) : strdup(s);
+	if (!user)
+		return -ENOMEM;
+	if (colon) {
+		group = strdup(colon + 1);
+		if (!group)
+			return -ENOMEM;
+	}
+	if (!id_or_name_is_valid(user) || (group && !id_or_name_is_valid(group)))
+		return -EINVAL;
+	*ret_user = TAKE_PTR(user);
+	*ret_group = TAKE_PTR(group);
+	return 0;
+}
+
+int parse_group_list(const char *s, char ***ret, char *bad, size_t bad_size)
+{
+	_cleanup_strv_free_ char **l = NULL;
+	const char *p;
+	int r;
+
+	if (!s)
+		return -EINVAL;
+	for (p = s + strspn(s, LIST_SEPARATORS); *p; p += strspn(p, LIST_SEPARATORS)) {
+		size_t n = strcspn(p, LIST_SEPARATORS);
+		char *word = strndup(p, n);
+
+		if (!word)
+			return -ENOMEM;
+		if (!id_or_name_is_valid(word)) {
+			free(word);
+			copy_bad(p, n, bad, bad_size);
+			return -EINVAL;
+		}
+		r = strv_consume(&l, word);
+		if (r < 0)
+			return r;
+		p += n;
+	}
+	if (!l) {
+		l = calloc(1, sizeof(char *));
+		if (!l)
+			return -ENOMEM;
+	}
+	*ret = TAKE_PTR(l);
+	return 0;
+}
+
+bool working_directory_is_valid(const char *s)
+{
+	return s && s[0] == '/' && !strchr(s, '\n');
 }

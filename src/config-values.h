@@ -20,6 +20,10 @@
 #define CONFIG_CPUSET_HINT     "(use a CPU list such as 0-2,4)"
 #define CONFIG_NAME_HINT       "(1 to 64 characters from A-Z a-z 0-9 _ . -)"
 #define CONFIG_NAMESPACES_HINT "(use any of: uts pid mount net ipc)"
+#define CONFIG_CAPS_HINT       "(capability names such as NET_ADMIN or CAP_NET_ADMIN, or all, none)"
+#define CONFIG_PIDS_HINT       "(a positive integer, or max)"
+#define CONFIG_RLIMIT_HINT     "(use SOFT[:HARD], each a number or infinity)"
+#define CONFIG_USER_HINT       "(use USER[:GROUP], names or numeric ids)"
 
 /* The highest CPU number a cpuset may name (the kernel's NR_CPUS limit is 8192). */
 #define CONFIG_CPU_MAX 8191U
@@ -107,3 +111,60 @@ int env_vector_set(char ***env, const char *assignment);
 
 /* Levenshtein distance between @a and @b ignoring ASCII case (for did-you-mean hints). */
 unsigned string_distance(const char *a, const char *b);
+
+/*
+ * Parses one capability name: with or without the "CAP_" prefix, any case
+ * ("net_admin", "CAP_NET_ADMIN"), as libcap's cap_from_name() knows it;
+ * numbers are refused. *ret is the capability number. Returns 0 or -EINVAL.
+ */
+int parse_capability(const char *s, unsigned *ret);
+
+/* The mask of every capability libcap knows by name (what "all" means). */
+uint64_t capability_mask_all(void);
+
+/*
+ * Parses a capability list: names as parse_capability() separated by blanks
+ * and/or commas, or one of the words "all" and "none" alone. Repeats are
+ * fine; an empty list is none. *ret is the mask (bit n = capability n). On
+ * -EINVAL the offending word (cut to @bad_size - 1 bytes) is copied to @bad
+ * when @bad is not NULL. Returns 0, -EINVAL or -ENOMEM.
+ */
+int parse_capability_list(const char *s, uint64_t *ret, char *bad, size_t bad_size);
+
+/* Parses PidsLimit=: a positive integer, or "max"/"infinity" (SPEC_PIDS_INFINITY). */
+int parse_pids_limit(const char *s, uint64_t *ret);
+
+/*
+ * Parses a Limit*= value like systemd: "SOFT[:HARD]", each a decimal number
+ * or "infinity" (SPEC_RLIMIT_INFINITY); a single value sets both. With
+ * @bytes, numbers may carry a K, M, G or T suffix (powers of 1024, as
+ * parse_size()). Returns 0, -EINVAL for garbage, -ERANGE for a number too
+ * large, -EDOM when SOFT is above HARD.
+ */
+int parse_rlimit(const char *s, bool bytes, uint64_t *ret_soft, uint64_t *ret_hard);
+
+/* True when @s is a user or group name we accept: [A-Za-z0-9_.-], 1..32, not starting with '-'. */
+bool user_name_is_valid(const char *s);
+
+/*
+ * Parses a numeric uid or gid: decimal, 0..4294967294 (-1 means "unchanged"
+ * to the kernel). Returns 0, -EINVAL (not a number) or -ERANGE.
+ */
+int parse_id(const char *s, uint32_t *ret);
+
+/*
+ * Splits User= "USER[:GROUP]" into new strings (*ret_group NULL when there is
+ * no ':'); each part is a name (user_name_is_valid()) or a number. Returns 0,
+ * -EINVAL or -ENOMEM.
+ */
+int parse_user(const char *s, char **ret_user, char **ret_group);
+
+/*
+ * Parses SupplementaryGroups=: names or numbers separated by blanks and/or
+ * commas, into a new vector (empty for an empty list). Returns 0, -EINVAL
+ * (with the bad word copied to @bad as parse_capability_list()) or -ENOMEM.
+ */
+int parse_group_list(const char *s, char ***ret, char *bad, size_t bad_size);
+
+/* True when @s is an absolute path ('/' first) without a newline (WorkingDirectory=). */
+bool working_directory_is_valid(const char *s);

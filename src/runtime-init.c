@@ -5,7 +5,9 @@
  * command pipe on fd 3 and the status pipe on fd 4. Init reads the command
  * frame to EOF (the launcher closes the pipe only once init is in its
  * cgroups: the start barrier), prepares the namespaces (private mounts, a
- * fresh /proc, hostname, loopback), and execs the command, which becomes the
+ * fresh /proc, hostname, loopback), then gives up privilege (rlimits, then
+ * runtime-caps.c: groups, gid, uid, the working directory, the capability
+ * sets, no_new_privs), and execs the command, which becomes the
  * container's PID 1. Any failure goes back to the launcher as a status frame
  * (errno, exit code, message) before _exit(). This path loads no config
  * library and allocates little: it is on every start's critical path.
@@ -19,12 +21,16 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <signal.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "runtime-caps.h"
 #include "runtime-pipe.h"
 #include "runtime.h"
 #include "spec.h"
@@ -141,6 +147,72 @@ static void setup_environment(const struct command *c)
 		init_fail(EXIT_LAUNCHER_ERROR, errno, "cannot set PATH: %m");
 }
 
+/* The Limit*= name of RLIMIT_* @resource, for messages. */
+static const char *rlimit_name(uint32_t resource)
+{
+	for (int i = 0; i < _SPEC_RLIMIT_MAX; i++)
+		if (spec_rlimit_resource((enum spec_rlimit)i) == (int)resource)
+			return spec_rlimit_to_string((enum spec_rlimit)i);
+	return "?";
+}
+
+/*
+ * The Limit*= keys, while init is still privileged (a hard limit above
+ * the launcher's own needs CAP_SYS_RESOURCE, which the container may not
+ * keep). EPERM: the value is above what the launcher may grant.
+ */
+static void setup_rlimits(const struct command *c)
+{
+	for (size_t i = 0; i < c->n_rlimits; i++) {
+		const struct command_rlimit *l = &c->rlimits[i];
+		struct rlimit rl = {
+			.rlim_cur = l->soft == UINT64_MAX ? RLIM_INFINITY : (rlim_t)l->soft,
+			.rlim_max = l->hard == UINT64_MAX ? RLIM_INFINITY : (rlim_t)l->hard,
+		};
+
+		if (setrlimit((int)l->resource, &rl) == 0)
+			continue;
+		if (errno == EPERM)
+			init_fail(EXIT_LAUNCHER_ERROR, errno,
+				  "Limit%s=: cannot raise the hard limit to %llu: %m (above the "
+				  "launcher's own hard limit, or the kernel's maximum)",
+				  rlimit_name(l->resource), (unsigned long long)l->hard);
+		init_fail(EXIT_LAUNCHER_ERROR, errno, "Limit%s=: cannot set %llu:%llu: %m",
+			  rlimit_name(l->resource), (unsigned long long)l->soft,
+			  (unsigned long long)l->hard);
+	}
+}
+
+/*
+ * Drops to the container's user and capabilities. The working directory is
+ * entered after the uid switch, so that a user who may not enter it cannot;
+ * a failure there is exit 125 (the command was never tried).
+ */
+static void drop_privileges(const struct command *c)
+{
+	const char *failed = "";
+	int r;
+
+	r = caps_set_ids(c->uid, c->gid, c->groups, c->n_groups, &failed);
+	if (r < 0)
+		init_fail(EXIT_LAUNCHER_ERROR, -r, "cannot switch to uid %u gid %u: %s: %m",
+			  (unsigned)c->uid, (unsigned)c->gid, failed);
+	/* A credential change clears the parent-death signal the clone set up. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		init_fail(EXIT_LAUNCHER_ERROR, errno, "cannot set the parent-death signal: %m");
+	if (launcher_gone())
+		_exit(EXIT_LAUNCHER_ERROR);
+	if (!isempty(c->cwd) && chdir(c->cwd) < 0)
+		init_fail(EXIT_LAUNCHER_ERROR, errno,
+			  "cannot change to the working directory '%s' as uid %u: %m", c->cwd,
+			  (unsigned)c->uid);
+	r = caps_apply(c->uid, c->cap_bounding, c->cap_ambient, &failed);
+	if (r < 0)
+		init_fail(EXIT_LAUNCHER_ERROR, -r, "cannot drop capabilities: %s: %m", failed);
+	if (c->no_new_privs && caps_no_new_privs() < 0)
+		init_fail(EXIT_LAUNCHER_ERROR, errno, "cannot set no_new_privs: %m");
+}
+
 /*
  * Resolves @cmd through @path like execvp() (an empty entry is the current
  * directory), but tells "not found" from "found but not executable": on
@@ -233,5 +305,7 @@ int runtime_init_main(void)
 	if (!c->tty)
 		stdin_null();
 	setup_environment(c);
+	setup_rlimits(c);
+	drop_privileges(c);
 	exec_command(c);
 }

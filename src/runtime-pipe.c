@@ -15,7 +15,8 @@
 
 #include "util.h"
 
-#define COMMAND_HEADER_LEN (6 * sizeof(uint32_t))
+#define COMMAND_HEADER_LEN (10 * sizeof(uint32_t) + 2 * sizeof(uint64_t))
+#define RLIMIT_LEN	   (sizeof(uint32_t) + 2 * sizeof(uint64_t))
 
 /* Appends bytes to a buffer sized in advance by command_build(). */
 struct writer {
@@ -23,6 +24,12 @@ struct writer {
 };
 
 static void put_u32(struct writer *w, uint32_t v)
+{
+	memcpy(w->p, &v, sizeof(v));
+	w->p += sizeof(v);
+}
+
+static void put_u64(struct writer *w, uint64_t v)
 {
 	memcpy(w->p, &v, sizeof(v));
 	w->p += sizeof(v);
@@ -52,18 +59,24 @@ int command_build(const struct command *c, uint8_t **ret_buf, size_t *ret_len)
 	size_t total = COMMAND_HEADER_LEN;
 	const char *hostname = c->hostname ? c->hostname : "";
 	const char *path = c->path ? c->path : "";
+	const char *cwd = c->cwd ? c->cwd : "";
 	struct writer w;
 	uint8_t *buf;
 	int r;
 
 	if (argc == 0)
 		return -EINVAL;
-	if (argc + envc > PIPE_STRINGS_MAX)
+	if (argc + envc > PIPE_STRINGS_MAX || c->n_groups > PIPE_GROUPS_MAX ||
+	    c->n_rlimits > PIPE_RLIMITS_MAX)
 		return -E2BIG;
+	total += c->n_groups * sizeof(uint32_t) + c->n_rlimits * RLIMIT_LEN;
 	r = account_string(hostname, &total);
 	if (r < 0)
 		return r;
 	r = account_string(path, &total);
+	if (r < 0)
+		return r;
+	r = account_string(cwd, &total);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < argc; i++) {
@@ -84,15 +97,30 @@ int command_build(const struct command *c, uint8_t **ret_buf, size_t *ret_len)
 	put_u32(&w, PIPE_COMMAND_MAGIC);
 	put_u32(&w, PIPE_COMMAND_VERSION);
 	put_u32(&w, c->namespaces);
-	put_u32(&w, c->tty ? PIPE_COMMAND_TTY : 0);
+	put_u32(&w, (c->tty ? PIPE_COMMAND_TTY : 0) |
+			(c->no_new_privs ? PIPE_COMMAND_NO_NEW_PRIVS : 0));
 	put_u32(&w, (uint32_t)argc);
 	put_u32(&w, (uint32_t)envc);
+	put_u32(&w, c->uid);
+	put_u32(&w, c->gid);
+	put_u32(&w, (uint32_t)c->n_groups);
+	put_u32(&w, (uint32_t)c->n_rlimits);
+	put_u64(&w, c->cap_bounding);
+	put_u64(&w, c->cap_ambient);
 	put_string(&w, hostname, strlen(hostname));
 	put_string(&w, path, strlen(path));
+	put_string(&w, cwd, strlen(cwd));
 	for (size_t i = 0; i < argc; i++)
 		put_string(&w, c->argv[i], strlen(c->argv[i]));
 	for (size_t i = 0; i < envc; i++)
 		put_string(&w, c->env[i], strlen(c->env[i]));
+	for (size_t i = 0; i < c->n_groups; i++)
+		put_u32(&w, c->groups[i]);
+	for (size_t i = 0; i < c->n_rlimits; i++) {
+		put_u32(&w, c->rlimits[i].resource);
+		put_u64(&w, c->rlimits[i].soft);
+		put_u64(&w, c->rlimits[i].hard);
+	}
 	*ret_buf = buf;
 	*ret_len = total;
 	return 0;
@@ -141,6 +169,15 @@ static int get_u32(struct reader *rd, uint32_t *ret)
 	return 0;
 }
 
+static int get_u64(struct reader *rd, uint64_t *ret)
+{
+	if ((size_t)(rd->end - rd->p) < sizeof(uint64_t))
+		return -EBADMSG;
+	memcpy(ret, rd->p, sizeof(*ret));
+	rd->p += sizeof(*ret);
+	return 0;
+}
+
 /* Reads one string into a new NUL-terminated copy; a NUL inside is garbage. */
 static int get_string(struct reader *rd, char **ret)
 {
@@ -180,6 +217,22 @@ static int get_strv(struct reader *rd, uint32_t n, char ***ret)
 	return 0;
 }
 
+/* Reads @n gids into c->groups (NULL when there are none). */
+static int get_groups(struct reader *rd, uint32_t n, struct command *c)
+{
+	if (n == 0)
+		return 0;
+	if ((uint64_t)n * sizeof(uint32_t) > (size_t)(rd->end - rd->p))
+		return -EBADMSG;
+	c->groups = calloc(n, sizeof(uint32_t));
+	if (!c->groups)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < n; i++)
+		(void)get_u32(rd, &c->groups[i]);
+	c->n_groups = n;
+	return 0;
+}
+
 struct command *command_free(struct command *c)
 {
 	if (!c)
@@ -188,6 +241,8 @@ struct command *command_free(struct command *c)
 	strv_free(c->env);
 	free(c->path);
 	free(c->hostname);
+	free(c->cwd);
+	free(c->groups);
 	free(c);
 	return NULL;
 }
@@ -196,7 +251,8 @@ int command_parse(const uint8_t *buf, size_t len, struct command **ret)
 {
 	_cleanup_(command_freep) struct command *c = NULL;
 	struct reader rd = { .p = buf, .end = buf + len };
-	uint32_t magic, version, ns, flags, argc, envc;
+	uint32_t magic, version, ns, flags, argc, envc, uid, gid, ngroups, nrlimits;
+	uint64_t caps, ambient;
 	int r;
 
 	if (len == 0)
@@ -206,12 +262,16 @@ int command_parse(const uint8_t *buf, size_t len, struct command **ret)
 	if (len > PIPE_COMMAND_MAX)
 		return -EBADMSG;
 	if (get_u32(&rd, &version) < 0 || get_u32(&rd, &ns) < 0 || get_u32(&rd, &flags) < 0 ||
-	    get_u32(&rd, &argc) < 0 || get_u32(&rd, &envc) < 0)
+	    get_u32(&rd, &argc) < 0 || get_u32(&rd, &envc) < 0 || get_u32(&rd, &uid) < 0 ||
+	    get_u32(&rd, &gid) < 0 || get_u32(&rd, &ngroups) < 0 || get_u32(&rd, &nrlimits) < 0 ||
+	    get_u64(&rd, &caps) < 0 || get_u64(&rd, &ambient) < 0)
 		return -EBADMSG;
 	/* Checking the counts against the bytes left keeps garbage from allocating much. */
 	if (version != PIPE_COMMAND_VERSION || argc == 0 ||
-	    (uint64_t)argc + envc > PIPE_STRINGS_MAX ||
-	    ((uint64_t)argc + envc + 2) * sizeof(uint32_t) > (size_t)(rd.end - rd.p))
+	    (uint64_t)argc + envc > PIPE_STRINGS_MAX || ngroups > PIPE_GROUPS_MAX ||
+	    nrlimits > PIPE_RLIMITS_MAX ||
+	    ((uint64_t)argc + envc + 3 + ngroups) * sizeof(uint32_t) + nrlimits * RLIMIT_LEN >
+		(size_t)(rd.end - rd.p))
 		return -EBADMSG;
 
 	c = calloc(1, sizeof(*c));
@@ -219,10 +279,18 @@ int command_parse(const uint8_t *buf, size_t len, struct command **ret)
 		return -ENOMEM;
 	c->namespaces = ns;
 	c->tty = flags & PIPE_COMMAND_TTY;
+	c->no_new_privs = flags & PIPE_COMMAND_NO_NEW_PRIVS;
+	c->uid = uid;
+	c->gid = gid;
+	c->cap_bounding = caps;
+	c->cap_ambient = ambient;
 	r = get_string(&rd, &c->hostname);
 	if (r < 0)
 		return r;
 	r = get_string(&rd, &c->path);
+	if (r < 0)
+		return r;
+	r = get_string(&rd, &c->cwd);
 	if (r < 0)
 		return r;
 	r = get_strv(&rd, argc, &c->argv);
@@ -231,6 +299,17 @@ int command_parse(const uint8_t *buf, size_t len, struct command **ret)
 	r = get_strv(&rd, envc, &c->env);
 	if (r < 0)
 		return r;
+	r = get_groups(&rd, ngroups, c);
+	if (r < 0)
+		return r;
+	for (uint32_t i = 0; i < nrlimits; i++) {
+		struct command_rlimit *l = &c->rlimits[i];
+
+		if (get_u32(&rd, &l->resource) < 0 || get_u64(&rd, &l->soft) < 0 ||
+		    get_u64(&rd, &l->hard) < 0)
+			return -EBADMSG;
+	}
+	c->n_rlimits = nrlimits;
 	if (rd.p != rd.end)
 		return -EBADMSG;
 	*ret = TAKE_PTR(c);

@@ -11,9 +11,12 @@
  * Command frame (launcher -> init, fd 3), integers in host byte order (both
  * ends are the same binary):
  *
- *   u32 magic "MDLC"   u32 version   u32 namespaces (NS_*)   u32 flags (bit 0: tty)
- *   u32 argc (>= 1)    u32 envc
- *   string hostname, string path, argc x string argv, envc x string env
+ *   u32 magic "MDLC"   u32 version (2)   u32 namespaces (NS_*)
+ *   u32 flags (bit 0: tty, bit 1: no_new_privs)
+ *   u32 argc (>= 1)    u32 envc   u32 uid   u32 gid   u32 ngroups   u32 nrlimits
+ *   u64 capabilities (bounding set)   u64 ambient capabilities
+ *   string hostname, string path, string cwd, argc x string argv, envc x string env
+ *   ngroups x u32 gid, nrlimits x (u32 resource, u64 soft, u64 hard)
  *
  * where string = u32 length + that many bytes, no NUL inside and none after.
  * The frame ends exactly after the last string; the writer then closes the
@@ -30,7 +33,7 @@
 
 #define PIPE_COMMAND_MAGIC   0x434c444dU /* "MDLC" in a little-endian dump */
 #define PIPE_STATUS_MAGIC    0x534c444dU /* "MDLS" */
-#define PIPE_COMMAND_VERSION 1U
+#define PIPE_COMMAND_VERSION 2U
 
 #define PIPE_STRING_MAX		(128U * 1024)			/* the kernel's MAX_ARG_STRLEN */
 #define PIPE_STRINGS_MAX	65536U				/* argc + envc */
@@ -38,7 +41,17 @@
 #define PIPE_STATUS_MESSAGE_MAX 1024U				/* bytes, longer messages are cut */
 #define PIPE_STATUS_MAX		(16U + PIPE_STATUS_MESSAGE_MAX) /* <= PIPE_BUF */
 
-#define PIPE_COMMAND_TTY (1U << 0)
+#define PIPE_GROUPS_MAX		65536U /* the kernel's NGROUPS_MAX */
+#define PIPE_RLIMITS_MAX	16U    /* RLIM_NLIMITS */
+
+#define PIPE_COMMAND_TTY	   (1U << 0)
+#define PIPE_COMMAND_NO_NEW_PRIVS (1U << 1)
+
+/* One setrlimit() init makes (values in RLIM_INFINITY terms). */
+struct command_rlimit {
+	uint32_t resource; /* RLIMIT_* */
+	uint64_t soft, hard;
+};
 
 /* The command init runs; the launcher fills one with borrowed pointers into the spec. */
 struct command {
@@ -48,6 +61,15 @@ struct command {
 	char *hostname; /* used when namespaces has NS_UTS */
 	unsigned namespaces;
 	bool tty;
+	bool no_new_privs;
+	char *cwd;	  /* absolute; init chdirs there before exec */
+	uint32_t uid, gid;
+	uint32_t *groups; /* supplementary gids (n_groups, 0 = cleared) */
+	size_t n_groups;
+	uint64_t cap_bounding; /* capability masks, bit n = capability n */
+	uint64_t cap_ambient;
+	struct command_rlimit rlimits[PIPE_RLIMITS_MAX];
+	size_t n_rlimits;
 };
 
 /* What init reported on the status pipe. */
@@ -60,7 +82,7 @@ struct status {
 /*
  * Serialises @c into a newly allocated buffer (*ret_buf, *ret_len, the
  * caller frees). Returns 0, -EINVAL for an empty argv, -E2BIG when a limit
- * above is exceeded, or -ENOMEM.
+ * above is exceeded (strings, groups, rlimits), or -ENOMEM.
  */
 int command_build(const struct command *c, uint8_t **ret_buf, size_t *ret_len);
 

@@ -240,6 +240,22 @@ static void run_release(struct run *run)
 	log_debug("%s: cleaned up (+%ld us)", run->name, elapsed_us(run));
 }
 
+/* The Limit*= keys that are set, as the setrlimit() calls init makes. */
+static void command_add_rlimits(struct command *cmd, const struct container_spec *spec)
+{
+	for (int i = 0; i < _SPEC_RLIMIT_MAX; i++) {
+		const struct spec_rlimit_value *v = &spec->rlimits[i];
+
+		if (!v->set)
+			continue;
+		cmd->rlimits[cmd->n_rlimits++] = (struct command_rlimit){
+			.resource = (uint32_t)spec_rlimit_resource((enum spec_rlimit)i),
+			.soft = v->soft,
+			.hard = v->hard,
+		};
+	}
+}
+
 int runtime_run(const struct container_spec *spec)
 {
 	struct run run = {
@@ -257,9 +273,18 @@ int runtime_run(const struct container_spec *spec)
 		.hostname = (char *)spec_hostname(spec),
 		.namespaces = spec->namespaces,
 		.tty = spec->tty,
+		.no_new_privs = spec->no_new_privs,
+		.cwd = spec->working_directory,
+		.uid = spec->uid,
+		.gid = spec->gid,
+		.groups = spec->groups,
+		.n_groups = spec->n_groups,
+		.cap_bounding = spec->capabilities,
+		.cap_ambient = spec->ambient_caps,
 	};
 	int r, status = EXIT_LAUNCHER_ERROR;
 
+	command_add_rlimits(&cmd, spec);
 	clock_gettime(CLOCK_MONOTONIC, &run.start);
 	/* First, so that a signal during setup is forwarded or ends in a teardown. */
 	run.sfd = signal_setup(&run.saved);

@@ -10,8 +10,38 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/capability.h>
+#include <sys/resource.h>
 
 #include "util.h"
+
+static const struct {
+	const char *name;
+	int resource;
+	bool bytes;
+} rlimit_table[_SPEC_RLIMIT_MAX] = {
+	[SPEC_RLIMIT_NOFILE] = { "NOFILE", RLIMIT_NOFILE, false },
+	[SPEC_RLIMIT_NPROC] = { "NPROC", RLIMIT_NPROC, false },
+	[SPEC_RLIMIT_CORE] = { "CORE", RLIMIT_CORE, true },
+	[SPEC_RLIMIT_FSIZE] = { "FSIZE", RLIMIT_FSIZE, true },
+	[SPEC_RLIMIT_STACK] = { "STACK", RLIMIT_STACK, true },
+	[SPEC_RLIMIT_AS] = { "AS", RLIMIT_AS, true },
+};
+
+const char *spec_rlimit_to_string(enum spec_rlimit r)
+{
+	return r >= 0 && r < _SPEC_RLIMIT_MAX ? rlimit_table[r].name : NULL;
+}
+
+int spec_rlimit_resource(enum spec_rlimit r)
+{
+	return r >= 0 && r < _SPEC_RLIMIT_MAX ? rlimit_table[r].resource : -EINVAL;
+}
+
+bool spec_rlimit_is_bytes(enum spec_rlimit r)
+{
+	return r >= 0 && r < _SPEC_RLIMIT_MAX && rlimit_table[r].bytes;
+}
 
 static const char *const namespace_names[] = {
 	"uts", "pid", "mount", "net", "ipc",
@@ -42,6 +72,8 @@ struct container_spec *spec_new(void)
 	spec->namespaces = NS_ALL;
 	spec->memory_max = SPEC_MEMORY_UNSET;
 	spec->memory_swap_max = SPEC_MEMORY_UNSET;
+	spec->capabilities = SPEC_CAPS_DEFAULT;
+	spec->no_new_privs = true;
 	spec->path = strdup(SPEC_DEFAULT_PATH);
 	if (!spec->path)
 		return spec_free(spec);
@@ -60,6 +92,10 @@ struct container_spec *spec_free(struct container_spec *spec)
 	free(spec->hostname);
 	free(spec->cpuset);
 	free(spec->cgroup_parent);
+	free(spec->user);
+	strv_free(spec->supplementary_groups);
+	free(spec->groups);
+	free(spec->working_directory);
 	free(spec);
 	return NULL;
 }
@@ -105,6 +141,69 @@ static void dump_size(const char *key, uint64_t v, FILE *f)
 		fprintf(f, "%-12s max\n", key);
 	else
 		fprintf(f, "%-12s %" PRIu64 " bytes\n", key, v);
+}
+
+/* Prints @mask as capability names ("CAP_CHOWN CAP_KILL"), or "(none)". */
+static void dump_caps(const char *key, uint64_t mask, FILE *f)
+{
+	fprintf(f, "%-12s", key);
+	if (!mask)
+		fprintf(f, " (none)");
+	for (unsigned b = 0; b < SPEC_CAP_BITS; b++) {
+		char *name;
+
+		if (!(mask & (1ULL << b)))
+			continue;
+		name = cap_to_name((cap_value_t)b);
+		fputc(' ', f);
+		for (const char *p = name ? name : "?"; *p; p++)
+			fputc(toupper((unsigned char)*p), f);
+		cap_free(name);
+	}
+	fputc('\n', f);
+}
+
+static void dump_rlimit_value(uint64_t v, FILE *f)
+{
+	if (v == SPEC_RLIMIT_INFINITY)
+		fputs("infinity", f);
+	else
+		fprintf(f, "%" PRIu64, v);
+}
+
+/* The least-privilege part of `show`: the final sets, the user, cwd and rlimits. */
+static void dump_security(const struct container_spec *spec, FILE *f)
+{
+	dump_caps("capabilities", spec->capabilities, f);
+	dump_caps("ambient-caps", spec->ambient_caps, f);
+	fprintf(f, "%-12s %s\n", "no-new-privs", spec->no_new_privs ? "true" : "false");
+	fprintf(f, "%-12s uid %" PRIu32 " gid %" PRIu32, "user", spec->uid, spec->gid);
+	if (spec->user) {
+		fprintf(f, " (User= ");
+		fputs_quoted(spec->user, f);
+		fputc(')', f);
+	}
+	fputc('\n', f);
+	fprintf(f, "%-12s", "groups");
+	for (size_t i = 0; i < spec->n_groups; i++)
+		fprintf(f, " %" PRIu32, spec->groups[i]);
+	fprintf(f, "%s\n", spec->n_groups ? "" : " (none: cleared)");
+	fprintf(f, "%-12s ", "workdir");
+	fputs_quoted(spec->working_directory ? spec->working_directory : "", f);
+	fputc('\n', f);
+	for (int i = 0; i < _SPEC_RLIMIT_MAX; i++) {
+		const struct spec_rlimit_value *v = &spec->rlimits[i];
+
+		fprintf(f, "limit-%-6s ", spec_rlimit_to_string((enum spec_rlimit)i));
+		if (!v->set) {
+			fputs("(inherited)\n", f);
+			continue;
+		}
+		dump_rlimit_value(v->soft, f);
+		fputc(':', f);
+		dump_rlimit_value(v->hard, f);
+		fputc('\n', f);
+	}
 }
 
 void spec_dump(const struct container_spec *spec, FILE *f)
@@ -155,4 +254,11 @@ void spec_dump(const struct container_spec *spec, FILE *f)
 	else
 		fprintf(f, "%-12s (unset)\n", "cpu-weight");
 	fprintf(f, "%-12s %s\n", "cpuset", spec->cpuset ? spec->cpuset : "(unset)");
+	if (spec->pids_max == SPEC_PIDS_INFINITY)
+		fprintf(f, "%-12s max\n", "pids-limit");
+	else if (spec->pids_max)
+		fprintf(f, "%-12s %" PRIu64 "\n", "pids-limit", spec->pids_max);
+	else
+		fprintf(f, "%-12s (unset)\n", "pids-limit");
+	dump_security(spec, f);
 }

@@ -37,6 +37,40 @@ enum namespace_flag {
 /* The container's PATH when neither mdlaunch.conf nor Environment= sets one (systemd's). */
 #define SPEC_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
+/*
+ * Capabilities are a plain mask: bit n is capability number n (CAP_CHOWN = 0,
+ * ..., as in <linux/capability.h>), so this header needs no libcap type.
+ * SPEC_CAPS_DEFAULT is the set docker and podman give a container: CHOWN,
+ * DAC_OVERRIDE, FOWNER, FSETID, KILL, SETGID, SETUID, SETPCAP,
+ * NET_BIND_SERVICE, NET_RAW, SYS_CHROOT, MKNOD, AUDIT_WRITE, SETFCAP
+ * (bits 0 1 3 4 5 6 7 8 10 13 18 27 29 31: CapBnd 00000000a80425fb).
+ */
+#define SPEC_CAPS_DEFAULT 0xa80425fbULL
+/* The highest capability number a mask may hold. */
+#define SPEC_CAP_BITS 64
+
+/* The rlimits of the Limit*= keys, in key order. */
+enum spec_rlimit {
+	SPEC_RLIMIT_NOFILE,
+	SPEC_RLIMIT_NPROC,
+	SPEC_RLIMIT_CORE,
+	SPEC_RLIMIT_FSIZE,
+	SPEC_RLIMIT_STACK,
+	SPEC_RLIMIT_AS,
+	_SPEC_RLIMIT_MAX,
+};
+
+/* An rlimit value: a number, or SPEC_RLIMIT_INFINITY. */
+#define SPEC_RLIMIT_INFINITY UINT64_MAX
+
+struct spec_rlimit_value {
+	bool set; /* false: inherited from the launcher */
+	uint64_t soft, hard;
+};
+
+/* PidsLimit=: 0 = unset (no pids cgroup), SPEC_PIDS_INFINITY = "max". */
+#define SPEC_PIDS_INFINITY UINT64_MAX
+
 /* The keys of a .container file, indexing spec->line (where each was set). */
 enum spec_key {
 	SPEC_KEY_COMMAND,
@@ -50,6 +84,21 @@ enum spec_key {
 	SPEC_KEY_NAME,
 	SPEC_KEY_MEMORY_SWAP,
 	SPEC_KEY_CPU_WEIGHT,
+	SPEC_KEY_CAPABILITIES,
+	SPEC_KEY_ADD_CAPABILITIES,
+	SPEC_KEY_DROP_CAPABILITIES,
+	SPEC_KEY_AMBIENT_CAPABILITIES,
+	SPEC_KEY_NO_NEW_PRIVILEGES,
+	SPEC_KEY_USER,
+	SPEC_KEY_SUPPLEMENTARY_GROUPS,
+	SPEC_KEY_WORKING_DIRECTORY,
+	SPEC_KEY_PIDS_LIMIT,
+	SPEC_KEY_LIMIT_NOFILE,
+	SPEC_KEY_LIMIT_NPROC,
+	SPEC_KEY_LIMIT_CORE,
+	SPEC_KEY_LIMIT_FSIZE,
+	SPEC_KEY_LIMIT_STACK,
+	SPEC_KEY_LIMIT_AS,
 	_SPEC_KEY_MAX,
 };
 
@@ -74,6 +123,21 @@ struct container_spec {
 	 * (0 = no swap at all), or SPEC_MEMORY_UNSET / SPEC_MEMORY_INFINITY.
 	 */
 	uint64_t memory_swap_max;
+	uint64_t pids_max; /* PidsLimit=: 0 = unset, else a count or SPEC_PIDS_INFINITY */
+
+	/* Least privilege (runtime-caps.c applies it in init, in this order of fields). */
+	uint64_t capabilities;	/* bounding set; also permitted/effective for uid 0 */
+	uint64_t ambient_caps;	/* AmbientCapabilities=: subset of capabilities (validated) */
+	bool no_new_privs;	/* NoNewPrivileges=, default true */
+	char *user;		/* User= as written ("name[:group]", "uid[:gid]"), NULL = unset */
+	char **supplementary_groups; /* SupplementaryGroups= as written, NULL = none */
+	/* Resolved on the host by config_validate() from user / supplementary_groups: */
+	uint32_t uid, gid;
+	uint32_t *groups; /* supplementary gids, n_groups of them (0: cleared) */
+	size_t n_groups;
+	char *working_directory; /* absolute; config_validate() fills the launcher's cwd */
+	struct spec_rlimit_value rlimits[_SPEC_RLIMIT_MAX];
+
 	/* The line of source that set each key, 0 = not from the file; messages only. */
 	unsigned line[_SPEC_KEY_MAX];
 };
@@ -87,6 +151,13 @@ static inline void spec_freep(struct container_spec **spec)
 {
 	spec_free(*spec);
 }
+
+/* "NOFILE", ... for SPEC_RLIMIT_*, NULL when out of range. */
+const char *spec_rlimit_to_string(enum spec_rlimit r);
+/* The RLIMIT_* resource number of SPEC_RLIMIT_*, -EINVAL when out of range. */
+int spec_rlimit_resource(enum spec_rlimit r);
+/* True when the rlimit counts bytes (sizes may use K/M/G/T suffixes). */
+bool spec_rlimit_is_bytes(enum spec_rlimit r);
 
 /* The hostname the container gets: spec->hostname, or the name. */
 const char *spec_hostname(const struct container_spec *spec);
