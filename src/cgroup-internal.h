@@ -28,6 +28,7 @@ enum cgroup_controller {
 	CGROUP_CTL_CPUSET,
 	CGROUP_CTL_MEMORY,
 	CGROUP_CTL_CPU,
+	CGROUP_CTL_PIDS,
 	_CGROUP_CTL_MAX,
 	_CGROUP_CTL_INVALID = -22,
 };
@@ -99,6 +100,7 @@ extern const struct cgroup_hierarchy_ops cgroup_v2_ops;
 extern const struct cgroup_subsys_ops cgroup_subsys_cpuset;
 extern const struct cgroup_subsys_ops cgroup_subsys_memory;
 extern const struct cgroup_subsys_ops cgroup_subsys_cpu;
+extern const struct cgroup_subsys_ops cgroup_subsys_pids;
 
 /* The controller's name ("cpuset", "memory", "cpu"). */
 const char *cgroup_controller_to_string(enum cgroup_controller ctl);

@@ -34,12 +34,14 @@ static const struct cgroup_subsys_ops *const subsystems[] = {
 	&cgroup_subsys_cpuset,
 	&cgroup_subsys_memory,
 	&cgroup_subsys_cpu,
+	&cgroup_subsys_pids,
 };
 
 static const char *const controller_names[_CGROUP_CTL_MAX] = {
 	[CGROUP_CTL_CPUSET] = "cpuset",
 	[CGROUP_CTL_MEMORY] = "memory",
 	[CGROUP_CTL_CPU] = "cpu",
+	[CGROUP_CTL_PIDS] = "pids",
 };
 
 static const char *const mode_names[_CGROUP_MODE_MAX] = {
