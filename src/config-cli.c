@@ -39,7 +39,8 @@ struct cli_options {
 	char *cpuset;	     /* canonical, NULL = not given */
 	const char *name;
 	const char *hostname;
-	char **env; /* in command-line order */
+	const char *user; /* -u/--user, as User= */
+	char **env;	  /* in command-line order */
 	unsigned n_errors;
 };
 
@@ -62,6 +63,7 @@ void config_cli_help(FILE *f)
 		"      --cpuset CPUS     CPUs to run on, e.g. 0-2,4 (CPUSet=)\n"
 		"      --name NAME       container name (Name=)\n"
 		"      --hostname NAME   hostname in the container (Hostname=)\n"
+		"  -u, --user USER[:GROUP]  run as this user, names or ids (User=)\n"
 		"  -e, --env KEY=VALUE   set an environment variable (Environment=); repeatable\n"
 		"  --log-level, -v, --config   the global options, also accepted here\n"
 		"  -h, --help            show this help\n"
@@ -148,6 +150,17 @@ static int cli_value(struct cli_options *o, int c, const char *arg)
 				  arg);
 		o->hostname = arg;
 		return 0;
+	case 'u': {
+		_cleanup_free_ char *u = NULL, *grp = NULL;
+
+		r = parse_user(arg, &u, &grp);
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0)
+			cli_error(o, "--user: invalid user '%s' " CONFIG_USER_HINT, arg);
+		o->user = arg;
+		return 0;
+	}
 	case 'e':
 		if (!env_assignment_is_valid(arg)) {
 			cli_error(o,
@@ -187,6 +200,7 @@ static int cli_parse_options(int argc, char **argv, struct cli_options *o, struc
 		{ "name", required_argument, NULL, 'n' },
 		{ "hostname", required_argument, NULL, 'H' },
 		{ "env", required_argument, NULL, 'e' },
+		{ "user", required_argument, NULL, 'u' },
 		{ "log-level", required_argument, NULL, ARG_LOG_LEVEL },
 		{ "config", required_argument, NULL, ARG_CONFIG },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -200,7 +214,7 @@ static int cli_parse_options(int argc, char **argv, struct cli_options *o, struc
 	optind = 1;
 	for (;;) {
 		before = optind;
-		c = getopt_long(argc, argv, "+:tim:e:hv", options, NULL);
+		c = getopt_long(argc, argv, "+:tim:e:u:hv", options, NULL);
 		if (c < 0)
 			break;
 		switch (c) {
@@ -215,6 +229,7 @@ static int cli_parse_options(int argc, char **argv, struct cli_options *o, struc
 		case 's':
 		case 'n':
 		case 'H':
+		case 'u':
 		case 'e':
 			r = cli_value(o, c, optarg);
 			if (r < 0)
@@ -344,6 +359,14 @@ static int cli_apply(const struct cli_options *o, struct container_spec *spec)
 		free(spec->hostname);
 		spec->hostname = s;
 		spec->line[SPEC_KEY_HOSTNAME] = 0;
+	}
+	if (o->user) {
+		s = strdup(o->user);
+		if (!s)
+			return -ENOMEM;
+		free(spec->user);
+		spec->user = s;
+		spec->line[SPEC_KEY_USER] = 0;
 	}
 	for (char **e = o->env; e && *e; e++) {
 		if (strncmp(*e, "PATH=", 5) == 0) {

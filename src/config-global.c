@@ -3,9 +3,10 @@
  * config-global.c: the mdlaunch.conf loader (libconfig), the first layer of
  * the front end. It sets the defaults every container starts from before its
  * .container file and the command line apply: the namespaces, the PATH, the
- * cgroup parent, and the log level. Every setting is checked by name and by
- * type (libconfig's typed lookups fail silently on a wrong type), and every
- * error of the file is reported in one pass as "file:line: message".
+ * cgroup parent, the default capability set, and the log level. Every
+ * setting is checked by name and by type (libconfig's typed lookups fail
+ * silently on a wrong type), and every error of the file is reported in one
+ * pass as "file:line: message".
  */
 #include <stdio.h> /* config.h uses FILE but does not include it */
 
@@ -193,6 +194,61 @@ static int global_cgroup_parent(struct global_ctx *c, const config_setting_t *s)
 	return 0;
 }
 
+/*
+ * capabilities = ["CHOWN", "NET_RAW"] or capabilities = "CHOWN NET_RAW" (or
+ * "all", "none"): the default set every container starts from.
+ */
+static int global_capabilities(struct global_ctx *c, const config_setting_t *s)
+{
+	int type = config_setting_type(s), bad = 0;
+	uint64_t mask = 0;
+	char word[64] = "";
+
+	if (type == CONFIG_TYPE_STRING) {
+		const char *v = config_setting_get_string(s);
+		int r = parse_capability_list(v, &mask, word, sizeof(word));
+
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0)
+			return global_error(c, config_setting_source_line(s),
+					    "capabilities: invalid '%s' in '%s' " CONFIG_CAPS_HINT,
+					    word, v);
+	} else if (type == CONFIG_TYPE_ARRAY || type == CONFIG_TYPE_LIST) {
+		int n = config_setting_length(s);
+
+		for (int i = 0; i < n; i++) {
+			const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+			const char *v;
+			uint64_t one;
+
+			if (config_setting_type(e) != CONFIG_TYPE_STRING) {
+				bad = global_error(
+				    c, config_setting_source_line(e),
+				    "capabilities: element %d: expected a string, got %s", i + 1,
+				    type_name(config_setting_type(e)));
+				continue;
+			}
+			v = config_setting_get_string(e);
+			/* One name per element; "all"/"none" only as the only element. */
+			if (strpbrk(v, " \t,") ||
+			    parse_capability_list(v, &one, word, sizeof(word)) < 0 ||
+			    ((strcaseeq(v, "all") || strcaseeq(v, "none")) && n > 1)) {
+				bad = global_error(
+				    c, config_setting_source_line(e),
+				    "capabilities: invalid capability '%s' " CONFIG_CAPS_HINT, v);
+				continue;
+			}
+			mask |= one;
+		}
+		if (bad < 0)
+			return bad;
+	} else
+		return wrong_type(c, s, "an array of strings or a string");
+	c->spec->capabilities = mask;
+	return 0;
+}
+
 static const struct global_setting {
 	const char *name;
 	int (*apply)(struct global_ctx *c, const config_setting_t *s);
@@ -201,6 +257,7 @@ static const struct global_setting {
 	{ "namespaces", global_namespaces },
 	{ "path", global_path },
 	{ "cgroup_parent", global_cgroup_parent },
+	{ "capabilities", global_capabilities },
 };
 
 /*
@@ -224,7 +281,7 @@ static int global_apply(struct global_ctx *c, config_t *cfg)
 		if (!g) {
 			global_error(c, config_setting_source_line(s),
 				     "unknown setting '%s' (known: log_level, namespaces, path, "
-				     "cgroup_parent)",
+				     "cgroup_parent, capabilities)",
 				     name ? name : "");
 			continue;
 		}
