@@ -96,17 +96,28 @@ cgroup_snapshot()
 # floor: floor-PID; crun: crun-bench-*), counted per hierarchy. Only the memory
 # hierarchy has a per-session own cgroup here; in the others our own cgroup may
 # be the root, shared with other users of the machine.
+# A directory counts when, a second later, it still exists with no process and
+# no child cgroup: a running container of someone else sharing a root-level
+# own cgroup (cpu, cpuset here) is not ours and not left behind.
 leftovers()
 {
-	comm -13 <(echo "$1") <(echo "$2") |
-		grep -E '/(mdlaunch|mdlaunch/(bench|true|sleep|probe|sh)-[^/]*|floor-[0-9]+|floor-nest|crun-bench-[^/]*)$' || true
+	local cand d
+	cand=$(comm -13 <(echo "$1") <(echo "$2") |
+		grep -E '/(mdlaunch|mdlaunch/(bench|true|sleep|probe|sh)-[^/]*|floor-[0-9]+|floor-nest|crun-bench-[^/]*)$' || true)
+	[ -n "$cand" ] || return 0
+	sleep 1
+	for d in $cand; do
+		[ -d "$d" ] && [ ! -s "$d/cgroup.procs" ] && [ -z "$(find "$d" -mindepth 1 -type d -print -quit 2>/dev/null)" ] &&
+			echo "$d"
+	done
+	return 0
 }
 report_leftovers() # BEFORE AFTER
 {
 	local left
 	left=$(leftovers "$1" "$2")
 	if [ -z "$left" ]; then
-		say "Left behind: nothing (no new mdlaunch, floor or crun cgroup directory below our own cgroups)."
+		say "Left behind: nothing (no new, empty mdlaunch, floor or crun cgroup directory below our own cgroups)."
 	else
 		echo "$left" >>"$OUT/leftovers.txt"
 		say "Left behind: $(echo "$left" | wc -l) cgroup directories (list in leftovers.txt):"
@@ -191,6 +202,12 @@ make_bundle "$OUT/bundle-sleep" '["/bin/sleep", "1"]'
 # --- mdlaunch: usable? ------------------------------------------------------------
 MDL_OK=0
 MDL_NOTE=
+# A private copy: ./mdlaunch may be rebuilt while the benchmark runs.
+if [ -x "$MDLAUNCH" ]; then
+	MDL_SRC=$MDLAUNCH
+	cp "$MDLAUNCH" "$OUT/mdlaunch"
+	MDLAUNCH=$OUT/mdlaunch
+fi
 if [ -x "$MDLAUNCH" ]; then
 	if "$MDLAUNCH" run -m 100M --cpushare 512 --cpuset 0-1 /bin/true >"$OUT/logs/mdlaunch-probe.log" 2>&1; then
 		MDL_OK=1
@@ -199,6 +216,7 @@ if [ -x "$MDLAUNCH" ]; then
 	fi
 else
 	MDL_NOTE="no mdlaunch binary at $MDLAUNCH (run make)"
+	MDL_SRC=$MDLAUNCH
 fi
 if [ $MDL_OK = 1 ] && ! "$MDLAUNCH" bench/bench.container >>"$OUT/logs/mdlaunch-probe.log" 2>&1; then
 	MDL_NOTE="mdlaunch bench/bench.container failed: $(tail -c 300 "$OUT/logs/mdlaunch-probe.log")"
@@ -231,7 +249,8 @@ say "# mdlaunch bench — $(date -u '+%Y-%m-%d %H:%M UTC')"
 say ""
 say "Machine: $(nproc) CPUs, $(uname -r), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo);" \
 	"mdlaunch $("$MDLAUNCH" --version 2>/dev/null | awk '{print $2}' || echo '?')" \
-	"($(git -C "$TOP" rev-parse --short HEAD 2>/dev/null || echo '?')), crun $(crun --version | awk 'NR==1 {print $3}')," \
+	"(tree at $(git -C "$TOP" rev-parse --short HEAD 2>/dev/null || echo '?'), binary sha256 $(sha256sum "$MDLAUNCH" 2>/dev/null | cut -c1-12 || echo '?'), copied from ${MDL_SRC#$TOP/})," \
+	"crun $(crun --version | awk 'NR==1 {print $3}')," \
 	"bwrap $(bwrap --version | awk '{print $2}'), util-linux $(unshare --version | awk '{print $NF}')."
 say "Load average (1/5/15 min) at start: $(loadavg)."
 [ -n "$MDL_NOTE" ] && say "" && say "**mdlaunch not measured**: $MDL_NOTE"
