@@ -39,6 +39,23 @@ fail() {
 	report_and_poweroff stage2-failed
 }
 
+# --systemd-job: run by mdlvm-job.service when systemd is PID 1 (run-vm.sh --systemd);
+# systemd owns the cgroup tree and the service has Delegate=yes.
+if [ "${1:-}" = --systemd-job ]; then
+	job=$(arg mdlvm.job) || job=
+	if [ -r "$job" ]; then
+		bash "$job" </dev/null
+		status=$?
+	else
+		echo "vm stage2: job script '$job' not readable in the guest" >&2
+		status=stage2-failed
+	fi
+	echo "$status" >/dev/ttyS1
+	sync
+	systemctl --no-block poweroff || /bin/busybox poweroff -f
+	exit 0
+fi
+
 [ -e /proc/self/stat ] || mount -t proc -o nosuid,nodev,noexec proc /proc
 read -r cmdline </proc/cmdline
 [ -e /dev/ttyS0 ] || mount -t devtmpfs -o nosuid,mode=0755 devtmpfs /dev

@@ -97,6 +97,40 @@ ip link set lo up 2>/dev/null
 stty -onlcr 2>/dev/null # no CR before LF in the streamed output
 [ "$verbose" = 1 ] && echo "vm stage1: $(cut -d' ' -f1 /proc/uptime)s: root ready, switching to $init"
 
+use_systemd=0
+arg mdlvm.systemd >/dev/null && use_systemd=1
 umount /sys
 umount /proc
-exec switch_root /newroot /bin/bash "$init"
+if [ "$use_systemd" = 0 ]; then
+	exec switch_root /newroot /bin/bash "$init"
+fi
+
+# --systemd: the host's systemd as PID 1, booting to mdlvm.target (systemd.unit= on the
+# command line): basic.target and the job, run by guest-init.sh --systemd-job in a service
+# with Delegate=yes. The units live in the overlay only.
+[ -x $r/lib/systemd/systemd ] || fail "no /lib/systemd/systemd in the shared root"
+mkdir -p $r/etc/systemd/system
+cat >$r/etc/systemd/system/mdlvm.target <<EOT
+[Unit]
+Description=mdlaunch test VM
+Requires=basic.target mdlvm-job.service
+After=basic.target mdlvm-job.service
+AllowIsolate=yes
+EOT
+cat >$r/etc/systemd/system/mdlvm-job.service <<EOT
+[Unit]
+Description=mdlaunch test VM job
+After=basic.target
+[Service]
+Type=oneshot
+ExecStart=/bin/bash $init --systemd-job
+StandardInput=null
+StandardOutput=tty
+StandardError=inherit
+TTYPath=/dev/ttyS0
+TTYReset=no
+TTYVHangup=no
+Delegate=yes
+TimeoutStartSec=infinity
+EOT
+exec switch_root /newroot /lib/systemd/systemd

@@ -14,6 +14,8 @@ usage() {
 	cat <<'EOF'
 usage: tests/vm/run-vm.sh [options]
   --shell-cmd CMD   run CMD (bash -c) in the guest instead of the integration suite
+  --systemd         boot the host's systemd as PID 1; CMD runs in a service with
+                    Delegate=yes (mdlvm-job.service) after basic.target
   --timeout SECS    hard timeout for the whole VM run (default 900, env VM_TIMEOUT)
   --mem MIB         guest memory (default 1536, env VM_MEM)
   --smp N           guest CPUs (default 2, env VM_SMP)
@@ -47,6 +49,7 @@ verbose=0
 keep=0
 prepare_only=0
 refresh=0
+systemd=0
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -61,10 +64,7 @@ while [ $# -gt 0 ]; do
 	--keep) keep=1 ;;
 	--prepare) prepare_only=1 ;;
 	--refresh) refresh=1 ;;
-	--systemd)
-		echo "run-vm: --systemd is not implemented yet" >&2
-		exit 2
-		;;
+	--systemd) systemd=1 ;;
 	-h | --help) usage; exit 0 ;;
 	*) echo "run-vm: unknown option '$1'" >&2; usage >&2; exit 2 ;;
 	esac
@@ -270,121 +270,129 @@ pick_accel() {
 }
 
 # --- main ------------------------------------------------------------------------------------
-t0=$(date +%s.%N)
-ensure_packages
-mkdir -p "$vmdir"
-exec 9>"$vmdir/.lock"
-flock 9 # one preparation at a time; the boot itself runs unlocked
-kver=$(resolve_kernel)
-prepare_kernel "$kver"
-build_initrd "$kver"
-flock -u 9
-log "kernel $kernel_image, initramfs $initrd"
-[ "$prepare_only" = 0 ] || exit 0
+# (a function, so the whole file is parsed before it runs: editing the script during a
+# run does not derail it)
+main() {
+	t0=$(date +%s.%N)
+	ensure_packages
+	mkdir -p "$vmdir"
+	exec 9>"$vmdir/.lock"
+	flock 9 # one preparation at a time; the boot itself runs unlocked
+	kver=$(resolve_kernel)
+	prepare_kernel "$kver"
+	build_initrd "$kver"
+	flock -u 9
+	log "kernel $kernel_image, initramfs $initrd"
+	[ "$prepare_only" = 0 ] || exit 0
 
-BUILD=${BUILD:-build/release}
-MDLAUNCH=${MDLAUNCH:-$repo/$BUILD/mdlaunch}
-case $MDLAUNCH in /*) ;; *) MDLAUNCH=$repo/$MDLAUNCH ;; esac
-if [ -z "$shell_cmd" ]; then
-	if ! ls "$repo"/tests/integration/*.bats >/dev/null 2>&1; then
-		shell_cmd='echo "1..0 # SKIP no integration tests in tests/integration"'
-	else
-		[ -x "$MDLAUNCH" ] || die "$MDLAUNCH not built (run make first, or set MDLAUNCH)"
-		shell_cmd='bats --tap tests/integration'
+	BUILD=${BUILD:-build/release}
+	MDLAUNCH=${MDLAUNCH:-$repo/$BUILD/mdlaunch}
+	case $MDLAUNCH in /*) ;; *) MDLAUNCH=$repo/$MDLAUNCH ;; esac
+	if [ -z "$shell_cmd" ]; then
+		if ! ls "$repo"/tests/integration/*.bats >/dev/null 2>&1; then
+			shell_cmd='echo "1..0 # SKIP no integration tests in tests/integration"'
+		else
+			[ -x "$MDLAUNCH" ] || die "$MDLAUNCH not built (run make first, or set MDLAUNCH)"
+			shell_cmd='bats --tap tests/integration'
+		fi
 	fi
-fi
 
-run=$(mktemp -d "$vmdir/run.XXXXXX")
-cleanup() { [ "$keep" = 1 ] || rm -rf "$run"; }
-trap cleanup EXIT
-{
-	echo '#!/bin/bash'
-	echo '# written by tests/vm/run-vm.sh'
-	printf 'export PATH=%q\n' "$PATH"
-	printf 'export HOME=/root LANG=C.UTF-8 TERM=dumb\n'
-	printf 'export MDLAUNCH=%q BUILD=%q\n' "$MDLAUNCH" "$BUILD"
-	[ -z "${CI:-}" ] || printf 'export CI=%q\n' "$CI"
-	printf 'cd %q || exit 125\n' "$repo"
-	printf 'bash -c %q\n' "$shell_cmd"
-} >"$run/job.sh"
-: >"$run/status"
+	run=$(mktemp -d "$vmdir/run.XXXXXX")
+	cleanup() { [ "$keep" = 1 ] || rm -rf "$run"; }
+	trap cleanup EXIT
+	{
+		echo '#!/bin/bash'
+		echo '# written by tests/vm/run-vm.sh'
+		printf 'export PATH=%q\n' "$PATH"
+		printf 'export HOME=/root LANG=C.UTF-8 TERM=dumb\n'
+		printf 'export MDLAUNCH=%q BUILD=%q\n' "$MDLAUNCH" "$BUILD"
+		[ -z "${CI:-}" ] || printf 'export CI=%q\n' "$CI"
+		printf 'cd %q || exit 125\n' "$repo"
+		printf 'bash -c %q\n' "$shell_cmd"
+	} >"$run/job.sh"
+	: >"$run/status"
 
-pick_accel
-cpu=max
-[ "$accel" = tcg ] || cpu=host
-append="panic=-1 cgroup_no_v1=all systemd.unified_cgroup_hierarchy=1"
-append+=" mdlvm.init=$here/guest-init.sh mdlvm.job=$run/job.sh mdlvm.cgroup=$testcg"
-append+=" mdlvm.modules=$kdir/lib/modules/$kver"
-# The guest's output is on ttyS0 (streamed to stdout), its exit status on ttyS1; the kernel's
-# messages (an OOM kill, say) go to ttyS2, a log file, so they do not interleave with the TAP
-# output -- or to ttyS0 too with --verbose.
-if [ "$verbose" = 1 ]; then
-	append+=" console=ttyS0 mdlvm.verbose=1"
-else
-	append+=" console=ttyS2 quiet"
-fi
-# Under TCG, address space randomisation makes every process retranslate the code of its
-# shared libraries (translations are keyed by virtual address): norandmaps makes an exec of a
-# dynamic binary ~3x cheaper, and bats forks and execs a lot. VM_ASLR=1 keeps it.
-if [ "$accel" = tcg ]; then
-	append+=" tsc=reliable"
-	[ "${VM_ASLR:-0}" = 1 ] || append+=" norandmaps"
-fi
-[ -z "${VM_APPEND:-}" ] || append+=" $VM_APPEND"
+	pick_accel
+	cpu=max
+	[ "$accel" = tcg ] || cpu=host
+	append="panic=-1 cgroup_no_v1=all systemd.unified_cgroup_hierarchy=1"
+	append+=" mdlvm.init=$here/guest-init.sh mdlvm.job=$run/job.sh mdlvm.cgroup=$testcg"
+	append+=" mdlvm.modules=$kdir/lib/modules/$kver"
+	[ "$systemd" = 0 ] || append+=" mdlvm.systemd=1 systemd.unit=mdlvm.target systemd.show_status=0"
+	# The guest's output is on ttyS0 (streamed to stdout), its exit status on ttyS1; the kernel's
+	# messages (an OOM kill, say) go to ttyS2, a log file, so they do not interleave with the TAP
+	# output -- or to ttyS0 too with --verbose.
+	if [ "$verbose" = 1 ]; then
+		append+=" console=ttyS0 mdlvm.verbose=1"
+	else
+		append+=" console=ttyS2 quiet"
+	fi
+	# Under TCG, address space randomisation makes every process retranslate the code of its
+	# shared libraries (translations are keyed by virtual address): norandmaps makes an exec of a
+	# dynamic binary ~3x cheaper, and bats forks and execs a lot. VM_ASLR=1 keeps it.
+	if [ "$accel" = tcg ]; then
+		append+=" tsc=reliable"
+		[ "${VM_ASLR:-0}" = 1 ] || append+=" norandmaps"
+	fi
+	[ -z "${VM_APPEND:-}" ] || append+=" $VM_APPEND"
 
-qemu=(qemu-system-x86_64 -nodefaults -no-user-config -no-reboot
-	-accel "$accel" -cpu "$cpu" -smp "$smp" -m "$mem" -display none
-	-kernel "$kernel_image" -initrd "$initrd" -append "$append"
-	-chardev stdio,id=console,signal=off -chardev "file,id=status,path=$run/status"
-	-chardev "file,id=klog,path=$run/kernel.log"
-	-fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap)
-qemu+=(-machine "$machine" -serial chardev:console -serial chardev:status -serial chardev:klog
-	-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot)
-log "accel $accel; ${qemu[*]}"
+	qemu=(qemu-system-x86_64 -nodefaults -no-user-config -no-reboot
+		-accel "$accel" -cpu "$cpu" -smp "$smp" -m "$mem" -display none
+		-kernel "$kernel_image" -initrd "$initrd" -append "$append"
+		-chardev stdio,id=console,signal=off -chardev "file,id=status,path=$run/status"
+		-chardev "file,id=klog,path=$run/kernel.log"
+		-fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap)
+	qemu+=(-machine "$machine" -serial chardev:console -serial chardev:status -serial chardev:klog
+		-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot)
+	log "accel $accel; ${qemu[*]}"
 
-t1=$(date +%s.%N)
-# timeout runs qemu in a process group of its own (a terminal's ^C does not reach it): pass
-# INT/TERM/HUP on to it by its PID.
-on_signal() {
-	local pid
-	pid=$(cat "$run/timeout.pid" 2>/dev/null) && kill -TERM "$pid" 2>/dev/null
-	wait
-	exit 130
+	t1=$(date +%s.%N)
+	# timeout runs qemu in a process group of its own (a terminal's ^C does not reach it): pass
+	# INT/TERM/HUP on to it by its PID.
+	on_signal() {
+		local pid
+		pid=$(cat "$run/timeout.pid" 2>/dev/null) && kill -TERM "$pid" 2>/dev/null
+		wait
+		exit 130
+	}
+	trap on_signal INT TERM HUP
+	(
+		timeout -k 10 "$timeout_s" "${qemu[@]}" </dev/null 2>"$run/qemu.err" &
+		echo $! >"$run/timeout.pid"
+		wait $!
+		echo $? >"$run/qemu.rc"
+	) | tee "$run/console.log" &
+	wait $! || true
+	trap - INT TERM HUP
+	qrc=$(cat "$run/qemu.rc" 2>/dev/null) || qrc=unknown
+	t2=$(date +%s.%N)
+
+	status=$(tr -d '\r' <"$run/status" | grep -v '^$' | tail -n 1) || true
+	if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
+		echo "run-vm: hard timeout after ${timeout_s}s" >&2
+		rc=124
+	elif [[ $status =~ ^[0-9]+$ ]]; then
+		rc=$status
+	else
+		echo "run-vm: the VM reported no exit status (qemu exit $qrc, status '${status}')" >&2
+		sed 's/^/run-vm: qemu: /' "$run/qemu.err" >&2
+		echo "run-vm: the kernel's last messages:" >&2
+		tail -n 30 "$run/kernel.log" | sed 's/^/run-vm: kernel: /' >&2
+		rc=125
+	fi
+
+	# A closing summary when the output was TAP (the line format of tests/run-tests.sh).
+	if grep -qE '^1\.\.[0-9]+' "$run/console.log"; then
+		passed=$(grep -cE '^ok ' "$run/console.log" || true)
+		skipped=$(grep -ciE '^ok .*# skip' "$run/console.log" || true)
+		failed=$(grep -cE '^not ok ' "$run/console.log" || true)
+		echo
+		echo "vm: $((passed - skipped)) passed, $failed failed, $skipped skipped"
+	fi
+	awk -v rc="$rc" -v t0="$t0" -v t1="$t1" -v t2="$t2" -v a="$accel" -v k="${kernel_image##*/}" \
+		'BEGIN { printf "run-vm: exit %s; prepare %.1fs, VM %.1fs (accel %s, kernel %s)\n", rc, t1 - t0, t2 - t1, a, k }' >&2
+	exit "$rc"
 }
-trap on_signal INT TERM HUP
-(
-	timeout -k 10 "$timeout_s" "${qemu[@]}" </dev/null 2>"$run/qemu.err" &
-	echo $! >"$run/timeout.pid"
-	wait $!
-	echo $? >"$run/qemu.rc"
-) | tee "$run/console.log" &
-wait $! || true
-trap - INT TERM HUP
-qrc=$(cat "$run/qemu.rc" 2>/dev/null) || qrc=unknown
-t2=$(date +%s.%N)
 
-status=$(tr -d '\r' <"$run/status" | grep -v '^$' | tail -n 1) || true
-if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
-	echo "run-vm: hard timeout after ${timeout_s}s" >&2
-	rc=124
-elif [[ $status =~ ^[0-9]+$ ]]; then
-	rc=$status
-else
-	echo "run-vm: the VM reported no exit status (qemu exit $qrc, status '${status}')" >&2
-	sed 's/^/run-vm: qemu: /' "$run/qemu.err" >&2
-	echo "run-vm: the kernel's last messages:" >&2
-	tail -n 30 "$run/kernel.log" | sed 's/^/run-vm: kernel: /' >&2
-	rc=125
-fi
-
-# A closing summary when the output was TAP (the line format of tests/run-tests.sh).
-if grep -qE '^1\.\.[0-9]+' "$run/console.log"; then
-	passed=$(grep -cE '^ok ' "$run/console.log" || true)
-	skipped=$(grep -ciE '^ok .*# skip' "$run/console.log" || true)
-	failed=$(grep -cE '^not ok ' "$run/console.log" || true)
-	echo
-	echo "vm: $((passed - skipped)) passed, $failed failed, $skipped skipped"
-fi
-awk -v rc="$rc" -v t0="$t0" -v t1="$t1" -v t2="$t2" -v a="$accel" -v k="${kernel_image##*/}" \
-	'BEGIN { printf "run-vm: exit %s; prepare %.1fs, VM %.1fs (accel %s, kernel %s)\n", rc, t1 - t0, t2 - t1, a, k }' >&2
-exit "$rc"
+main "$@"
+exit $?
