@@ -278,8 +278,8 @@ static int parse_environment_key(struct load_ctx *c, unsigned line, const char *
 }
 
 /* Logs a bad capability list (@bad: the offending word); returns -EINVAL or -ENOMEM. */
-static int caps_error(struct load_ctx *c, unsigned line, const char *key, const char *value,
-		      int r, const char *bad)
+static int caps_error(struct load_ctx *c, unsigned line, const char *key, const char *value, int r,
+		      const char *bad)
 {
 	unsigned cap;
 
@@ -398,8 +398,8 @@ static int parse_groups_key(struct load_ctx *c, unsigned line, const char *key, 
 	return 0;
 }
 
-static int parse_workdir_key(struct load_ctx *c, unsigned line, const char *key,
-			     const char *value, void *data)
+static int parse_workdir_key(struct load_ctx *c, unsigned line, const char *key, const char *value,
+			     void *data)
 {
 	char **dir = data;
 	char *s;
@@ -416,8 +416,9 @@ static int parse_workdir_key(struct load_ctx *c, unsigned line, const char *key,
 
 #define RLIMIT_KEY(key, id, r)                                                                     \
 	{                                                                                          \
-		key, id, parse_rlimit_key, offsetof(struct container_spec, rlimits) +              \
-					       (r) * sizeof(struct spec_rlimit_value)              \
+		key, id, parse_rlimit_key,                                                         \
+		    offsetof(struct container_spec, rlimits) +                                     \
+			(r) * sizeof(struct spec_rlimit_value)                                     \
 	}
 
 static const struct config_key container_keys[] = {

@@ -18,6 +18,7 @@
 #include <pwd.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/capability.h>
 #include <sys/resource.h>
 #include <sys/statfs.h>
 #include <unistd.h>
@@ -283,14 +284,18 @@ static int validate_working_directory(struct container_spec *spec)
 static int validate_capabilities(const struct container_spec *spec)
 {
 	uint64_t extra = spec->ambient_caps & ~spec->capabilities;
+	char *name;
+	int r;
 
 	if (!extra)
 		return 0;
-	return key_message(spec, SPEC_KEY_AMBIENT_CAPABILITIES, LOG_LEVEL_ERROR,
-			   "AmbientCapabilities: capability number %d is not in the container's "
-			   "capability set (see Capabilities=, AddCapabilities=, "
-			   "DropCapabilities=)",
-			   __builtin_ctzll(extra));
+	name = cap_to_name((cap_value_t)__builtin_ctzll(extra));
+	r = key_message(spec, SPEC_KEY_AMBIENT_CAPABILITIES, LOG_LEVEL_ERROR,
+			"AmbientCapabilities: '%s' is not in the container's capability set "
+			"(see Capabilities=, AddCapabilities=, DropCapabilities=)",
+			name ? name : "?");
+	cap_free(name);
+	return r;
 }
 
 /*

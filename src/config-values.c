@@ -2,9 +2,11 @@
 /*
  * config-values.c: the pure value parsers of the config front end (sizes,
  * shares, booleans, CPU lists, names, command and environment splitting,
- * namespace lists, capabilities, rlimits, users). Used alike by the .container loader, the mdlaunch.conf
- * loader and the `run` options, so a value means the same everywhere. Nothing
- * here logs or touches the system: input strings in, values or -errno out.
+ * namespace lists, capability names, rlimits, users). Used alike by the
+ * .container loader, the mdlaunch.conf loader and the `run` options, so a
+ * value means the same everywhere. Nothing here logs or touches the system:
+ * input strings in, values or -errno out (libcap's cap_from_name() only
+ * looks names up).
  */
 #include "config-values.h"
 
@@ -533,7 +535,9 @@ int parse_capability(const char *s, unsigned *ret)
 	_cleanup_free_ char *name = NULL;
 	cap_value_t v;
 
-	if (isempty(s) || is_digit(s[0]))
+	/* cap_from_name() is lenient (blanks, numbers, lists): names only here. */
+	if (isempty(s) || is_digit(s[0]) ||
+	    s[strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")])
 		return -EINVAL;
 	/* cap_from_name() wants the prefix (any case) and would take a bare number. */
 	name = strncasecmp(s, "cap_", 4) == 0 ? strdup(s) : strdup_printf("cap_%s", s);

@@ -41,10 +41,10 @@
 #define PIPE_STATUS_MESSAGE_MAX 1024U				/* bytes, longer messages are cut */
 #define PIPE_STATUS_MAX		(16U + PIPE_STATUS_MESSAGE_MAX) /* <= PIPE_BUF */
 
-#define PIPE_GROUPS_MAX		65536U /* the kernel's NGROUPS_MAX */
-#define PIPE_RLIMITS_MAX	16U    /* RLIM_NLIMITS */
+#define PIPE_GROUPS_MAX	 65536U /* the kernel's NGROUPS_MAX */
+#define PIPE_RLIMITS_MAX 16U	/* RLIM_NLIMITS */
 
-#define PIPE_COMMAND_TTY	   (1U << 0)
+#define PIPE_COMMAND_TTY	  (1U << 0)
 #define PIPE_COMMAND_NO_NEW_PRIVS (1U << 1)
 
 /* One setrlimit() init makes (values in RLIM_INFINITY terms). */
@@ -62,7 +62,7 @@ struct command {
 	unsigned namespaces;
 	bool tty;
 	bool no_new_privs;
-	char *cwd;	  /* absolute; init chdirs there before exec */
+	char *cwd; /* absolute; init chdirs there before exec */
 	uint32_t uid, gid;
 	uint32_t *groups; /* supplementary gids (n_groups, 0 = cleared) */
 	size_t n_groups;

@@ -126,10 +126,10 @@ struct container_spec {
 	uint64_t pids_max; /* PidsLimit=: 0 = unset, else a count or SPEC_PIDS_INFINITY */
 
 	/* Least privilege (runtime-caps.c applies it in init, in this order of fields). */
-	uint64_t capabilities;	/* bounding set; also permitted/effective for uid 0 */
-	uint64_t ambient_caps;	/* AmbientCapabilities=: subset of capabilities (validated) */
-	bool no_new_privs;	/* NoNewPrivileges=, default true */
-	char *user;		/* User= as written ("name[:group]", "uid[:gid]"), NULL = unset */
+	uint64_t capabilities; /* bounding set; also permitted/effective for uid 0 */
+	uint64_t ambient_caps; /* AmbientCapabilities=: subset of capabilities (validated) */
+	bool no_new_privs;     /* NoNewPrivileges=, default true */
+	char *user;	       /* User= as written ("name[:group]", "uid[:gid]"), NULL = unset */
 	char **supplementary_groups; /* SupplementaryGroups= as written, NULL = none */
 	/* Resolved on the host by config_validate() from user / supplementary_groups: */
 	uint32_t uid, gid;

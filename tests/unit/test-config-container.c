@@ -600,6 +600,94 @@ static void test_config_from_file(void **state)
 	assert_strv(spec->argv, "true", NULL);
 }
 
+/* The least-privilege keys: values in the spec, every error with its file:line. */
+static void test_privilege_keys(void **state)
+{
+	struct container_spec *spec;
+
+	(void)state;
+	spec = load_text("p.container",
+			 "[Container]\nCommand = id\nAddCapabilities = sys_admin\n"
+			 "Capabilities = CHOWN KILL\nDropCapabilities = KILL\n"
+			 "AmbientCapabilities = CAP_CHOWN\nNoNewPrivileges = no\n"
+			 "User = nobody:0\nSupplementaryGroups = 0 nogroup\n"
+			 "WorkingDirectory = /tmp\nPidsLimit = 64\nLimitNOFILE = 100:200\n"
+			 "LimitCORE = 0\nLimitSTACK = 8M:infinity\n",
+			 0, "");
+	assert_int_equal(spec->capabilities, (1ULL << 0) | (1ULL << 21));
+	assert_int_equal(spec->ambient_caps, 1);
+	assert_false(spec->no_new_privs);
+	assert_int_equal(spec->uid, 65534);
+	assert_int_equal(spec->gid, 0);
+	assert_int_equal(spec->n_groups, 2);
+	assert_int_equal(spec->groups[0], 0);
+	assert_int_equal(spec->groups[1], 65534);
+	assert_string_equal(spec->working_directory, "/tmp");
+	assert_int_equal(spec->pids_max, 64);
+	assert_true(spec->rlimits[SPEC_RLIMIT_NOFILE].set);
+	assert_int_equal(spec->rlimits[SPEC_RLIMIT_NOFILE].soft, 100);
+	assert_int_equal(spec->rlimits[SPEC_RLIMIT_NOFILE].hard, 200);
+	assert_int_equal(spec->rlimits[SPEC_RLIMIT_STACK].hard, SPEC_RLIMIT_INFINITY);
+	assert_false(spec->rlimits[SPEC_RLIMIT_AS].set);
+	spec_free(spec);
+
+	/* Defaults: docker's set, no_new_privs, the launcher's ids and cwd, nothing else. */
+	spec = load_text("d.container", "[Container]\nCommand = id\n", 0, "");
+	assert_int_equal(spec->capabilities, SPEC_CAPS_DEFAULT);
+	assert_int_equal(spec->ambient_caps, 0);
+	assert_true(spec->no_new_privs);
+	assert_int_equal(spec->uid, geteuid());
+	assert_int_equal(spec->n_groups, 0);
+	assert_non_null(spec->working_directory);
+	assert_int_equal(spec->working_directory[0], '/');
+	assert_int_equal(spec->pids_max, 0);
+	spec_free(spec);
+
+	spec_free(load_text(
+	    "e.container",
+	    "[Container]\nCommand = id\nCapabilities = CHOWN bogus\n"
+	    "AddCapabilities = all KILL\nPidsLimit = 0\nLimitNOFILE = 10:5\n"
+	    "LimitNPROC = 1K\nUser = a b\nWorkingDirectory = tmp\n"
+	    "SupplementaryGroups = ok b/d\n",
+	    -EINVAL,
+	    "e.container:3: Capabilities: unknown capability 'bogus' (capability names such "
+	    "as NET_ADMIN or CAP_NET_ADMIN, or all, none)\n"
+	    "e.container:4: AddCapabilities: 'all' and 'none' must stand alone in 'all KILL'\n"
+	    "e.container:5: PidsLimit: invalid value '0' (a positive integer, or max)\n"
+	    "e.container:6: LimitNOFILE: soft limit above the hard limit in '10:5'\n"
+	    "e.container:7: LimitNPROC: invalid value '1K' (use SOFT[:HARD], each a number or "
+	    "infinity)\n"
+	    "e.container:8: User: invalid user 'a b' (use USER[:GROUP], names or numeric ids)\n"
+	    "e.container:9: WorkingDirectory: 'tmp' is not an absolute path\n"
+	    "e.container:10: SupplementaryGroups: invalid group 'b/d' (a name or a numeric "
+	    "id)\n"));
+
+	/* Host lookups and cross-field rules, at check time with file:line. */
+	spec_free(load_text("h.container",
+			    "[Container]\nCommand = id\nUser = no-such-user-here\n"
+			    "Capabilities = CHOWN\nAmbientCapabilities = KILL\n"
+			    "SupplementaryGroups = no-such-group-here\n",
+			    -EINVAL,
+			    "h.container:3: User: unknown user 'no-such-user-here' (not in the "
+			    "host's user database; a numeric uid needs no entry)\n"
+			    "h.container:6: SupplementaryGroups: unknown group "
+			    "'no-such-group-here' (not in the host's group database)\n"
+			    "h.container:5: AmbientCapabilities: 'cap_kill' is not in the "
+			    "container's capability set (see Capabilities=, AddCapabilities=, "
+			    "DropCapabilities=)\n"));
+	spec_free(load_text("a.container",
+			    "[Container]\nCommand = id\nAddCapabilities = KILL\n"
+			    "DropCapabilities = kill\n",
+			    -EINVAL,
+			    "a.container:4: DropCapabilities: 'cap_kill' is also in "
+			    "AddCapabilities= (line 3)\n"));
+	/* A numeric uid needs no passwd entry; its gid is then the same number. */
+	spec = load_text("n.container", "[Container]\nCommand = id\nUser = 4242\n", 0, "");
+	assert_int_equal(spec->uid, 4242);
+	assert_int_equal(spec->gid, 4242);
+	spec_free(spec);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -611,6 +699,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_web_example, setup),
+		cmocka_unit_test_setup(test_privilege_keys, setup),
 		cmocka_unit_test_setup(test_defaults, setup),
 		cmocka_unit_test_setup(test_quoting_runs_as_written, setup),
 		cmocka_unit_test_setup(test_all_errors_in_one_pass, setup),

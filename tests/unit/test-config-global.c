@@ -118,7 +118,7 @@ static void test_unknown_setting(void **state)
 	(void)state;
 	spec = load("unknown.conf", -EINVAL,
 		    "unknown.conf:3: unknown setting 'memory' (known: log_level, namespaces, path, "
-		    "cgroup_parent)\n",
+		    "cgroup_parent, capabilities)\n",
 		    NULL);
 }
 
@@ -135,7 +135,7 @@ static void test_wrong_types(void **state)
 		       "wrongtype.conf:5: cgroup_parent: invalid path '../escape' (no '..' "
 		       "components)\n"
 		       "wrongtype.conf:6: unknown setting 'extra' (known: log_level, namespaces, "
-		       "path, cgroup_parent)\n",
+		       "path, cgroup_parent, capabilities)\n",
 		       NULL));
 }
 
@@ -197,6 +197,48 @@ static void test_namespace_string_and_empty(void **state)
 	unlink("ns.conf.tmp");
 }
 
+/* Writes @text to caps.conf.tmp and loads it. */
+static struct container_spec *load_text(const char *text, int want_r, const char *want_err)
+{
+	struct container_spec *spec;
+	FILE *f = fopen("caps.conf.tmp", "we");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	spec = load("caps.conf.tmp", want_r, want_err, NULL);
+	unlink("caps.conf.tmp");
+	return spec;
+}
+
+/* capabilities = [...] or "..." sets the default set; names with or without CAP_, any case. */
+static void test_capabilities(void **state)
+{
+	struct container_spec *spec;
+
+	(void)state;
+	spec = load_text("capabilities = [\"CHOWN\", \"cap_kill\", \"Net_Raw\"];\n", 0, "");
+	assert_int_equal(spec->capabilities, (1ULL << 0) | (1ULL << 5) | (1ULL << 13));
+	spec_free(spec);
+	spec = load_text("capabilities = \"none\";\n", 0, "");
+	assert_int_equal(spec->capabilities, 0);
+	spec_free(spec);
+	spec = load_text("capabilities = [];\n", 0, "");
+	assert_int_equal(spec->capabilities, 0);
+	spec_free(spec);
+	spec = spec_new();
+	assert_int_equal(spec->capabilities, SPEC_CAPS_DEFAULT);
+	spec_free(spec);
+	spec_free(load_text("\ncapabilities = (\"CHOWN\", \"bogus\", 3);\n", -EINVAL,
+			    "caps.conf.tmp:2: capabilities: invalid capability 'bogus' (capability "
+			    "names such as NET_ADMIN or CAP_NET_ADMIN, or all, none)\n"
+			    "caps.conf.tmp:2: capabilities: element 3: expected a string, got an "
+			    "integer\n"));
+	spec_free(load_text("capabilities = true;\n", -EINVAL,
+			    "caps.conf.tmp:1: capabilities: expected an array of strings or a "
+			    "string, got a boolean\n"));
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -215,6 +257,7 @@ int main(void)
 		cmocka_unit_test_setup(test_include_refused, setup),
 		cmocka_unit_test_setup(test_missing_files, setup),
 		cmocka_unit_test_setup(test_namespace_string_and_empty, setup),
+		cmocka_unit_test_setup(test_capabilities, setup),
 	};
 
 	if (!getcwd(topdir, sizeof(topdir)) || chdir("tests/unit/data") < 0) {

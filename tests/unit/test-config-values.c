@@ -364,6 +364,191 @@ static void test_distance(void **state)
 	assert_int_equal(string_distance("", "abc"), 3);
 }
 
+static void caps_ok(const char *s, uint64_t want)
+{
+	uint64_t v = 0;
+
+	assert_int_equal(parse_capability_list(s, &v, NULL, 0), 0);
+	assert_int_equal(v, want);
+}
+
+static void caps_bad(const char *s, const char *bad_word)
+{
+	char bad[64] = "";
+	uint64_t v = 42;
+
+	assert_int_equal(parse_capability_list(s, &v, bad, sizeof(bad)), -EINVAL);
+	assert_string_equal(bad, bad_word);
+	assert_int_equal(v, 42);
+}
+
+/* Names with or without CAP_, any case; all and none; unknown names and numbers refused. */
+static void test_capabilities(void **state)
+{
+	unsigned cap = 99;
+
+	(void)state;
+	assert_int_equal(parse_capability("CAP_CHOWN", &cap), 0);
+	assert_int_equal(cap, 0);
+	assert_int_equal(parse_capability("sys_admin", &cap), 0);
+	assert_int_equal(cap, 21);
+	assert_int_equal(parse_capability("Net_Bind_Service", &cap), 0);
+	assert_int_equal(cap, 10);
+	assert_int_equal(parse_capability("cap_Setfcap", &cap), 0);
+	assert_int_equal(cap, 31);
+	assert_int_equal(parse_capability("12", &cap), -EINVAL);
+	assert_int_equal(parse_capability("", &cap), -EINVAL);
+	assert_int_equal(parse_capability("CAP_", &cap), -EINVAL);
+	assert_int_equal(parse_capability("chown ", &cap), -EINVAL);
+	assert_int_equal(parse_capability("NET_ADMINX", &cap), -EINVAL);
+	assert_int_equal(cap, 31);
+
+	caps_ok("CHOWN", 1);
+	caps_ok("chown, cap_kill  NET_RAW,", (1ULL << 0) | (1ULL << 5) | (1ULL << 13));
+	caps_ok("kill kill", 1ULL << 5);
+	caps_ok("", 0);
+	caps_ok("none", 0);
+	caps_ok("ALL", capability_mask_all());
+	/* The docker/podman default set, by name, is exactly the spec's default mask. */
+	caps_ok("CHOWN DAC_OVERRIDE FSETID FOWNER MKNOD NET_RAW SETGID SETUID SETFCAP SETPCAP "
+		"NET_BIND_SERVICE SYS_CHROOT KILL AUDIT_WRITE",
+		SPEC_CAPS_DEFAULT);
+	assert_true(capability_mask_all() & (1ULL << 40));
+	assert_int_equal(capability_mask_all() & SPEC_CAPS_DEFAULT, SPEC_CAPS_DEFAULT);
+	caps_bad("CHOWN bogus KILL", "bogus");
+	caps_bad("CAP_SYS_ADMN", "CAP_SYS_ADMN");
+	caps_bad("all CHOWN", "CHOWN");
+	caps_bad("CHOWN none", "none");
+	caps_bad("21", "21");
+}
+
+/* Add/drop arithmetic as the loader does it: (base & ~drop) | add. */
+static void test_capability_masks(void **state)
+{
+	uint64_t base = SPEC_CAPS_DEFAULT, add = 0, drop = 0;
+
+	(void)state;
+	assert_int_equal(parse_capability_list("SYS_ADMIN", &add, NULL, 0), 0);
+	assert_int_equal((base & ~drop) | add, 0xa82425fbULL);
+	assert_int_equal(parse_capability_list("all", &drop, NULL, 0), 0);
+	assert_int_equal(parse_capability_list("NET_BIND_SERVICE", &add, NULL, 0), 0);
+	assert_int_equal((base & ~drop) | add, 1ULL << 10);
+	assert_int_equal(parse_capability_list("MKNOD AUDIT_WRITE", &drop, NULL, 0), 0);
+	assert_int_equal(base & ~drop, 0x800425fbULL);
+}
+
+static void test_pids_limit(void **state)
+{
+	uint64_t v = 7;
+
+	(void)state;
+	assert_int_equal(parse_pids_limit("64", &v), 0);
+	assert_int_equal(v, 64);
+	assert_int_equal(parse_pids_limit("max", &v), 0);
+	assert_int_equal(v, SPEC_PIDS_INFINITY);
+	assert_int_equal(parse_pids_limit("Infinity", &v), 0);
+	assert_int_equal(v, SPEC_PIDS_INFINITY);
+	v = 7;
+	assert_int_equal(parse_pids_limit("0", &v), -ERANGE);
+	assert_int_equal(parse_pids_limit("-1", &v), -EINVAL);
+	assert_int_equal(parse_pids_limit("64k", &v), -EINVAL);
+	assert_int_equal(parse_pids_limit("", &v), -EINVAL);
+	assert_int_equal(parse_pids_limit("18446744073709551615", &v), -ERANGE);
+	assert_int_equal(v, 7);
+}
+
+static void rlimit_ok(const char *s, bool bytes, uint64_t soft, uint64_t hard)
+{
+	uint64_t a = 1, b = 1;
+
+	assert_int_equal(parse_rlimit(s, bytes, &a, &b), 0);
+	assert_int_equal(a, soft);
+	assert_int_equal(b, hard);
+}
+
+static void test_rlimits(void **state)
+{
+	uint64_t a = 1, b = 1;
+
+	(void)state;
+	rlimit_ok("1024", false, 1024, 1024);
+	rlimit_ok("1024:4096", false, 1024, 4096);
+	rlimit_ok("0", true, 0, 0);
+	rlimit_ok("infinity", false, SPEC_RLIMIT_INFINITY, SPEC_RLIMIT_INFINITY);
+	rlimit_ok("8M:infinity", true, 8ULL << 20, SPEC_RLIMIT_INFINITY);
+	rlimit_ok("1K:2G", true, 1024, 2ULL << 30);
+	assert_int_equal(parse_rlimit("4096:1024", false, &a, &b), -EDOM);
+	assert_int_equal(parse_rlimit("infinity:10", false, &a, &b), -EDOM);
+	assert_int_equal(parse_rlimit("8M", false, &a, &b), -EINVAL); /* a count has no unit */
+	assert_int_equal(parse_rlimit("8X", true, &a, &b), -EINVAL);
+	assert_int_equal(parse_rlimit("", false, &a, &b), -EINVAL);
+	assert_int_equal(parse_rlimit("1:", false, &a, &b), -EINVAL);
+	assert_int_equal(parse_rlimit(":1", false, &a, &b), -EINVAL);
+	assert_int_equal(parse_rlimit("1:2:3", false, &a, &b), -EINVAL);
+	assert_int_equal(parse_rlimit("-1", false, &a, &b), -EINVAL);
+	assert_int_equal(parse_rlimit("99999999999999999999", false, &a, &b), -ERANGE);
+	assert_int_equal(parse_rlimit("16777216T", true, &a, &b), -ERANGE);
+	assert_int_equal(a, 1);
+	assert_int_equal(b, 1);
+}
+
+static void user_ok(const char *s, const char *user, const char *group)
+{
+	char *u = NULL, *g = NULL;
+
+	assert_int_equal(parse_user(s, &u, &g), 0);
+	assert_string_equal(u, user);
+	if (group)
+		assert_string_equal(g, group);
+	else
+		assert_null(g);
+	free(u);
+	free(g);
+}
+
+static void test_users(void **state)
+{
+	char *u = NULL, *g = NULL, **l = NULL;
+	char bad[64] = "";
+	uint32_t id = 5;
+
+	(void)state;
+	user_ok("nobody", "nobody", NULL);
+	user_ok("1000:1000", "1000", "1000");
+	user_ok("www-data:nogroup", "www-data", "nogroup");
+	user_ok("0", "0", NULL);
+	assert_int_equal(parse_user("", &u, &g), -EINVAL);
+	assert_int_equal(parse_user(":0", &u, &g), -EINVAL);
+	assert_int_equal(parse_user("0:", &u, &g), -EINVAL);
+	assert_int_equal(parse_user("a b", &u, &g), -EINVAL);
+	assert_int_equal(parse_user("-x", &u, &g), -EINVAL);
+	assert_int_equal(parse_user("1:2:3", &u, &g), -EINVAL);
+	assert_int_equal(parse_user("4294967295", &u, &g), -EINVAL); /* (uid_t)-1 */
+	assert_null(u);
+	assert_null(g);
+	assert_int_equal(parse_id("4294967294", &id), 0);
+	assert_int_equal(id, 4294967294U);
+	assert_int_equal(parse_id("4294967295", &id), -ERANGE);
+	assert_int_equal(parse_id("x", &id), -EINVAL);
+
+	assert_int_equal(parse_group_list("wheel, 10 audio", &l, bad, sizeof(bad)), 0);
+	assert_int_equal(strv_length(l), 3);
+	assert_string_equal(l[1], "10");
+	l = strv_free(l);
+	assert_int_equal(parse_group_list("", &l, bad, sizeof(bad)), 0);
+	assert_int_equal(strv_length(l), 0);
+	l = strv_free(l);
+	assert_int_equal(parse_group_list("ok b/d", &l, bad, sizeof(bad)), -EINVAL);
+	assert_string_equal(bad, "b/d");
+	assert_null(l);
+
+	assert_true(working_directory_is_valid("/"));
+	assert_true(working_directory_is_valid("/srv/a b"));
+	assert_false(working_directory_is_valid("srv"));
+	assert_false(working_directory_is_valid(""));
+	assert_false(working_directory_is_valid("./x"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -373,6 +558,9 @@ int main(void)
 		cmocka_unit_test(test_names),	      cmocka_unit_test(test_split_words),
 		cmocka_unit_test(test_environment),   cmocka_unit_test(test_env_vector_set),
 		cmocka_unit_test(test_namespaces),    cmocka_unit_test(test_distance),
+		cmocka_unit_test(test_capabilities),  cmocka_unit_test(test_capability_masks),
+		cmocka_unit_test(test_pids_limit),    cmocka_unit_test(test_rlimits),
+		cmocka_unit_test(test_users),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -40,7 +40,15 @@ static bool command_equal(const struct command *a, const struct command *b)
 	return strv_equal(a->argv, b->argv) && strv_equal(a->env, b->env) &&
 	       streq(a->path ? a->path : "", b->path) &&
 	       streq(a->hostname ? a->hostname : "", b->hostname) &&
-	       a->namespaces == b->namespaces && a->tty == b->tty;
+	       a->namespaces == b->namespaces && a->tty == b->tty &&
+	       streq(a->cwd ? a->cwd : "", b->cwd) && a->no_new_privs == b->no_new_privs &&
+	       a->uid == b->uid && a->gid == b->gid && a->cap_bounding == b->cap_bounding &&
+	       a->cap_ambient == b->cap_ambient && a->n_groups == b->n_groups &&
+	       (a->n_groups == 0 ||
+		memcmp(a->groups, b->groups, a->n_groups * sizeof(*a->groups)) == 0) &&
+	       a->n_rlimits == b->n_rlimits &&
+	       (a->n_rlimits == 0 ||
+		memcmp(a->rlimits, b->rlimits, a->n_rlimits * sizeof(*a->rlimits)) == 0);
 }
 
 /*
@@ -215,6 +223,86 @@ static void test_parse_truncated_and_garbage(void **state)
 	assert_null(got);
 }
 
+/* Version 2: uid, gid, groups, capability masks, cwd, rlimits and no_new_privs survive. */
+static void test_privilege_fields(void **state)
+{
+	char *argv[] = { "id", NULL };
+	uint32_t groups[] = { 10, 65534, 4000000000U };
+	struct command c = { .argv = argv,
+			     .path = "/bin",
+			     .hostname = "h",
+			     .cwd = "/srv/a dir",
+			     .no_new_privs = true,
+			     .uid = 65534,
+			     .gid = 65533,
+			     .groups = groups,
+			     .n_groups = 3,
+			     .cap_bounding = 0xa80425fbULL | (1ULL << 40),
+			     .cap_ambient = 1ULL << 10,
+			     .n_rlimits = 2 };
+	struct command *got = NULL;
+	_cleanup_free_ uint8_t *buf = NULL;
+	size_t len;
+
+	(void)state;
+	c.rlimits[0] = (struct command_rlimit){ 7, 1024, UINT64_MAX };
+	c.rlimits[1] = (struct command_rlimit){ 4, 0, 0 };
+	round_trip(&c);
+	assert_int_equal(command_build(&c, &buf, &len), 0);
+	assert_int_equal(command_parse(buf, len, &got), 0);
+	assert_int_equal(got->uid, 65534);
+	assert_int_equal(got->groups[2], 4000000000U);
+	assert_true(got->cap_bounding & (1ULL << 40));
+	assert_int_equal(got->rlimits[0].hard, UINT64_MAX);
+	assert_string_equal(got->cwd, "/srv/a dir");
+	got = command_free(got);
+	/* Every prefix is refused (the trailing gids and rlimits are counted). */
+	for (size_t i = 1; i < len; i++) {
+		int r = command_parse(buf, i, &got);
+
+		assert_true(r == -EBADMSG || (i < 4 && r == -EPROTO));
+		assert_null(got);
+	}
+	/* No groups, no rlimits, no_new_privs off: still equal. */
+	c.n_groups = 0;
+	c.groups = NULL;
+	c.n_rlimits = 0;
+	c.no_new_privs = false;
+	round_trip(&c);
+}
+
+/* Counts above the bounds are refused on both sides. */
+static void test_privilege_bounds(void **state)
+{
+	char *argv[] = { "id", NULL };
+	struct command c = { .argv = argv, .path = "/bin" };
+	struct command *got = NULL;
+	_cleanup_free_ uint8_t *buf = NULL;
+	uint8_t *none = NULL;
+	size_t len;
+	uint32_t v;
+
+	(void)state;
+	c.n_rlimits = PIPE_RLIMITS_MAX + 1;
+	assert_int_equal(command_build(&c, &none, &len), -E2BIG);
+	c.n_rlimits = 0;
+	c.n_groups = PIPE_GROUPS_MAX + 1;
+	assert_int_equal(command_build(&c, &none, &len), -E2BIG);
+	assert_null(none);
+	c.n_groups = 0;
+	assert_int_equal(command_build(&c, &buf, &len), 0);
+	/* ngroups (word 8) and nrlimits (word 9) claiming more than the frame holds. */
+	v = 1000;
+	memcpy(buf + 8 * 4, &v, 4);
+	assert_int_equal(command_parse(buf, len, &got), -EBADMSG);
+	v = 0;
+	memcpy(buf + 8 * 4, &v, 4);
+	v = PIPE_RLIMITS_MAX + 1;
+	memcpy(buf + 9 * 4, &v, 4);
+	assert_int_equal(command_parse(buf, len, &got), -EBADMSG);
+	assert_null(got);
+}
+
 /* A stranger's pipe is refused as soon as its first bytes are read, not at EOF. */
 static void test_read_wrong_magic(void **state)
 {
@@ -287,6 +375,8 @@ int main(void)
 		cmocka_unit_test(test_parse_truncated_and_garbage),
 		cmocka_unit_test(test_read_wrong_magic),
 		cmocka_unit_test(test_status),
+		cmocka_unit_test(test_privilege_fields),
+		cmocka_unit_test(test_privilege_bounds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
