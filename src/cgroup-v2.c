@@ -146,8 +146,11 @@ static int move_to_supervisor(struct cgroup *cg, struct cgroup_dir *d, struct cg
  * Makes every controller of @mask available below level @lvl: each must be
  * listed in its cgroup.controllers (else a clear error naming the file), and
  * the ones not yet in its cgroup.subtree_control are enabled there, one
- * write each, recorded in cg->enabled[lvl] for destroy. At the base, EBUSY
- * means we are an internal process: move into supervisor and retry once.
+ * write each, recorded in cg->enabled[lvl] for destroy. A base (not the
+ * hierarchy's root) that holds processes - us - cannot delegate: we move
+ * into supervisor first. Checking cgroup.procs beforehand matters: the
+ * kernel lets a populated cgroup enable the threaded controllers (cpuset,
+ * cpu, pids) and then refuses memory with EOPNOTSUPP instead of EBUSY.
  * In plan mode the writes are printed; a level that does not exist yet is
  * assumed to offer what its parent enables.
  */
@@ -155,7 +158,8 @@ static int enable_level(struct cgroup *cg, struct cgroup_dir *d, size_t lvl, uns
 			struct cgroup_error *err)
 {
 	_cleanup_free_ char *offered = NULL, *enabled = NULL;
-	bool noted = false;
+	bool is_root, empty = true;
+	unsigned todo = 0;
 	const char *path;
 	int fd, r;
 
@@ -170,7 +174,6 @@ static int enable_level(struct cgroup *cg, struct cgroup_dir *d, size_t lvl, uns
 	}
 	for (int c = 0; c < _CGROUP_CTL_MAX; c++) {
 		const char *name = cgroup_controller_to_string((enum cgroup_controller)c);
-		char plus[32];
 
 		if (!(mask & (1U << c)))
 			continue;
@@ -179,27 +182,39 @@ static int enable_level(struct cgroup *cg, struct cgroup_dir *d, size_t lvl, uns
 						    "%s controller not available: not listed in "
 						    "%s/cgroup.controllers",
 						    name, path);
-		if (fd >= 0 && cgroup_controller_listed(enabled, name))
-			continue;
-		snprintf(plus, sizeof(plus), "+%s", name);
-		if (cg->plan && lvl == 0 && !noted &&
-		    (!d->mountpoint || !streq(path, d->mountpoint))) {
-			bool empty = true;
-
-			noted = true;
-			if (procs_empty(fd, &empty) == 0 && !empty)
-				fprintf(cg->plan,
-					"     (%s holds processes: the launcher first moves itself "
-					"into %s/" SUPERVISOR ")\n",
-					path, path);
-		}
-		r = cgroup_write_at(cg, fd, path, "cgroup.subtree_control", plus, NULL, err);
-		if (r == -EBUSY && lvl == 0 && !cg->moved_self) {
+		if (fd < 0 || !cgroup_controller_listed(enabled, name))
+			todo |= 1U << c;
+	}
+	is_root = d->mountpoint && streq(path, d->mountpoint);
+	if (todo && lvl == 0 && fd >= 0 && !is_root && !cg->moved_self) {
+		r = procs_empty(fd, &empty);
+		if (r < 0)
+			return cgroup_error_set(err, r, "read", path, "cgroup.procs", NULL);
+		if (!empty && cg->plan)
+			fprintf(cg->plan,
+				"     (%s holds processes: the launcher first moves itself into "
+				"%s/" SUPERVISOR ")\n",
+				path, path);
+		else if (!empty) {
 			r = move_to_supervisor(cg, d, err);
 			if (r < 0)
 				return r;
-			r = cgroup_write_at(cg, fd, path, "cgroup.subtree_control", plus, NULL,
-					    err);
+		}
+	}
+	for (int c = 0; c < _CGROUP_CTL_MAX; c++) {
+		char plus[32];
+
+		if (!(todo & (1U << c)))
+			continue;
+		snprintf(plus, sizeof(plus), "+%s",
+			 cgroup_controller_to_string((enum cgroup_controller)c));
+		r = cgroup_write_at(cg, fd, path, "cgroup.subtree_control", plus, NULL, err);
+		/* Someone joined the base meanwhile: move (again) and retry once. */
+		if (r == -EBUSY && lvl == 0 && !is_root && !cg->moved_self) {
+			r = move_to_supervisor(cg, d, err);
+			if (r == 0)
+				r = cgroup_write_at(cg, fd, path, "cgroup.subtree_control", plus,
+						    NULL, err);
 		}
 		if (r < 0)
 			return r;
