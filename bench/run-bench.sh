@@ -40,6 +40,9 @@ want() { [[ ",$ONLY," == *",$1,"* ]]; }
 die() { echo "run-bench: $*" >&2; exit 1; }
 # med TABLE-FILE ROW: the median column of a row of a timer table.
 med() { awk -F'|' -v r="$2" '{ gsub(/ /, "", $2) } $2 == r { gsub(/ /, "", $3); print $3 }' "$1"; }
+# cmed TABLE-FILE ROW: the CPU-time median column of a row of a timer lat table.
+cmed() { awk -F'|' -v r="$2" '{ gsub(/ /, "", $2) } $2 == r { gsub(/ /, "", $8); print $8 }' "$1"; }
+cdiff_ms() { awk -v a="$(cmed "$1" "$2")" -v b="$(cmed "$1" "$3")" 'BEGIN { if (a == "" || b == "") print "?"; else printf "%+.2f", a - b }'; }
 # diff_ms TABLE-FILE ROW-A ROW-B: median(A) - median(B), in ms.
 diff_ms() { awk -v a="$(med "$1" "$2")" -v b="$(med "$1" "$3")" 'BEGIN { if (a == "" || b == "") print "?"; else printf "%+.2f", a - b }'; }
 
@@ -317,7 +320,7 @@ fi
 if want gap; then
 	{
 		[ $MDL_OK = 1 ] && spec_line mdlaunch-run - "$MDLAUNCH" run -m 100M --cpushare 512 --cpuset 0-1 /bin/true
-		for v in floor floor+reexec floor+reexec-static floor+nested floor+lo floor+all; do
+		for v in floor floor+reexec floor-static floor+reexec-static floor+nested floor+lo floor+all; do
 			spec_line "$v" - "$OUT/$v" /bin/true
 		done
 	} >"$OUT/gap.spec"
@@ -326,7 +329,7 @@ if want gap; then
 	say ""
 	say "The floor built with one piece of a launcher's extra work at a time (bench/floor.c build options):"
 	say "+reexec: the child re-executes /proc/self/exe and reads the barrier there (mdlaunch's \`init\`);"
-	say "+reexec-static: the same, statically linked (no dynamic loader);"
+	say "floor-static and +reexec-static: the floor and +reexec linked statically (no dynamic loader in either exec);"
 	say "+nested: the cgroups one shared level deeper, as mdlaunch/NAME-ID (level made, cpuset copied into it, removed when empty);"
 	say "+lo: the loopback interface brought up; +all: +reexec, +nested and +lo together (dynamic)."
 	say ""
@@ -334,9 +337,13 @@ if want gap; then
 		-f floor -r floor+all "$OUT/gap.spec" | tee "$OUT/gap.md" | tee -a "$RESULTS"
 	say ""
 	say "Differences of medians vs the floor (ms): +reexec $(diff_ms "$OUT/gap.md" floor+reexec floor)," \
-		"+reexec-static $(diff_ms "$OUT/gap.md" floor+reexec-static floor), +nested $(diff_ms "$OUT/gap.md" floor+nested floor)," \
+		"+reexec-static vs floor-static $(diff_ms "$OUT/gap.md" floor+reexec-static floor-static), floor-static $(diff_ms "$OUT/gap.md" floor-static floor), +nested $(diff_ms "$OUT/gap.md" floor+nested floor)," \
 		"+lo $(diff_ms "$OUT/gap.md" floor+lo floor), +all $(diff_ms "$OUT/gap.md" floor+all floor)$([ $MDL_OK = 1 ] &&
 		echo ", mdlaunch-run $(diff_ms "$OUT/gap.md" mdlaunch-run floor) (of which beyond +all: $(diff_ms "$OUT/gap.md" mdlaunch-run floor+all))")."
+	say "The same for CPU time (ms): +reexec $(cdiff_ms "$OUT/gap.md" floor+reexec floor)," \
+		"+reexec-static vs floor-static $(cdiff_ms "$OUT/gap.md" floor+reexec-static floor-static), floor-static $(cdiff_ms "$OUT/gap.md" floor-static floor), +nested $(cdiff_ms "$OUT/gap.md" floor+nested floor)," \
+		"+lo $(cdiff_ms "$OUT/gap.md" floor+lo floor), +all $(cdiff_ms "$OUT/gap.md" floor+all floor)$([ $MDL_OK = 1 ] &&
+		echo ", mdlaunch-run $(cdiff_ms "$OUT/gap.md" mdlaunch-run floor) (of which beyond +all: $(cdiff_ms "$OUT/gap.md" mdlaunch-run floor+all))")."
 	say "Load average before/after: $load0 / $(loadavg)."
 	say ""
 fi
@@ -453,6 +460,10 @@ if want loader; then
 		"mdlaunch's libraries vs static $(diff_ms "$OUT/loader.md" noop-with-mdlaunch-libs noop-static)," \
 		"vs libc only $(diff_ms "$OUT/loader.md" noop-with-mdlaunch-libs noop-dynamic-libc)$([ -x "$MDLAUNCH" ] &&
 		echo "; mdlaunch init (refusal) vs static noop $(diff_ms "$OUT/loader.md" mdlaunch-init-refusal noop-static)")."
+	say "The same for CPU time (ms): dynamic libc vs static $(cdiff_ms "$OUT/loader.md" noop-dynamic-libc noop-static);" \
+		"mdlaunch's libraries vs static $(cdiff_ms "$OUT/loader.md" noop-with-mdlaunch-libs noop-static)," \
+		"vs libc only $(cdiff_ms "$OUT/loader.md" noop-with-mdlaunch-libs noop-dynamic-libc)$([ -x "$MDLAUNCH" ] &&
+		echo "; mdlaunch init (refusal) vs static noop $(cdiff_ms "$OUT/loader.md" mdlaunch-init-refusal noop-static)")."
 	say ""
 	say "Each row is fork + exec + exit + wait of a program that does nothing (noop: \`int main(void) { return 0; }\`)," \
 		"built static, dynamic against libc only, and dynamic against the libraries mdlaunch loads ($libs)."
