@@ -16,7 +16,7 @@ usage: tests/vm/run-vm.sh [options]
   --shell-cmd CMD   run CMD (bash -c) in the guest instead of the integration suite
   --systemd         boot the host's systemd as PID 1; CMD runs in a service with
                     Delegate=yes (mdlvm-job.service) after basic.target
-  --timeout SECS    hard timeout for the whole VM run (default 900, env VM_TIMEOUT)
+  --timeout SECS    hard timeout for the whole VM run (default 1800, env VM_TIMEOUT)
   --mem MIB         guest memory (default 1536, env VM_MEM)
   --smp N           guest CPUs (default 2, env VM_SMP)
   --accel A         tcg, kvm or auto (default auto = kvm only when really usable; env VM_ACCEL)
@@ -37,7 +37,7 @@ EOF
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
 here=$repo/tests/vm
 vmdir=${VM_DIR:-$repo/build/vm}
-timeout_s=${VM_TIMEOUT:-900}
+timeout_s=${VM_TIMEOUT:-1800}
 mem=${VM_MEM:-1536}
 smp=${VM_SMP:-2}
 accel=${VM_ACCEL:-auto}
@@ -220,10 +220,10 @@ module_order() { # kver: prints module paths (relative to lib/modules/kver) in l
 
 build_initrd() { # kver -> sets initrd
 	local kver=$1 key order stage ko name
-	order=$(module_order "$kver")
-	key=$( (echo "$kver"; echo "$order"; cat "$here/initramfs-init.sh") | sha256sum | cut -c1-16)
+	key=$( (echo "$kver $initrd_modules"; cat "$here/initramfs-init.sh") | sha256sum | cut -c1-16)
 	initrd=$vmdir/initrd-$kver-$key.cpio
 	[ -s "$initrd" ] && return 0
+	order=$(module_order "$kver")
 	log "building $initrd"
 	stage=$(mktemp -d "$vmdir/initrd.XXXXXX")
 	mkdir -p "$stage"/{bin,sbin,dev,proc,sys,tmp,modules}
