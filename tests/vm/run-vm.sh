@@ -336,12 +336,14 @@ main() {
 	fi
 	[ -z "${VM_APPEND:-}" ] || append+=" $VM_APPEND"
 
+	# shellcheck disable=SC2054 # the commas belong to qemu's option syntax
 	qemu=(qemu-system-x86_64 -nodefaults -no-user-config -no-reboot
 		-accel "$accel" -cpu "$cpu" -smp "$smp" -m "$mem" -display none
 		-kernel "$kernel_image" -initrd "$initrd" -append "$append"
 		-chardev stdio,id=console,signal=off -chardev "file,id=status,path=$run/status"
 		-chardev "file,id=klog,path=$run/kernel.log"
 		-fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap)
+	# shellcheck disable=SC2054
 	qemu+=(-machine "$machine" -serial chardev:console -serial chardev:status -serial chardev:klog
 		-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot)
 	log "accel $accel; ${qemu[*]}"
