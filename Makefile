@@ -46,7 +46,7 @@ DEBIAN_DEPS = build-essential libiniparser-dev libconfig-dev libcap-dev libcmock
 DEBIAN_FUZZ_DEPS = clang libclang-rt-dev
 
 .PHONY: all deps demo check check-unit check-integration check-fuzz check-format \
-	check-layering format fuzz install uninstall clean help
+	check-layering check-vm format fuzz install uninstall clean help
 
 all: mdlaunch
 
@@ -104,6 +104,13 @@ check-integration: all $(BIN)
 check-fuzz: $(FUZZ_REPLAY)
 	BUILD=$(BUILD) tests/run-tests.sh fuzz
 
+# The integration suite again, in a qemu guest booted with a pure cgroup v2 kernel
+# (tests/vm/README.md). Needs root; installs qemu and friends when missing; caches
+# the kernel and initramfs in build/vm/.
+VM_TIMEOUT ?= 1800
+check-vm: all $(BIN)
+	BUILD=$(BUILD) MDLAUNCH=$(CURDIR)/$(BIN) VM_TIMEOUT=$(VM_TIMEOUT) tests/vm/run-vm.sh
+
 # The layering rules of the design, as a grep.
 check-layering:
 	@fail=0; \
@@ -147,7 +154,7 @@ clean:
 
 help:
 	@echo "targets: all deps demo check check-unit check-integration check-fuzz"
-	@echo "         check-layering check-format fuzz install uninstall clean"
+	@echo "         check-layering check-format check-vm fuzz install uninstall clean"
 	@echo "variables: SANITIZE=1 PREFIX DESTDIR FUZZ_SECONDS"
 
 -include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d)
