@@ -1124,6 +1124,11 @@ int config_from_file(const char *path, const struct global_options *g, struct co
 	if ((!g || g->log_level < 0) && level >= 0)
 		log_max_level = level;
 	r = config_load_container(path, spec);
+	if (r == -EINVAL) {
+		/* Keys that did load may still be wrong for this host: say so in the same pass. */
+		(void)config_validate_values(spec);
+		return r;
+	}
 	if (r < 0)
 		return r;
 	r = config_validate(spec);

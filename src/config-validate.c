@@ -365,6 +365,22 @@ static int validate_privileges(struct container_spec *spec)
 	return ret;
 }
 
+int config_validate_values(struct container_spec *spec)
+{
+	int r, ret = 0;
+
+	r = validate_cpuset(spec);
+	if (r < 0)
+		ret = r;
+	r = validate_limits(spec);
+	if (r < 0)
+		ret = r;
+	r = validate_privileges(spec);
+	if (r < 0)
+		ret = r;
+	return ret;
+}
+
 int config_validate(struct container_spec *spec)
 {
 	int r, ret = 0;
@@ -378,13 +394,7 @@ int config_validate(struct container_spec *spec)
 	r = validate_environment(spec);
 	if (r < 0)
 		ret = r;
-	r = validate_cpuset(spec);
-	if (r < 0)
-		ret = r;
-	r = validate_limits(spec);
-	if (r < 0)
-		ret = r;
-	r = validate_privileges(spec);
+	r = config_validate_values(spec);
 	if (r < 0)
 		ret = r;
 	if ((spec->namespaces & NS_PID) && !(spec->namespaces & NS_MOUNT))

@@ -47,6 +47,14 @@ int config_load_container(const char *path, struct container_spec *spec);
 int config_validate(struct container_spec *spec);
 
 /*
+ * The rules of config_validate() that judge single values against the host
+ * (CPUs online, users and groups known, limits in range), without the ones
+ * about what is missing. config_from_file() runs it after a file had errors,
+ * so that one pass reports every error of the file. Returns 0 or -EINVAL.
+ */
+int config_validate_values(struct container_spec *spec);
+
+/*
  * The whole front end for `check` and `show`: global conf (per @g), the file,
  * validation. On success *ret owns a complete spec. Returns 0 or -errno.
  */
