@@ -165,11 +165,15 @@ EOF
 
 cleanup()
 {
-	[ -n "$HOLDER" ] && kill "$HOLDER" 2>/dev/null && wait "$HOLDER" 2>/dev/null
+	if [ -n "$HOLDER" ]; then
+		kill "$HOLDER" 2>/dev/null || true
+		wait "$HOLDER" 2>/dev/null || true
+	fi
 	HOLDER=
 	return 0
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 # Only the host's own mount table is read here: the namespace is made by unshare -m.
 unshare -m --propagation private bash "$OUT/crun-ns.sh" >"$OUT/crun-ns.out" 2>&1 &
