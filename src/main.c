@@ -5,6 +5,7 @@
  * (runtime.h) runs it. It also maps every failure to a documented exit code.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -169,6 +170,30 @@ static int cmd_run(int argc, char **argv, struct global_options *g)
 	return runtime_run(spec);
 }
 
+/*
+ * A launcher started with fd 0, 1 or 2 closed would hand the next pipe it
+ * makes to the container as stdin or stdout: point each closed one at
+ * /dev/null first (what systemd and bubblewrap do). Returns 0 or -errno.
+ */
+static int ensure_std_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		int n;
+
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		/* The lowest free number is @fd itself, so no dup2 is needed. */
+		n = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+		if (n < 0)
+			return -errno;
+		if (n != fd) {
+			(void)close(n);
+			return -EBADF;
+		}
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct global_options g = { .config_path = NULL, .log_level = -1 };
@@ -178,6 +203,9 @@ int main(int argc, char **argv)
 	/* The container side comes first: it must not pay for anything else. */
 	if (argc == 2 && streq(argv[1], "init"))
 		return runtime_init_main();
+
+	if (ensure_std_fds() < 0)
+		return EXIT_LAUNCHER_ERROR;
 
 	i = parse_global_options(argc, argv, &g);
 	if (i == -1)

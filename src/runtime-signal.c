@@ -87,7 +87,15 @@ int signal_dispatch(int sfd, pid_t child, int *ret_wstatus)
 		}
 		if ((size_t)n != sizeof(si))
 			return -EIO;
-		if (signal_is_forwarded((int)si.ssi_signo)) {
+		/*
+		 * A signal the kernel generated for the terminal (Ctrl-C, Ctrl-\,
+		 * hangup) went to the whole foreground process group, which the
+		 * container shares with us: forwarding it would deliver it twice.
+		 */
+		if (si.ssi_code == SI_KERNEL && si.ssi_signo != SIGCHLD)
+			log_debug("SIG%s came from the terminal, the container has it too",
+				  sigabbrev_np((int)si.ssi_signo));
+		else if (signal_is_forwarded((int)si.ssi_signo)) {
 			log_debug("forwarding SIG%s to pid %d", sigabbrev_np((int)si.ssi_signo),
 				  (int)child);
 			if (!reaped && kill(child, (int)si.ssi_signo) < 0 && errno != ESRCH)
