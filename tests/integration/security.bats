@@ -188,7 +188,7 @@ EOF
 	[ "$status" -eq 1 ]
 	[[ "$stderr" == *"bad.container:4: DropCapabilities: unknown capability 'CAP_BOGUS'"* ]]
 	[[ "$stderr" == *"bad.container:6: LimitNOFILE: soft limit above the hard limit"* ]]
-	# a file with parse errors is not validated further; without them the host checks speak
+	# the host checks (user database, ambient within the set) on a file without parse errors
 	f=$(write_container bad2 <<'EOF'
 [Container]
 Command = true
