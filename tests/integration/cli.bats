@@ -204,8 +204,9 @@ EOF
 	[[ "$output" == *CLONE_NEWIPC* ]]
 	[[ "$output" != *CLONE_NEWNET* ]]
 	# the subsystem chain: file and value on one line
-	printf '%s\n' "$output" | grep -E 'memory\.limit_in_bytes' | grep -q 268435456
-	printf '%s\n' "$output" | grep -E 'cpu\.shares' | grep -q 512
+	# (v1: memory.limit_in_bytes, cpu.shares; v2: memory.max, cpu.weight 59 = 512 shares)
+	printf '%s\n' "$output" | grep -E 'memory\.(limit_in_bytes|max) ' | grep -q 268435456
+	printf '%s\n' "$output" | grep -qE 'cpu\.shares = 512|cpu\.weight = 59 '
 	printf '%s\n' "$output" | grep -E 'cpuset\.cpus' | grep -qw 0
 	printf '%s\n' "$output" | grep -q 'mdlaunch/showme-'
 }
