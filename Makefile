@@ -46,7 +46,7 @@ DEBIAN_DEPS = build-essential libiniparser-dev libconfig-dev libcap-dev libcmock
 DEBIAN_FUZZ_DEPS = clang libclang-rt-dev
 
 .PHONY: all deps demo check check-unit check-integration check-fuzz check-format \
-	check-layering check-vm format fuzz install uninstall clean help
+	check-layering check-vm bench format fuzz install uninstall clean help
 
 all: mdlaunch
 
@@ -111,6 +111,12 @@ VM_TIMEOUT ?= 1800
 check-vm: all $(BIN)
 	BUILD=$(BUILD) MDLAUNCH=$(CURDIR)/$(BIN) VM_TIMEOUT=$(VM_TIMEOUT) tests/vm/run-vm.sh
 
+# Start latency, peak RSS and parallel starts of mdlaunch next to a minimal C floor,
+# unshare, bwrap and crun (root; installs them from Debian). See bench/README.md.
+bench: deps
+	$(MAKE) --no-print-directory mdlaunch
+	bench/run-bench.sh
+
 # The layering rules of the design, as a grep.
 check-layering:
 	@fail=0; \
@@ -154,7 +160,7 @@ clean:
 
 help:
 	@echo "targets: all deps demo check check-unit check-integration check-fuzz"
-	@echo "         check-layering check-format check-vm fuzz install uninstall clean"
+	@echo "         check-layering check-format check-vm bench fuzz install uninstall clean"
 	@echo "variables: SANITIZE=1 PREFIX DESTDIR FUZZ_SECONDS"
 
 -include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d)
