@@ -132,7 +132,9 @@ __attribute__((format(printf, 3, 4))) int cgroup_error_message(struct cgroup_err
  * below its base (full paths, leaf last). cgroup_make_levels() makes (or
  * opens) them, retrying when a concurrent run removes the shared parent under
  * us; an existing empty leaf (a dead launcher's, pid reused) is taken over.
- * cgroup_open_existing_levels() opens what exists, for plan mode.
+ * cgroup_prepare_levels() is both steps of a run (plan, then make), or in
+ * plan mode the plan plus opening only what already exists.
+ * cgroup_procs_empty() says whether cgroup.procs below @fd lists no process.
  * cgroup_open_leaf_file() is the open_file of both tables.
  * cgroup_attach_pid() writes @pid to the leaf's cgroup.procs, retrying EINVAL.
  * cgroup_kill_procs() SIGKILLs what cgroup.procs of @leaf lists until it is
@@ -142,7 +144,9 @@ __attribute__((format(printf, 3, 4))) int cgroup_error_message(struct cgroup_err
 int cgroup_plan_levels(struct cgroup *cg, struct cgroup_dir *d, const char *name,
 		       struct cgroup_error *err);
 int cgroup_make_levels(struct cgroup_dir *d, struct cgroup_error *err);
-void cgroup_open_existing_levels(struct cgroup_dir *d);
+int cgroup_prepare_levels(struct cgroup *cg, struct cgroup_dir *d, const char *name,
+			  struct cgroup_error *err);
+int cgroup_procs_empty(int fd, bool *ret);
 int cgroup_open_leaf_file(struct cgroup *cg, const struct cgroup_subsys_ops *ss, const char *file,
 			  int flags);
 int cgroup_attach_pid(struct cgroup_level *leaf, pid_t pid, struct cgroup_error *err);

@@ -66,8 +66,7 @@ int cgroup_plan_levels(struct cgroup *cg, struct cgroup_dir *d, const char *name
 	return 0;
 }
 
-/* True when cgroup.procs below @fd lists no process. 0 or -errno. */
-static int procs_empty(int fd, bool *ret)
+int cgroup_procs_empty(int fd, bool *ret)
 {
 	_cleanup_free_ char *s = NULL;
 	int r;
@@ -99,7 +98,7 @@ static int make_leaf(struct cgroup_level *leaf, int parent_fd, struct cgroup_err
 		fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 		if (fd < 0)
 			return cgroup_error_set(err, -errno, "open", leaf->path, NULL, NULL);
-		r = procs_empty(fd, &empty);
+		r = cgroup_procs_empty(fd, &empty);
 		if (r < 0)
 			return cgroup_error_set(err, r, "read", leaf->path, "cgroup.procs", NULL);
 		if (!empty)
@@ -153,10 +152,20 @@ int cgroup_make_levels(struct cgroup_dir *d, struct cgroup_error *err)
 	return cgroup_error_set(err, -ENOENT, "create", cgroup_dir_leaf(d)->path, NULL, NULL);
 }
 
-void cgroup_open_existing_levels(struct cgroup_dir *d)
+int cgroup_prepare_levels(struct cgroup *cg, struct cgroup_dir *d, const char *name,
+			  struct cgroup_error *err)
 {
+	int r;
+
+	r = cgroup_plan_levels(cg, d, name, err);
+	if (r < 0)
+		return r;
+	if (!cg->plan)
+		return cgroup_make_levels(d, err);
+	/* Plan mode changes nothing: open only what already exists (to read parents' values). */
 	for (size_t k = 0; k < d->n_levels; k++)
 		d->levels[k].fd = open(d->levels[k].path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return 0;
 }
 
 int cgroup_open_leaf_file(struct cgroup *cg, const struct cgroup_subsys_ops *ss, const char *file,

@@ -155,16 +155,9 @@ static int v1_create(struct cgroup *cg, const char *name, struct cgroup_error *e
 				d->alias = j;
 		if (d->alias >= 0)
 			continue;
-		r = cgroup_plan_levels(cg, d, name, err);
+		r = cgroup_prepare_levels(cg, d, name, err);
 		if (r < 0)
 			return r;
-		if (cg->plan)
-			cgroup_open_existing_levels(d);
-		else {
-			r = cgroup_make_levels(d, err);
-			if (r < 0)
-				return r;
-		}
 	}
 	return 0;
 }

@@ -87,19 +87,6 @@ static void level_at(struct cgroup_dir *d, size_t lvl, int *ret_fd, const char *
 	*ret_path = lvl == 0 ? d->base_path : d->levels[lvl - 1].path;
 }
 
-/* True when cgroup.procs below @fd is empty; 0 or -errno. */
-static int procs_empty(int fd, bool *ret)
-{
-	_cleanup_free_ char *s = NULL;
-	int r;
-
-	r = read_file_at(fd, "cgroup.procs", 1 << 20, &s);
-	if (r < 0)
-		return r;
-	*ret = isempty(strstrip(s));
-	return 0;
-}
-
 /*
  * Moves this launcher (only it) into <base>/supervisor, making that
  * directory when missing. If the base still holds processes afterwards, the
@@ -128,7 +115,7 @@ static int move_to_supervisor(struct cgroup *cg, struct cgroup_dir *d, struct cg
 	if (r < 0)
 		return cgroup_error_set(err, r, "write", path, "cgroup.procs", pid);
 	cg->moved_self = true;
-	r = procs_empty(d->base_fd, &empty);
+	r = cgroup_procs_empty(d->base_fd, &empty);
 	if (r < 0)
 		return cgroup_error_set(err, r, "read", d->base_path, "cgroup.procs", NULL);
 	if (!empty)
@@ -187,7 +174,7 @@ static int enable_level(struct cgroup *cg, struct cgroup_dir *d, size_t lvl, uns
 	}
 	is_root = d->mountpoint && streq(path, d->mountpoint);
 	if (todo && lvl == 0 && fd >= 0 && !is_root && !cg->moved_self) {
-		r = procs_empty(fd, &empty);
+		r = cgroup_procs_empty(fd, &empty);
 		if (r < 0)
 			return cgroup_error_set(err, r, "read", path, "cgroup.procs", NULL);
 		if (!empty && cg->plan)
@@ -248,16 +235,9 @@ static int v2_create(struct cgroup *cg, const char *name, struct cgroup_error *e
 		if (r < 0)
 			return r;
 	}
-	r = cgroup_plan_levels(cg, d, name, err);
+	r = cgroup_prepare_levels(cg, d, name, err);
 	if (r < 0)
 		return r;
-	if (cg->plan)
-		cgroup_open_existing_levels(d);
-	else {
-		r = cgroup_make_levels(d, err);
-		if (r < 0)
-			return r;
-	}
 	/* From the base down to the leaf's parent (levels[n_levels - 2], or the base). */
 	for (size_t lvl = 0; lvl < d->n_levels; lvl++) {
 		r = enable_level(cg, d, lvl, mask, err);
@@ -289,7 +269,7 @@ static int kill_leaf(struct cgroup_level *leaf)
 		return cgroup_kill_procs(leaf);
 	for (int round = 0; round < KILL_WAIT_ROUNDS; round++) {
 		bool empty;
-		int r = procs_empty(leaf->fd, &empty);
+		int r = cgroup_procs_empty(leaf->fd, &empty);
 
 		if (r < 0)
 			return r;
