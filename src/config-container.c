@@ -460,6 +460,7 @@ static const struct config_key container_keys[] = {
 	RLIMIT_KEY("LimitFSIZE", SPEC_KEY_LIMIT_FSIZE, SPEC_RLIMIT_FSIZE),
 	RLIMIT_KEY("LimitSTACK", SPEC_KEY_LIMIT_STACK, SPEC_RLIMIT_STACK),
 	RLIMIT_KEY("LimitAS", SPEC_KEY_LIMIT_AS, SPEC_RLIMIT_AS),
+	{ "Init", SPEC_KEY_INIT, parse_bool_key, offsetof(struct container_spec, init) },
 };
 
 /* The known key closest to @key when it is a plausible typo, else NULL. */

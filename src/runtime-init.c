@@ -27,11 +27,13 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "runtime-caps.h"
 #include "runtime-pipe.h"
+#include "runtime-signal.h"
 #include "runtime.h"
 #include "spec.h"
 #include "util.h"
@@ -272,6 +274,73 @@ static _noreturn_ void exec_command(const struct command *c)
 	init_fail(EXIT_CANNOT_EXECUTE, r, "cannot execute '%s': %m", file);
 }
 
+/*
+ * Reaps every child that has exited (orphans are reparented to init). Never
+ * returns once @child was among them: init exits with the command's status,
+ * its code or 128+N (in a PID namespace the kernel then kills the rest).
+ */
+static void reap_children(pid_t child)
+{
+	int wstatus;
+	pid_t p;
+
+	while ((p = waitpid(-1, &wstatus, WNOHANG)) > 0 || (p < 0 && errno == EINTR))
+		if (p == child)
+			_exit(signal_exit_status(wstatus));
+}
+
+/*
+ * Init=true: init stays the container's PID 1 and supervises the command
+ * instead of becoming it. The forked child execs the command and reports a
+ * failure there on the status pipe itself (126/127); init closes its own
+ * copy, so the launcher still sees EOF exactly at the command's exec. Init
+ * then forwards every catchable signal it receives to the command's pid
+ * (not its process group: a command that wants its children signalled
+ * forwards itself), reaps every zombie, and exits with the command's status.
+ * Signals stay blocked and are taken with sigwaitinfo(): blocked signals are
+ * never dropped by a namespace's init, unlike unhandled ones.
+ */
+static _noreturn_ void supervise_command(const struct command *c)
+{
+	pid_t self = getpid(), child;
+	sigset_t all;
+
+	sigfillset(&all);
+	if (sigprocmask(SIG_SETMASK, &all, NULL) < 0)
+		init_fail(EXIT_LAUNCHER_ERROR, errno, "cannot block signals: %m");
+	/* Without a PID namespace, orphans of the command still come to us. */
+	(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
+	child = fork();
+	if (child < 0)
+		init_fail(EXIT_LAUNCHER_ERROR, errno, "cannot fork the command: %m");
+	if (child == 0) {
+		signal_reset_child();
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+			init_fail(EXIT_LAUNCHER_ERROR, errno,
+				  "cannot set the parent-death signal: %m");
+		if (getppid() != self)
+			_exit(EXIT_LAUNCHER_ERROR);
+		exec_command(c);
+	}
+	(void)close(INIT_COMMAND_FD);
+	(void)close(INIT_STATUS_FD);
+	for (;;) {
+		siginfo_t si;
+		int sig = sigwaitinfo(&all, &si);
+
+		if (sig < 0)
+			continue;
+		if (sig == SIGCHLD) {
+			reap_children(child);
+			continue;
+		}
+		/* The terminal signalled its whole foreground group: the command has it too. */
+		if (si.si_code == SI_KERNEL)
+			continue;
+		(void)kill(child, sig);
+	}
+}
+
 int runtime_init_main(void)
 {
 	_cleanup_(command_freep) struct command *c = NULL;
@@ -307,5 +376,7 @@ int runtime_init_main(void)
 	setup_environment(c);
 	setup_rlimits(c);
 	drop_privileges(c);
+	if (c->init)
+		supervise_command(c);
 	exec_command(c);
 }

@@ -98,7 +98,8 @@ int command_build(const struct command *c, uint8_t **ret_buf, size_t *ret_len)
 	put_u32(&w, PIPE_COMMAND_VERSION);
 	put_u32(&w, c->namespaces);
 	put_u32(&w, (c->tty ? PIPE_COMMAND_TTY : 0) |
-			(c->no_new_privs ? PIPE_COMMAND_NO_NEW_PRIVS : 0));
+			(c->no_new_privs ? PIPE_COMMAND_NO_NEW_PRIVS : 0) |
+			(c->init ? PIPE_COMMAND_INIT : 0));
 	put_u32(&w, (uint32_t)argc);
 	put_u32(&w, (uint32_t)envc);
 	put_u32(&w, c->uid);
@@ -280,6 +281,7 @@ int command_parse(const uint8_t *buf, size_t len, struct command **ret)
 	c->namespaces = ns;
 	c->tty = flags & PIPE_COMMAND_TTY;
 	c->no_new_privs = flags & PIPE_COMMAND_NO_NEW_PRIVS;
+	c->init = flags & PIPE_COMMAND_INIT;
 	c->uid = uid;
 	c->gid = gid;
 	c->cap_bounding = caps;

@@ -11,8 +11,8 @@
  * Command frame (launcher -> init, fd 3), integers in host byte order (both
  * ends are the same binary):
  *
- *   u32 magic "MDLC"   u32 version (2)   u32 namespaces (NS_*)
- *   u32 flags (bit 0: tty, bit 1: no_new_privs)
+ *   u32 magic "MDLC"   u32 version (3)   u32 namespaces (NS_*)
+ *   u32 flags (bit 0: tty, bit 1: no_new_privs, bit 2: init stays PID 1)
  *   u32 argc (>= 1)    u32 envc   u32 uid   u32 gid   u32 ngroups   u32 nrlimits
  *   u64 capabilities (bounding set)   u64 ambient capabilities
  *   string hostname, string path, string cwd, argc x string argv, envc x string env
@@ -33,7 +33,7 @@
 
 #define PIPE_COMMAND_MAGIC   0x434c444dU /* "MDLC" in a little-endian dump */
 #define PIPE_STATUS_MAGIC    0x534c444dU /* "MDLS" */
-#define PIPE_COMMAND_VERSION 2U
+#define PIPE_COMMAND_VERSION 3U
 
 #define PIPE_STRING_MAX		(128U * 1024)			/* the kernel's MAX_ARG_STRLEN */
 #define PIPE_STRINGS_MAX	65536U				/* argc + envc */
@@ -46,6 +46,7 @@
 
 #define PIPE_COMMAND_TTY	  (1U << 0)
 #define PIPE_COMMAND_NO_NEW_PRIVS (1U << 1)
+#define PIPE_COMMAND_INIT	  (1U << 2)
 
 /* One setrlimit() init makes (values in RLIM_INFINITY terms). */
 struct command_rlimit {
@@ -62,6 +63,7 @@ struct command {
 	unsigned namespaces;
 	bool tty;
 	bool no_new_privs;
+	bool init; /* Init=true: init forks the command and supervises it */
 	char *cwd; /* absolute; init chdirs there before exec */
 	uint32_t uid, gid;
 	uint32_t *groups; /* supplementary gids (n_groups, 0 = cleared) */

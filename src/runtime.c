@@ -274,6 +274,7 @@ int runtime_run(const struct container_spec *spec)
 		.namespaces = spec->namespaces,
 		.tty = spec->tty,
 		.no_new_privs = spec->no_new_privs,
+		.init = spec->init,
 		.cwd = spec->working_directory,
 		.uid = spec->uid,
 		.gid = spec->gid,

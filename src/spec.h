@@ -99,6 +99,7 @@ enum spec_key {
 	SPEC_KEY_LIMIT_FSIZE,
 	SPEC_KEY_LIMIT_STACK,
 	SPEC_KEY_LIMIT_AS,
+	SPEC_KEY_INIT,
 	_SPEC_KEY_MAX,
 };
 
@@ -137,6 +138,9 @@ struct container_spec {
 	size_t n_groups;
 	char *working_directory; /* absolute; config_validate() fills the launcher's cwd */
 	struct spec_rlimit_value rlimits[_SPEC_RLIMIT_MAX];
+
+	/* Supervision (runtime.c, runtime-init.c). */
+	bool init; /* Init=: mdlaunch's init stays PID 1 and forks the command */
 
 	/* The line of source that set each key, 0 = not from the file; messages only. */
 	unsigned line[_SPEC_KEY_MAX];
