@@ -332,6 +332,24 @@ static int parse_pids_key(struct load_ctx *c, unsigned line, const char *key, co
 	return 0;
 }
 
+static int parse_signal_key(struct load_ctx *c, unsigned line, const char *key, const char *value,
+			    void *data)
+{
+	if (parse_signal(value, data) < 0)
+		return load_error(c, line, "%s: invalid signal '%s' (a name like TERM or SIGTERM, "
+				  "or a number)", key, value);
+	return 0;
+}
+
+static int parse_stop_timeout_key(struct load_ctx *c, unsigned line, const char *key,
+				  const char *value, void *data)
+{
+	if (parse_stop_timeout(value, data) < 0)
+		return load_error(c, line, "%s: invalid timeout '%s' (whole seconds, 0 to %u; "
+				  "0 waits forever)", key, value, SPEC_STOP_TIMEOUT_MAX);
+	return 0;
+}
+
 /* Limit*=: the rlimit is the key's suffix ("LimitNOFILE" -> NOFILE). */
 static int parse_rlimit_key(struct load_ctx *c, unsigned line, const char *key, const char *value,
 			    void *data)
@@ -461,6 +479,10 @@ static const struct config_key container_keys[] = {
 	RLIMIT_KEY("LimitSTACK", SPEC_KEY_LIMIT_STACK, SPEC_RLIMIT_STACK),
 	RLIMIT_KEY("LimitAS", SPEC_KEY_LIMIT_AS, SPEC_RLIMIT_AS),
 	{ "Init", SPEC_KEY_INIT, parse_bool_key, offsetof(struct container_spec, init) },
+	{ "StopSignal", SPEC_KEY_STOP_SIGNAL, parse_signal_key,
+	  offsetof(struct container_spec, stop_signal) },
+	{ "StopTimeout", SPEC_KEY_STOP_TIMEOUT, parse_stop_timeout_key,
+	  offsetof(struct container_spec, stop_timeout) },
 };
 
 /* The known key closest to @key when it is a plausible typo, else NULL. */

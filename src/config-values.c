@@ -13,6 +13,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -607,6 +608,47 @@ int parse_capability_list(const char *s, uint64_t *ret, char *bad, size_t bad_si
 		p += n;
 	}
 	*ret = mask;
+	return 0;
+}
+
+int parse_signal(const char *s, int *ret)
+{
+	uint64_t v;
+
+	if (!s || !*s)
+		return -EINVAL;
+	if (safe_atou64(s, &v) == 0) {
+		if (v == 0 || v >= (uint64_t)NSIG)
+			return -EINVAL;
+		*ret = (int)v;
+		return 0;
+	}
+	if (strncasecmp(s, "SIG", 3) == 0)
+		s += 3;
+	for (int sig = 1; sig < NSIG; sig++) {
+		const char *name = sigabbrev_np(sig);
+
+		if (name && strcaseeq(s, name)) {
+			*ret = sig;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+int parse_stop_timeout(const char *s, unsigned *ret)
+{
+	uint64_t v;
+	int r;
+
+	if (!s)
+		return -EINVAL;
+	r = safe_atou64(s, &v);
+	if (r < 0)
+		return r;
+	if (v > SPEC_STOP_TIMEOUT_MAX)
+		return -ERANGE;
+	*ret = (unsigned)v;
 	return 0;
 }
 

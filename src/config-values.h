@@ -131,6 +131,15 @@ uint64_t capability_mask_all(void);
  */
 int parse_capability_list(const char *s, uint64_t *ret, char *bad, size_t bad_size);
 
+/*
+ * Parses StopSignal=: a name with or without "SIG" ("TERM", "SIGTERM", any
+ * case) or a number, 1 to the highest signal. Returns 0 or -EINVAL.
+ */
+int parse_signal(const char *s, int *ret);
+
+/* Parses StopTimeout=: whole seconds, 0 (wait forever) to SPEC_STOP_TIMEOUT_MAX. */
+int parse_stop_timeout(const char *s, unsigned *ret);
+
 /* Parses PidsLimit=: a positive integer, or "max"/"infinity" (SPEC_PIDS_INFINITY). */
 int parse_pids_limit(const char *s, uint64_t *ret);
 

@@ -70,7 +70,14 @@ void signal_reset_child(void)
 	(void)sigprocmask(SIG_SETMASK, &empty, NULL);
 }
 
-int signal_dispatch(int sfd, pid_t child, int *ret_wstatus)
+/* True for the signals that ask the launcher to stop the container. */
+static bool signal_is_stop_request(int sig)
+{
+	return sig == SIGTERM || sig == SIGINT;
+}
+
+int signal_dispatch(int sfd, pid_t child, int stop_signal, unsigned *stop_requests,
+		    int *ret_wstatus)
 {
 	struct signalfd_siginfo si;
 	int reaped = 0, wstatus = 0;
@@ -92,16 +99,20 @@ int signal_dispatch(int sfd, pid_t child, int *ret_wstatus)
 		 * hangup) went to the whole foreground process group, which the
 		 * container shares with us: forwarding it would deliver it twice.
 		 */
+		if (signal_is_stop_request((int)si.ssi_signo))
+			(*stop_requests)++;
 		if (si.ssi_code == SI_KERNEL && si.ssi_signo != SIGCHLD)
 			log_debug("SIG%s came from the terminal, the container has it too",
 				  sigabbrev_np((int)si.ssi_signo));
 		else if (signal_is_forwarded((int)si.ssi_signo)) {
-			log_debug("forwarding SIG%s to pid %d", sigabbrev_np((int)si.ssi_signo),
-				  (int)child);
-			if (!reaped && kill(child, (int)si.ssi_signo) < 0 && errno != ESRCH)
+			/* SIGINT stays SIGINT (the user's Ctrl-C), but starts the stop timer too. */
+			int sig = si.ssi_signo == SIGTERM ? stop_signal : (int)si.ssi_signo;
+
+			log_debug("forwarding SIG%s to pid %d", sigabbrev_np(sig), (int)child);
+			if (!reaped && kill(child, sig) < 0 && errno != ESRCH)
 				log_warn_errno(errno,
 					       "cannot forward SIG%s to pid %d: %m, ignoring",
-					       sigabbrev_np((int)si.ssi_signo), (int)child);
+					       sigabbrev_np(sig), (int)child);
 		}
 		/*
 		 * SIGCHLD coalesces, so always try the wait when one came; only

@@ -39,10 +39,14 @@ void signal_reset_child(void);
 
 /*
  * Drains @sfd: forwards each forwarded signal to @child, and on SIGCHLD reaps
- * @child with WNOHANG (other children are not the launcher's). Returns 1 with
- * *ret_wstatus set once @child was reaped, 0 if it still runs, or -errno.
+ * @child with WNOHANG (other children are not the launcher's). SIGTERM and
+ * SIGINT are stop requests, counted in *stop_requests; SIGTERM is sent as
+ * @stop_signal (StopSignal=), SIGINT as itself.
+ * Returns 1 with *ret_wstatus set once @child was reaped, 0 if it still
+ * runs, or -errno.
  */
-int signal_dispatch(int sfd, pid_t child, int *ret_wstatus);
+int signal_dispatch(int sfd, pid_t child, int stop_signal, unsigned *stop_requests,
+		    int *ret_wstatus);
 
 /* Waits for @pid, retrying EINTR; *ret_wstatus is set on success. Returns 0 or -errno. */
 int signal_wait_pid(pid_t pid, int *ret_wstatus);

@@ -52,6 +52,9 @@ struct run {
 	int status_r;
 	pid_t pid;
 	bool born_in_cgroup; /* clone3(CLONE_INTO_CGROUP): no attach needed */
+	unsigned stop_requests;	  /* SIGTERM/SIGINT received */
+	struct timespec stop_deadline; /* when StopTimeout= runs out after the first one */
+	bool stop_killed;		  /* StopTimeout= ran out: init was SIGKILLed */
 };
 
 /* Microseconds since the run started, for the -vv timeline of one start. */
@@ -161,6 +164,36 @@ static int handle_status(struct run *run, const uint8_t *buf, size_t len)
 }
 
 /*
+ * The poll() timeout in ms for a stop request: -1 without one (or with
+ * StopTimeout=0, which waits forever), else the time left of StopTimeout=.
+ */
+static int stop_poll_timeout(const struct run *run)
+{
+	struct timespec now;
+	long ms;
+
+	if (run->stop_requests == 0 || run->spec->stop_timeout == 0 || run->stop_killed)
+		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (run->stop_deadline.tv_sec - now.tv_sec) * 1000L +
+	     (run->stop_deadline.tv_nsec - now.tv_nsec) / 1000000L;
+	return ms < 0 ? 0 : (int)ms + 1;
+}
+
+/*
+ * StopTimeout= ran out: SIGKILL init. Its PID namespace takes every other
+ * process with it; without one, the teardown kills what is left in the
+ * cgroup.
+ */
+static void stop_kill(struct run *run)
+{
+	log_warn("%s: still running %us after the stop request, killing it", run->name,
+		 run->spec->stop_timeout);
+	(void)kill(run->pid, SIGKILL);
+	run->stop_killed = true;
+}
+
+/*
  * Step 6 and 7: polls the signalfd and the status pipe until init's fate is
  * known and the child is reaped. Returns the launcher's exit status.
  */
@@ -177,10 +210,14 @@ static int run_supervise(struct run *run)
 			{ .fd = reaped ? -EBADF : run->sfd, .events = POLLIN },
 			{ .fd = run->status_r, .events = POLLIN },
 		};
-		int n = poll(p, 2, reaped ? STATUS_DRAIN_MS : -1);
+		int n = poll(p, 2, reaped ? STATUS_DRAIN_MS : stop_poll_timeout(run));
 
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n == 0 && !reaped) {
+			stop_kill(run);
+			continue;
+		}
 		if (n < 0) {
 			log_error_errno(errno, "%s: cannot wait for the container: %m", run->name);
 			run_abort_child(run);
@@ -202,7 +239,14 @@ static int run_supervise(struct run *run)
 			}
 		}
 		if (p[0].revents) {
-			int r = signal_dispatch(run->sfd, run->pid, &wstatus);
+			unsigned before = run->stop_requests;
+			int r = signal_dispatch(run->sfd, run->pid, run->spec->stop_signal,
+						&run->stop_requests, &wstatus);
+
+			if (before == 0 && run->stop_requests > 0) {
+				clock_gettime(CLOCK_MONOTONIC, &run->stop_deadline);
+				run->stop_deadline.tv_sec += run->spec->stop_timeout;
+			}
 
 			if (r < 0) {
 				log_error_errno(r, "%s: cannot read signals: %m", run->name);
@@ -218,6 +262,8 @@ static int run_supervise(struct run *run)
 	log_debug("%s: container exited (+%ld us)", run->name, elapsed_us(run));
 	if (frame_code >= 0)
 		return frame_code;
+	if (run->stop_killed)
+		return 128 + SIGKILL;
 	return signal_exit_status(wstatus);
 }
 

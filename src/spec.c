@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
@@ -74,6 +75,8 @@ struct container_spec *spec_new(void)
 	spec->memory_swap_max = SPEC_MEMORY_UNSET;
 	spec->capabilities = SPEC_CAPS_DEFAULT;
 	spec->no_new_privs = true;
+	spec->stop_signal = SIGTERM;
+	spec->stop_timeout = SPEC_STOP_TIMEOUT_DEFAULT;
 	spec->path = strdup(SPEC_DEFAULT_PATH);
 	if (!spec->path)
 		return spec_free(spec);

@@ -34,6 +34,11 @@ enum namespace_flag {
 
 #define SPEC_NAME_MAX 64
 
+/* StopTimeout= default, in seconds (systemd's TimeoutStopSec= is 90 s by default). */
+#define SPEC_STOP_TIMEOUT_DEFAULT 10U
+/* StopTimeout= maximum: one day. */
+#define SPEC_STOP_TIMEOUT_MAX 86400U
+
 /* The container's PATH when neither mdlaunch.conf nor Environment= sets one (systemd's). */
 #define SPEC_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -100,6 +105,8 @@ enum spec_key {
 	SPEC_KEY_LIMIT_STACK,
 	SPEC_KEY_LIMIT_AS,
 	SPEC_KEY_INIT,
+	SPEC_KEY_STOP_SIGNAL,
+	SPEC_KEY_STOP_TIMEOUT,
 	_SPEC_KEY_MAX,
 };
 
@@ -141,6 +148,8 @@ struct container_spec {
 
 	/* Supervision (runtime.c, runtime-init.c). */
 	bool init; /* Init=: mdlaunch's init stays PID 1 and forks the command */
+	int stop_signal;       /* StopSignal=: sent on a stop request, default SIGTERM */
+	unsigned stop_timeout; /* StopTimeout=: seconds before SIGKILL, 0 = wait forever */
 
 	/* The line of source that set each key, 0 = not from the file; messages only. */
 	unsigned line[_SPEC_KEY_MAX];

@@ -88,3 +88,61 @@ EOF
 	print_run
 	[[ "$stderr" == *"no-such-command-mdl"*"not found"* ]]
 }
+
+@test "stop: StopTimeout=1 SIGKILLs a command that ignores SIGTERM within 1-3 s (137)" {
+	local f pid ready=$BATS_TEST_TMPDIR/ready start
+	f=$(write_container stubborn <<EOF
+[Container]
+Command = sh -c 'trap "" TERM; echo up >$ready; while :; do sleep 0.1; done'
+StopTimeout = 1
+EOF
+)
+	start_bg "$f" "$ready"
+	start=$(date +%s%N)
+	kill -TERM "$pid"
+	wait_for_exit $pid 5
+	cat "$BATS_TEST_TMPDIR/err"
+	echo "took $((($(date +%s%N) - start) / 1000000)) ms"
+	[ "$exit_status" -eq 137 ]
+	[ $((($(date +%s%N) - start) / 1000000)) -ge 900 ]
+	[ $((($(date +%s%N) - start) / 1000000)) -le 3000 ]
+	grep -q "stubborn: still running 1s after the stop request, killing it" "$BATS_TEST_TMPDIR/err"
+}
+
+@test "stop: StopSignal=SIGUSR1 is sent instead of SIGTERM; numbers and bad names" {
+	local f pid ready=$BATS_TEST_TMPDIR/ready
+	f=$(write_container usr1stop <<EOF
+[Container]
+Command = sh -c 'trap "exit 7" USR1; echo up >$ready; while :; do sleep 0.1; done'
+StopSignal = SIGUSR1
+EOF
+)
+	start_bg "$f" "$ready"
+	kill -TERM "$pid"
+	wait_for_exit $pid 5
+	[ "$exit_status" -eq 7 ]
+
+	f=$(write_container badstop <<'EOF'
+[Container]
+Command = true
+StopSignal = NOPE
+StopTimeout = -1
+EOF
+)
+	run --separate-stderr mdl check "$f"
+	print_run
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"badstop.container:3: StopSignal: invalid signal 'NOPE'"* ]]
+	[[ "$stderr" == *"badstop.container:4: StopTimeout: invalid timeout '-1'"* ]]
+
+	f=$(write_container numstop <<'EOF'
+[Container]
+Command = true
+StopSignal = 10
+StopTimeout = 0
+EOF
+)
+	run --separate-stderr mdl check "$f"
+	print_run
+	[ "$status" -eq 0 ]
+}

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <signal.h>
 #include <string.h>
 
 #include "config-values.h"
@@ -457,6 +458,35 @@ static void test_pids_limit(void **state)
 	assert_int_equal(v, 7);
 }
 
+static void test_stop_keys(void **state)
+{
+	unsigned t = 7;
+	int sig = 0;
+
+	(void)state;
+	assert_int_equal(parse_signal("TERM", &sig), 0);
+	assert_int_equal(sig, SIGTERM);
+	assert_int_equal(parse_signal("sigusr1", &sig), 0);
+	assert_int_equal(sig, SIGUSR1);
+	assert_int_equal(parse_signal("9", &sig), 0);
+	assert_int_equal(sig, SIGKILL);
+	sig = 0;
+	assert_int_equal(parse_signal("0", &sig), -EINVAL);
+	assert_int_equal(parse_signal("65", &sig), -EINVAL);
+	assert_int_equal(parse_signal("SIG", &sig), -EINVAL);
+	assert_int_equal(parse_signal("NOPE", &sig), -EINVAL);
+	assert_int_equal(parse_signal("", &sig), -EINVAL);
+	assert_int_equal(sig, 0);
+	assert_int_equal(parse_stop_timeout("0", &t), 0);
+	assert_int_equal(t, 0);
+	assert_int_equal(parse_stop_timeout("30", &t), 0);
+	assert_int_equal(t, 30);
+	assert_int_equal(parse_stop_timeout("-1", &t), -EINVAL);
+	assert_int_equal(parse_stop_timeout("10s", &t), -EINVAL);
+	assert_int_equal(parse_stop_timeout("86401", &t), -ERANGE);
+	assert_int_equal(t, 30);
+}
+
 static void rlimit_ok(const char *s, bool bytes, uint64_t soft, uint64_t hard)
 {
 	uint64_t a = 1, b = 1;
@@ -559,7 +589,7 @@ int main(void)
 		cmocka_unit_test(test_environment),   cmocka_unit_test(test_env_vector_set),
 		cmocka_unit_test(test_namespaces),    cmocka_unit_test(test_distance),
 		cmocka_unit_test(test_capabilities),  cmocka_unit_test(test_capability_masks),
-		cmocka_unit_test(test_pids_limit),    cmocka_unit_test(test_rlimits),
+		cmocka_unit_test(test_pids_limit), cmocka_unit_test(test_stop_keys),    cmocka_unit_test(test_rlimits),
 		cmocka_unit_test(test_users),
 	};
 
