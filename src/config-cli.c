@@ -319,22 +319,24 @@ static int cli_apply(const struct cli_options *o, struct container_spec *spec)
 
 	if (o->tty) {
 		spec->tty = true;
-		spec->line[SPEC_KEY_TTY] = 0;
+		spec_set_origin_option(spec, SPEC_KEY_TTY, "--tty");
 	}
 	if (o->memory_set) {
 		spec->memory_max = o->memory_max;
-		spec->line[SPEC_KEY_MEMORY] = 0;
+		spec_set_origin_option(spec, SPEC_KEY_MEMORY, "--memory");
 	}
 	if (o->memory_swap_set) {
 		spec->memory_swap_max = o->memory_swap_max;
-		spec->line[SPEC_KEY_MEMORY_SWAP] = 0;
+		spec_set_origin_option(spec, SPEC_KEY_MEMORY_SWAP, "--memory-swap");
 	}
 	/* Either option replaces the file's CPU setting; both together fail validation. */
 	if (o->cpu_shares || o->cpu_weight) {
 		spec->cpu_shares = o->cpu_shares;
 		spec->cpu_weight = o->cpu_weight;
-		spec->line[SPEC_KEY_CPU_SHARES] = 0;
-		spec->line[SPEC_KEY_CPU_WEIGHT] = 0;
+		spec_set_origin_option(spec, SPEC_KEY_CPU_SHARES,
+				       o->cpu_shares ? "--cpu-shares" : "--cpu-weight");
+		spec_set_origin_option(spec, SPEC_KEY_CPU_WEIGHT,
+				       o->cpu_shares ? "--cpu-shares" : "--cpu-weight");
 	}
 	if (o->cpuset) {
 		s = strdup(o->cpuset);
@@ -342,7 +344,7 @@ static int cli_apply(const struct cli_options *o, struct container_spec *spec)
 			return -ENOMEM;
 		free(spec->cpuset);
 		spec->cpuset = s;
-		spec->line[SPEC_KEY_CPUSET] = 0;
+		spec_set_origin_option(spec, SPEC_KEY_CPUSET, "--cpuset");
 	}
 	if (o->name) {
 		s = strdup(o->name);
@@ -350,7 +352,7 @@ static int cli_apply(const struct cli_options *o, struct container_spec *spec)
 			return -ENOMEM;
 		free(spec->name);
 		spec->name = s;
-		spec->line[SPEC_KEY_NAME] = 0;
+		spec_set_origin_option(spec, SPEC_KEY_NAME, "--name");
 	}
 	if (o->hostname) {
 		s = strdup(o->hostname);
@@ -358,7 +360,7 @@ static int cli_apply(const struct cli_options *o, struct container_spec *spec)
 			return -ENOMEM;
 		free(spec->hostname);
 		spec->hostname = s;
-		spec->line[SPEC_KEY_HOSTNAME] = 0;
+		spec_set_origin_option(spec, SPEC_KEY_HOSTNAME, "--hostname");
 	}
 	if (o->user) {
 		s = strdup(o->user);
@@ -366,7 +368,7 @@ static int cli_apply(const struct cli_options *o, struct container_spec *spec)
 			return -ENOMEM;
 		free(spec->user);
 		spec->user = s;
-		spec->line[SPEC_KEY_USER] = 0;
+		spec_set_origin_option(spec, SPEC_KEY_USER, "--user");
 	}
 	for (char **e = o->env; e && *e; e++) {
 		if (strncmp(*e, "PATH=", 5) == 0) {

@@ -28,6 +28,7 @@
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <iniparser/iniparser.h>
 
@@ -49,9 +50,21 @@
 
 #define SECTION "Container"
 
+/* The last assignment of a key over the .container and its drop-ins. */
+struct key_assignment {
+	char *value;	  /* the raw text after '=' ("": reset to the default), NULL: never set */
+	const char *path; /* the file that set it (owned by target->files) */
+	unsigned file;	  /* its index in target->files */
+	unsigned line;
+};
+
 struct load_ctx {
-	const char *path;
-	struct container_spec *spec;
+	const char *path;	       /* the file being read, for messages */
+	unsigned file;		       /* its index in target->files */
+	struct container_spec *spec;   /* where the parsers write: scratch, then target */
+	struct container_spec *target; /* the spec being loaded */
+	struct key_assignment *final;  /* one per container_keys entry */
+	bool quiet;		       /* errors already reported: do not log or count them */
 	unsigned n_errors;
 	unsigned routed; /* errors only iniparser found */
 	bool disagree;	 /* iniparser and the scan read the file differently (a bug of ours) */
@@ -74,6 +87,8 @@ _printf_(3, 4) static int load_error(struct load_ctx *c, unsigned line, const ch
 	char msg[1536];
 	va_list ap;
 
+	if (c->quiet)
+		return -EINVAL;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
@@ -634,8 +649,7 @@ struct scan_state {
 	bool in_section;			   /* a section header has been seen */
 	bool in_container;			   /* the current section is [Container] */
 	unsigned n_sections;			   /* [Container] headers seen */
-	unsigned seen[ELEMENTSOF(container_keys)]; /* line of each key, 0 = unset */
-	bool empty[ELEMENTSOF(container_keys)];	   /* the key was set to the empty value */
+	unsigned seen[ELEMENTSOF(container_keys)]; /* line of each key in this file, 0 = unset */
 	char **extra_keys; /* X- keys seen (lower case), for the cross-check */
 };
 
@@ -707,6 +721,13 @@ static int scan_assignment(struct load_ctx *c, struct scan_state *st, unsigned l
 	if (!k) {
 		const char *hint = key_suggestion(key);
 
+		if (strcaseeq(key, "Image"))
+			return load_error(
+			    c, line,
+			    "unknown key '%s' in [" SECTION "] (this looks like a Podman "
+			    "quadlet file, not an mdlaunch file: mdlaunch runs a Command= "
+			    "on the host's root file system, without images)",
+			    key);
 		if (hint)
 			return load_error(c, line,
 					  "unknown key '%s' in [" SECTION "] (did you mean '%s'?)",
@@ -717,16 +738,20 @@ static int scan_assignment(struct load_ctx *c, struct scan_state *st, unsigned l
 		return load_error(c, line, "%s: duplicate key, first set at line %u", k->name,
 				  st->seen[i]);
 	st->seen[i] = line;
-	c->spec->line[k->id] = line;
 	/*
-	 * An empty value resets the key to its default. Since a key may appear
-	 * only once, the field still holds the default (from spec_new() and the
-	 * global file): leaving it untouched is the reset.
+	 * A later file overrides an earlier one: only the last assignment is
+	 * applied (apply_assignments()), so that an empty value can reset the
+	 * key to its default. Every value is still parsed here, into a scratch
+	 * spec, so that each bad one is reported at its own line.
 	 */
-	if (*value == '\0') {
-		st->empty[i] = true;
+	free(c->final[i].value);
+	c->final[i] = (struct key_assignment){
+		.value = strdup(value), .path = c->path, .file = c->file, .line = line
+	};
+	if (!c->final[i].value)
+		return -ENOMEM;
+	if (*value == '\0')
 		return 0;
-	}
 	return k->parse(c, line, k->name, value, (char *)c->spec + k->offset);
 }
 
@@ -939,10 +964,10 @@ mismatch:
 
 /*
  * Reads the whole of @path (a regular file, at most CONTAINER_FILE_MAX bytes)
- * into *ret (NUL-terminated; the file itself may contain NULs) and its size
- * into *ret_size. Returns 0 or -errno, not logged.
+ * into *ret (NUL-terminated; the file itself may contain NULs), its size into
+ * *ret_size and its fstat() into *ret_st. Returns 0 or -errno, not logged.
  */
-static int read_container_file(const char *path, char **ret, size_t *ret_size)
+static int read_container_file(const char *path, char **ret, size_t *ret_size, struct stat *ret_st)
 {
 	_cleanup_close_ int fd = -EBADF;
 	_cleanup_free_ char *buf = NULL;
@@ -989,6 +1014,7 @@ static int read_container_file(const char *path, char **ret, size_t *ret_size)
 	buf[len] = '\0';
 	*ret = TAKE_PTR(buf);
 	*ret_size = len;
+	*ret_st = st;
 	return 0;
 }
 
@@ -998,11 +1024,11 @@ static int read_container_file(const char *path, char **ret, size_t *ret_size)
  */
 static int default_name(struct load_ctx *c)
 {
-	const char *base = strrchr(c->path, '/');
+	const char *base = strrchr(c->target->source, '/');
 	size_t n;
 	char *name;
 
-	base = base ? base + 1 : c->path;
+	base = base ? base + 1 : c->target->source;
 	n = strlen(base);
 	if (n > strlen(".container") && streq(base + n - strlen(".container"), ".container"))
 		n -= strlen(".container");
@@ -1017,8 +1043,8 @@ static int default_name(struct load_ctx *c)
 		    "; set Name=",
 		    base);
 	}
-	free(c->spec->name);
-	c->spec->name = name;
+	free(c->target->name);
+	c->target->name = name;
 	return 0;
 }
 
@@ -1034,25 +1060,29 @@ static size_t key_index(enum spec_key id)
 }
 
 /*
- * After the scan: the default name when Name= is absent or empty, and the
+ * After all files: the default name when Name= is absent or reset, and the
  * required Command= (unless its line was already reported as invalid).
  * Returns 0, -EINVAL (logged) or -ENOMEM.
  */
-static int finish_defaults(struct load_ctx *c, const struct scan_state *st)
+static int finish_defaults(struct load_ctx *c)
 {
-	size_t name = key_index(SPEC_KEY_NAME), cmd = key_index(SPEC_KEY_COMMAND);
+	const struct key_assignment *name = &c->final[key_index(SPEC_KEY_NAME)];
+	const struct key_assignment *cmd = &c->final[key_index(SPEC_KEY_COMMAND)];
 	int r = 0;
 
-	if (!st->seen[name] || st->empty[name])
+	c->path = c->target->source;
+	if (!name->value || *name->value == '\0')
 		r = default_name(c);
 	if (r == -ENOMEM)
 		return r;
-	if (strv_length(c->spec->argv) > 0)
+	if (strv_length(c->target->argv) > 0)
 		return r;
-	if (!st->seen[cmd])
+	if (!cmd->value)
 		return load_error(c, 0, "missing Command= in [" SECTION "] (it is required)");
-	if (st->empty[cmd])
-		return load_error(c, st->seen[cmd], "Command: empty, a command is required");
+	if (*cmd->value == '\0') {
+		c->path = cmd->path;
+		return load_error(c, cmd->line, "Command: empty, a command is required");
+	}
 	return r;
 }
 
@@ -1068,27 +1098,71 @@ static void finish_capabilities(struct load_ctx *c)
 
 	if (both && c->cap_drop != capability_mask_all()) {
 		char *name = cap_to_name((cap_value_t)__builtin_ctzll(both));
+		const char *add = spec_origin_file(c->spec, SPEC_KEY_ADD_CAPABILITIES);
 
-		load_error(c, c->spec->line[SPEC_KEY_DROP_CAPABILITIES],
-			   "DropCapabilities: '%s' is also in AddCapabilities= (line %u)",
-			   name ? name : "?", c->spec->line[SPEC_KEY_ADD_CAPABILITIES]);
+		c->path = spec_origin_file(c->spec, SPEC_KEY_DROP_CAPABILITIES);
+		if (add && c->path && streq(add, c->path))
+			load_error(c, c->spec->origin[SPEC_KEY_DROP_CAPABILITIES].line,
+				   "DropCapabilities: '%s' is also in AddCapabilities= (line %u)",
+				   name ? name : "?",
+				   c->spec->origin[SPEC_KEY_ADD_CAPABILITIES].line);
+		else
+			load_error(c, c->spec->origin[SPEC_KEY_DROP_CAPABILITIES].line,
+				   "DropCapabilities: '%s' is also in AddCapabilities= (%s:%u)",
+				   name ? name : "?", add ? add : "?",
+				   c->spec->origin[SPEC_KEY_ADD_CAPABILITIES].line);
 		cap_free(name);
 		return;
 	}
 	c->spec->capabilities = (c->spec->capabilities & ~c->cap_drop) | c->cap_add;
 }
 
-int config_load_container(const char *path, struct container_spec *spec)
+/*
+ * The trust check, as sshd's StrictModes: when mdlaunch runs as root, a file
+ * or directory that another user can write would let that user choose what
+ * root runs. @st is the fstat() of @path. Returns 0, or -EPERM (logged).
+ */
+static int check_trust(const struct container_spec *spec, const char *path, const struct stat *st)
 {
-	struct load_ctx c = { .path = path, .spec = spec };
+	const char *what = S_ISDIR(st->st_mode) ? "directory" : "file";
+	unsigned mode = (unsigned)st->st_mode & 07777;
+	char why[128];
+
+	if (!spec->strict_permissions || geteuid() != 0)
+		return 0;
+	if (st->st_mode & S_IWOTH)
+		snprintf(why, sizeof(why), "writable by others (mode %04o); chmod o-w it", mode);
+	else if (st->st_mode & S_IWGRP)
+		snprintf(why, sizeof(why), "writable by its group (mode %04o); chmod g-w it", mode);
+	else if (st->st_uid != 0 && st->st_uid != geteuid())
+		snprintf(why, sizeof(why), "owned by uid %u, not root; chown root it",
+			 (unsigned)st->st_uid);
+	else
+		return 0;
+	(void)log_syntax(path, 0, LOG_LEVEL_ERROR,
+			 "refusing a %s %s or set strict_permissions = false in mdlaunch.conf",
+			 what, why);
+	return -EPERM;
+}
+
+/*
+ * Reads one file (the .container or a drop-in) into the load: its errors
+ * are logged and counted in @c, its assignments recorded in c->final.
+ * Returns 0 (even when the file had errors), or -errno (logged) when it
+ * cannot be read at all or is refused.
+ */
+static int load_one_file(struct load_ctx *c, const char *path)
+{
 	struct scan_state st = { 0 };
 	struct ini_errors ie = { 0 };
 	_cleanup_free_ char *text = NULL;
+	unsigned errors_before = c->n_errors;
 	dictionary *d = NULL;
+	struct stat sb;
 	size_t size = 0;
 	int r;
 
-	r = read_container_file(path, &text, &size);
+	r = read_container_file(path, &text, &size, &sb);
 	if (r == -EBADFD)
 		return log_error_errno(-EINVAL, "cannot load '%s': not a regular file", path);
 	if (r == -EFBIG)
@@ -1096,32 +1170,157 @@ int config_load_container(const char *path, struct container_spec *spec)
 				       CONTAINER_FILE_MAX);
 	if (r < 0)
 		return log_error_errno(r, "cannot open '%s': %m", path);
-
-	free(spec->source);
-	spec->source = strdup(path);
-	if (!spec->source)
-		return log_error_errno(-ENOMEM, "out of memory");
-	for (size_t i = 0; i < ELEMENTSOF(spec->line); i++)
-		spec->line[i] = 0;
+	r = check_trust(c->target, path, &sb);
+	if (r < 0)
+		return r;
+	r = spec_add_file(c->target, path);
+	if (r < 0)
+		return log_error_errno(r, "%s: out of memory", path);
+	c->file = (unsigned)r;
+	c->path = c->target->files[c->file - 1];
 
 	d = ini_load(path, &ie);
-	r = scan_text(&c, &st, text, size, &ie);
-	if (r >= 0 && c.n_errors == 0 && !d) {
-		load_error(&c, 0, "internal error: iniparser could not load the file");
-		c.disagree = true;
+	r = scan_text(c, &st, text, size, &ie);
+	if (r >= 0 && c->n_errors == errors_before && !d) {
+		load_error(c, 0, "internal error: iniparser could not load the file");
+		c->disagree = true;
 	}
-	if (r >= 0 && c.n_errors == 0 && d)
-		r = ini_cross_check(&c, &st, d) == -ENOMEM ? -ENOMEM : 0;
+	if (r >= 0 && c->n_errors == errors_before && d)
+		r = ini_cross_check(c, &st, d) == -ENOMEM ? -ENOMEM : 0;
 	if (d)
 		iniparser_freedict(d);
 	ini_errors_free(&ie);
 	strv_free(st.extra_keys);
 	if (r < 0)
 		return log_error_errno(r, "%s: out of memory", path);
+	return 0;
+}
 
-	r = finish_defaults(&c, &st);
-	if (r == -ENOMEM)
-		return log_error_errno(r, "%s: out of memory", path);
+static int cmp_strings(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * The drop-ins of @path: the regular files "*.conf" (not hidden) in
+ * "@path.d", sorted by name (systemd's order), as paths in *ret (NULL when
+ * there is no such directory). Returns 0 or -errno (logged).
+ */
+static int list_dropins(const struct container_spec *spec, const char *path, char ***ret)
+{
+	_cleanup_free_ char *dir = NULL;
+	_cleanup_strv_free_ char **l = NULL;
+	_cleanup_close_ int fd = -EBADF;
+	struct dirent *de;
+	struct stat st;
+	DIR *dp;
+	int r = 0;
+
+	dir = strdup_printf("%s.d", path);
+	if (!dir)
+		return log_error_errno(-ENOMEM, "out of memory");
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		*ret = NULL;
+		return 0;
+	}
+	if (fd < 0)
+		return log_error_errno(-errno, "cannot open drop-in directory '%s': %m", dir);
+	if (fstat(fd, &st) < 0)
+		return log_error_errno(-errno, "cannot stat '%s': %m", dir);
+	r = check_trust(spec, dir, &st);
+	if (r < 0)
+		return r;
+	dp = fdopendir(fd);
+	if (!dp)
+		return log_error_errno(-errno, "cannot read '%s': %m", dir);
+	fd = -EBADF; /* owned by dp now */
+	while ((errno = 0, de = readdir(dp))) {
+		size_t n = strlen(de->d_name);
+		char *p;
+
+		if (de->d_name[0] == '.' || n <= 5 || !streq(de->d_name + n - 5, ".conf"))
+			continue;
+		if (fstatat(dirfd(dp), de->d_name, &st, 0) < 0 || !S_ISREG(st.st_mode))
+			continue;
+		p = strdup_printf("%s/%s", dir, de->d_name);
+		if (!p || strv_consume(&l, p) < 0) {
+			r = -ENOMEM;
+			break;
+		}
+	}
+	if (r == 0 && errno != 0)
+		r = -errno;
+	closedir(dp);
+	if (r < 0)
+		return log_error_errno(r, "cannot read '%s': %m", dir);
+	if (l)
+		qsort(l, strv_length(l), sizeof(*l), cmp_strings);
+	*ret = TAKE_PTR(l);
+	return 0;
+}
+
+/*
+ * Applies the last assignment of every key to c->target, in key table order
+ * (no key's parser depends on another's), recording where each came from.
+ * An empty assignment leaves the default (spec_new() and mdlaunch.conf).
+ * After errors, the values are applied quietly so that config_validate_values()
+ * can still judge the good ones. Returns 0 or -ENOMEM.
+ */
+static int apply_assignments(struct load_ctx *c)
+{
+	c->spec = c->target;
+	c->quiet = c->n_errors > 0;
+	c->cap_add = c->cap_drop = 0;
+	for (size_t i = 0; i < ELEMENTSOF(container_keys); i++) {
+		const struct config_key *k = &container_keys[i];
+		struct key_assignment *a = &c->final[i];
+		int r;
+
+		if (!a->value || *a->value == '\0')
+			continue;
+		spec_set_origin(c->target, k->id, a->file, a->line);
+		c->target->origin[k->id].value = strdup(a->value);
+		if (!c->target->origin[k->id].value)
+			return -ENOMEM;
+		c->path = a->path;
+		r = k->parse(c, a->line, k->name, a->value, (char *)c->spec + k->offset);
+		if (r == -ENOMEM)
+			return r;
+	}
+	c->quiet = false;
+	return 0;
+}
+
+int config_load_container(const char *path, struct container_spec *spec)
+{
+	_cleanup_(spec_freep) struct container_spec *scratch = NULL;
+	_cleanup_strv_free_ char **dropins = NULL;
+	struct key_assignment final[ELEMENTSOF(container_keys)] = { 0 };
+	struct load_ctx c = { .target = spec, .final = final };
+	int r;
+
+	free(spec->source);
+	spec->source = strdup(path);
+	scratch = spec_new();
+	if (!spec->source || !scratch)
+		return log_error_errno(-ENOMEM, "out of memory");
+	c.spec = scratch;
+
+	r = load_one_file(&c, path);
+	if (r >= 0)
+		r = list_dropins(spec, path, &dropins);
+	for (char **p = dropins; r >= 0 && p && *p; p++)
+		r = load_one_file(&c, *p);
+	if (r < 0)
+		goto out; /* logged */
+	r = apply_assignments(&c);
+	if (r >= 0)
+		r = finish_defaults(&c);
+	if (r == -ENOMEM) {
+		log_error_errno(r, "%s: out of memory", path);
+		goto out;
+	}
 	finish_capabilities(&c);
 	/*
 	 * -EPROTO: refused because the two readings differ: the key sets, or
@@ -1129,8 +1328,20 @@ int config_load_container(const char *path, struct container_spec *spec)
 	 * scan, iniparser may legitimately see other lines.) Fuzzers look for it.
 	 */
 	if (c.disagree || (c.routed > 0 && c.routed == c.n_errors))
-		return -EPROTO;
-	return c.n_errors > 0 ? -EINVAL : 0;
+		r = -EPROTO;
+	else
+		r = c.n_errors > 0 ? -EINVAL : 0;
+out:
+	for (size_t i = 0; i < ELEMENTSOF(final); i++)
+		free(final[i].value);
+	return r;
+}
+
+const char *config_key_name(unsigned key)
+{
+	size_t i = key_index((enum spec_key)key);
+
+	return i < ELEMENTSOF(container_keys) ? container_keys[i].name : NULL;
 }
 
 int config_from_file(const char *path, const struct global_options *g, struct container_spec **ret)

@@ -31,6 +31,7 @@
 struct global_ctx {
 	const char *path;
 	struct container_spec *spec;
+	unsigned file; /* the index of path in spec->files */
 	int log_level;
 	unsigned n_errors;
 };
@@ -137,6 +138,7 @@ static int global_namespaces(struct global_ctx *c, const config_setting_t *s)
 	} else
 		return wrong_type(c, s, "an array of strings or a string");
 	c->spec->namespaces = flags;
+	spec_set_origin(c->spec, SPEC_KEY_NAMESPACES, c->file, config_setting_source_line(s));
 	return 0;
 }
 
@@ -246,6 +248,16 @@ static int global_capabilities(struct global_ctx *c, const config_setting_t *s)
 	} else
 		return wrong_type(c, s, "an array of strings or a string");
 	c->spec->capabilities = mask;
+	spec_set_origin(c->spec, SPEC_KEY_CAPABILITIES, c->file, config_setting_source_line(s));
+	return 0;
+}
+
+/* strict_permissions = false: no trust check of .container files and drop-ins. */
+static int global_strict_permissions(struct global_ctx *c, const config_setting_t *s)
+{
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+		return wrong_type(c, s, "true or false");
+	c->spec->strict_permissions = config_setting_get_bool(s);
 	return 0;
 }
 
@@ -258,6 +270,7 @@ static const struct global_setting {
 	{ "path", global_path },
 	{ "cgroup_parent", global_cgroup_parent },
 	{ "capabilities", global_capabilities },
+	{ "strict_permissions", global_strict_permissions },
 };
 
 /*
@@ -281,7 +294,7 @@ static int global_apply(struct global_ctx *c, config_t *cfg)
 		if (!g) {
 			global_error(c, config_setting_source_line(s),
 				     "unknown setting '%s' (known: log_level, namespaces, path, "
-				     "cgroup_parent, capabilities)",
+				     "cgroup_parent, capabilities, strict_permissions)",
 				     name ? name : "");
 			continue;
 		}
@@ -325,6 +338,10 @@ static int global_parse(const char *path, const char *text, struct container_spe
 	if (include > 0)
 		return log_syntax(path, include, LOG_LEVEL_ERROR,
 				  "@include is not supported in this file");
+	r = spec_add_file(spec, path);
+	if (r < 0)
+		return log_error_errno(r, "%s: out of memory", path);
+	c.file = (unsigned)r;
 	config_init(&cfg);
 	if (config_read_string(&cfg, text) != CONFIG_TRUE) {
 		r = log_syntax(path, (unsigned)config_error_line(&cfg), LOG_LEVEL_ERROR, "%s",

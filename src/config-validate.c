@@ -45,8 +45,9 @@ _printf_(4, 5) static int key_message(const struct container_spec *spec, enum sp
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (spec->source && spec->line[key] > 0)
-		return log_syntax(spec->source, spec->line[key], level, "%s", msg);
+	if (spec_origin_file(spec, key) && spec->origin[key].line > 0)
+		return log_syntax(spec_origin_file(spec, key), spec->origin[key].line, level, "%s",
+				  msg);
 	log_internal(level, 0, "%s", msg);
 	return level == LOG_LEVEL_ERROR ? -EINVAL : 0;
 }

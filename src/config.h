@@ -70,5 +70,8 @@ int config_from_file(const char *path, const struct global_options *g,
 int config_from_cli(int argc, char **argv, struct global_options *g,
 		    struct container_spec **ret);
 
+/* The name of the .container key SPEC_KEY_* @key ("Memory"), NULL when unknown. */
+const char *config_key_name(unsigned key);
+
 /* Prints the `run` options for --help. */
 void config_cli_help(FILE *f);

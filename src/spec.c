@@ -77,10 +77,45 @@ struct container_spec *spec_new(void)
 	spec->no_new_privs = true;
 	spec->stop_signal = SIGTERM;
 	spec->stop_timeout = SPEC_STOP_TIMEOUT_DEFAULT;
+	spec->strict_permissions = true;
 	spec->path = strdup(SPEC_DEFAULT_PATH);
 	if (!spec->path)
 		return spec_free(spec);
 	return spec;
+}
+
+const char *spec_origin_file(const struct container_spec *spec, enum spec_key key)
+{
+	unsigned f = spec->origin[key].file;
+
+	if (f == 0 || f > strv_length(spec->files))
+		return NULL;
+	return spec->files[f - 1];
+}
+
+void spec_set_origin(struct container_spec *spec, enum spec_key key, unsigned file, unsigned line)
+{
+	free(spec->origin[key].value);
+	spec->origin[key] = (struct spec_origin){ .file = file, .line = line };
+}
+
+void spec_set_origin_option(struct container_spec *spec, enum spec_key key, const char *option)
+{
+	spec_set_origin(spec, key, 0, 0);
+	spec->origin[key].option = option;
+}
+
+int spec_add_file(struct container_spec *spec, const char *path)
+{
+	char *s = strdup(path);
+	int r;
+
+	if (!s)
+		return -ENOMEM;
+	r = strv_consume(&spec->files, s);
+	if (r < 0)
+		return r;
+	return (int)strv_length(spec->files);
 }
 
 struct container_spec *spec_free(struct container_spec *spec)
@@ -99,6 +134,9 @@ struct container_spec *spec_free(struct container_spec *spec)
 	strv_free(spec->supplementary_groups);
 	free(spec->groups);
 	free(spec->working_directory);
+	for (size_t i = 0; i < ELEMENTSOF(spec->origin); i++)
+		free(spec->origin[i].value);
+	strv_free(spec->files);
 	free(spec);
 	return NULL;
 }

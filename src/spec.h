@@ -76,7 +76,7 @@ struct spec_rlimit_value {
 /* PidsLimit=: 0 = unset (no pids cgroup), SPEC_PIDS_INFINITY = "max". */
 #define SPEC_PIDS_INFINITY UINT64_MAX
 
-/* The keys of a .container file, indexing spec->line (where each was set). */
+/* The keys of a .container file, indexing spec->origin (where each was set). */
 enum spec_key {
 	SPEC_KEY_COMMAND,
 	SPEC_KEY_TTY,
@@ -108,6 +108,18 @@ enum spec_key {
 	SPEC_KEY_STOP_SIGNAL,
 	SPEC_KEY_STOP_TIMEOUT,
 	_SPEC_KEY_MAX,
+};
+
+/*
+ * Where the final value of a key came from, for messages and `show --effective`:
+ * a line of one of spec->files (file > 0), a `run` option (option), or the
+ * default (file == 0 and option == NULL).
+ */
+struct spec_origin {
+	unsigned file;	    /* 1-based index into spec->files; 0: not from a file */
+	unsigned line;	    /* line in that file (0: the file as a whole) */
+	const char *option; /* the `run` option that set it ("--memory"), static; or NULL */
+	char *value;	    /* the value as written, NULL when unknown (owned) */
 };
 
 struct container_spec {
@@ -151,8 +163,12 @@ struct container_spec {
 	int stop_signal;       /* StopSignal=: sent on a stop request, default SIGTERM */
 	unsigned stop_timeout; /* StopTimeout=: seconds before SIGKILL, 0 = wait forever */
 
-	/* The line of source that set each key, 0 = not from the file; messages only. */
-	unsigned line[_SPEC_KEY_MAX];
+	/* Where each key was set; messages and `show --effective` only. */
+	struct spec_origin origin[_SPEC_KEY_MAX];
+	/* The files read, in order (mdlaunch.conf, the .container, its drop-ins). */
+	char **files;
+	/* mdlaunch.conf strict_permissions (default true): the trust check of the loaders. */
+	bool strict_permissions;
 };
 
 /* Allocates a spec with every default set (all namespaces, default PATH). NULL on OOM. */
@@ -164,6 +180,15 @@ static inline void spec_freep(struct container_spec **spec)
 {
 	spec_free(*spec);
 }
+
+/* The file that set @key (a path in spec->files), or NULL when it came from no file. */
+const char *spec_origin_file(const struct container_spec *spec, enum spec_key key);
+/* Records that @key was set by a file of spec->files (0: by no file), clearing the value. */
+void spec_set_origin(struct container_spec *spec, enum spec_key key, unsigned file, unsigned line);
+/* Records that @key was set by the command-line @option (a static string). */
+void spec_set_origin_option(struct container_spec *spec, enum spec_key key, const char *option);
+/* Adds @path to spec->files; returns its 1-based index, or -ENOMEM. */
+int spec_add_file(struct container_spec *spec, const char *path);
 
 /* "NOFILE", ... for SPEC_RLIMIT_*, NULL when out of range. */
 const char *spec_rlimit_to_string(enum spec_rlimit r);

@@ -34,6 +34,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	spec = spec_new();
 	if (!spec)
 		return 0;
+	/*
+	 * A memfd is mode 0777: as root the trust check would refuse every
+	 * input before the parser sees it. The check has its own unit tests.
+	 */
+	spec->strict_permissions = false;
 	r = config_load_container(path, spec);
 	/* iniparser and our scan read the file differently: a bug to find. */
 	if (r == -EPROTO)

@@ -173,10 +173,10 @@ static void test_file_form_overrides(void **state)
 	assert_string_equal(spec->source, "web.container");
 	assert_strv(spec->argv, "python3", "-m", "http.server", "8080", "extra", "a b", NULL);
 	assert_true(spec->memory_max == 1ULL << 30);
-	assert_int_equal(spec->line[SPEC_KEY_MEMORY], 0);
+	assert_int_equal(spec->origin[SPEC_KEY_MEMORY].line, 0);
 	assert_true(spec->tty);
 	assert_true(spec->cpu_shares == 512); /* from the file */
-	assert_int_equal(spec->line[SPEC_KEY_CPU_SHARES], 6);
+	assert_int_equal(spec->origin[SPEC_KEY_CPU_SHARES].line, 6);
 	assert_string_equal(spec->name, "other");
 	assert_string_equal(spec->hostname, "web");
 	assert_strv(spec->env, "PORT=9090", "GREETING=hello world", "NEW=1", NULL);

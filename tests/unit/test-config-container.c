@@ -146,8 +146,8 @@ static void test_web_example(void **state)
 	assert_strv(spec->env, "PORT=8080", "GREETING=hello world", NULL);
 	assert_string_equal(spec->path, SPEC_DEFAULT_PATH);
 	assert_int_equal(spec->namespaces, NS_ALL);
-	assert_int_equal(spec->line[SPEC_KEY_COMMAND], 3);
-	assert_int_equal(spec->line[SPEC_KEY_NAMESPACES], 10);
+	assert_int_equal(spec->origin[SPEC_KEY_COMMAND].line, 3);
+	assert_int_equal(spec->origin[SPEC_KEY_NAMESPACES].line, 10);
 	assert_null(spec->cgroup_parent);
 }
 
@@ -183,7 +183,7 @@ static void test_quoting_runs_as_written(void **state)
 	assert_strv(spec->argv, "sh", "-c", "echo a; echo b # c", "", "/bin/my prog", "arg\tx",
 		    NULL);
 	assert_strv(spec->env, "A=x;y", "B=#not a comment", "C=3", NULL);
-	assert_int_equal(spec->line[SPEC_KEY_ENVIRONMENT], 4);
+	assert_int_equal(spec->origin[SPEC_KEY_ENVIRONMENT].line, 4);
 }
 
 static void test_all_errors_in_one_pass(void **state)
@@ -383,9 +383,9 @@ static void test_continuation_lines(void **state)
 			 0, "");
 	/* Joined with a space, as systemd does: "one\" + "two" are two words. */
 	assert_strv(spec->argv, "echo", "one", "two", NULL);
-	assert_int_equal(spec->line[SPEC_KEY_COMMAND], 2);
+	assert_int_equal(spec->origin[SPEC_KEY_COMMAND].line, 2);
 	assert_true(spec->memory_max == 1ULL << 30);
-	assert_int_equal(spec->line[SPEC_KEY_TTY], 8);
+	assert_int_equal(spec->origin[SPEC_KEY_TTY].line, 8);
 	assert_true(spec->tty);
 
 	spec_free(load_text("contkey.container", "[Container]\nCommand = true\nX-A\\\nB = 1\n",
@@ -463,7 +463,7 @@ static void test_name_from_file(void **state)
 			    "Name=\n"));
 	spec = load_text("my app.container", "[Container]\nCommand = true\nName = app\n", 0, "");
 	assert_string_equal(spec->name, "app");
-	assert_int_equal(spec->line[SPEC_KEY_NAME], 3);
+	assert_int_equal(spec->origin[SPEC_KEY_NAME].line, 3);
 }
 
 static void test_path_goes_to_spec_path(void **state)
@@ -512,8 +512,8 @@ static void test_swap_and_weight(void **state)
 	assert_true(spec->memory_swap_max == 0);
 	assert_true(spec->cpu_weight == 250);
 	assert_true(spec->cpu_shares == 0);
-	assert_int_equal(spec->line[SPEC_KEY_MEMORY_SWAP], 4);
-	assert_int_equal(spec->line[SPEC_KEY_CPU_WEIGHT], 5);
+	assert_int_equal(spec->origin[SPEC_KEY_MEMORY_SWAP].line, 4);
+	assert_int_equal(spec->origin[SPEC_KEY_CPU_WEIGHT].line, 5);
 	spec_free(spec);
 	spec = load_text("sw2.container",
 			 "[Container]\nCommand = true\nMemory = 1G\nMemorySwap = max\n", 0, "");
@@ -688,6 +688,155 @@ static void test_privilege_keys(void **state)
 	spec_free(spec);
 }
 
+/* Writes @text into the drop-in @name of dropin.container.d (mode 0644). */
+static void write_dropin(const char *name, const char *text)
+{
+	_cleanup_free_ char *path = strdup_printf("dropin.container.d/%s", name);
+
+	(void)mkdir("dropin.container.d", 0755);
+	write_text(path, text, strlen(text));
+	assert_int_equal(chmod(path, 0644), 0);
+}
+
+static void remove_dropins(void)
+{
+	const char *names[] = { "10-a.conf",   "20-b.conf",    "30-c.conf",
+				"ignored.txt", ".hidden.conf", "dir.conf" };
+
+	for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+		_cleanup_free_ char *path = strdup_printf("dropin.container.d/%s", names[i]);
+
+		(void)unlink(path);
+		(void)rmdir(path);
+	}
+	(void)rmdir("dropin.container.d");
+}
+
+/*
+ * Drop-ins: read in lexical order after the file, each overriding the last
+ * value; an empty value resets to the default; only regular *.conf files;
+ * provenance is file and line.
+ */
+static void test_dropins(void **state)
+{
+	_cleanup_(spec_freep) struct container_spec *spec = NULL;
+
+	(void)state;
+	remove_dropins();
+	write_dropin("20-b.conf", "[Container]\nMemory = 2G\nHostname =\n");
+	write_dropin("10-a.conf", "[Container]\n# host override\nMemory = 1G\nCPUShares = 100\n");
+	write_dropin("ignored.txt", "[Container]\nMemory = 3G\n");
+	write_dropin(".hidden.conf", "[Container]\nMemory = 4G\n");
+	assert_int_equal(mkdir("dropin.container.d/dir.conf", 0755), 0);
+	spec = load_text("dropin.container",
+			 "[Container]\nCommand = true\nMemory = 512M\nHostname = h\nTty = yes\n", 0,
+			 "");
+	assert_true(spec->memory_max == 2ULL << 30);
+	assert_string_equal(spec_origin_file(spec, SPEC_KEY_MEMORY),
+			    "dropin.container.d/20-b.conf");
+	assert_int_equal(spec->origin[SPEC_KEY_MEMORY].line, 2);
+	assert_string_equal(spec->origin[SPEC_KEY_MEMORY].value, "2G");
+	assert_true(spec->cpu_shares == 100);
+	assert_string_equal(spec_origin_file(spec, SPEC_KEY_CPU_SHARES),
+			    "dropin.container.d/10-a.conf");
+	assert_int_equal(spec->origin[SPEC_KEY_CPU_SHARES].line, 4);
+	assert_null(spec->hostname); /* reset */
+	assert_null(spec_origin_file(spec, SPEC_KEY_HOSTNAME));
+	assert_true(spec->tty);
+	assert_string_equal(spec_origin_file(spec, SPEC_KEY_TTY), "dropin.container");
+	assert_int_equal(spec->origin[SPEC_KEY_TTY].line, 5);
+	assert_string_equal(spec->files[0], "dropin.container");
+	assert_string_equal(spec->files[1], "dropin.container.d/10-a.conf");
+	assert_string_equal(spec->files[2], "dropin.container.d/20-b.conf");
+	assert_null(spec->files[3]);
+	remove_dropins();
+}
+
+/* Errors name the drop-in; a key twice in one drop-in is an error, across files an override. */
+static void test_dropin_errors(void **state)
+{
+	(void)state;
+	remove_dropins();
+	write_dropin("10-a.conf", "[Container]\nMemory = 1G\nMemory = 2G\n");
+	write_dropin("20-b.conf", "[Container]\nCPUShares = lots\nBogus = 1\n");
+	spec_free(load_text(
+	    "dropin.container", "[Container]\nCommand = true\nMemory = 1G\n", -EINVAL,
+	    "dropin.container.d/10-a.conf:3: Memory: duplicate key, first set at line 2\n"
+	    "dropin.container.d/20-b.conf:2: CPUShares: invalid value 'lots' (an integer from "
+	    "2 to 262144)\n"
+	    "dropin.container.d/20-b.conf:3: unknown key 'Bogus' in [Container]\n"));
+	remove_dropins();
+	/* The file's missing Command= may come from a drop-in; an empty one there is an error. */
+	write_dropin("10-a.conf", "[Container]\nCommand = sleep 1\n");
+	write_dropin("20-b.conf", "[Container]\nCommand =\n");
+	spec_free(load_text("dropin.container", "[Container]\nMemory = 1G\n", -EINVAL,
+			    "dropin.container.d/20-b.conf:2: Command: empty, a command is "
+			    "required\n"));
+	remove_dropins();
+}
+
+/* A quadlet file (Image=) gets a hint; X- keys stay ignored. */
+static void test_quadlet_hint(void **state)
+{
+	(void)state;
+	spec_free(load_text("quadlet.container",
+			    "[Container]\nImage = docker.io/library/nginx\nX-Mine = 1\nCommand = "
+			    "true\n",
+			    -EINVAL,
+			    "quadlet.container:2: unknown key 'Image' in [Container] (this looks "
+			    "like a Podman quadlet file, not an mdlaunch file: mdlaunch runs a "
+			    "Command= on the host's root file system, without images)\n"));
+}
+
+/* As root: files and drop-in directories others or the group can write are refused. */
+static void test_trust_check(void **state)
+{
+	struct container_spec *spec;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	remove_dropins();
+	spec = load_text("trust.container", "[Container]\nCommand = true\n", 0, "");
+	spec_free(spec);
+	assert_int_equal(chmod("trust.container", 0666), 0);
+	spec_free(load_text("trust.container", "[Container]\nCommand = true\n", -EPERM,
+			    "trust.container: refusing a file writable by others (mode 0666); "
+			    "chmod o-w it or set strict_permissions = false in mdlaunch.conf\n"));
+	assert_int_equal(chmod("trust.container", 0620), 0);
+	spec_free(load_text("trust.container", "[Container]\nCommand = true\n", -EPERM,
+			    "trust.container: refusing a file writable by its group (mode 0620); "
+			    "chmod g-w it or set strict_permissions = false in mdlaunch.conf\n"));
+	assert_int_equal(chmod("trust.container", 0644), 0);
+	assert_int_equal(chown("trust.container", 1234, 0), 0);
+	spec_free(load_text("trust.container", "[Container]\nCommand = true\n", -EPERM,
+			    "trust.container: refusing a file owned by uid 1234, not root; chown "
+			    "root it or set strict_permissions = false in mdlaunch.conf\n"));
+	assert_int_equal(chown("trust.container", 0, 0), 0);
+	write_dropin("10-a.conf", "[Container]\nMemory = 1G\n");
+	assert_int_equal(chmod("dropin.container.d", 0777), 0);
+	spec_free(load_text("dropin.container", "[Container]\nCommand = true\n", -EPERM,
+			    "dropin.container.d: refusing a directory writable by others (mode "
+			    "0777); chmod o-w it or set strict_permissions = false in "
+			    "mdlaunch.conf\n"));
+	assert_int_equal(chmod("dropin.container.d", 0755), 0);
+	assert_int_equal(chmod("dropin.container.d/10-a.conf", 0646), 0);
+	spec_free(load_text("dropin.container", "[Container]\nCommand = true\n", -EPERM,
+			    "dropin.container.d/10-a.conf: refusing a file writable by others "
+			    "(mode 0646); chmod o-w it or set strict_permissions = false in "
+			    "mdlaunch.conf\n"));
+	/* strict_permissions = false in mdlaunch.conf turns it off. */
+	spec = spec_new();
+	assert_non_null(spec);
+	spec->strict_permissions = false;
+	capture_begin();
+	assert_int_equal(config_load_container("dropin.container", spec), 0);
+	free(capture_end());
+	assert_true(spec->memory_max == 1ULL << 30);
+	spec_free(spec);
+	remove_dropins();
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -724,6 +873,10 @@ int main(void)
 		cmocka_unit_test_setup(test_validate_warnings, setup),
 		cmocka_unit_test_setup(test_validate_programmatic, setup),
 		cmocka_unit_test_setup(test_config_from_file, setup),
+		cmocka_unit_test_setup(test_dropins, setup),
+		cmocka_unit_test_setup(test_dropin_errors, setup),
+		cmocka_unit_test_setup(test_quadlet_hint, setup),
+		cmocka_unit_test_setup(test_trust_check, setup),
 	};
 	char cmd[PATH_MAX + 16];
 	int r;

@@ -118,7 +118,7 @@ static void test_unknown_setting(void **state)
 	(void)state;
 	spec = load("unknown.conf", -EINVAL,
 		    "unknown.conf:3: unknown setting 'memory' (known: log_level, namespaces, path, "
-		    "cgroup_parent, capabilities)\n",
+		    "cgroup_parent, capabilities, strict_permissions)\n",
 		    NULL);
 }
 
@@ -135,7 +135,7 @@ static void test_wrong_types(void **state)
 		       "wrongtype.conf:5: cgroup_parent: invalid path '../escape' (no '..' "
 		       "components)\n"
 		       "wrongtype.conf:6: unknown setting 'extra' (known: log_level, namespaces, "
-		       "path, cgroup_parent, capabilities)\n",
+		       "path, cgroup_parent, capabilities, strict_permissions)\n",
 		       NULL));
 }
 
@@ -239,6 +239,26 @@ static void test_capabilities(void **state)
 			    "string, got a boolean\n"));
 }
 
+/* strict_permissions = false turns the trust check off; the settings record their line. */
+static void test_strict_permissions_and_origin(void **state)
+{
+	struct container_spec *spec;
+
+	(void)state;
+	spec = spec_new();
+	assert_true(spec->strict_permissions);
+	spec_free(spec);
+	spec = load_text("strict_permissions = false;\nnamespaces = \"pid\";\n", 0, "");
+	assert_false(spec->strict_permissions);
+	assert_string_equal(spec_origin_file(spec, SPEC_KEY_NAMESPACES), "caps.conf.tmp");
+	assert_int_equal(spec->origin[SPEC_KEY_NAMESPACES].line, 2);
+	assert_null(spec_origin_file(spec, SPEC_KEY_CAPABILITIES));
+	spec_free(spec);
+	spec_free(load_text("strict_permissions = \"no\";\n", -EINVAL,
+			    "caps.conf.tmp:1: strict_permissions: expected true or false, got a "
+			    "string\n"));
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -258,6 +278,7 @@ int main(void)
 		cmocka_unit_test_setup(test_missing_files, setup),
 		cmocka_unit_test_setup(test_namespace_string_and_empty, setup),
 		cmocka_unit_test_setup(test_capabilities, setup),
+		cmocka_unit_test_setup(test_strict_permissions_and_origin, setup),
 	};
 
 	if (!getcwd(topdir, sizeof(topdir)) || chdir("tests/unit/data") < 0) {

@@ -1,0 +1,148 @@
+#!/usr/bin/env bats
+# Drop-ins (FILE.container.d/*.conf), where each value came from (show
+# --effective, show --json), the quadlet hint and the trust check as root.
+
+load helpers
+
+setup() { mdl_setup; }
+teardown() { mdl_teardown; }
+
+# dropin NAME: writes stdin to web.container.d/NAME next to the test's web.container.
+dropin()
+{
+	mkdir -p "$BATS_TEST_TMPDIR/web.container.d"
+	cat >"$BATS_TEST_TMPDIR/web.container.d/$1"
+}
+
+@test "drop-ins: applied in lexical order after the file, the last value wins" {
+	local f
+	f=$(write_container web <<'EOF'
+[Container]
+Command = true
+Memory = 256M
+CPUShares = 512
+EOF
+)
+	dropin 20-late.conf <<'EOF'
+[Container]
+Memory = 2G
+EOF
+	dropin 10-host.conf <<'EOF'
+[Container]
+Memory = 1G
+CPUShares = 100
+EOF
+	dropin 30-ignored.txt <<'EOF'
+[Container]
+Memory = 3G
+EOF
+	run --separate-stderr mdl show "$f"
+	print_run
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ memory\ +2147483648\ bytes ]]
+	[[ "$output" =~ cpu-shares\ +100 ]]
+}
+
+@test "drop-ins: an empty value resets the key; a command-line option overrides all" {
+	local f
+	f=$(write_container web <<'EOF'
+[Container]
+Command = sh -c 'cat /proc/sys/kernel/hostname'
+Hostname = from-file
+Memory = 256M
+EOF
+)
+	dropin 10-reset.conf <<'EOF'
+[Container]
+Hostname =
+Memory = 1G
+EOF
+	run --separate-stderr mdl show "$f"
+	print_run
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ hostname\ +\"web\" ]]
+	run --separate-stderr mdl run --memory 64M "$f"
+	print_run
+	[ "$status" -eq 0 ]
+	[ "$output" = web ]
+}
+
+@test "drop-ins: errors name the drop-in file and line; a duplicate within one file is an error" {
+	local f
+	f=$(write_container web <<'EOF'
+[Container]
+Command = true
+Memory = 1G
+EOF
+)
+	dropin 10-bad.conf <<'EOF'
+[Container]
+Memory = 1G
+Memory = 2G
+CPUShares = lots
+EOF
+	run --separate-stderr mdl check "$f"
+	print_run
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"web.container.d/10-bad.conf:3: Memory: duplicate key, first set at line 2"* ]]
+	[[ "$stderr" == *"web.container.d/10-bad.conf:4: CPUShares: invalid value 'lots'"* ]]
+}
+
+@test "strictness: X- keys are ignored; Image= gets the quadlet hint" {
+	local f q
+	f=$(write_container web <<'EOF'
+[Container]
+Command = true
+X-Deploy-Team = web
+EOF
+)
+	run --separate-stderr mdl check "$f"
+	print_run
+	[ "$status" -eq 0 ]
+	q=$(write_container quadlet <<'EOF'
+[Container]
+Image = docker.io/library/nginx
+Exec = nginx
+EOF
+)
+	run --separate-stderr mdl check "$q"
+	print_run
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"quadlet.container:2: unknown key 'Image' in [Container] (this looks like a Podman quadlet file, not an mdlaunch file"* ]]
+}
+
+@test "trust check: as root, files and drop-in directories others can write are refused" {
+	local f conf
+	f=$(write_container web <<'EOF'
+[Container]
+Command = true
+EOF
+)
+	chmod 0666 "$f"
+	run --separate-stderr mdl check "$f"
+	print_run
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "$f: refusing a file writable by others (mode 0666); chmod o-w it or set strict_permissions = false in mdlaunch.conf" ]
+	chmod 0644 "$f"
+	dropin 10-host.conf <<'EOF'
+[Container]
+Memory = 1G
+EOF
+	chmod 0775 "$BATS_TEST_TMPDIR/web.container.d"
+	run --separate-stderr mdl check "$f"
+	print_run
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"web.container.d: refusing a directory writable by its group (mode 0775)"* ]]
+	chmod 0755 "$BATS_TEST_TMPDIR/web.container.d"
+	chown 1234 "$BATS_TEST_TMPDIR/web.container.d/10-host.conf"
+	run --separate-stderr mdl check "$f"
+	print_run
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"10-host.conf: refusing a file owned by uid 1234, not root"* ]]
+	# strict_permissions = false in mdlaunch.conf turns the check off.
+	conf=$BATS_TEST_TMPDIR/mdlaunch.conf
+	printf 'strict_permissions = false;\n' >"$conf"
+	run --separate-stderr mdl --config "$conf" check "$f"
+	print_run
+	[ "$status" -eq 0 ]
+}
