@@ -132,6 +132,8 @@ __attribute__((format(printf, 3, 4))) int cgroup_error_message(struct cgroup_err
  * below its base (full paths, leaf last). cgroup_make_levels() makes (or
  * opens) them, retrying when a concurrent run removes the shared parent under
  * us; an existing empty leaf (a dead launcher's, pid reused) is taken over.
+ * A run below the default parent also removes the empty leaves of dead
+ * launchers there ("<name>-<pid>" whose pid is gone or no mdlaunch).
  * cgroup_prepare_levels() is both steps of a run (plan, then make), or in
  * plan mode the plan plus opening only what already exists.
  * cgroup_procs_empty() says whether cgroup.procs below @fd lists no process.

@@ -7,8 +7,10 @@
  * directories. Everything is relative to directory fds; nothing logs.
  */
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -152,6 +154,75 @@ int cgroup_make_levels(struct cgroup_dir *d, struct cgroup_error *err)
 	return cgroup_error_set(err, -ENOENT, "create", cgroup_dir_leaf(d)->path, NULL, NULL);
 }
 
+/* The comm of @pid ("mdlaunch"), or "" when it cannot be read. */
+static void pid_comm(pid_t pid, char *buf, size_t size)
+{
+	char path[64];
+	_cleanup_free_ char *s = NULL;
+
+	buf[0] = '\0';
+	if (pid > 0)
+		snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/comm");
+	if (read_file_at(AT_FDCWD, path, 64, &s) == 0)
+		snprintf(buf, size, "%s", strstrip(s));
+}
+
+/*
+ * True when the launcher whose pid ends the leaf name @name ("<name>-<pid>")
+ * is gone: the pid is not alive, or now belongs to something other than an
+ * mdlaunch. Names without a pid suffix are never judged stale.
+ */
+static bool leaf_is_stale(const char *name)
+{
+	const char *dash = strrchr(name, '-');
+	char comm[64], self[64];
+	uint64_t pid;
+
+	if (!dash || dash == name || safe_atou64(dash + 1, &pid) < 0 || pid == 0 ||
+	    pid > INT32_MAX || (pid_t)pid == getpid())
+		return false;
+	if (kill((pid_t)pid, 0) < 0 && errno == ESRCH)
+		return true;
+	pid_comm((pid_t)pid, comm, sizeof(comm));
+	pid_comm(0, self, sizeof(self));
+	return comm[0] && self[0] && !streq(comm, self);
+}
+
+/*
+ * Removes the leaves of dead launchers (killed before their teardown) from
+ * the shared parent @parent_fd: only "<name>-<pid>" directories whose
+ * launcher is gone and that hold no process. A cgroup with processes is
+ * never touched. Best effort: errors are ignored.
+ */
+static void remove_stale_leaves(int parent_fd)
+{
+	_cleanup_close_ int fd = -EBADF;
+	struct dirent *de;
+	DIR *dir;
+
+	fd = openat(parent_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	dir = fdopendir(fd);
+	if (!dir)
+		return;
+	fd = -EBADF; /* owned by dir now */
+	while ((de = readdir(dir))) {
+		_cleanup_close_ int leaf = -EBADF;
+		bool empty;
+
+		if (de->d_type != DT_DIR || de->d_name[0] == '.' || !leaf_is_stale(de->d_name))
+			continue;
+		leaf = openat(dirfd(dir), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+		if (leaf < 0 || cgroup_procs_empty(leaf, &empty) < 0 || !empty)
+			continue;
+		(void)unlinkat(dirfd(dir), de->d_name, AT_REMOVEDIR);
+	}
+	closedir(dir);
+}
+
 int cgroup_prepare_levels(struct cgroup *cg, struct cgroup_dir *d, const char *name,
 			  struct cgroup_error *err)
 {
@@ -160,8 +231,13 @@ int cgroup_prepare_levels(struct cgroup *cg, struct cgroup_dir *d, const char *n
 	r = cgroup_plan_levels(cg, d, name, err);
 	if (r < 0)
 		return r;
-	if (!cg->plan)
-		return cgroup_make_levels(d, err);
+	if (!cg->plan) {
+		r = cgroup_make_levels(d, err);
+		/* The shared "mdlaunch" parent collects the leaves of killed launchers. */
+		if (r >= 0 && cg->parent_is_default && d->n_levels >= 2)
+			remove_stale_leaves(d->levels[d->n_levels - 2].fd);
+		return r;
+	}
 	/* Plan mode changes nothing: open only what already exists (to read parents' values). */
 	for (size_t k = 0; k < d->n_levels; k++)
 		d->levels[k].fd = open(d->levels[k].path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -146,3 +146,70 @@ EOF
 	print_run
 	[ "$status" -eq 0 ]
 }
+
+@test "launcher death: SIGKILL of the launcher kills the container within 1 s; the next run removes its cgroup" {
+	skip_if_unified "starts the launcher directly"
+	require_v1 memory
+	local f pid init ready=$BATS_TEST_TMPDIR/ready leftover i
+	f=$(write_container orphaned <<EOF
+[Container]
+Command = sh -c 'echo up >$ready; exec sleep 60'
+Memory = 64M
+EOF
+)
+	start_bg "$f" "$ready"
+	init=$(child_of "$pid")
+	[ -n "$init" ]
+	leftover=$(cgroup_v1_mount memory)$(own_cgroup memory)/mdlaunch/orphaned-$pid
+	[ -d "$leftover" ]
+	kill -KILL "$pid"
+	for i in $(seq 20); do
+		[ -e "/proc/$init" ] || break
+		sleep 0.05
+	done
+	[ ! -e "/proc/$init" ]
+	wait "$pid" || true
+	# Nobody tore it down: the empty cgroup of the dead launcher is still there.
+	[ -d "$leftover" ]
+	[ -z "$(cat "$leftover/cgroup.procs")" ]
+
+	f=$(write_container next <<'EOF'
+[Container]
+Command = true
+Memory = 64M
+EOF
+)
+	run --separate-stderr mdl "$f"
+	print_run
+	[ "$status" -eq 0 ]
+	[ ! -d "$leftover" ]
+}
+
+@test "launcher death: a stale-looking cgroup that still has processes is never touched" {
+	skip_if_unified "writes v1 cgroup files directly"
+	require_v1 memory
+	local base f holder dir
+	base=$(cgroup_v1_mount memory)$(own_cgroup memory)/mdlaunch
+	mkdir -p "$base"
+	# pid 999999999 cannot exist, so this looks like a dead launcher's cgroup.
+	dir=$base/held-999999999
+	mkdir "$dir"
+	sleep 30 &
+	holder=$!
+	track_pid $holder
+	echo "$holder" >"$dir/cgroup.procs"
+	f=$(write_container other <<'EOF'
+[Container]
+Command = true
+Memory = 64M
+EOF
+)
+	run --separate-stderr mdl "$f"
+	print_run
+	[ -d "$dir" ]
+	kill -KILL "$holder"
+	wait "$holder" || true
+	rmdir "$dir"
+	rmdir "$base" 2>/dev/null || true
+	[ "$status" -eq 0 ]
+}
