@@ -150,7 +150,7 @@ EOF
 @test "launcher death: SIGKILL of the launcher kills the container within 1 s; the next run removes its cgroup" {
 	skip_if_unified "starts the launcher directly"
 	require_v1 memory
-	local f pid init ready=$BATS_TEST_TMPDIR/ready leftover i
+	local f pid init ready=$BATS_TEST_TMPDIR/ready leftover i state
 	f=$(write_container orphaned <<EOF
 [Container]
 Command = sh -c 'echo up >$ready; exec sleep 60'
@@ -163,12 +163,20 @@ EOF
 	leftover=$(cgroup_v1_mount memory)$(own_cgroup memory)/mdlaunch/orphaned-$pid
 	[ -d "$leftover" ]
 	kill -KILL "$pid"
+	# Dead within 1 s: gone, or a zombie until whoever inherited it reaps it.
+	for i in $(seq 20); do
+		[ "$(awk '{print $3}' "/proc/$init/stat" 2>/dev/null || echo gone)" = R ] ||
+			[ "$(awk '{print $3}' "/proc/$init/stat" 2>/dev/null || echo gone)" = S ] || break
+		sleep 0.05
+	done
+	state=$(awk '{print $3}' "/proc/$init/stat" 2>/dev/null || echo gone)
+	echo "init $init: $state"
+	[ "$state" = gone ] || [ "$state" = Z ]
+	wait "$pid" || true
 	for i in $(seq 20); do
 		[ -e "/proc/$init" ] || break
 		sleep 0.05
 	done
-	[ ! -e "/proc/$init" ]
-	wait "$pid" || true
 	# Nobody tore it down: the empty cgroup of the dead launcher is still there.
 	[ -d "$leftover" ]
 	[ -z "$(cat "$leftover/cgroup.procs")" ]
