@@ -31,7 +31,7 @@ static void help(FILE *f)
 		"       mdlaunch [GLOBAL OPTIONS] run [OPTIONS] FILE.container [-- ARG...]\n"
 		"       mdlaunch [GLOBAL OPTIONS] run [OPTIONS] [--] COMMAND [ARG...]\n"
 		"       mdlaunch [GLOBAL OPTIONS] check FILE.container...\n"
-		"       mdlaunch [GLOBAL OPTIONS] show FILE.container\n"
+		"       mdlaunch [GLOBAL OPTIONS] show [--effective | --json] FILE.container\n"
 		"       mdlaunch --help | --version\n"
 		"\n"
 		"Start a command as a container in new UTS, PID, mount, net and IPC namespaces,\n"
@@ -42,6 +42,8 @@ static void help(FILE *f)
 		"  run              run a container from a file or from a command line\n"
 		"  check            validate files and report every error; runs nothing\n"
 		"  show             print the resolved spec and the runtime plan; runs nothing\n"
+		"                   (--effective: each key's value and where it came from first;\n"
+		"                   --json: the same as JSON)\n"
 		"\n"
 		"Global options:\n"
 		"  --log-level LEVEL  error, warn (default), info or debug\n"
@@ -139,15 +141,60 @@ static int cmd_check(int argc, char **argv, const struct global_options *g)
 	return status;
 }
 
+/* The runtime plan of @spec as a string (for show --json); NULL on error (logged). */
+static char *plan_to_string(const struct container_spec *spec)
+{
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&buf, &size);
+	int r;
+
+	if (!f) {
+		log_error_errno(-ENOMEM, "out of memory");
+		return NULL;
+	}
+	r = runtime_show_plan(spec, f);
+	if (fclose(f) != 0 || r < 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/*
+ * show [--effective | --json] FILE: the resolved spec and the runtime plan;
+ * --effective first lists every key with its origin, --json prints both as
+ * one JSON object.
+ */
 static int cmd_show(int argc, char **argv, const struct global_options *g)
 {
 	_cleanup_(spec_freep) struct container_spec *spec = NULL;
+	_cleanup_free_ char *plan = NULL;
+	bool effective = false, json = false;
+	int i = 1;
 
-	if (argc != 2) {
-		log_error("show: expected exactly one file (usage: mdlaunch show FILE.container)");
+	for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
+		if (streq(argv[i], "--effective"))
+			effective = true;
+		else if (streq(argv[i], "--json"))
+			json = true;
+		else
+			break;
+	}
+	if (argc - i != 1 || argv[i][0] == '-') {
+		log_error("show: expected exactly one file (usage: mdlaunch show [--effective | "
+			  "--json] FILE.container)");
 		return EXIT_LAUNCHER_ERROR;
 	}
-	if (config_from_file(argv[1], g, &spec) < 0)
+	if (config_from_file(argv[i], g, &spec) < 0)
+		return EXIT_LAUNCHER_ERROR;
+	if (json) {
+		plan = plan_to_string(spec);
+		if (!plan || config_show_json(spec, plan, stdout) < 0)
+			return EXIT_LAUNCHER_ERROR;
+		return fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_LAUNCHER_ERROR;
+	}
+	if (effective && config_show_effective(spec, stdout) < 0)
 		return EXIT_LAUNCHER_ERROR;
 	spec_dump(spec, stdout);
 	if (runtime_show_plan(spec, stdout) < 0)

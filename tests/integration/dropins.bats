@@ -146,3 +146,62 @@ EOF
 	print_run
 	[ "$status" -eq 0 ]
 }
+
+@test "show --effective: every key's value and where it came from, then the plan" {
+	local f conf
+	f=$(write_container web <<'EOF'
+[Container]
+Command = true
+Memory = 256M
+Hostname = from-file
+EOF
+)
+	dropin 10-host.conf <<'EOF'
+[Container]
+Memory = 1G
+EOF
+	conf=$BATS_TEST_TMPDIR/mdlaunch.conf
+	printf 'log_level = "warn";\nnamespaces = [ "uts", "pid" ];\n' >"$conf"
+	run --separate-stderr mdl --config "$conf" show --effective "$f"
+	print_run
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ Command\ +=\ true\ +$f:2 ]]
+	[[ "$output" =~ Memory\ +=\ 1G\ +$BATS_TEST_TMPDIR/web.container.d/10-host.conf:2 ]]
+	[[ "$output" =~ Hostname\ +=\ from-file\ +$f:4 ]]
+	[[ "$output" =~ Namespaces\ +=\ uts\ pid\ +$conf:2 ]]
+	[[ "$output" =~ Tty\ +=\ no\ +default ]]
+	[[ "$output" == *CLONE_NEWUTS* ]]
+}
+
+@test "show --json: valid JSON with the same keys, origins and the plan" {
+	local f
+	command -v python3 >/dev/null || skip "python3 is not installed"
+	f=$(write_container web <<'EOF'
+[Container]
+Command = sh -c 'echo "a\tb"; printf "\x01"'
+Memory = 256M
+Environment = "Q=quote\"d"
+EOF
+)
+	dropin 10-host.conf <<'EOF'
+[Container]
+Memory = 1G
+EOF
+	run --separate-stderr mdl show --json "$f"
+	print_run
+	[ "$status" -eq 0 ]
+	printf '%s\n' "$output" | python3 -m json.tool >/dev/null
+	run python3 -c '
+import json, sys
+d = json.loads(sys.stdin.read())
+k = {e["key"]: e for e in d["keys"]}
+assert k["Memory"]["value"] == "1G", k["Memory"]
+assert k["Memory"]["origin"].endswith("web.container.d/10-host.conf:2")
+assert k["Memory"]["line"] == 2
+assert k["Command"]["line"] == 2
+assert k["Tty"]["origin"] == "default"
+assert "CLONE_NEWUTS" in d["plan"]
+print("ok")' <<<"$output"
+	print_run
+	[ "$output" = ok ]
+}

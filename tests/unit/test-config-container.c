@@ -837,6 +837,46 @@ static void test_trust_check(void **state)
 	remove_dropins();
 }
 
+/* show --effective and --json: the value as written and its origin; a valid JSON string escaper. */
+static void test_show_effective(void **state)
+{
+	_cleanup_(spec_freep) struct container_spec *spec = NULL;
+	_cleanup_free_ char *out = NULL;
+	size_t size = 0;
+	FILE *f;
+
+	(void)state;
+	remove_dropins();
+	write_dropin("10-a.conf", "[Container]\nMemory = 1G\n");
+	spec = load_text("dropin.container", "[Container]\nCommand = sh -c 'echo \"a\"'\nMemory = 2G\n",
+			 0, "");
+	spec_set_origin_option(spec, SPEC_KEY_HOSTNAME, "--hostname");
+	f = open_memstream(&out, &size);
+	assert_non_null(f);
+	assert_int_equal(config_show_effective(spec, f), 0);
+	assert_int_equal(fclose(f), 0);
+	assert_non_null(strstr(out, "Command              = sh -c 'echo \"a\"'                  "
+				    "dropin.container:2\n"));
+	assert_non_null(strstr(out, "Memory               = 1G                                "
+				    "dropin.container.d/10-a.conf:2\n"));
+	assert_non_null(strstr(out, "Hostname             = (unset)                           "
+				    "--hostname\n"));
+	assert_non_null(strstr(out, "Tty                  = no                                "
+				    "default\n"));
+	free(out);
+	out = NULL;
+	f = open_memstream(&out, &size);
+	assert_non_null(f);
+	assert_int_equal(config_show_json(spec, "plan\n\"x\"\t\x01", f), 0);
+	assert_int_equal(fclose(f), 0);
+	assert_non_null(strstr(out, "{ \"key\": \"Memory\", \"value\": \"1G\", \"origin\": "
+				    "\"dropin.container.d/10-a.conf:2\", \"file\": "
+				    "\"dropin.container.d/10-a.conf\", \"line\": 2 }"));
+	assert_non_null(strstr(out, "{ \"key\": \"Command\", \"value\": \"sh -c 'echo \\\"a\\\"'\""));
+	assert_non_null(strstr(out, "\"plan\": \"plan\\n\\\"x\\\"\\t\\u0001\"\n}\n"));
+	remove_dropins();
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -877,6 +917,7 @@ int main(void)
 		cmocka_unit_test_setup(test_dropin_errors, setup),
 		cmocka_unit_test_setup(test_quadlet_hint, setup),
 		cmocka_unit_test_setup(test_trust_check, setup),
+		cmocka_unit_test_setup(test_show_effective, setup),
 	};
 	char cmd[PATH_MAX + 16];
 	int r;
