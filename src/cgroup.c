@@ -666,6 +666,61 @@ int cgroup_spawn_fd(const struct cgroup *cg)
 	return -EBADF;
 }
 
+/* Reads the "@key N" line of the flat-keyed file @file of the memory leaf into *ret. */
+static int read_keyed(struct cgroup *part, const char *file, const char *key, uint64_t *ret)
+{
+	struct cgroup_level *leaf = cgroup_dir_leaf(cgroup_dir_of(part, CGROUP_CTL_MEMORY));
+	_cleanup_free_ char *s = NULL;
+	size_t n = strlen(key);
+	int r;
+
+	if (!leaf || leaf->fd < 0)
+		return -EBADF;
+	r = read_file_at(leaf->fd, file, 1 << 16, &s);
+	if (r < 0)
+		return r;
+	for (char *line = s; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		if (strncmp(line, key, n) == 0 && line[n] == ' ') {
+			line[n + 1 + strcspn(line + n + 1, "\n")] = '\0';
+			return safe_atou64(line + n + 1, ret);
+		}
+	}
+	return -ENOENT;
+}
+
+/* Reads a file of the memory leaf holding one number into *ret. */
+static int read_number(struct cgroup *part, const char *file, uint64_t *ret)
+{
+	struct cgroup_level *leaf = cgroup_dir_leaf(cgroup_dir_of(part, CGROUP_CTL_MEMORY));
+	_cleanup_free_ char *s = NULL;
+	int r;
+
+	if (!leaf || leaf->fd < 0)
+		return -EBADF;
+	r = read_file_at(leaf->fd, file, 64, &s);
+	if (r < 0)
+		return r;
+	return safe_atou64(strstrip(s), ret);
+}
+
+int cgroup_stats(struct cgroup *cg, struct cgroup_stats *ret)
+{
+	struct cgroup *part = part_of(cg, CGROUP_CTL_MEMORY);
+	struct cgroup_stats st = { .memory_peak = UINT64_MAX };
+	bool v2;
+
+	if (!part || part->plan)
+		return -ENOENT;
+	v2 = part->ops->version == CGROUP_V2;
+	(void)read_keyed(part, v2 ? "memory.events" : "memory.oom_control", "oom_kill",
+			 &st.oom_kills);
+	if (read_number(part, v2 ? "memory.peak" : "memory.max_usage_in_bytes",
+			&st.memory_peak) < 0)
+		st.memory_peak = UINT64_MAX;
+	*ret = st;
+	return 0;
+}
+
 int cgroup_teardown(struct cgroup *cg, struct cgroup_error *err)
 {
 	return destroy_all(cg, err);

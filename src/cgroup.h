@@ -3,6 +3,7 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -76,6 +77,20 @@ int cgroup_describe_host(FILE *f, struct cgroup_error *err);
  * tries everything after a failure.
  */
 int cgroup_teardown(struct cgroup *cg, struct cgroup_error *err);
+
+/* What the memory cgroup recorded about a run, read before the teardown. */
+struct cgroup_stats {
+	uint64_t oom_kills;   /* processes the OOM killer killed in the container */
+	uint64_t memory_peak; /* the most memory used, in bytes; UINT64_MAX when unknown */
+};
+
+/*
+ * Reads the memory cgroup's counters into *ret: v1 memory.oom_control
+ * "oom_kill" and memory.max_usage_in_bytes, v2 memory.events "oom_kill" and
+ * memory.peak (where the kernel has it). Returns 0, -ENOENT when the run has
+ * no memory cgroup, or -errno; a counter the kernel lacks reads as unknown.
+ */
+int cgroup_stats(struct cgroup *cg, struct cgroup_stats *ret);
 
 /* Closes and frees (no rmdir: call cgroup_teardown() first). Accepts NULL, returns NULL. */
 struct cgroup *cgroup_free(struct cgroup *cg);

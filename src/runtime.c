@@ -16,9 +16,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -267,6 +269,56 @@ static int run_supervise(struct run *run)
 	return signal_exit_status(wstatus);
 }
 
+/*
+ * Formats @bytes like a size key: an exact K/M/G/T multiple as "256M", else
+ * with one decimal ("255.9M"), or plain bytes below 1K. Returns @buf.
+ */
+static const char *format_bytes(uint64_t bytes, char *buf, size_t size)
+{
+	static const char units[] = "KMGT";
+	int i = -1;
+
+	while (i + 1 < 4 && bytes >= 1024ULL << (10 * (i + 1)))
+		i++;
+	if (i < 0)
+		snprintf(buf, size, "%" PRIu64, bytes);
+	else if (bytes % (1024ULL << (10 * i)) == 0)
+		snprintf(buf, size, "%" PRIu64 "%c", bytes >> (10 * (i + 1)), units[i]);
+	else
+		snprintf(buf, size, "%.1f%c", (double)bytes / (double)(1024ULL << (10 * i)),
+			 units[i]);
+	return buf;
+}
+
+/*
+ * Says so at exit when the OOM killer killed the container (@status 137)
+ * or a process in it, with Memory= and the peak the cgroup saw. Must run
+ * before the teardown removes the cgroup.
+ */
+static void run_report_oom(const struct run *run, int status)
+{
+	struct cgroup_stats st;
+	char limit[32], peak[32];
+
+	if (cgroup_stats(run->cg, &st) < 0 || st.oom_kills == 0)
+		return;
+	if (run->spec->memory_max >= SPEC_MEMORY_INFINITY)
+		snprintf(limit, sizeof(limit), "max");
+	else
+		format_bytes(run->spec->memory_max, limit, sizeof(limit));
+	if (st.memory_peak == UINT64_MAX)
+		snprintf(peak, sizeof(peak), "unknown");
+	else
+		format_bytes(st.memory_peak, peak, sizeof(peak));
+	if (status == 128 + SIGKILL)
+		log_error("%s: killed by the OOM killer (Memory=%s, peak %s)", run->name, limit,
+			  peak);
+	else
+		log_warn("%s: the OOM killer killed %" PRIu64 " process%s in it (Memory=%s, "
+			 "peak %s)",
+			 run->name, st.oom_kills, st.oom_kills == 1 ? "" : "es", limit, peak);
+}
+
 /* Step 8, on every path: cgroups, then fds and the signal setup. */
 static void run_release(struct run *run)
 {
@@ -377,6 +429,7 @@ int runtime_run(const struct container_spec *spec)
 	log_debug("%s: command sent (+%ld us)", run.name, elapsed_us(&run));
 
 	status = run_supervise(&run);
+	run_report_oom(&run, status);
 out:
 	run_release(&run);
 	return status;

@@ -106,6 +106,7 @@ EOF
 	print_run
 	[ "$status" -eq 137 ]
 	[[ "$output" != *survived* ]]
+	[[ "$stderr" =~ "oom: killed by the OOM killer (Memory=64M, peak "[0-9.]+[KM]")" ]]
 
 	f=$(write_container nooom <<'EOF'
 [Container]
@@ -117,6 +118,7 @@ EOF
 	print_run
 	[ "$status" -eq 0 ]
 	[ "$output" = survived ]
+	[[ "$stderr" != *"OOM killer"* ]]
 }
 
 @test "oom: the same with coreutils only (tail buffering 200M without a newline)" {
@@ -130,6 +132,7 @@ EOF
 	run --separate-stderr mdl "$f"
 	print_run
 	[ "$status" -eq 137 ]
+	[[ "$stderr" == *"oomtail: killed by the OOM killer (Memory=64M, peak "* ]]
 
 	run --separate-stderr mdl run -m 256M -- sh -c 'head -c 100M /dev/zero | tail -n 1 | wc -c'
 	print_run
