@@ -124,7 +124,8 @@ static int move_to_supervisor(struct cgroup *cg, struct cgroup_dir *d, struct cg
 		    "cannot enable controllers in %s/cgroup.subtree_control: the cgroup holds "
 		    "processes other than this launcher, and cgroup v2 allows no processes in a "
 		    "cgroup that delegates controllers (start mdlaunch in a cgroup of its own, "
-		    "e.g. a systemd unit with Delegate=yes)",
+		    "e.g. a systemd unit with Delegate=yes, or set an absolute cgroup_parent "
+		    "in mdlaunch.conf)",
 		    d->base_path);
 	return 0;
 }
