@@ -14,6 +14,12 @@
  * log with their line numbers, a line it cannot hold is an explicit error
  * (never a silent truncation), and its set of keys is cross-checked against
  * the scan, so the two readings of the file can never silently disagree.
+ *
+ * The drop-ins of FILE.container (FILE.container.d/ *.conf) are read the same
+ * way after it. Every assignment is parsed where it stands, into a scratch
+ * spec, so that each bad value is reported; then only the last assignment of
+ * each key is applied to the real spec, which is what lets a later file
+ * override an earlier one and an empty value reset a key to its default.
  */
 #include <stdio.h> /* config.h uses FILE but does not include it */
 

@@ -31,12 +31,15 @@ struct global_options {
 int config_load_global(const char *path, struct container_spec *spec, int *ret_log_level);
 
 /*
- * Loads a .container file over the values already in @spec, reporting every
- * error of the file in one pass (each as "file:line: Key: message"). Sets
- * spec->source and the default name (the basename without ".container").
- * Returns 0, or -EINVAL when the file had errors, -EPROTO when iniparser and
- * our own line scan read different keys (a bug of ours, refused rather than
- * guessed), or -errno (all logged).
+ * Loads a .container file, then its drop-ins (@path.d/ *.conf in lexical
+ * order; the last assignment of a key wins, an empty one resets it), over the
+ * values already in @spec, reporting every error of the files in one pass
+ * (each as "file:line: Key: message"). Sets spec->source, spec->files,
+ * spec->origin[] and the default name (the basename without ".container").
+ * Returns 0, or -EINVAL when a file had errors, -EPERM when the trust check
+ * refused a file (root only, unless spec->strict_permissions is false),
+ * -EPROTO when iniparser and our own line scan read different keys (a bug of
+ * ours, refused rather than guessed), or -errno (all logged).
  */
 int config_load_container(const char *path, struct container_spec *spec);
 
