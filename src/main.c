@@ -63,6 +63,13 @@ static void help(FILE *f)
 		"See mdlaunch(1) and mdlaunch.container(5).\n");
 }
 
+static bool has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && streq(s + n - k, suffix);
+}
+
 /*
  * Parses the global options at the front of argv (stopping at the first
  * non-option, the subcommand). Returns the index of the subcommand, argc when
@@ -275,6 +282,15 @@ int main(int argc, char **argv)
 		log_error("init is internal to mdlaunch and takes no arguments");
 		return EXIT_LAUNCHER_ERROR;
 	}
-	/* `mdlaunch FILE.container [-- ARG...]`: the same as `run FILE...` (argv[i-1] stands in for "run"). */
+	/*
+	 * `mdlaunch FILE.container [-- ARG...]`: the same as `run FILE...` (argv[i-1] stands
+	 * in for "run"). Only a .container file: a mistyped subcommand must not run as a command.
+	 */
+	if (!has_suffix(cmd, ".container")) {
+		log_error("unknown command '%s' (expected FILE.container, run, check or show; "
+			  "see mdlaunch --help)",
+			  cmd);
+		return EXIT_LAUNCHER_ERROR;
+	}
 	return cmd_run(argc - i + 1, argv + i - 1, &g);
 }

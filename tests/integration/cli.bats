@@ -352,3 +352,10 @@ EOF
 	[ "$status" -ne 0 ]
 	[[ "$stderr" == *absent.conf* ]]
 }
+
+@test "cli: an unknown subcommand is an error, never run as a container command" {
+	run --separate-stderr mdl ls /
+	[ "$status" -eq 125 ]
+	[ -z "$output" ]
+	[[ "$stderr" == *"unknown command 'ls'"* ]]
+}
