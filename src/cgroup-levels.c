@@ -215,7 +215,8 @@ static void remove_stale_leaves(int parent_fd)
 
 		if (de->d_type != DT_DIR || de->d_name[0] == '.' || !leaf_is_stale(de->d_name))
 			continue;
-		leaf = openat(dirfd(dir), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+		leaf =
+		    openat(dirfd(dir), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 		if (leaf < 0 || cgroup_procs_empty(leaf, &empty) < 0 || !empty)
 			continue;
 		(void)unlinkat(dirfd(dir), de->d_name, AT_REMOVEDIR);

@@ -679,7 +679,8 @@ static int read_keyed(struct cgroup *part, const char *file, const char *key, ui
 	r = read_file_at(leaf->fd, file, 1 << 16, &s);
 	if (r < 0)
 		return r;
-	for (char *line = s; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+	for (char *line = s; line && *line;
+	     line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
 		if (strncmp(line, key, n) == 0 && line[n] == ' ') {
 			line[n + 1 + strcspn(line + n + 1, "\n")] = '\0';
 			return safe_atou64(line + n + 1, ret);
@@ -708,14 +709,15 @@ int cgroup_stats(struct cgroup *cg, struct cgroup_stats *ret)
 	struct cgroup *part = part_of(cg, CGROUP_CTL_MEMORY);
 	struct cgroup_stats st = { .memory_peak = UINT64_MAX };
 	bool v2;
+	int r;
 
 	if (!part || part->plan)
 		return -ENOENT;
 	v2 = part->ops->version == CGROUP_V2;
 	(void)read_keyed(part, v2 ? "memory.events" : "memory.oom_control", "oom_kill",
 			 &st.oom_kills);
-	if (read_number(part, v2 ? "memory.peak" : "memory.max_usage_in_bytes",
-			&st.memory_peak) < 0)
+	r = read_number(part, v2 ? "memory.peak" : "memory.max_usage_in_bytes", &st.memory_peak);
+	if (r < 0)
 		st.memory_peak = UINT64_MAX;
 	*ret = st;
 	return 0;

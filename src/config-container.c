@@ -371,6 +371,15 @@ static int parse_stop_timeout_key(struct load_ctx *c, unsigned line, const char 
 	return 0;
 }
 
+static int parse_notify_key(struct load_ctx *c, unsigned line, const char *key, const char *value,
+			    void *data)
+{
+	if (parse_notify(value, data) < 0)
+		return load_error(c, line, "%s: invalid value '%s' (launcher or passthrough)", key,
+				  value);
+	return 0;
+}
+
 /* Limit*=: the rlimit is the key's suffix ("LimitNOFILE" -> NOFILE). */
 static int parse_rlimit_key(struct load_ctx *c, unsigned line, const char *key, const char *value,
 			    void *data)
@@ -504,6 +513,8 @@ static const struct config_key container_keys[] = {
 	  offsetof(struct container_spec, stop_signal) },
 	{ "StopTimeout", SPEC_KEY_STOP_TIMEOUT, parse_stop_timeout_key,
 	  offsetof(struct container_spec, stop_timeout) },
+	{ "Notify", SPEC_KEY_NOTIFY, parse_notify_key,
+	  offsetof(struct container_spec, notify_passthrough) },
 };
 
 /* The known key closest to @key when it is a plausible typo, else NULL. */

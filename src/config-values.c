@@ -652,6 +652,19 @@ int parse_stop_timeout(const char *s, unsigned *ret)
 	return 0;
 }
 
+int parse_notify(const char *s, bool *ret_passthrough)
+{
+	if (s && strcaseeq(s, "launcher")) {
+		*ret_passthrough = false;
+		return 0;
+	}
+	if (s && strcaseeq(s, "passthrough")) {
+		*ret_passthrough = true;
+		return 0;
+	}
+	return -EINVAL;
+}
+
 int parse_pids_limit(const char *s, uint64_t *ret)
 {
 	uint64_t v;

@@ -140,6 +140,12 @@ int parse_signal(const char *s, int *ret);
 /* Parses StopTimeout=: whole seconds, 0 (wait forever) to SPEC_STOP_TIMEOUT_MAX. */
 int parse_stop_timeout(const char *s, unsigned *ret);
 
+/*
+ * Parses Notify=: "launcher" (mdlaunch sends READY=1 itself, the default)
+ * or "passthrough" (the container gets NOTIFY_SOCKET). Returns 0 or -EINVAL.
+ */
+int parse_notify(const char *s, bool *ret_passthrough);
+
 /* Parses PidsLimit=: a positive integer, or "max"/"infinity" (SPEC_PIDS_INFINITY). */
 int parse_pids_limit(const char *s, uint64_t *ret);
 

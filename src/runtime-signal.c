@@ -105,7 +105,7 @@ int signal_dispatch(int sfd, pid_t child, int stop_signal, unsigned *stop_reques
 			log_debug("SIG%s came from the terminal, the container has it too",
 				  sigabbrev_np((int)si.ssi_signo));
 		else if (signal_is_forwarded((int)si.ssi_signo)) {
-			/* SIGINT stays SIGINT (the user's Ctrl-C), but starts the stop timer too. */
+			/* SIGINT stays SIGINT (a Ctrl-C) but starts the stop timer too. */
 			int sig = si.ssi_signo == SIGTERM ? stop_signal : (int)si.ssi_signo;
 
 			log_debug("forwarding SIG%s to pid %d", sigabbrev_np(sig), (int)child);

@@ -26,6 +26,7 @@
 
 #include "cgroup.h"
 #include "log.h"
+#include "runtime-notify.h"
 #include "runtime-ns.h"
 #include "runtime-pipe.h"
 #include "runtime-signal.h"
@@ -53,11 +54,25 @@ struct run {
 	int command_w;
 	int status_r;
 	pid_t pid;
-	bool born_in_cgroup; /* clone3(CLONE_INTO_CGROUP): no attach needed */
-	unsigned stop_requests;	  /* SIGTERM/SIGINT received */
+	bool born_in_cgroup;	       /* clone3(CLONE_INTO_CGROUP): no attach needed */
+	unsigned stop_requests;	       /* SIGTERM/SIGINT received */
 	struct timespec stop_deadline; /* when StopTimeout= runs out after the first one */
-	bool stop_killed;		  /* StopTimeout= ran out: init was SIGKILLed */
+	bool stop_killed;	       /* StopTimeout= ran out: init was SIGKILLed */
+	char *notify_socket;	       /* $NOTIFY_SOCKET of the launcher (owned), or NULL */
 };
+
+/* Sends one sd_notify message when systemd asked for them; failures are only logged. */
+static void run_notify(const struct run *run, const char *message)
+{
+	int r;
+
+	if (!run->notify_socket)
+		return;
+	r = notify_send(run->notify_socket, message);
+	if (r < 0)
+		log_warn_errno(r, "%s: cannot notify '%s': %m, ignoring", run->name,
+			       run->notify_socket);
+}
 
 /* Microseconds since the run started, for the -vv timeline of one start. */
 static long elapsed_us(const struct run *run)
@@ -154,7 +169,13 @@ static int handle_status(struct run *run, const uint8_t *buf, size_t len)
 	struct status st;
 
 	if (len == 0) {
+		char msg[64];
+
 		log_debug("%s: command executed (+%ld us)", run->name, elapsed_us(run));
+		/* With Notify=passthrough the container says when it is ready. */
+		snprintf(msg, sizeof(msg), "READY=1\nMAINPID=%d", (int)getpid());
+		if (!run->spec->notify_passthrough)
+			run_notify(run, msg);
 		return -1;
 	}
 	if (status_parse(buf, len, &st) < 0) {
@@ -248,6 +269,7 @@ static int run_supervise(struct run *run)
 			if (before == 0 && run->stop_requests > 0) {
 				clock_gettime(CLOCK_MONOTONIC, &run->stop_deadline);
 				run->stop_deadline.tv_sec += run->spec->stop_timeout;
+				run_notify(run, "STOPPING=1");
 			}
 
 			if (r < 0) {
@@ -329,6 +351,8 @@ static void run_release(struct run *run)
 	if (r < 0)
 		log_cgroup_error(r, &err);
 	run->cg = cgroup_free(run->cg);
+	free(run->notify_socket);
+	run->notify_socket = NULL;
 	run->command_w = safe_close(run->command_w);
 	run->status_r = safe_close(run->status_r);
 	if (run->sfd >= 0) {
@@ -390,6 +414,19 @@ int runtime_run(const struct container_spec *spec)
 	if (run.sfd < 0) {
 		log_error_errno(run.sfd, "cannot set up signal handling: %m");
 		return EXIT_LAUNCHER_ERROR;
+	}
+	/*
+	 * The launcher is the service systemd watches; the container inherits
+	 * our environment, so it sees NOTIFY_SOCKET only with Notify=passthrough.
+	 */
+	if (!isempty(getenv("NOTIFY_SOCKET"))) {
+		run.notify_socket = strdup(getenv("NOTIFY_SOCKET"));
+		if (!run.notify_socket) {
+			log_error_errno(-ENOMEM, "%s: %m", run.name);
+			goto out;
+		}
+		if (!spec->notify_passthrough)
+			(void)unsetenv("NOTIFY_SOCKET");
 	}
 
 	r = cgroup_setup(spec, getpid(), &run.cg, &err);

@@ -107,6 +107,7 @@ enum spec_key {
 	SPEC_KEY_INIT,
 	SPEC_KEY_STOP_SIGNAL,
 	SPEC_KEY_STOP_TIMEOUT,
+	SPEC_KEY_NOTIFY,
 	_SPEC_KEY_MAX,
 };
 
@@ -159,9 +160,10 @@ struct container_spec {
 	struct spec_rlimit_value rlimits[_SPEC_RLIMIT_MAX];
 
 	/* Supervision (runtime.c, runtime-init.c). */
-	bool init; /* Init=: mdlaunch's init stays PID 1 and forks the command */
-	int stop_signal;       /* StopSignal=: sent on a stop request, default SIGTERM */
-	unsigned stop_timeout; /* StopTimeout=: seconds before SIGKILL, 0 = wait forever */
+	bool init;		 /* Init=: mdlaunch's init stays PID 1 and forks the command */
+	int stop_signal;	 /* StopSignal=: sent on a stop request, default SIGTERM */
+	unsigned stop_timeout;	 /* StopTimeout=: seconds before SIGKILL, 0 = wait forever */
+	bool notify_passthrough; /* Notify=passthrough: the container gets NOTIFY_SOCKET */
 
 	/* Where each key was set; messages and `show --effective` only. */
 	struct spec_origin origin[_SPEC_KEY_MAX];

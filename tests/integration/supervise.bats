@@ -221,3 +221,78 @@ EOF
 	rmdir "$base" 2>/dev/null || true
 	[ "$status" -eq 0 ]
 }
+
+# notify_listener ADDRESS OUT: a datagram socket at ADDRESS (a path, or
+# @name for an abstract one) that appends each message to OUT, one per
+# line with newlines shown as '|', until STOPPING=1 or 20 s. Sets $listener.
+notify_listener()
+{
+	python3 - "$1" "$2" <<'PY' &
+import socket, sys
+addr, out = sys.argv[1], sys.argv[2]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind("\0" + addr[1:] if addr.startswith("@") else addr)
+open(out + ".bound", "w").write("1\n")
+s.settimeout(20)
+try:
+    while True:
+        m = s.recv(4096).decode()
+        with open(out, "a") as f:
+            f.write(m.replace("\n", "|") + "\n")
+        if "STOPPING=1" in m:
+            break
+except socket.timeout:
+    pass
+PY
+	listener=$!
+	track_pid $listener
+	wait_for_file "$2.bound"
+}
+
+@test "notify: READY=1 and MAINPID once the command runs, STOPPING=1 on SIGTERM; NOTIFY_SOCKET hidden" {
+	require_python3
+	local f pid listener ready=$BATS_TEST_TMPDIR/ready msgs=$BATS_TEST_TMPDIR/msgs
+	notify_listener "$BATS_TEST_TMPDIR/notify.sock" "$msgs"
+	f=$(write_container notified <<EOF
+[Container]
+Command = sh -c 'echo "[\${NOTIFY_SOCKET-unset}]" >$ready; exec sleep 60'
+Init = true
+EOF
+)
+	NOTIFY_SOCKET=$BATS_TEST_TMPDIR/notify.sock start_bg "$f" "$ready"
+	wait_for_file "$msgs"
+	[ "$(cat "$ready")" = "[unset]" ]
+	[ "$(head -n 1 "$msgs")" = "READY=1|MAINPID=$pid" ]
+	kill -TERM "$pid"
+	wait_for_exit $pid 5
+	[ "$exit_status" -eq 143 ]
+	wait "$listener"
+	cat "$msgs"
+	[ "$(sed -n 2p "$msgs")" = "STOPPING=1" ]
+}
+
+@test "notify: an abstract @socket works; Notify=passthrough leaves it to the container" {
+	require_python3
+	local f listener msgs=$BATS_TEST_TMPDIR/msgs addr="@mdl-notify-$$-$RANDOM"
+	notify_listener "$addr" "$msgs"
+	run --separate-stderr env NOTIFY_SOCKET="$addr" "$MDLAUNCH" run -- true
+	print_run
+	[ "$status" -eq 0 ]
+	wait_for_file "$msgs"
+	[[ "$(head -n 1 "$msgs")" =~ ^READY=1\|MAINPID=[0-9]+$ ]]
+
+	f=$(write_container passthrough <<'EOF'
+[Container]
+Command = sh -c 'echo "[$NOTIFY_SOCKET]"'
+Notify = passthrough
+EOF
+)
+	run --separate-stderr env NOTIFY_SOCKET="$addr" "$MDLAUNCH" "$f"
+	print_run
+	[ "$status" -eq 0 ]
+	[ "$output" = "[$addr]" ]
+	# the launcher itself sent no second READY=1
+	[ "$(grep -c READY=1 "$msgs")" -eq 1 ]
+	kill "$listener"
+	wait "$listener" || true
+}

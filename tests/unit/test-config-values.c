@@ -487,6 +487,20 @@ static void test_stop_keys(void **state)
 	assert_int_equal(t, 30);
 }
 
+static void test_notify(void **state)
+{
+	bool p = true;
+
+	(void)state;
+	assert_int_equal(parse_notify("launcher", &p), 0);
+	assert_false(p);
+	assert_int_equal(parse_notify("Passthrough", &p), 0);
+	assert_true(p);
+	assert_int_equal(parse_notify("yes", &p), -EINVAL);
+	assert_int_equal(parse_notify("", &p), -EINVAL);
+	assert_true(p);
+}
+
 static void rlimit_ok(const char *s, bool bytes, uint64_t soft, uint64_t hard)
 {
 	uint64_t a = 1, b = 1;
@@ -589,7 +603,7 @@ int main(void)
 		cmocka_unit_test(test_environment),   cmocka_unit_test(test_env_vector_set),
 		cmocka_unit_test(test_namespaces),    cmocka_unit_test(test_distance),
 		cmocka_unit_test(test_capabilities),  cmocka_unit_test(test_capability_masks),
-		cmocka_unit_test(test_pids_limit), cmocka_unit_test(test_stop_keys),    cmocka_unit_test(test_rlimits),
+		cmocka_unit_test(test_pids_limit), cmocka_unit_test(test_stop_keys), cmocka_unit_test(test_notify),    cmocka_unit_test(test_rlimits),
 		cmocka_unit_test(test_users),
 	};
 
