@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "probe.h"
 #include "runtime.h"
 #include "spec.h"
 #include "util.h"
@@ -30,7 +31,7 @@ static void help(FILE *f)
 		"Usage: mdlaunch [GLOBAL OPTIONS] FILE.container [-- ARG...]\n"
 		"       mdlaunch [GLOBAL OPTIONS] run [OPTIONS] FILE.container [-- ARG...]\n"
 		"       mdlaunch [GLOBAL OPTIONS] run [OPTIONS] [--] COMMAND [ARG...]\n"
-		"       mdlaunch [GLOBAL OPTIONS] check FILE.container...\n"
+		"       mdlaunch [GLOBAL OPTIONS] check [--host] FILE.container...\n"
 		"       mdlaunch [GLOBAL OPTIONS] show [--effective | --json] FILE.container\n"
 		"       mdlaunch --help | --version\n"
 		"\n"
@@ -41,6 +42,8 @@ static void help(FILE *f)
 		"  FILE.container   same as `run FILE.container`; ARGs are appended to Command=\n"
 		"  run              run a container from a file or from a command line\n"
 		"  check            validate files and report every error; runs nothing\n"
+		"                   (--host, or -v: also probe this host: cgroups, command,\n"
+		"                   Memory=, namespaces)\n"
 		"  show             print the resolved spec and the runtime plan; runs nothing\n"
 		"                   (--effective: each key's value and where it came from first;\n"
 		"                   --json: the same as JSON)\n"
@@ -126,21 +129,81 @@ static int parse_global_options(int argc, char **argv, struct global_options *g)
 	return optind;
 }
 
+/* One finding of the host probe, at the file:line of the key it concerns. */
+struct probe_print {
+	const struct container_spec *spec;
+	unsigned errors;
+};
+
+static void print_finding(const struct probe_finding *f, void *userdata)
+{
+	struct probe_print *pp = userdata;
+	const char *file = spec_origin_file(pp->spec, f->key);
+	unsigned line;
+	int level = f->severity == PROBE_ERROR	   ? LOG_LEVEL_ERROR
+		    : f->severity == PROBE_WARNING ? LOG_LEVEL_WARN
+						   : LOG_LEVEL_INFO;
+
+	if (f->severity == PROBE_ERROR)
+		pp->errors++;
+	/* A default (no line) is the .container file's concern as a whole. */
+	if (!file)
+		file = pp->spec->source;
+	line = file ? pp->spec->origin[f->key].line : 0;
+	if (level == LOG_LEVEL_INFO && line > 0)
+		log_info("%s:%u: %s", file, line, f->message);
+	else if (level == LOG_LEVEL_INFO)
+		log_info("%s: %s", file ? file : "-", f->message);
+	else
+		(void)log_syntax(file, line, level, "%s", f->message);
+}
+
+/*
+ * `check --host`: the probe of a valid spec against this host. The
+ * environment variable MDLAUNCH_PROBE_CGROUP_ROOT is a test knob: a fake
+ * cgroup tree for the probe (see cgroup-probe.h). Returns the number of
+ * errors, or -errno (logged).
+ */
+static int check_host(const struct container_spec *spec)
+{
+	struct probe_print pp = { .spec = spec };
+	int r;
+
+	r = probe_host(spec, getenv("MDLAUNCH_PROBE_CGROUP_ROOT"), print_finding, &pp);
+	if (r < 0)
+		return log_error_errno(r, "%s: cannot probe this host: %m", spec->source);
+	return (int)pp.errors;
+}
+
 static int cmd_check(int argc, char **argv, const struct global_options *g)
 {
 	int status = EXIT_SUCCESS;
+	bool host = log_max_level >= LOG_LEVEL_INFO;
+	int i = 1;
 
-	if (argc < 2) {
-		log_error("check: no file given (usage: mdlaunch check FILE.container...)");
+	if (i < argc && streq(argv[i], "--host")) {
+		host = true;
+		i++;
+	}
+	if (i >= argc) {
+		log_error("check: no file given (usage: mdlaunch check [--host] FILE...)");
 		return EXIT_LAUNCHER_ERROR;
 	}
-	for (int i = 1; i < argc; i++) {
+	for (; i < argc; i++) {
 		_cleanup_(spec_freep) struct container_spec *spec = NULL;
+		int r;
 
-		if (config_from_file(argv[i], g, &spec) < 0)
+		if (config_from_file(argv[i], g, &spec) < 0) {
+			status = EXIT_CHECK_INVALID;
+			continue;
+		}
+		r = host ? check_host(spec) : 0;
+		if (r < 0)
+			return EXIT_LAUNCHER_ERROR;
+		if (r > 0)
 			status = EXIT_CHECK_INVALID;
 		else
-			log_info("%s: valid", argv[i]);
+			log_info("%s: valid%s", argv[i], host ? " on this host" : "");
 	}
 	/* -v: where the limits would go on this host. */
 	if (log_max_level >= LOG_LEVEL_INFO && runtime_describe_host(stdout) < 0)

@@ -215,38 +215,6 @@ static void drop_privileges(const struct command *c)
 		init_fail(EXIT_LAUNCHER_ERROR, errno, "cannot set no_new_privs: %m");
 }
 
-/*
- * Resolves @cmd through @path like execvp() (an empty entry is the current
- * directory), but tells "not found" from "found but not executable": on
- * success @buf holds the file to exec. Returns 0, -ENOENT or -EACCES.
- */
-static int resolve_command(const char *cmd, const char *path, char *buf, size_t size)
-{
-	bool found = false;
-
-	if (strchr(cmd, '/')) {
-		snprintf(buf, size, "%s", cmd);
-		return 0;
-	}
-	if (!*cmd)
-		return -ENOENT;
-	for (const char *p = path; p; p = strchr(p, ':') ? strchr(p, ':') + 1 : NULL) {
-		size_t dlen = strcspn(p, ":");
-		struct stat st;
-		int n;
-
-		n = snprintf(buf, size, "%.*s%s%s", (int)dlen, dlen ? p : ".", "/", cmd);
-		if (n < 0 || (size_t)n >= size)
-			continue;
-		if (stat(buf, &st) < 0)
-			continue;
-		if (S_ISREG(st.st_mode) && access(buf, X_OK) == 0)
-			return 0;
-		found = true;
-	}
-	return found ? -EACCES : -ENOENT;
-}
-
 /* Resolves and execs argv; returns never. */
 static _noreturn_ void exec_command(const struct command *c)
 {
@@ -254,7 +222,8 @@ static _noreturn_ void exec_command(const struct command *c)
 	const char *cmd = c->argv[0];
 	int r;
 
-	r = resolve_command(cmd, c->path, file, sizeof(file));
+	/* Already in the working directory: relative candidates need no prefix. */
+	r = command_resolve(cmd, c->path, NULL, file, sizeof(file));
 	if (r == -ENOENT)
 		init_fail(EXIT_NOT_FOUND, ENOENT, "command '%s' not found in PATH '%s'", cmd,
 			  c->path);

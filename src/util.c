@@ -179,3 +179,36 @@ char *strdup_printf(const char *fmt, ...)
 	va_end(ap);
 	return r < 0 ? NULL : s;
 }
+
+int command_resolve(const char *cmd, const char *path, const char *cwd, char *buf, size_t size)
+{
+	const char *pre = cwd && *cwd ? cwd : "", *sep = cwd && *cwd ? "/" : "";
+	bool found = false;
+	int n;
+
+	if (strchr(cmd, '/')) {
+		n = snprintf(buf, size, "%s%s", cmd[0] == '/' ? "" : pre, cmd[0] == '/' ? "" : sep);
+		if (n < 0 || (size_t)n >= size || (size_t)n + strlen(cmd) >= size)
+			return -ENOENT;
+		strcat(buf, cmd);
+		return 0;
+	}
+	if (!*cmd)
+		return -ENOENT;
+	for (const char *p = path; p; p = strchr(p, ':') ? strchr(p, ':') + 1 : NULL) {
+		size_t dlen = strcspn(p, ":");
+		bool rel = dlen == 0 || p[0] != '/';
+		struct stat st;
+
+		n = snprintf(buf, size, "%s%s%.*s%s%s", rel ? pre : "", rel ? sep : "", (int)dlen,
+			     dlen ? p : ".", "/", cmd);
+		if (n < 0 || (size_t)n >= size)
+			continue;
+		if (stat(buf, &st) < 0)
+			continue;
+		if (S_ISREG(st.st_mode) && access(buf, X_OK) == 0)
+			return 0;
+		found = true;
+	}
+	return found ? -EACCES : -ENOENT;
+}

@@ -120,6 +120,17 @@ int write_file_at(int dirfd, const char *file, const char *value);
  */
 int read_file_at(int dirfd, const char *file, size_t max, char **ret);
 
+/*
+ * Resolves the command @cmd through @path like execvp() (an empty entry is
+ * the current directory), but tells "not found" from "found but not
+ * executable": on success @buf holds the file to exec. A '/' in @cmd means
+ * @cmd itself, unchecked (execve() decides). A relative candidate is taken
+ * below @cwd when @cwd is set (the probe resolves for a container that will
+ * chdir there; init has already done so and passes NULL). Returns 0, -ENOENT
+ * or -EACCES.
+ */
+int command_resolve(const char *cmd, const char *path, const char *cwd, char *buf, size_t size);
+
 /* Like asprintf() but returns NULL on failure. */
 char *strdup_printf(const char *fmt, ...) _printf_(1, 2);
 

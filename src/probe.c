@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * probe.c: `check --host`. The cgroup part is the cgroup code's own
+ * read-only query (cgroup-probe.c); the command is resolved with
+ * command_resolve(), the function init execs through.
+ */
+#include "probe.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cgroup-probe.h"
+#include "util.h"
+
+struct ctx {
+	const struct container_spec *spec;
+	probe_fn cb;
+	void *userdata;
+};
+
+_printf_(4, 5) static void finding(struct ctx *c, enum probe_severity severity, enum spec_key key,
+				   const char *fmt, ...)
+{
+	struct probe_finding f = { .severity = severity, .key = key };
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(f.message, sizeof(f.message), fmt, ap);
+	va_end(ap);
+	c->cb(&f, c->userdata);
+}
+
+/* The key that makes the spec need @controller. */
+static enum spec_key controller_key(const struct container_spec *spec, const char *controller)
+{
+	if (!controller)
+		return SPEC_KEY_NAME;
+	if (streq(controller, "cpuset"))
+		return SPEC_KEY_CPUSET;
+	if (streq(controller, "memory"))
+		return spec->memory_max != SPEC_MEMORY_UNSET ? SPEC_KEY_MEMORY
+							     : SPEC_KEY_MEMORY_SWAP;
+	if (streq(controller, "cpu"))
+		return spec->cpu_weight ? SPEC_KEY_CPU_WEIGHT : SPEC_KEY_CPU_SHARES;
+	if (streq(controller, "pids"))
+		return SPEC_KEY_PIDS_LIMIT;
+	return SPEC_KEY_NAME;
+}
+
+static void on_cgroup(const struct cgroup_probe_fact *fact, void *userdata)
+{
+	struct ctx *c = userdata;
+	enum probe_severity s;
+
+	switch (fact->kind) {
+	case CGROUP_PROBE_MODE:
+	case CGROUP_PROBE_PLACED:
+		s = PROBE_INFO;
+		break;
+	case CGROUP_PROBE_UNREADABLE:
+		s = PROBE_WARNING;
+		break;
+	default:
+		s = PROBE_ERROR;
+		break;
+	}
+	finding(c, s, controller_key(c->spec, fact->controller), "%s", fact->message);
+}
+
+static void probe_command(struct ctx *c)
+{
+	const struct container_spec *spec = c->spec;
+	const char *cmd = spec->argv[0];
+	char file[PATH_MAX];
+	int r;
+
+	/* init resolves after its chdir: a relative candidate is below WorkingDirectory=. */
+	r = command_resolve(cmd, spec->path, spec->working_directory, file, sizeof(file));
+	/* A direct path goes to execve() unchecked: its ENOENT is 127, EACCES 126. */
+	if (r == 0 && strchr(cmd, '/')) {
+		struct stat st;
+
+		if (stat(file, &st) < 0)
+			r = errno == ENOENT || errno == ENOTDIR ? -ENOENT : -errno;
+		else if (!S_ISREG(st.st_mode) || access(file, X_OK) < 0)
+			r = -EACCES;
+	}
+	if (r == -ENOENT)
+		finding(c, PROBE_ERROR, SPEC_KEY_COMMAND,
+			"Command: '%s' not found%s%s%s (a run would exit 127; install it, fix "
+			"the name, or give a full path)",
+			cmd, strchr(cmd, '/') ? "" : " in PATH '",
+			strchr(cmd, '/') ? "" : spec->path, strchr(cmd, '/') ? "" : "'");
+	else if (r == -EACCES)
+		finding(c, PROBE_ERROR, SPEC_KEY_COMMAND,
+			"Command: '%s' found but not executable (a run would exit 126; "
+			"chmod +x it, or name the right file)",
+			cmd);
+	else if (r < 0)
+		finding(c, PROBE_WARNING, SPEC_KEY_COMMAND, "Command: cannot resolve '%s': %s", cmd,
+			strerror(-r));
+	else
+		finding(c, PROBE_INFO, SPEC_KEY_COMMAND, "Command: '%s' is %s", cmd, file);
+}
+
+static void probe_memory(struct ctx *c)
+{
+	uint64_t m = c->spec->memory_max;
+
+	if (m == SPEC_MEMORY_UNSET || m == SPEC_MEMORY_INFINITY || m >= PROBE_MEMORY_FLOOR)
+		return;
+	finding(c, PROBE_WARNING, SPEC_KEY_MEMORY,
+		"Memory: %" PRIu64 " bytes is too small to exec most programs (give it at "
+		"least 4M)",
+		m);
+}
+
+static void probe_namespaces(struct ctx *c)
+{
+	/* NS_* bit order: uts, pid, mount, net, ipc; the names in /proc/self/ns. */
+	static const char *const ns_files[] = { "uts", "pid", "mnt", "net", "ipc" };
+
+	for (unsigned i = 0; i < ELEMENTSOF(ns_files); i++) {
+		char path[64];
+
+		if (!(c->spec->namespaces & (1U << i)))
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/ns/%s", ns_files[i]);
+		if (access(path, F_OK) < 0)
+			finding(c, PROBE_ERROR, SPEC_KEY_NAMESPACES,
+				"Namespaces: this kernel has no %s namespace (%s: %s); remove "
+				"it from Namespaces=, or use a kernel built with it",
+				namespace_to_string(1U << i), path, strerror(errno));
+	}
+}
+
+int probe_host(const struct container_spec *spec, const char *cgroup_root, probe_fn cb,
+	       void *userdata)
+{
+	struct ctx c = { .spec = spec, .cb = cb, .userdata = userdata };
+	int r;
+
+	r = cgroup_probe(spec, cgroup_root, on_cgroup, &c);
+	if (r < 0)
+		return r;
+	if (spec->argv && spec->argv[0])
+		probe_command(&c);
+	probe_memory(&c);
+	probe_namespaces(&c);
+	return 0;
+}
