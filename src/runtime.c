@@ -203,6 +203,40 @@ static int stop_poll_timeout(const struct run *run)
 	return ms < 0 ? 0 : (int)ms + 1;
 }
 
+/* The hex signal mask of the "@field:" line of /proc/@pid/status; 0 when unreadable. */
+static uint64_t proc_signal_mask(pid_t pid, const char *field)
+{
+	_cleanup_free_ char *s = NULL;
+	char path[64];
+	const char *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (read_file_at(AT_FDCWD, path, 1 << 16, &s) < 0)
+		return 0;
+	p = strstr(s, field);
+	if (!p)
+		return 0;
+	return strtoull(p + strlen(field), NULL, 16);
+}
+
+/*
+ * With Init=false: true when the command, PID 1 of its namespace, has no
+ * handler for the stop signal, which the kernel then drops
+ * (pid_namespaces(7)), or ignores it outright. Read before the signal is
+ * forwarded (a dying process shows no handlers).
+ */
+static bool stop_signal_ignored(const struct run *run)
+{
+	int sig = run->spec->stop_signal;
+	uint64_t bit = 1ULL << (sig - 1);
+
+	if (run->spec->init || run->pid <= 0 || sig == SIGKILL || sig > 64)
+		return false;
+	if (proc_signal_mask(run->pid, "SigIgn:") & bit)
+		return true;
+	return (run->spec->namespaces & NS_PID) && !(proc_signal_mask(run->pid, "SigCgt:") & bit);
+}
+
 /*
  * StopTimeout= ran out: SIGKILL init. Its PID namespace takes every other
  * process with it; without one, the teardown kills what is left in the
@@ -263,6 +297,7 @@ static int run_supervise(struct run *run)
 		}
 		if (p[0].revents) {
 			unsigned before = run->stop_requests;
+			bool ignores = before == 0 && stop_signal_ignored(run);
 			int r = signal_dispatch(run->sfd, run->pid, run->spec->stop_signal,
 						&run->stop_requests, &wstatus);
 
@@ -270,6 +305,11 @@ static int run_supervise(struct run *run)
 				clock_gettime(CLOCK_MONOTONIC, &run->stop_deadline);
 				run->stop_deadline.tv_sec += run->spec->stop_timeout;
 				run_notify(run, "STOPPING=1");
+				if (ignores)
+					log_warn("%s: PID 1 ignores SIG%s; the stop waits for "
+						 "StopTimeout=%us (set Init=true)",
+						 run->name, sigabbrev_np(run->spec->stop_signal),
+						 run->spec->stop_timeout);
 			}
 
 			if (r < 0) {

@@ -63,6 +63,7 @@ EOF
 	cat "$BATS_TEST_TMPDIR/err"
 	[ "$exit_status" -eq 143 ]
 	[ $((SECONDS - start)) -le 2 ]
+	! grep -q "ignores SIGTERM" "$BATS_TEST_TMPDIR/err"
 }
 
 @test "Init=true: a trapped SIGUSR1 reaches the command; the exec error path still gives 127" {
@@ -107,6 +108,8 @@ EOF
 	[ $((($(date +%s%N) - start) / 1000000)) -ge 900 ]
 	[ $((($(date +%s%N) - start) / 1000000)) -le 3000 ]
 	grep -q "stubborn: still running 1s after the stop request, killing it" "$BATS_TEST_TMPDIR/err"
+	grep -q "stubborn: PID 1 ignores SIGTERM; the stop waits for StopTimeout=1s (set Init=true)" \
+		"$BATS_TEST_TMPDIR/err"
 }
 
 @test "stop: StopSignal=SIGUSR1 is sent instead of SIGTERM; numbers and bad names" {
@@ -121,6 +124,7 @@ EOF
 	kill -TERM "$pid"
 	wait_for_exit $pid 5
 	[ "$exit_status" -eq 7 ]
+	! grep -q "PID 1 ignores" "$BATS_TEST_TMPDIR/err"
 
 	f=$(write_container badstop <<'EOF'
 [Container]
