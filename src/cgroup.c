@@ -666,10 +666,9 @@ int cgroup_spawn_fd(const struct cgroup *cg)
 	return -EBADF;
 }
 
-/* Reads the "@key N" line of the flat-keyed file @file of the memory leaf into *ret. */
-static int read_keyed(struct cgroup *part, const char *file, const char *key, uint64_t *ret)
+/* Reads the "@key N" line of the flat-keyed file @file of @leaf into *ret. */
+static int read_keyed(struct cgroup_level *leaf, const char *file, const char *key, uint64_t *ret)
 {
-	struct cgroup_level *leaf = cgroup_dir_leaf(cgroup_dir_of(part, CGROUP_CTL_MEMORY));
 	_cleanup_free_ char *s = NULL;
 	size_t n = strlen(key);
 	int r;
@@ -689,10 +688,9 @@ static int read_keyed(struct cgroup *part, const char *file, const char *key, ui
 	return -ENOENT;
 }
 
-/* Reads a file of the memory leaf holding one number into *ret. */
-static int read_number(struct cgroup *part, const char *file, uint64_t *ret)
+/* Reads a file of @leaf holding one number into *ret. */
+static int read_number(struct cgroup_level *leaf, const char *file, uint64_t *ret)
 {
-	struct cgroup_level *leaf = cgroup_dir_leaf(cgroup_dir_of(part, CGROUP_CTL_MEMORY));
 	_cleanup_free_ char *s = NULL;
 	int r;
 
@@ -704,21 +702,58 @@ static int read_number(struct cgroup *part, const char *file, uint64_t *ret)
 	return safe_atou64(strstrip(s), ret);
 }
 
+/*
+ * The CPU time of @part's leaves, in ns: v2 keeps cpu.stat in every cgroup;
+ * on v1 only a directory on the cpuacct hierarchy (co-mounted with a used
+ * controller, e.g. "cpu,cpuacct") has cpuacct.usage. 0 or -ENOENT.
+ */
+static int read_cpu_usage(struct cgroup *part, uint64_t *ret)
+{
+	for (int i = 0; i < _CGROUP_CTL_MAX; i++) {
+		struct cgroup_dir *d = &part->dirs[i];
+		struct cgroup_level *leaf = cgroup_dir_leaf(d);
+		uint64_t v;
+
+		if (!d->used || d->alias >= 0 || !leaf)
+			continue;
+		if (part->ops->version == CGROUP_V2) {
+			if (read_keyed(leaf, "cpu.stat", "usage_usec", &v) == 0 &&
+			    v <= UINT64_MAX / 1000) {
+				*ret = v * 1000;
+				return 0;
+			}
+		} else if (read_number(leaf, "cpuacct.usage", &v) == 0) {
+			*ret = v;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
 int cgroup_stats(struct cgroup *cg, struct cgroup_stats *ret)
 {
-	struct cgroup *part = part_of(cg, CGROUP_CTL_MEMORY);
-	struct cgroup_stats st = { .memory_peak = UINT64_MAX };
-	bool v2;
-	int r;
+	struct cgroup_stats st = { .memory_peak = UINT64_MAX, .cpu_usage = UINT64_MAX };
+	struct cgroup *part;
 
-	if (!part || part->plan)
+	if (!cg || cg->plan)
 		return -ENOENT;
-	v2 = part->ops->version == CGROUP_V2;
-	(void)read_keyed(part, v2 ? "memory.events" : "memory.oom_control", "oom_kill",
-			 &st.oom_kills);
-	r = read_number(part, v2 ? "memory.peak" : "memory.max_usage_in_bytes", &st.memory_peak);
-	if (r < 0)
-		st.memory_peak = UINT64_MAX;
+	part = part_of(cg, CGROUP_CTL_MEMORY);
+	if (part) {
+		struct cgroup_level *leaf = cgroup_dir_leaf(cgroup_dir_of(part, CGROUP_CTL_MEMORY));
+		bool v2 = part->ops->version == CGROUP_V2;
+
+		st.has_memory = true;
+		(void)read_keyed(leaf, v2 ? "memory.events" : "memory.oom_control", "oom_kill",
+				 &st.oom_kills);
+		if (read_number(leaf, v2 ? "memory.peak" : "memory.max_usage_in_bytes",
+				&st.memory_peak) < 0)
+			st.memory_peak = UINT64_MAX;
+	}
+	for (part = cg; part; part = part->next)
+		if (read_cpu_usage(part, &st.cpu_usage) == 0) {
+			st.has_cpuacct = true;
+			break;
+		}
 	*ret = st;
 	return 0;
 }

@@ -78,17 +78,22 @@ int cgroup_describe_host(FILE *f, struct cgroup_error *err);
  */
 int cgroup_teardown(struct cgroup *cg, struct cgroup_error *err);
 
-/* What the memory cgroup recorded about a run, read before the teardown. */
+/* What the run's cgroups recorded, read before the teardown. */
 struct cgroup_stats {
+	bool has_memory;      /* the run has a memory cgroup */
+	bool has_cpuacct;     /* the run has a cgroup that accounts CPU time */
 	uint64_t oom_kills;   /* processes the OOM killer killed in the container */
 	uint64_t memory_peak; /* the most memory used, in bytes; UINT64_MAX when unknown */
+	uint64_t cpu_usage;   /* CPU time used, in ns; UINT64_MAX when unknown */
 };
 
 /*
- * Reads the memory cgroup's counters into *ret: v1 memory.oom_control
- * "oom_kill" and memory.max_usage_in_bytes, v2 memory.events "oom_kill" and
- * memory.peak (where the kernel has it). Returns 0, -ENOENT when the run has
- * no memory cgroup, or -errno; a counter the kernel lacks reads as unknown.
+ * Reads the run's counters into *ret: v1 memory.oom_control "oom_kill",
+ * memory.max_usage_in_bytes and cpuacct.usage (when cpuacct shares a
+ * hierarchy with a controller the run uses); v2 memory.events "oom_kill",
+ * memory.peak (where the kernel has it) and cpu.stat "usage_usec" (any v2
+ * leaf). Returns 0, -ENOENT when the run has no cgroup at all, or -errno; a
+ * counter the run or kernel lacks reads as unknown (0 for oom_kills).
  */
 int cgroup_stats(struct cgroup *cg, struct cgroup_stats *ret);
 

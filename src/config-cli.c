@@ -65,7 +65,7 @@ void config_cli_help(FILE *f)
 		"      --hostname NAME   hostname in the container (Hostname=)\n"
 		"  -u, --user USER[:GROUP]  run as this user, names or ids (User=)\n"
 		"  -e, --env KEY=VALUE   set an environment variable (Environment=); repeatable\n"
-		"  --log-level, -v, --config   the global options, also accepted here\n"
+		"  --log-level, -v, --config, --stats   the global options, also accepted here\n"
 		"  -h, --help            show this help\n"
 		"An argument ending in " CONTAINER_SUFFIX " is a file unless it follows --.\n");
 }
@@ -187,7 +187,7 @@ static int cli_value(struct cli_options *o, int c, const char *arg)
 static int cli_parse_options(int argc, char **argv, struct cli_options *o, struct global_options *g,
 			     bool *ret_dashdash)
 {
-	enum { ARG_LOG_LEVEL = 0x100, ARG_CONFIG };
+	enum { ARG_LOG_LEVEL = 0x100, ARG_CONFIG, ARG_STATS };
 	static const struct option options[] = {
 		{ "tty", no_argument, NULL, 't' },
 		{ "interactive", no_argument, NULL, 'i' },
@@ -203,6 +203,7 @@ static int cli_parse_options(int argc, char **argv, struct cli_options *o, struc
 		{ "user", required_argument, NULL, 'u' },
 		{ "log-level", required_argument, NULL, ARG_LOG_LEVEL },
 		{ "config", required_argument, NULL, ARG_CONFIG },
+		{ "stats", no_argument, NULL, ARG_STATS },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
@@ -247,6 +248,9 @@ static int cli_parse_options(int argc, char **argv, struct cli_options *o, struc
 			break;
 		case ARG_CONFIG:
 			g->config_path = optarg;
+			break;
+		case ARG_STATS:
+			g->stats = true;
 			break;
 		case 'v':
 			verbose++;

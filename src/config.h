@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include <stdbool.h>
 #include <stdio.h>
 
 /*
@@ -20,6 +21,7 @@ struct container_spec;
 struct global_options {
 	const char *config_path; /* --config PATH; NULL: CONFIG_GLOBAL_DEFAULT_PATH if it exists */
 	int log_level;		 /* --log-level / -v / -vv, or -1 when not given */
+	bool stats;		 /* --stats: print the run's resource use at exit */
 };
 
 /*

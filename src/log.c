@@ -70,6 +70,21 @@ int log_internal(int level, int error, const char *fmt, ...)
 	return r;
 }
 
+void log_always(int level, const char *fmt, ...)
+{
+	int saved = log_max_level;
+	va_list ap;
+
+	if (log_max_level < 0 || level < 0 || level >= _LOG_LEVEL_MAX)
+		return;
+	if (log_max_level < level)
+		log_max_level = level;
+	va_start(ap, fmt);
+	(void)log_internalv(level, 0, fmt, ap);
+	va_end(ap);
+	log_max_level = saved;
+}
+
 int log_syntax(const char *file, unsigned line, int level, const char *fmt, ...)
 {
 	char msg[2048], where[1100];

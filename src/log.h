@@ -39,6 +39,13 @@ int log_internalv(int level, int error, const char *fmt, va_list ap)
 	__attribute__((format(printf, 3, 0)));
 
 /*
+ * Like log_internal() without @error, but printed even when @level is above
+ * log_max_level (not when logging is muted): output the user asked for, such
+ * as --stats.
+ */
+void log_always(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
  * A message about a place in a file: "file:line: message" (line 0 omits the line).
  * Warnings read "file:line: warning: message". Returns -EINVAL at error level, 0 otherwise.
  */

@@ -52,6 +52,7 @@ static void help(FILE *f)
 		"  --log-level LEVEL  error, warn (default), info or debug\n"
 		"  -v, -vv            same as --log-level info, debug\n"
 		"  --config PATH      global defaults file (default " CONFIG_GLOBAL_DEFAULT_PATH ")\n"
+		"  --stats            at exit, log the run's peak memory and CPU time (also at -v)\n"
 		"  -h, --help         show this help\n"
 		"  --version          show the version\n"
 		"\n");
@@ -80,10 +81,11 @@ static bool has_suffix(const char *s, const char *suffix)
  */
 static int parse_global_options(int argc, char **argv, struct global_options *g)
 {
-	enum { ARG_LOG_LEVEL = 0x100, ARG_CONFIG, ARG_VERSION };
+	enum { ARG_LOG_LEVEL = 0x100, ARG_CONFIG, ARG_VERSION, ARG_STATS };
 	static const struct option options[] = {
 		{ "log-level", required_argument, NULL, ARG_LOG_LEVEL },
 		{ "config", required_argument, NULL, ARG_CONFIG },
+		{ "stats", no_argument, NULL, ARG_STATS },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, ARG_VERSION },
@@ -104,6 +106,9 @@ static int parse_global_options(int argc, char **argv, struct global_options *g)
 			break;
 		case ARG_CONFIG:
 			g->config_path = optarg;
+			break;
+		case ARG_STATS:
+			g->stats = true;
 			break;
 		case 'v':
 			verbose++;
@@ -282,6 +287,7 @@ static int cmd_run(int argc, char **argv, struct global_options *g)
 		return EXIT_LAUNCHER_ERROR;
 	if (r > 0)
 		return EXIT_SUCCESS;
+	spec->stats = g->stats || log_max_level >= LOG_LEVEL_INFO;
 	/* Anything buffered now would otherwise be duplicated into the child. */
 	(void)fflush(stdout);
 	return runtime_run(spec);

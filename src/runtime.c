@@ -381,6 +381,38 @@ static void run_report_oom(const struct run *run, int status)
 			 run->name, st.oom_kills, st.oom_kills == 1 ? "" : "es", limit, peak);
 }
 
+/*
+ * --stats (and -v): one line of the resource use the cgroups recorded, or
+ * what is unavailable and why. Must run before the teardown.
+ */
+static void run_report_stats(const struct run *run)
+{
+	struct cgroup_stats st;
+	char mem[64], cpu[64];
+
+	if (!run->spec->stats)
+		return;
+	if (cgroup_stats(run->cg, &st) < 0) {
+		log_always(LOG_LEVEL_INFO,
+			   "%s: stats: peak memory and CPU time unavailable (no cgroup: no limit "
+			   "is set)",
+			   run->name);
+		return;
+	}
+	if (!st.has_memory)
+		snprintf(mem, sizeof(mem), "unavailable (no memory cgroup)");
+	else if (st.memory_peak == UINT64_MAX)
+		snprintf(mem, sizeof(mem), "unavailable (the kernel does not record it)");
+	else
+		format_bytes(st.memory_peak, mem, sizeof(mem));
+	if (!st.has_cpuacct)
+		snprintf(cpu, sizeof(cpu), "unavailable (no cpuacct cgroup)");
+	else
+		snprintf(cpu, sizeof(cpu), "%" PRIu64 ".%03" PRIu64 "s", st.cpu_usage / 1000000000,
+			 st.cpu_usage / 1000000 % 1000);
+	log_always(LOG_LEVEL_INFO, "%s: stats: peak memory %s, CPU time %s", run->name, mem, cpu);
+}
+
 /* Step 8, on every path: cgroups, then fds and the signal setup. */
 static void run_release(struct run *run)
 {
@@ -507,6 +539,7 @@ int runtime_run(const struct container_spec *spec)
 
 	status = run_supervise(&run);
 	run_report_oom(&run, status);
+	run_report_stats(&run);
 out:
 	run_release(&run);
 	return status;

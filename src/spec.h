@@ -164,6 +164,7 @@ struct container_spec {
 	int stop_signal;	 /* StopSignal=: sent on a stop request, default SIGTERM */
 	unsigned stop_timeout;	 /* StopTimeout=: seconds before SIGKILL, 0 = wait forever */
 	bool notify_passthrough; /* Notify=passthrough: the container gets NOTIFY_SOCKET */
+	bool stats;		 /* --stats (or -v): one line of resource use at exit */
 
 	/* Where each key was set; messages and `show --effective` only. */
 	struct spec_origin origin[_SPEC_KEY_MAX];

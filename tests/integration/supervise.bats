@@ -300,3 +300,42 @@ EOF
 	kill "$listener"
 	wait "$listener" || true
 }
+
+@test "stats: --stats (global or after run) and -v print peak memory and CPU time at exit" {
+	local f line cpu_re='CPU time [0-9]+\.[0-9]{3}s'
+	f=$(write_container acct <<'EOF2'
+[Container]
+Command = sh -c 'i=0; while [ $i -lt 100000 ]; do i=$((i+1)); done'
+Memory = 64M
+CPUShares = 512
+EOF2
+)
+	# v2 keeps cpu.stat in every cgroup; v1 has CPU time only where cpuacct
+	# shares the cpu hierarchy ("cpu,cpuacct").
+	if [ "$(stat -f -c %T /sys/fs/cgroup)" != cgroup2fs ] &&
+		[ "$(cgroup_v1_mount cpu)" != "$(cgroup_v1_mount cpuacct)" ]; then
+		cpu_re='CPU time unavailable \(no cpuacct cgroup\)'
+	fi
+	run --separate-stderr mdl --stats "$f"
+	print_run
+	[ "$status" -eq 0 ]
+	line=$(grep 'stats:' <<<"$stderr")
+	[[ "$line" =~ ^mdlaunch:\ info:\ acct:\ stats:\ peak\ memory\ [0-9.]+[KMG]?,\ $cpu_re$ ]]
+	if [[ "$line" =~ CPU\ time\ ([0-9]+)\.([0-9]{3})s ]]; then
+		[ $((10#${BASH_REMATCH[1]} * 1000 + 10#${BASH_REMATCH[2]})) -ge 10 ]
+	fi
+
+	run --separate-stderr mdl run --stats --memory 32M -- true
+	print_run
+	[ "$status" -eq 0 ]
+	[[ "$stderr" =~ true:\ stats:\ peak\ memory\ [0-9.]+[KMG]?, ]]
+
+	run --separate-stderr mdl -v run -- true
+	print_run
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"true: stats: peak memory and CPU time unavailable (no cgroup: no limit is set)"* ]]
+
+	run --separate-stderr mdl run -- true
+	[ "$status" -eq 0 ]
+	[[ "$stderr" != *stats:* ]]
+}
