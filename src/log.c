@@ -7,9 +7,13 @@
 #include "log.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 int log_max_level = LOG_LEVEL_WARN;
 
@@ -19,6 +23,40 @@ static const char *const level_names[_LOG_LEVEL_MAX] = {
 	[LOG_LEVEL_INFO] = "info",
 	[LOG_LEVEL_DEBUG] = "debug",
 };
+
+/* syslog(3) priorities of the levels, for the journal's "<N>" line prefix. */
+static const int level_syslog[_LOG_LEVEL_MAX] = {
+	[LOG_LEVEL_ERROR] = 3,
+	[LOG_LEVEL_WARN] = 4,
+	[LOG_LEVEL_INFO] = 6,
+	[LOG_LEVEL_DEBUG] = 7,
+};
+
+/*
+ * True when stderr is the journal: systemd sets JOURNAL_STREAM="dev:inode"
+ * of the stream it connected, which is only ours while fstat(2) of stderr
+ * still matches it (a redirect in between makes it stale). Decided on the
+ * first message and kept.
+ */
+static bool stderr_is_journal(void)
+{
+	static int cached = -1;
+	unsigned long long dev, ino;
+	const char *e;
+	struct stat st;
+	int n = 0;
+
+	if (cached >= 0)
+		return cached;
+	cached = 0;
+	e = getenv("JOURNAL_STREAM");
+	if (!e || sscanf(e, "%llu:%llu%n", &dev, &ino, &n) != 2 || e[n] != '\0')
+		return false;
+	if (fstat(STDERR_FILENO, &st) < 0)
+		return false;
+	cached = (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+	return cached;
+}
 
 int log_level_from_string(const char *s)
 {
@@ -53,7 +91,10 @@ int log_internalv(int level, int error, const char *fmt, va_list ap)
 	if (level <= log_max_level) {
 		errno = error;
 		vsnprintf(msg, sizeof(msg), fmt, ap);
-		fprintf(stderr, "mdlaunch: %s: %s\n", level_names[level], msg);
+		if (stderr_is_journal())
+			fprintf(stderr, "<%d>%s\n", level_syslog[level], msg);
+		else
+			fprintf(stderr, "mdlaunch: %s: %s\n", level_names[level], msg);
 	}
 	errno = saved;
 	return -error;
@@ -98,8 +139,11 @@ int log_syntax(const char *file, unsigned line, int level, const char *fmt, ...)
 			snprintf(where, sizeof(where), "%s:%u", file ? file : "-", line);
 		else
 			snprintf(where, sizeof(where), "%s", file ? file : "-");
-		fprintf(stderr, "%s: %s%s\n", where, level == LOG_LEVEL_ERROR ? "" : "warning: ",
-			msg);
+		if (stderr_is_journal())
+			fprintf(stderr, "<%d>%s: %s\n", level_syslog[level], where, msg);
+		else
+			fprintf(stderr, "%s: %s%s\n", where,
+				level == LOG_LEVEL_ERROR ? "" : "warning: ", msg);
 	}
 	return level == LOG_LEVEL_ERROR ? -EINVAL : 0;
 }

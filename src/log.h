@@ -15,6 +15,11 @@
  *   return log_error_errno(r, "cannot create cgroup '%s': %m", path);
  *
  * "%m" prints strerror of the error passed in (errno is set to it first).
+ *
+ * When stderr is the journal (JOURNAL_STREAM names stderr's device:inode, as
+ * systemd sets it for a service), every line carries a syslog priority
+ * prefix instead of the text level: "<3>message" (3 error, 4 warning,
+ * 6 info, 7 debug), "<3>web.container:7: Memory: ...".
  */
 
 enum log_level {

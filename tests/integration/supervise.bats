@@ -339,3 +339,43 @@ EOF2
 	[ "$status" -eq 0 ]
 	[[ "$stderr" != *stats:* ]]
 }
+
+# journal_run STREAM ERRFILE ARGS...: runs the launcher with JOURNAL_STREAM=STREAM and
+# stderr appended to ERRFILE; sets $status.
+journal_run()
+{
+	local stream=$1 errf=$2
+	shift 2
+	status=0
+	JOURNAL_STREAM=$stream "$MDLAUNCH" "$@" 2>>"$errf" || status=$?
+}
+
+@test "journal: JOURNAL_STREAM matching stderr gives <N> syslog prefixes; a stale one changes nothing" {
+	local f err=$BATS_TEST_TMPDIR/journal.err
+	f=$(write_container badmem <<'EOF2'
+[Container]
+Command = true
+Memory = 12x
+EOF2
+)
+	: >"$err"
+	# stat's %d and %i are st_dev and st_ino in decimal, as systemd writes them.
+	journal_run "$(stat -c '%d:%i' "$err")" "$err" "$f"
+	[ "$status" -eq 125 ]
+	journal_run "$(stat -c '%d:%i' "$err")" "$err" run --no-such-option
+	[ "$status" -eq 125 ]
+	cat "$err"
+	grep -q "^<3>$f:3: Memory: " "$err"
+	grep -q "^<3>run: unknown option '--no-such-option'" "$err"
+	! grep -q "mdlaunch: error:" "$err"
+
+	# another file's dev:inode (stderr was redirected since): the text levels stay.
+	: >"$err.2"
+	journal_run "$(stat -c '%d:%i' "$f")" "$err.2" run --no-such-option
+	[ "$status" -eq 125 ]
+	journal_run garbage "$err.2" run --no-such-option
+	[ "$status" -eq 125 ]
+	cat "$err.2"
+	[ "$(grep -c "^mdlaunch: error: run: unknown option '--no-such-option'" "$err.2")" -eq 2 ]
+	! grep -q "^<" "$err.2"
+}
