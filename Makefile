@@ -5,6 +5,8 @@ DESTDIR ?=
 BINDIR = $(PREFIX)/bin
 MANDIR = $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
+# systemd looks in /usr/local/lib/systemd/system and /usr/lib/systemd/system
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 
 CC ?= cc
 VERSION := 0.1.0
@@ -150,10 +152,16 @@ install: mdlaunch
 	install -Dm644 man/mdlaunch.conf.5 $(DESTDIR)$(MANDIR)/man5/mdlaunch.conf.5
 	@if [ ! -e $(DESTDIR)$(SYSCONFDIR)/mdlaunch/mdlaunch.conf ]; then \
 		install -Dm644 conf/mdlaunch.conf $(DESTDIR)$(SYSCONFDIR)/mdlaunch/mdlaunch.conf; fi
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
+	sed -e 's|/usr/local/bin/mdlaunch|$(BINDIR)/mdlaunch|g' \
+	    -e 's|/etc/mdlaunch/|$(SYSCONFDIR)/mdlaunch/|g' contrib/systemd/mdlaunch@.service \
+	    >$(DESTDIR)$(SYSTEMDUNITDIR)/mdlaunch@.service
+	chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/mdlaunch@.service
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/mdlaunch $(DESTDIR)$(MANDIR)/man1/mdlaunch.1 \
-	      $(DESTDIR)$(MANDIR)/man5/mdlaunch.container.5 $(DESTDIR)$(MANDIR)/man5/mdlaunch.conf.5
+	      $(DESTDIR)$(MANDIR)/man5/mdlaunch.container.5 $(DESTDIR)$(MANDIR)/man5/mdlaunch.conf.5 \
+	      $(DESTDIR)$(SYSTEMDUNITDIR)/mdlaunch@.service
 
 clean:
 	rm -rf build mdlaunch
@@ -161,6 +169,6 @@ clean:
 help:
 	@echo "targets: all deps demo check check-unit check-integration check-fuzz"
 	@echo "         check-layering check-format check-vm bench fuzz install uninstall clean"
-	@echo "variables: SANITIZE=1 PREFIX DESTDIR FUZZ_SECONDS"
+	@echo "variables: SANITIZE=1 PREFIX DESTDIR SYSCONFDIR SYSTEMDUNITDIR FUZZ_SECONDS"
 
 -include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d)
