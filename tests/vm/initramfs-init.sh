@@ -78,8 +78,22 @@ mount -t tmpfs -o nosuid,nodev shm $r/dev/shm
 mount -t mqueue mqueue $r/dev/mqueue 2>/dev/null
 [ -e $r/dev/ptmx ] || ln -sf pts/ptmx $r/dev/ptmx
 [ -e $r/dev/fd ] || ln -sf /proc/self/fd $r/dev/fd
+# A repository checked out below /tmp or /run (CI clones anywhere) would vanish under the
+# fresh tmpfs: hold its overlay view aside and put it back on top.
+repo=$(arg mdlvm.repo) || repo=
+held=0
+case $repo in
+/tmp/* | /run/*)
+	mkdir -p /held && mount --bind "$r$repo" /held && held=1 ||
+		fail "cannot hold the repository $repo aside"
+	;;
+esac
 mount -t tmpfs -o nosuid,nodev,mode=1777 tmp $r/tmp || fail "cannot mount /tmp"
 mount -t tmpfs -o nosuid,nodev,mode=0755 run $r/run || fail "cannot mount /run"
+if [ "$held" = 1 ]; then
+	mkdir -p "$r$repo" && mount --move /held "$r$repo" ||
+		fail "cannot put the repository back at $repo"
+fi
 # Host state that must not leak into the guest (a /.dockerenv makes systemd think it runs in
 # a container).
 rm -f $r/.dockerenv $r/run/.containerenv

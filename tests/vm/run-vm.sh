@@ -317,7 +317,7 @@ main() {
 	[ "$accel" = tcg ] || cpu=host
 	append="panic=-1 cgroup_no_v1=all systemd.unified_cgroup_hierarchy=1"
 	append+=" mdlvm.init=$here/guest-init.sh mdlvm.job=$run/job.sh mdlvm.cgroup=$testcg"
-	append+=" mdlvm.modules=$kdir/lib/modules/$kver"
+	append+=" mdlvm.modules=$kdir/lib/modules/$kver mdlvm.repo=$repo"
 	[ "$systemd" = 0 ] || append+=" mdlvm.systemd=1 systemd.unit=mdlvm.target systemd.show_status=0"
 	# The guest's output is on ttyS0 (streamed to stdout), its exit status on ttyS1; the kernel's
 	# messages (an OOM kill, say) go to ttyS2, a log file, so they do not interleave with the TAP
