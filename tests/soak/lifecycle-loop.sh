@@ -29,6 +29,19 @@ wait_child() { # PID NAME: waits for the container init below launcher PID to ap
 	return 1
 }
 
+# wait_handler PID: waits until PID catches SIGTERM (SigCgt bit 15). A stop request that
+# arrives before the command installed its handler is dropped by the kernel (PID 1 of a
+# namespace gets no default actions) and ends only with StopTimeout, by design.
+wait_handler() {
+	local i cgt
+	for i in $(seq 200); do
+		cgt=$(awk '/^SigCgt:/ {print $2}' "/proc/$1/status" 2>/dev/null)
+		[ -n "$cgt" ] && (( 0x$cgt & 0x4000 )) && return 0
+		sleep 0.01
+	done
+	return 1
+}
+
 start=$(date +%s.%N)
 for r in $(seq "$rounds"); do
 	"$MDLAUNCH" run --name soak-exit -m 64M -- true
@@ -37,7 +50,7 @@ for r in $(seq "$rounds"); do
 	"$MDLAUNCH" run --name soak-term -m 64M -- sh -c 'trap "exit 143" TERM; while :; do sleep 0.05; done' &
 	pid=$!
 	wait_child "$pid"
-	sleep 0.05
+	wait_handler "$(cat /proc/"$pid"/task/*/children 2>/dev/null | awk '{print $1}')"
 	kill -TERM "$pid"
 	wait "$pid"
 	got[term:$?]=$((${got[term:$?]:-0} + 1))
