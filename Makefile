@@ -48,7 +48,7 @@ DEBIAN_DEPS = build-essential libiniparser-dev libconfig-dev libcap-dev libcmock
 DEBIAN_FUZZ_DEPS = clang libclang-rt-dev
 
 .PHONY: all deps demo check check-unit check-integration check-fuzz check-format \
-	check-layering check-vm bench format fuzz install uninstall clean help
+	check-layering check-vm check-systemd bench format fuzz install uninstall clean help
 
 all: mdlaunch
 
@@ -113,6 +113,11 @@ VM_TIMEOUT ?= 1800
 check-vm: all $(BIN)
 	BUILD=$(BUILD) MDLAUNCH=$(CURDIR)/$(BIN) VM_TIMEOUT=$(VM_TIMEOUT) tests/vm/run-vm.sh
 
+# mdlaunch@.service under a real systemd (PID 1 of the same guest): tests/vm/systemd-test.sh.
+check-systemd: all $(BIN)
+	BUILD=$(BUILD) MDLAUNCH=$(CURDIR)/$(BIN) VM_TIMEOUT=$(VM_TIMEOUT) \
+		tests/vm/run-vm.sh --systemd --shell-cmd tests/vm/systemd-test.sh
+
 # Start latency, peak RSS and parallel starts of mdlaunch next to a minimal C floor,
 # unshare, bwrap and crun (root; installs them from Debian). See bench/README.md.
 bench: deps
@@ -168,7 +173,7 @@ clean:
 
 help:
 	@echo "targets: all deps demo check check-unit check-integration check-fuzz"
-	@echo "         check-layering check-format check-vm bench fuzz install uninstall clean"
+	@echo "         check-layering check-format check-vm check-systemd bench fuzz install uninstall clean"
 	@echo "variables: SANITIZE=1 PREFIX DESTDIR SYSCONFDIR SYSTEMDUNITDIR FUZZ_SECONDS"
 
 -include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d)
