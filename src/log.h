@@ -41,7 +41,7 @@ const char *log_level_to_string(int level);
 /* Logs at @level; @error is 0 or an errno value (sign ignored) used for "%m". Returns -|error|. */
 int log_internal(int level, int error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int log_internalv(int level, int error, const char *fmt, va_list ap)
-	__attribute__((format(printf, 3, 0)));
+    __attribute__((format(printf, 3, 0)));
 
 /*
  * Like log_internal() without @error, but printed even when @level is above
@@ -55,12 +55,12 @@ void log_always(int level, const char *fmt, ...) __attribute__((format(printf, 2
  * Warnings read "file:line: warning: message". Returns -EINVAL at error level, 0 otherwise.
  */
 int log_syntax(const char *file, unsigned line, int level, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
-#define log_error(...) log_internal(LOG_LEVEL_ERROR, 0, __VA_ARGS__)
-#define log_warn(...) log_internal(LOG_LEVEL_WARN, 0, __VA_ARGS__)
-#define log_info(...) log_internal(LOG_LEVEL_INFO, 0, __VA_ARGS__)
-#define log_debug(...) log_internal(LOG_LEVEL_DEBUG, 0, __VA_ARGS__)
+#define log_error(...)		log_internal(LOG_LEVEL_ERROR, 0, __VA_ARGS__)
+#define log_warn(...)		log_internal(LOG_LEVEL_WARN, 0, __VA_ARGS__)
+#define log_info(...)		log_internal(LOG_LEVEL_INFO, 0, __VA_ARGS__)
+#define log_debug(...)		log_internal(LOG_LEVEL_DEBUG, 0, __VA_ARGS__)
 #define log_error_errno(r, ...) log_internal(LOG_LEVEL_ERROR, (r), __VA_ARGS__)
-#define log_warn_errno(r, ...) log_internal(LOG_LEVEL_WARN, (r), __VA_ARGS__)
+#define log_warn_errno(r, ...)	log_internal(LOG_LEVEL_WARN, (r), __VA_ARGS__)
 #define log_debug_errno(r, ...) log_internal(LOG_LEVEL_DEBUG, (r), __VA_ARGS__)

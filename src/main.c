@@ -27,44 +27,44 @@
 
 static void help(FILE *f)
 {
-	fprintf(f,
-		"Usage: mdlaunch [GLOBAL OPTIONS] FILE.container [-- ARG...]\n"
-		"       mdlaunch [GLOBAL OPTIONS] run [OPTIONS] FILE.container [-- ARG...]\n"
-		"       mdlaunch [GLOBAL OPTIONS] run [OPTIONS] [--] COMMAND [ARG...]\n"
-		"       mdlaunch [GLOBAL OPTIONS] check [--host] FILE.container...\n"
-		"       mdlaunch [GLOBAL OPTIONS] show [--effective | --json] FILE.container\n"
-		"       mdlaunch --help | --version\n"
-		"\n"
-		"Start a command as a container in new UTS, PID, mount, net and IPC namespaces,\n"
-		"with memory, CPU shares and cpuset limits, in the foreground.\n"
-		"\n"
-		"Commands:\n"
-		"  FILE.container   same as `run FILE.container`; ARGs are appended to Command=\n"
-		"  run              run a container from a file or from a command line\n"
-		"  check            validate files and report every error; runs nothing\n"
-		"                   (--host, or -v: also probe this host: cgroups, command,\n"
-		"                   Memory=, namespaces)\n"
-		"  show             print the resolved spec and the runtime plan; runs nothing\n"
-		"                   (--effective: each key's value and where it came from first;\n"
-		"                   --json: the same as JSON)\n"
-		"\n"
-		"Global options:\n"
-		"  --log-level LEVEL  error, warn (default), info or debug\n"
-		"  -v, -vv            same as --log-level info, debug\n"
-		"  --config PATH      global defaults file (default " CONFIG_GLOBAL_DEFAULT_PATH ")\n"
-		"  --stats            at exit, log the run's peak memory and CPU time (also at -v)\n"
-		"  -h, --help         show this help\n"
-		"  --version          show the version\n"
-		"\n");
+	fprintf(
+	    f,
+	    "Usage: mdlaunch [GLOBAL OPTIONS] FILE.container [-- ARG...]\n"
+	    "       mdlaunch [GLOBAL OPTIONS] run [OPTIONS] FILE.container [-- ARG...]\n"
+	    "       mdlaunch [GLOBAL OPTIONS] run [OPTIONS] [--] COMMAND [ARG...]\n"
+	    "       mdlaunch [GLOBAL OPTIONS] check [--host] FILE.container...\n"
+	    "       mdlaunch [GLOBAL OPTIONS] show [--effective | --json] FILE.container\n"
+	    "       mdlaunch --help | --version\n"
+	    "\n"
+	    "Start a command as a container in new UTS, PID, mount, net and IPC namespaces,\n"
+	    "with memory, CPU shares and cpuset limits, in the foreground.\n"
+	    "\n"
+	    "Commands:\n"
+	    "  FILE.container   same as `run FILE.container`; ARGs are appended to Command=\n"
+	    "  run              run a container from a file or from a command line\n"
+	    "  check            validate files and report every error; runs nothing\n"
+	    "                   (--host, or -v: also probe this host: cgroups, command,\n"
+	    "                   Memory=, namespaces)\n"
+	    "  show             print the resolved spec and the runtime plan; runs nothing\n"
+	    "                   (--effective: each key's value and where it came from first;\n"
+	    "                   --json: the same as JSON)\n"
+	    "\n"
+	    "Global options:\n"
+	    "  --log-level LEVEL  error, warn (default), info or debug\n"
+	    "  -v, -vv            same as --log-level info, debug\n"
+	    "  --config PATH      global defaults file (default " CONFIG_GLOBAL_DEFAULT_PATH ")\n"
+	    "  --stats            at exit, log the run's peak memory and CPU time (also at -v)\n"
+	    "  -h, --help         show this help\n"
+	    "  --version          show the version\n"
+	    "\n");
 	config_cli_help(f);
-	fprintf(f,
-		"\n"
-		"Exit status:\n"
-		"  the container's exit status, or 128+N if it was killed by signal N;\n"
-		"  125 mdlaunch or configuration error; 126 command not executable;\n"
-		"  127 command not found; `check`: 0 all valid, 1 some file invalid.\n"
-		"\n"
-		"See mdlaunch(1) and mdlaunch.container(5).\n");
+	fprintf(f, "\n"
+		   "Exit status:\n"
+		   "  the container's exit status, or 128+N if it was killed by signal N;\n"
+		   "  125 mdlaunch or configuration error; 126 command not executable;\n"
+		   "  127 command not found; `check`: 0 all valid, 1 some file invalid.\n"
+		   "\n"
+		   "See mdlaunch(1) and mdlaunch.container(5).\n");
 }
 
 static bool has_suffix(const char *s, const char *suffix)
@@ -122,7 +122,8 @@ static int parse_global_options(int argc, char **argv, struct global_options *g)
 			return -1;
 		case '?':
 			if (optopt)
-				return log_error("unknown option '-%c' (see mdlaunch --help)", optopt);
+				return log_error("unknown option '-%c' (see mdlaunch --help)",
+						 optopt);
 			return log_error("unknown option '%s' (see mdlaunch --help)",
 					 argv[optind - 1]);
 		default:

@@ -16,9 +16,9 @@
 
 #define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
 
-#define _cleanup_(f) __attribute__((cleanup(f)))
-#define _unused_ __attribute__((unused))
-#define _noreturn_ __attribute__((noreturn))
+#define _cleanup_(f)   __attribute__((cleanup(f)))
+#define _unused_       __attribute__((unused))
+#define _noreturn_     __attribute__((noreturn))
 #define _printf_(a, b) __attribute__((format(printf, a, b)))
 
 static inline void freep(void *p)
@@ -44,24 +44,24 @@ static inline void closedirp(DIR **d)
 		(void)closedir(*d);
 }
 
-#define _cleanup_free_ _cleanup_(freep)
-#define _cleanup_close_ _cleanup_(closep)
-#define _cleanup_fclose_ _cleanup_(fclosep)
-#define _cleanup_closedir_ _cleanup_(closedirp)
+#define _cleanup_free_	    _cleanup_(freep)
+#define _cleanup_close_	    _cleanup_(closep)
+#define _cleanup_fclose_    _cleanup_(fclosep)
+#define _cleanup_closedir_  _cleanup_(closedirp)
 #define _cleanup_strv_free_ _cleanup_(strv_freep)
 
 /* Hands ownership of a pointer (or fd) to the caller and resets the variable. */
-#define TAKE_PTR(p)                            \
-	({                                     \
-		__typeof__(p) _ptr_ = (p);     \
-		(p) = NULL;                    \
-		_ptr_;                         \
+#define TAKE_PTR(p)                                                                                \
+	({                                                                                         \
+		__typeof__(p) _ptr_ = (p);                                                         \
+		(p) = NULL;                                                                        \
+		_ptr_;                                                                             \
 	})
-#define TAKE_FD(fd)                    \
-	({                             \
-		int _fd_ = (fd);       \
-		(fd) = -EBADF;         \
-		_fd_;                  \
+#define TAKE_FD(fd)                                                                                \
+	({                                                                                         \
+		int _fd_ = (fd);                                                                   \
+		(fd) = -EBADF;                                                                     \
+		_fd_;                                                                              \
 	})
 
 static inline bool streq(const char *a, const char *b)
@@ -135,11 +135,11 @@ int command_resolve(const char *cmd, const char *path, const char *cwd, char *bu
 char *strdup_printf(const char *fmt, ...) _printf_(1, 2);
 
 /* Retries @expr while it fails with EINTR. */
-#define RETRY_EINTR(expr)                                   \
-	({                                                  \
-		__typeof__(expr) _r_;                       \
-		do                                          \
-			_r_ = (expr);                       \
-		while (_r_ < 0 && errno == EINTR);          \
-		_r_;                                        \
+#define RETRY_EINTR(expr)                                                                          \
+	({                                                                                         \
+		__typeof__(expr) _r_;                                                              \
+		do                                                                                 \
+			_r_ = (expr);                                                              \
+		while (_r_ < 0 && errno == EINTR);                                                 \
+		_r_;                                                                               \
 	})
