@@ -357,8 +357,10 @@ static int parse_signal_key(struct load_ctx *c, unsigned line, const char *key, 
 			    void *data)
 {
 	if (parse_signal(value, data) < 0)
-		return load_error(c, line, "%s: invalid signal '%s' (a name like TERM or SIGTERM, "
-				  "or a number)", key, value);
+		return load_error(c, line,
+				  "%s: invalid signal '%s' (a name like TERM or SIGTERM, "
+				  "or a number)",
+				  key, value);
 	return 0;
 }
 
@@ -366,8 +368,10 @@ static int parse_stop_timeout_key(struct load_ctx *c, unsigned line, const char 
 				  const char *value, void *data)
 {
 	if (parse_stop_timeout(value, data) < 0)
-		return load_error(c, line, "%s: invalid timeout '%s' (whole seconds, 0 to %u; "
-				  "0 waits forever)", key, value, SPEC_STOP_TIMEOUT_MAX);
+		return load_error(c, line,
+				  "%s: invalid timeout '%s' (whole seconds, 0 to %u; "
+				  "0 waits forever)",
+				  key, value, SPEC_STOP_TIMEOUT_MAX);
 	return 0;
 }
 

@@ -63,8 +63,7 @@ int config_validate_values(struct container_spec *spec);
  * The whole front end for `check` and `show`: global conf (per @g), the file,
  * validation. On success *ret owns a complete spec. Returns 0 or -errno.
  */
-int config_from_file(const char *path, const struct global_options *g,
-		     struct container_spec **ret);
+int config_from_file(const char *path, const struct global_options *g, struct container_spec **ret);
 
 /*
  * The whole front end for `run`: argv[0] is "run", then options, then either
@@ -72,8 +71,7 @@ int config_from_file(const char *path, const struct global_options *g,
  * file; global options given after `run` update @g. Returns 0 with *ret set,
  * 1 when it only printed help (exit 0), or -errno (logged; usage errors too).
  */
-int config_from_cli(int argc, char **argv, struct global_options *g,
-		    struct container_spec **ret);
+int config_from_cli(int argc, char **argv, struct global_options *g, struct container_spec **ret);
 
 /* The name of the .container key SPEC_KEY_* @key ("Memory"), NULL when unknown. */
 const char *config_key_name(unsigned key);

@@ -265,7 +265,8 @@ void spec_dump(const struct container_spec *spec, FILE *f)
 	fputc('\n', f);
 	for (size_t i = 0; spec->env && spec->env[i]; i++) {
 		const char *eq = strchr(spec->env[i], '=');
-		_cleanup_free_ char *key = strndup(spec->env[i], eq ? (size_t)(eq - spec->env[i]) : 0);
+		_cleanup_free_ char *key =
+		    strndup(spec->env[i], eq ? (size_t)(eq - spec->env[i]) : 0);
 
 		fprintf(f, "  ");
 		fputs_quoted(key ? key : "", f);
@@ -273,7 +274,8 @@ void spec_dump(const struct container_spec *spec, FILE *f)
 		fputs_quoted(eq ? eq + 1 : "", f);
 		fputc('\n', f);
 	}
-	fprintf(f, "%-12s %s\n", "tty", spec->tty ? "true (stdin shared)" : "false (stdin /dev/null)");
+	fprintf(f, "%-12s %s\n", "tty",
+		spec->tty ? "true (stdin shared)" : "false (stdin /dev/null)");
 	fprintf(f, "%-12s ", "hostname");
 	fputs_quoted(spec_hostname(spec), f);
 	fprintf(f, "%s\n", spec->namespaces & NS_UTS ? "" : " (ignored: no uts namespace)");

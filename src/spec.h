@@ -124,11 +124,11 @@ struct spec_origin {
 };
 
 struct container_spec {
-	char *name;	     /* [A-Za-z0-9_.-]{1,64}; names the cgroup and the default hostname */
-	char *source;	     /* the .container file it came from, NULL for `run COMMAND`; messages only */
-	char **argv;	     /* NULL-terminated, non-empty; argv[0] is resolved through path */
-	char **env;	     /* NULL-terminated "KEY=VALUE" set over the launcher's environment */
-	char *path;	     /* the container's PATH, also used to resolve argv[0] */
+	char *name;   /* [A-Za-z0-9_.-]{1,64}; names the cgroup and the default hostname */
+	char *source; /* the .container file it came from, NULL for `run COMMAND`; messages only */
+	char **argv;  /* NULL-terminated, non-empty; argv[0] is resolved through path */
+	char **env;   /* NULL-terminated "KEY=VALUE" set over the launcher's environment */
+	char *path;   /* the container's PATH, also used to resolve argv[0] */
 	char *hostname;	     /* NULL means: the name */
 	bool tty;	     /* true: share the caller's stdin; false: stdin is /dev/null */
 	unsigned namespaces; /* NS_* flags */
