@@ -19,6 +19,8 @@
 
 #include <cmocka.h>
 
+#include "test-util.h"
+
 #include "cgroup-internal.h"
 #include "spec.h"
 #include "util.h"
@@ -29,16 +31,6 @@ struct fixture {
 	struct cgroup *cg;
 	struct container_spec *spec;
 };
-
-static void put(const char *dir, const char *file, const char *value)
-{
-	_cleanup_free_ char *p = strdup_printf("%s/%s", dir, file);
-	FILE *f = fopen(p, "we");
-
-	assert_non_null(f);
-	fputs(value, f);
-	fclose(f);
-}
 
 static void assert_file(const char *dir, const char *file, const char *expected)
 {

@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "test-util.h"
+
 #include "cgroup-probe.h"
 #include "spec.h"
 #include "util.h"
@@ -32,18 +34,6 @@ struct fixture {
 	struct container_spec *spec;
 	struct facts facts;
 };
-
-static void put(const char *dir, const char *file, const char *value)
-{
-	char path[PATH_MAX];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	f = fopen(path, "we");
-	assert_non_null(f);
-	fputs(value, f);
-	fclose(f);
-}
 
 static void dir(const char *root, const char *sub)
 {

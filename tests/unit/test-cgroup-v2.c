@@ -24,29 +24,11 @@
 
 #include <cmocka.h>
 
+#include "test-util.h"
+
 #include "cgroup-internal.h"
 #include "spec.h"
 #include "util.h"
-
-static void put(const char *dir, const char *file, const char *value)
-{
-	_cleanup_free_ char *p = strdup_printf("%s/%s", dir, file);
-	FILE *f = fopen(p, "we");
-
-	assert_non_null(f);
-	fputs(value, f);
-	fclose(f);
-}
-
-static char *get(const char *dir, const char *file)
-{
-	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	char *s = NULL;
-
-	assert_true(fd >= 0);
-	assert_int_equal(read_file_at(fd, file, 4096, &s), 0);
-	return s;
-}
 
 static void assert_file(const char *dir, const char *file, const char *expected)
 {

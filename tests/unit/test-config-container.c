@@ -10,6 +10,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "test-util.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -29,35 +31,6 @@
 
 static char datadir[PATH_MAX];
 static char tmpdir[] = "/tmp/test-config-container.XXXXXX";
-static int saved_stderr = -1, capture_fd = -1;
-
-/* Redirects fd 2 into a memfd until capture_end(). */
-static void capture_begin(void)
-{
-	fflush(stderr);
-	capture_fd = memfd_create("stderr", MFD_CLOEXEC);
-	assert_true(capture_fd >= 0);
-	saved_stderr = dup(STDERR_FILENO);
-	assert_true(saved_stderr >= 0);
-	assert_true(dup2(capture_fd, STDERR_FILENO) >= 0);
-}
-
-/* Restores fd 2 and returns what was written to it (caller frees). */
-static char *capture_end(void)
-{
-	char *buf = NULL;
-	off_t size;
-
-	fflush(stderr);
-	assert_true(dup2(saved_stderr, STDERR_FILENO) >= 0);
-	close(saved_stderr);
-	size = lseek(capture_fd, 0, SEEK_END);
-	buf = calloc(1, (size_t)size + 1);
-	assert_non_null(buf);
-	assert_int_equal(pread(capture_fd, buf, (size_t)size, 0), size);
-	close(capture_fd);
-	return buf;
-}
 
 static void write_text(const char *name, const char *text, size_t len)
 {

@@ -10,6 +10,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "test-util.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -24,33 +26,6 @@
 #include "util.h"
 
 static char topdir[PATH_MAX];
-static int saved_stderr = -1, capture_fd = -1;
-
-static void capture_begin(void)
-{
-	fflush(stderr);
-	capture_fd = memfd_create("stderr", MFD_CLOEXEC);
-	assert_true(capture_fd >= 0);
-	saved_stderr = dup(STDERR_FILENO);
-	assert_true(saved_stderr >= 0);
-	assert_true(dup2(capture_fd, STDERR_FILENO) >= 0);
-}
-
-static char *capture_end(void)
-{
-	char *buf;
-	off_t size;
-
-	fflush(stderr);
-	assert_true(dup2(saved_stderr, STDERR_FILENO) >= 0);
-	close(saved_stderr);
-	size = lseek(capture_fd, 0, SEEK_END);
-	buf = calloc(1, (size_t)size + 1);
-	assert_non_null(buf);
-	assert_int_equal(pread(capture_fd, buf, (size_t)size, 0), size);
-	close(capture_fd);
-	return buf;
-}
 
 /* Loads @path (relative to tests/unit/data) into a fresh spec; checks r and stderr. */
 static struct container_spec *load(const char *path, int want_r, const char *want_err,
