@@ -261,6 +261,37 @@ static int global_strict_permissions(struct global_ctx *c, const config_setting_
 	return 0;
 }
 
+/* init = true: every container keeps mdlaunch's init as PID 1 unless its file says Init=. */
+static int global_init(struct global_ctx *c, const config_setting_t *s)
+{
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+		return wrong_type(c, s, "true or false");
+	c->spec->init = config_setting_get_bool(s);
+	spec_set_origin(c->spec, SPEC_KEY_INIT, c->file, config_setting_source_line(s));
+	return 0;
+}
+
+/* stop_timeout = 30: the default StopTimeout= in seconds (0 = wait forever). */
+static int global_stop_timeout(struct global_ctx *c, const config_setting_t *s)
+{
+	long long v;
+
+	if (config_setting_type(s) != CONFIG_TYPE_INT &&
+	    config_setting_type(s) != CONFIG_TYPE_INT64)
+		return wrong_type(c, s, "an integer");
+	v = config_setting_get_int64(s);
+	if (config_setting_type(s) == CONFIG_TYPE_INT)
+		v = config_setting_get_int(s);
+	if (v < 0 || v > SPEC_STOP_TIMEOUT_MAX)
+		return global_error(c, config_setting_source_line(s),
+				    "stop_timeout: %lld out of range (0 to %u seconds; 0 waits "
+				    "forever)",
+				    v, SPEC_STOP_TIMEOUT_MAX);
+	c->spec->stop_timeout = (unsigned)v;
+	spec_set_origin(c->spec, SPEC_KEY_STOP_TIMEOUT, c->file, config_setting_source_line(s));
+	return 0;
+}
+
 static const struct global_setting {
 	const char *name;
 	int (*apply)(struct global_ctx *c, const config_setting_t *s);
@@ -271,6 +302,8 @@ static const struct global_setting {
 	{ "cgroup_parent", global_cgroup_parent },
 	{ "capabilities", global_capabilities },
 	{ "strict_permissions", global_strict_permissions },
+	{ "init", global_init },
+	{ "stop_timeout", global_stop_timeout },
 };
 
 /*
@@ -294,7 +327,8 @@ static int global_apply(struct global_ctx *c, config_t *cfg)
 		if (!g) {
 			global_error(c, config_setting_source_line(s),
 				     "unknown setting '%s' (known: log_level, namespaces, path, "
-				     "cgroup_parent, capabilities, strict_permissions)",
+				     "cgroup_parent, capabilities, strict_permissions, init, "
+				     "stop_timeout)",
 				     name ? name : "");
 			continue;
 		}

@@ -75,6 +75,16 @@ static void put_value(const struct container_spec *spec, enum spec_key key, FILE
 	case SPEC_KEY_NO_NEW_PRIVILEGES:
 		fputs(spec->no_new_privs ? "yes" : "no", f);
 		break;
+	case SPEC_KEY_INIT:
+		fputs(spec->init ? "yes" : "no", f);
+		break;
+	case SPEC_KEY_STOP_TIMEOUT:
+		fprintf(f, "%u", spec->stop_timeout);
+		break;
+	case SPEC_KEY_STOP_SIGNAL:
+		fprintf(f, "SIG%s",
+			sigabbrev_np(spec->stop_signal) ? sigabbrev_np(spec->stop_signal) : "?");
+		break;
 	case SPEC_KEY_MEMORY:
 		put_number(f, spec->memory_max, SPEC_MEMORY_UNSET);
 		break;

@@ -205,3 +205,19 @@ print("ok")' <<<"$output"
 	print_run
 	[ "$output" = ok ]
 }
+
+@test "show --effective: init and stop_timeout in mdlaunch.conf are the defaults of Init= and StopTimeout=" {
+	local f conf=$BATS_TEST_TMPDIR/g.conf
+	printf 'init = true;\nstop_timeout = 3;\n' >"$conf"
+	f=$(write_container globaldefaults <<'EOF2'
+[Container]
+Command = true
+StopTimeout = 5
+EOF2
+)
+	run --separate-stderr mdl --config "$conf" show --effective "$f"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Init                 = yes"*"$conf:1"* ]]
+	[[ "$output" == *"StopTimeout          = 5"*"globaldefaults.container:3"* ]]
+}

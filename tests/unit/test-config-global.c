@@ -93,7 +93,7 @@ static void test_unknown_setting(void **state)
 	(void)state;
 	spec = load("unknown.conf", -EINVAL,
 		    "unknown.conf:3: unknown setting 'memory' (known: log_level, namespaces, path, "
-		    "cgroup_parent, capabilities, strict_permissions)\n",
+		    "cgroup_parent, capabilities, strict_permissions, init, stop_timeout)\n",
 		    NULL);
 }
 
@@ -110,7 +110,8 @@ static void test_wrong_types(void **state)
 		       "wrongtype.conf:5: cgroup_parent: invalid path '../escape' (no '..' "
 		       "components)\n"
 		       "wrongtype.conf:6: unknown setting 'extra' (known: log_level, namespaces, "
-		       "path, cgroup_parent, capabilities, strict_permissions)\n",
+		       "path, cgroup_parent, capabilities, strict_permissions, init, "
+		       "stop_timeout)\n",
 		       NULL));
 }
 
@@ -234,6 +235,25 @@ static void test_strict_permissions_and_origin(void **state)
 			    "string\n"));
 }
 
+/* init and stop_timeout set the defaults of Init= and StopTimeout= for every container. */
+static void test_init_and_stop_timeout(void **state)
+{
+	struct container_spec *spec;
+
+	(void)state;
+	spec = load_text("init = true;\nstop_timeout = 30;\n", 0, "");
+	assert_true(spec->init);
+	assert_int_equal(spec->stop_timeout, 30);
+	assert_int_equal(spec->origin[SPEC_KEY_STOP_TIMEOUT].line, 2);
+	spec_free(spec);
+	spec_free(load_text("init = 1;\nstop_timeout = -1;\n", -EINVAL,
+			    "caps.conf.tmp:1: init: expected true or false, got an integer\n"
+			    "caps.conf.tmp:2: stop_timeout: -1 out of range (0 to 86400 seconds; 0 "
+			    "waits forever)\n"));
+	spec_free(load_text("stop_timeout = \"10\";\n", -EINVAL,
+			    "caps.conf.tmp:1: stop_timeout: expected an integer, got a string\n"));
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -254,6 +274,7 @@ int main(void)
 		cmocka_unit_test_setup(test_namespace_string_and_empty, setup),
 		cmocka_unit_test_setup(test_capabilities, setup),
 		cmocka_unit_test_setup(test_strict_permissions_and_origin, setup),
+		cmocka_unit_test_setup(test_init_and_stop_timeout, setup),
 	};
 
 	if (!getcwd(topdir, sizeof(topdir)) || chdir("tests/unit/data") < 0) {
