@@ -63,7 +63,9 @@ for r in $(seq "$rounds"); do
 	wait "$pid" 2>/dev/null
 	for i in $(seq 100); do [ -d "/proc/$init" ] || break; sleep 0.01; done
 	if [ -n "$init" ] && [ -d "/proc/$init" ] && ! grep -q '^State:.*Z' "/proc/$init/status" 2>/dev/null; then
-		echo "round $r: the container $init outlived its killed launcher by 1 s"
+		echo "round $r: the container $init outlived its killed launcher by 1 s" \
+			"($(grep '^State:' "/proc/$init/status" 2>/dev/null | tr -s '\t ' ' ')," \
+			"wchan $(cat "/proc/$init/wchan" 2>/dev/null))"
 		fail=1
 	fi
 	got[kill]=$((${got[kill]:-0} + 1))
