@@ -62,7 +62,11 @@ for r in $(seq "$rounds"); do
 	kill -KILL "$pid"
 	wait "$pid" 2>/dev/null
 	for i in $(seq 100); do [ -d "/proc/$init" ] || break; sleep 0.01; done
-	if [ -n "$init" ] && [ -d "/proc/$init" ] && ! grep -q '^State:.*Z' "/proc/$init/status" 2>/dev/null; then
+	# Still running user code: not gone, not a zombie, not in the kernel's exit path (PF_EXITING).
+	stat=$(cat "/proc/$init/stat" 2>/dev/null) || stat=
+	rest=${stat##*) }
+	read -r st _ _ _ _ _ flags _ <<<"$rest"
+	if [ -n "$init" ] && [ -n "$stat" ] && [ "$st" != Z ] && ! (( ${flags:-0} & 0x4 )); then
 		echo "round $r: the container $init outlived its killed launcher by 1 s" \
 			"($(grep '^State:' "/proc/$init/status" 2>/dev/null | tr -s '\t ' ' ')," \
 			"wchan $(cat "/proc/$init/wchan" 2>/dev/null))"
