@@ -344,60 +344,42 @@ static int validate_rlimits(struct container_spec *spec)
 	return ret;
 }
 
+/* Keeps the first failure of a chain of rules that all run (so every error is reported). */
+static int first_error(int ret, int r)
+{
+	return ret < 0 ? ret : r;
+}
+
 static int validate_privileges(struct container_spec *spec)
 {
-	int r, ret = 0;
+	int ret = 0;
 
-	r = validate_user(spec);
-	if (r < 0)
-		ret = r;
-	r = validate_groups(spec);
-	if (r < 0)
-		ret = r;
-	r = validate_working_directory(spec);
-	if (r < 0)
-		ret = r;
-	r = validate_capabilities(spec);
-	if (r < 0)
-		ret = r;
-	r = validate_rlimits(spec);
-	if (r < 0)
-		ret = r;
+	ret = first_error(ret, validate_user(spec));
+	ret = first_error(ret, validate_groups(spec));
+	ret = first_error(ret, validate_working_directory(spec));
+	ret = first_error(ret, validate_capabilities(spec));
+	ret = first_error(ret, validate_rlimits(spec));
 	return ret;
 }
 
 int config_validate_values(struct container_spec *spec)
 {
-	int r, ret = 0;
+	int ret = 0;
 
-	r = validate_cpuset(spec);
-	if (r < 0)
-		ret = r;
-	r = validate_limits(spec);
-	if (r < 0)
-		ret = r;
-	r = validate_privileges(spec);
-	if (r < 0)
-		ret = r;
+	ret = first_error(ret, validate_cpuset(spec));
+	ret = first_error(ret, validate_limits(spec));
+	ret = first_error(ret, validate_privileges(spec));
 	return ret;
 }
 
 int config_validate(struct container_spec *spec)
 {
-	int r, ret = 0;
+	int ret = 0;
 
-	r = validate_command(spec);
-	if (r < 0)
-		ret = r;
-	r = validate_names(spec);
-	if (r < 0)
-		ret = r;
-	r = validate_environment(spec);
-	if (r < 0)
-		ret = r;
-	r = config_validate_values(spec);
-	if (r < 0)
-		ret = r;
+	ret = first_error(ret, validate_command(spec));
+	ret = first_error(ret, validate_names(spec));
+	ret = first_error(ret, validate_environment(spec));
+	ret = first_error(ret, config_validate_values(spec));
 	if ((spec->namespaces & NS_PID) && !(spec->namespaces & NS_MOUNT))
 		key_message(spec, SPEC_KEY_NAMESPACES, LOG_LEVEL_WARN,
 			    "Namespaces: 'pid' without 'mount': the container will see the "
