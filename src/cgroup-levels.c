@@ -154,40 +154,24 @@ int cgroup_make_levels(struct cgroup_dir *d, struct cgroup_error *err)
 	return cgroup_error_set(err, -ENOENT, "create", cgroup_dir_leaf(d)->path, NULL, NULL);
 }
 
-/* The comm of @pid ("mdlaunch"), or "" when it cannot be read. */
-static void pid_comm(pid_t pid, char *buf, size_t size)
-{
-	char path[64];
-	_cleanup_free_ char *s = NULL;
-
-	buf[0] = '\0';
-	if (pid > 0)
-		snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	else
-		snprintf(path, sizeof(path), "/proc/self/comm");
-	if (read_file_at(AT_FDCWD, path, 64, &s) == 0)
-		snprintf(buf, size, "%s", strstrip(s));
-}
-
 /*
  * True when the launcher whose pid ends the leaf name @name ("<name>-<pid>")
- * is gone: the pid is not alive, or now belongs to something other than an
- * mdlaunch. Names without a pid suffix are never judged stale.
+ * is gone. Only a pid that no longer exists counts: a live process is never
+ * judged by its name (another build or copy of mdlaunch under another name
+ * is still a live launcher whose leaf may be empty for a moment, between its
+ * mkdir and its first attach). A leaf whose pid was reused stays until that
+ * process exits too; an empty directory costs nothing meanwhile. Names
+ * without a pid suffix are never judged stale.
  */
 static bool leaf_is_stale(const char *name)
 {
 	const char *dash = strrchr(name, '-');
-	char comm[64], self[64];
 	uint64_t pid;
 
 	if (!dash || dash == name || safe_atou64(dash + 1, &pid) < 0 || pid == 0 ||
 	    pid > INT32_MAX || (pid_t)pid == getpid())
 		return false;
-	if (kill((pid_t)pid, 0) < 0 && errno == ESRCH)
-		return true;
-	pid_comm((pid_t)pid, comm, sizeof(comm));
-	pid_comm(0, self, sizeof(self));
-	return comm[0] && self[0] && !streq(comm, self);
+	return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
 }
 
 /*

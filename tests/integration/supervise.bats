@@ -210,6 +210,36 @@ EOF
 	[ ! -d "$leftover" ]
 }
 
+@test "launcher death: the empty cgroup of a live process is never swept, whatever its name" {
+	skip_if_unified "writes v1 cgroup files directly"
+	require_v1 memory
+	local base f holder dir kept=0
+	base=$(cgroup_v1_mount memory)$(own_cgroup memory)/mdlaunch
+	mkdir -p "$base"
+	# A live pid that is no mdlaunch (another build's launcher between its mkdir and its
+	# first attach looks like this): its empty leaf is not ours to remove.
+	sleep 30 &
+	holder=$!
+	track_pid $holder
+	dir=$base/live-$holder
+	mkdir "$dir"
+	f=$(write_container other <<'EOF'
+[Container]
+Command = true
+Memory = 64M
+EOF
+)
+	run --separate-stderr mdl "$f"
+	print_run
+	[ -d "$dir" ] && kept=1
+	rmdir "$dir" 2>/dev/null || true
+	kill -KILL "$holder"
+	wait "$holder" || true
+	rmdir "$base" 2>/dev/null || true
+	[ "$status" -eq 0 ]
+	[ "$kept" = 1 ]
+}
+
 @test "launcher death: a stale-looking cgroup that still has processes is never touched" {
 	skip_if_unified "writes v1 cgroup files directly"
 	require_v1 memory
