@@ -16,10 +16,11 @@
 
 #define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
 
-#define _cleanup_(f)   __attribute__((cleanup(f)))
-#define _unused_       __attribute__((unused))
-#define _noreturn_     __attribute__((noreturn))
-#define _printf_(a, b) __attribute__((format(printf, a, b)))
+#define _cleanup_(f)	      __attribute__((cleanup(f)))
+#define _unused_	      __attribute__((unused))
+#define _noreturn_	      __attribute__((noreturn))
+#define _no_sanitize_address_ __attribute__((no_sanitize_address))
+#define _printf_(a, b)	      __attribute__((format(printf, a, b)))
 
 static inline void freep(void *p)
 {
