@@ -169,6 +169,42 @@ static int validate_limits(const struct container_spec *spec)
 }
 
 #define NR_OPEN_PATH "/proc/sys/fs/nr_open"
+#define PASSWD_PATH  "/etc/passwd"
+#define GROUP_PATH   "/etc/group"
+
+/*
+ * The host's users and groups are read from /etc/passwd and /etc/group
+ * directly (fgetpwent/fgetgrent), not through NSS: mdlaunch is linked
+ * statically (see the Makefile), and a static glibc would dlopen() the NSS
+ * modules of whatever glibc is installed at run time. Names that only NSS
+ * knows (LDAP, systemd's dynamic users) are unknown here; numeric ids always
+ * work. Returns the entry (libc's static storage) or NULL.
+ */
+static struct passwd *passwd_find(const char *name, uid_t uid)
+{
+	_cleanup_fclose_ FILE *f = fopen(PASSWD_PATH, "re");
+	struct passwd *pw;
+
+	if (!f)
+		return NULL;
+	while ((pw = fgetpwent(f)))
+		if (name ? streq(pw->pw_name, name) : pw->pw_uid == uid)
+			return pw;
+	return NULL;
+}
+
+static struct group *group_find(const char *name)
+{
+	_cleanup_fclose_ FILE *f = fopen(GROUP_PATH, "re");
+	struct group *gr;
+
+	if (!f)
+		return NULL;
+	while ((gr = fgetgrent(f)))
+		if (streq(gr->gr_name, name))
+			return gr;
+	return NULL;
+}
 
 /* A group name or number to a gid, on the host. 0, -ENOENT (no such group) or -EINVAL. */
 static int resolve_group(const char *s, uint32_t *ret)
@@ -179,8 +215,7 @@ static int resolve_group(const char *s, uint32_t *ret)
 		return 0;
 	if (!user_name_is_valid(s))
 		return -EINVAL;
-	errno = 0;
-	gr = getgrnam(s);
+	gr = group_find(s);
 	if (!gr)
 		return -ENOENT;
 	*ret = (uint32_t)gr->gr_gid;
@@ -188,7 +223,7 @@ static int resolve_group(const char *s, uint32_t *ret)
 }
 
 /*
- * User= to uid and gid, looked up in the host's user database (the
+ * User= to uid and gid, looked up in the host's /etc/passwd (the
  * container shares the host's filesystem, so these are its names too). A
  * numeric uid without a group takes its passwd entry's group if it has one,
  * else the gid of the same number. Unset: the launcher's own ids.
@@ -211,22 +246,21 @@ static int validate_user(struct container_spec *spec)
 		return key_message(spec, SPEC_KEY_USER, LOG_LEVEL_ERROR,
 				   "User: invalid user '%s' " CONFIG_USER_HINT, spec->user);
 	if (parse_id(user, &spec->uid) == 0) {
-		pw = getpwuid((uid_t)spec->uid);
+		pw = passwd_find(NULL, (uid_t)spec->uid);
 		spec->gid = pw ? (uint32_t)pw->pw_gid : spec->uid;
 	} else {
-		pw = getpwnam(user);
+		pw = passwd_find(user, 0);
 		if (!pw)
 			return key_message(spec, SPEC_KEY_USER, LOG_LEVEL_ERROR,
-					   "User: unknown user '%s' (not in the host's user "
-					   "database; a numeric uid needs no entry)",
+					   "User: unknown user '%s' (not in /etc/passwd; a "
+					   "numeric uid needs no entry)",
 					   user);
 		spec->uid = (uint32_t)pw->pw_uid;
 		spec->gid = (uint32_t)pw->pw_gid;
 	}
 	if (group && resolve_group(group, &spec->gid) < 0)
 		return key_message(spec, SPEC_KEY_USER, LOG_LEVEL_ERROR,
-				   "User: unknown group '%s' (not in the host's group database)",
-				   group);
+				   "User: unknown group '%s' (not in /etc/group)", group);
 	return 0;
 }
 
@@ -248,8 +282,8 @@ static int validate_groups(struct container_spec *spec)
 		if (resolve_group(spec->supplementary_groups[i], &gids[i]) < 0) {
 			free(gids);
 			return key_message(spec, SPEC_KEY_SUPPLEMENTARY_GROUPS, LOG_LEVEL_ERROR,
-					   "SupplementaryGroups: unknown group '%s' (not in the "
-					   "host's group database)",
+					   "SupplementaryGroups: unknown group '%s' (not in "
+					   "/etc/group)",
 					   spec->supplementary_groups[i]);
 		}
 	spec->groups = gids;

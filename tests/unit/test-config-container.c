@@ -641,10 +641,10 @@ static void test_privilege_keys(void **state)
 			    "Capabilities = CHOWN\nAmbientCapabilities = KILL\n"
 			    "SupplementaryGroups = no-such-group-here\n",
 			    -EINVAL,
-			    "h.container:3: User: unknown user 'no-such-user-here' (not in the "
-			    "host's user database; a numeric uid needs no entry)\n"
+			    "h.container:3: User: unknown user 'no-such-user-here' (not in "
+			    "/etc/passwd; a numeric uid needs no entry)\n"
 			    "h.container:6: SupplementaryGroups: unknown group "
-			    "'no-such-group-here' (not in the host's group database)\n"
+			    "'no-such-group-here' (not in /etc/group)\n"
 			    "h.container:5: AmbientCapabilities: 'cap_kill' is not in the "
 			    "container's capability set (see Capabilities=, AddCapabilities=, "
 			    "DropCapabilities=)\n"));
