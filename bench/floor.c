@@ -13,7 +13,9 @@
  * /proc/self/exe, which reads the barrier on fd 3, mounts and execs (the shape
  * of a launcher's `init`); -DFLOOR_NESTED the cgroups go one shared level
  * deeper (<own>/floor-nest/floor-PID, cpuset copied into the level when empty,
- * the level removed when empty); -DFLOOR_LO the child brings `lo` up.
+ * the level removed when empty); -DFLOOR_LO the child brings `lo` up;
+ * -DFLOOR_VFORK (with FLOOR_REEXEC) clones with CLONE_VM | CLONE_VFORK, as
+ * mdlaunch does: the child shares the parent's memory until its re-exec.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -30,6 +32,15 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#ifdef FLOOR_VFORK
+#ifndef FLOOR_REEXEC
+#error "FLOOR_VFORK needs FLOOR_REEXEC: the barrier must be read after the exec"
+#endif
+#define VFORK_FLAGS (CLONE_VM | CLONE_VFORK)
+#else
+#define VFORK_FLAGS 0
+#endif
 
 static const char *const ctl[3] = { "memory", "cpu", "cpuset" };
 static char dir[3][1200];
@@ -235,7 +246,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	p = clone(child, stack + sizeof stack,
-		  CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | SIGCHLD,
+		  CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | SIGCHLD |
+			  VFORK_FLAGS,
 		  initargv);
 	if (p < 0) {
 		r = die("clone");

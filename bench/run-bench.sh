@@ -51,7 +51,7 @@ diff_ms() { awk -v a="$(med "$1" "$2")" -v b="$(med "$1" "$3")" 'BEGIN { if (a =
 
 # --- dependencies ------------------------------------------------------------
 need_pkgs=()
-for p in gcc:gcc crun:crun bwrap:bubblewrap unshare:util-linux nsenter:util-linux jq:jq ip:iproute2 readelf:binutils; do
+for p in gcc:gcc crun:crun bwrap:bubblewrap unshare:util-linux nsenter:util-linux jq:jq ip:iproute2 readelf:binutils file:file; do
 	command -v "${p%%:*}" >/dev/null 2>&1 || need_pkgs+=("${p#*:}")
 done
 if [ ${#need_pkgs[@]} -gt 0 ]; then
@@ -73,7 +73,9 @@ gcc $CFLAGS_BENCH -DFLOOR_REEXEC -o "$OUT/floor+reexec" bench/floor.c
 gcc $CFLAGS_BENCH -DFLOOR_REEXEC -static -o "$OUT/floor+reexec-static" bench/floor.c
 gcc $CFLAGS_BENCH -DFLOOR_NESTED -o "$OUT/floor+nested" bench/floor.c
 gcc $CFLAGS_BENCH -DFLOOR_LO -o "$OUT/floor+lo" bench/floor.c
-gcc $CFLAGS_BENCH -DFLOOR_REEXEC -DFLOOR_NESTED -DFLOOR_LO -o "$OUT/floor+all" bench/floor.c
+gcc $CFLAGS_BENCH -DFLOOR_REEXEC -DFLOOR_VFORK -static -o "$OUT/floor+reexec-vfork-static" bench/floor.c
+# mdlaunch's shape: static, re-exec after a vfork-like clone, nested cgroups, lo up
+gcc $CFLAGS_BENCH -DFLOOR_REEXEC -DFLOOR_VFORK -DFLOOR_NESTED -DFLOOR_LO -static -o "$OUT/floor+all" bench/floor.c
 gcc $CFLAGS_BENCH -o "$OUT/timer" bench/timer.c
 
 # --- cgroup bookkeeping --------------------------------------------------------
@@ -324,7 +326,7 @@ fi
 if want gap; then
 	{
 		[ $MDL_OK = 1 ] && spec_line mdlaunch-run - "$MDLAUNCH" run -m 100M --cpushare 512 --cpuset 0-1 /bin/true
-		for v in floor floor+reexec floor-static floor+reexec-static floor+nested floor+lo floor+all; do
+		for v in floor floor+reexec floor-static floor+reexec-static floor+reexec-vfork-static floor+nested floor+lo floor+all; do
 			spec_line "$v" - "$OUT/$v" /bin/true
 		done
 	} >"$OUT/gap.spec"
@@ -334,18 +336,19 @@ if want gap; then
 	say "The floor built with one piece of a launcher's extra work at a time (bench/floor.c build options):"
 	say "+reexec: the child re-executes /proc/self/exe and reads the barrier there (mdlaunch's \`init\`);"
 	say "floor-static and +reexec-static: the floor and +reexec linked statically (no dynamic loader in either exec);"
+	say "+reexec-vfork-static: +reexec-static cloned vfork-like (CLONE_VM | CLONE_VFORK: no page-table copy, no copy-on-write faults), as mdlaunch does;"
 	say "+nested: the cgroups one shared level deeper, as mdlaunch/NAME-ID (level made, cpuset copied into it, removed when empty);"
-	say "+lo: the loopback interface brought up; +all: +reexec, +nested and +lo together (dynamic)."
+	say "+lo: the loopback interface brought up; +all: mdlaunch's shape, +reexec-vfork-static, +nested and +lo together."
 	say ""
 	"$OUT/timer" lat -n "$ROUNDS" -w "$WARMUP" -s "$SEED" -o "$OUT/gap-raw.tsv" -L "$OUT/logs" \
 		-f floor -r floor+all "$OUT/gap.spec" | tee "$OUT/gap.md" | tee -a "$RESULTS"
 	say ""
 	say "Differences of medians vs the floor (ms): +reexec $(diff_ms "$OUT/gap.md" floor+reexec floor)," \
-		"+reexec-static vs floor-static $(diff_ms "$OUT/gap.md" floor+reexec-static floor-static), floor-static $(diff_ms "$OUT/gap.md" floor-static floor), +nested $(diff_ms "$OUT/gap.md" floor+nested floor)," \
+		"+reexec-static vs floor-static $(diff_ms "$OUT/gap.md" floor+reexec-static floor-static), +reexec-vfork-static vs floor-static $(diff_ms "$OUT/gap.md" floor+reexec-vfork-static floor-static), floor-static $(diff_ms "$OUT/gap.md" floor-static floor), +nested $(diff_ms "$OUT/gap.md" floor+nested floor)," \
 		"+lo $(diff_ms "$OUT/gap.md" floor+lo floor), +all $(diff_ms "$OUT/gap.md" floor+all floor)$([ $MDL_OK = 1 ] &&
 		echo ", mdlaunch-run $(diff_ms "$OUT/gap.md" mdlaunch-run floor) (of which beyond +all: $(diff_ms "$OUT/gap.md" mdlaunch-run floor+all))")."
 	say "The same for CPU time (ms): +reexec $(cdiff_ms "$OUT/gap.md" floor+reexec floor)," \
-		"+reexec-static vs floor-static $(cdiff_ms "$OUT/gap.md" floor+reexec-static floor-static), floor-static $(cdiff_ms "$OUT/gap.md" floor-static floor), +nested $(cdiff_ms "$OUT/gap.md" floor+nested floor)," \
+		"+reexec-static vs floor-static $(cdiff_ms "$OUT/gap.md" floor+reexec-static floor-static), +reexec-vfork-static vs floor-static $(cdiff_ms "$OUT/gap.md" floor+reexec-vfork-static floor-static), floor-static $(cdiff_ms "$OUT/gap.md" floor-static floor), +nested $(cdiff_ms "$OUT/gap.md" floor+nested floor)," \
 		"+lo $(cdiff_ms "$OUT/gap.md" floor+lo floor), +all $(cdiff_ms "$OUT/gap.md" floor+all floor)$([ $MDL_OK = 1 ] &&
 		echo ", mdlaunch-run $(cdiff_ms "$OUT/gap.md" mdlaunch-run floor) (of which beyond +all: $(cdiff_ms "$OUT/gap.md" mdlaunch-run floor+all))")."
 	say "Load average before/after: $load0 / $(loadavg)."
@@ -435,17 +438,20 @@ fi
 
 # --- 5. the dynamic loader ------------------------------------------------------------
 if want loader; then
-	say "## What the dynamic loader costs an exec (the re-exec of /proc/self/exe init pays it)"
+	say "## What the dynamic loader costs an exec (why mdlaunch is linked statically)"
 	say ""
 	printf 'int main(void) { return 0; }\n' >"$OUT/noop.c"
 	gcc -O2 -o "$OUT/noop-dynamic" "$OUT/noop.c"
 	gcc -O2 -static -o "$OUT/noop-static" "$OUT/noop.c"
-	# the libraries mdlaunch really loads (its DT_NEEDED list), else those the Makefile names
+	# the libraries mdlaunch loads (its DT_NEEDED list); a static mdlaunch loads none, and
+	# the row then shows what a dynamic build (STATIC=0) would pay: the Makefile's LIBS
+	mdl_static=no
+	libs=
 	if [ -x "$MDLAUNCH" ]; then
-		libs=$(readelf -d "$MDLAUNCH" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | grep -v '^libc\.so' | sed 's/^/-l:/' | paste -sd' ')
-	else
-		libs="-liniparser -lconfig -lcap"
+		libs=$(readelf -d "$MDLAUNCH" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | { grep -v '^libc\.so' || true; } | sed 's/^/-l:/' | paste -sd' ')
+		readelf -d "$MDLAUNCH" | grep -q '(NEEDED)' || mdl_static=yes
 	fi
+	[ -n "$libs" ] || libs="-liniparser -lconfig -lcap -lm"
 	gcc -O2 -o "$OUT/noop-mdlaunch-libs" "$OUT/noop.c" -Wl,--no-as-needed $libs
 	{
 		spec_line noop-static - "$OUT/noop-static"
@@ -470,7 +476,7 @@ if want loader; then
 		echo "; mdlaunch init (refusal) vs static noop $(cdiff_ms "$OUT/loader.md" mdlaunch-init-refusal noop-static)")."
 	say ""
 	say "Each row is fork + exec + exit + wait of a program that does nothing (noop: \`int main(void) { return 0; }\`)," \
-		"built static, dynamic against libc only, and dynamic against the libraries mdlaunch loads ($libs)."
+		"built static, dynamic against libc only, and dynamic against the libraries a dynamic mdlaunch build loads ($libs)."
 	say "The difference between the rows is what the dynamic loader adds to every exec, hence to the re-exec of /proc/self/exe init."
 	say ""
 	ldstats() # PROGRAM ARGS...: the loader's own account of its startup, median of 21 runs
@@ -485,7 +491,11 @@ if want loader; then
 	say ""
 	say "- noop-dynamic-libc: $(ldstats "$OUT/noop-dynamic")"
 	say "- noop-with-mdlaunch-libs: $(ldstats "$OUT/noop-mdlaunch-libs")"
-	if [ -x "$MDLAUNCH" ]; then
+	if [ $mdl_static = yes ]; then
+		say ""
+		say "mdlaunch is linked statically ($(file -b "$MDLAUNCH" | grep -o 'static-pie linked\|statically linked')): no dynamic loader, no shared library," \
+			"in the launcher or in the re-executed init; noop-with-mdlaunch-libs is what a dynamic build (\`make STATIC=0\`) would pay per exec, twice per start."
+	elif [ -x "$MDLAUNCH" ]; then
 		say "- mdlaunch init (refusal): $(ldstats "$MDLAUNCH" init)"
 		say ""
 		say "mdlaunch needs $(ldd "$MDLAUNCH" | grep -cv -e vdso -e ld-linux) shared libraries:" \
