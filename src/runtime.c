@@ -21,6 +21,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -387,29 +388,41 @@ static void run_report_oom(const struct run *run, int status)
  */
 static void run_report_stats(const struct run *run)
 {
-	struct cgroup_stats st;
-	char mem[64], cpu[64];
+	struct cgroup_stats st = {};
+	char mem[96], cpu[96];
+	struct rusage ru;
+	uint64_t reaped_ns = 0;
+	bool has_cgroup;
 
 	if (!run->spec->stats)
 		return;
-	if (cgroup_stats(run->cg, &st) < 0) {
-		log_always(LOG_LEVEL_INFO,
-			   "%s: stats: peak memory and CPU time unavailable (no cgroup: no limit "
-			   "is set)",
-			   run->name);
-		return;
-	}
-	if (!st.has_memory)
+	/*
+	 * The launcher's only child is init, reaped by now; its rusage holds
+	 * every process of the container that was reaped (by init, by the
+	 * command, or by the kernel when PID 1 of the namespace exited). The
+	 * fallback for CPU time where no cgroup counts it.
+	 */
+	if (getrusage(RUSAGE_CHILDREN, &ru) == 0)
+		reaped_ns =
+		    ((uint64_t)ru.ru_utime.tv_sec + (uint64_t)ru.ru_stime.tv_sec) * 1000000000ULL +
+		    ((uint64_t)ru.ru_utime.tv_usec + (uint64_t)ru.ru_stime.tv_usec) * 1000ULL;
+	has_cgroup = cgroup_stats(run->cg, &st) >= 0;
+	if (!has_cgroup)
+		snprintf(mem, sizeof(mem), "unavailable (no cgroup: no limit is set)");
+	else if (!st.has_memory)
 		snprintf(mem, sizeof(mem), "unavailable (no memory cgroup)");
 	else if (st.memory_peak == UINT64_MAX)
 		snprintf(mem, sizeof(mem), "unavailable (the kernel does not record it)");
 	else
 		format_bytes(st.memory_peak, mem, sizeof(mem));
-	if (!st.has_cpuacct)
-		snprintf(cpu, sizeof(cpu), "unavailable (no cpuacct cgroup)");
-	else
+	if (has_cgroup && st.has_cpuacct)
 		snprintf(cpu, sizeof(cpu), "%" PRIu64 ".%03" PRIu64 "s", st.cpu_usage / 1000000000,
 			 st.cpu_usage / 1000000 % 1000);
+	else
+		snprintf(cpu, sizeof(cpu),
+			 "%" PRIu64 ".%03" PRIu64 "s (of the reaped processes: %s)",
+			 reaped_ns / 1000000000, reaped_ns / 1000000 % 1000,
+			 has_cgroup ? "no cpuacct cgroup" : "no cgroup");
 	log_always(LOG_LEVEL_INFO, "%s: stats: peak memory %s, CPU time %s", run->name, mem, cpu);
 }
 
