@@ -15,7 +15,8 @@
  * what a fork costs (the `gap` section of `make bench` measures it).
  *
  * On cgroup v2 the child is born in its leaf cgroup: clone3() with
- * CLONE_INTO_CGROUP (Linux 5.7+) and the leaf's directory fd, so it never
+ * CLONE_INTO_CGROUP (Linux 5.7+) and the leaf's directory fd (vfork-like
+ * as well on x86-64, see clone3_on_stack()), so it never
  * runs a single instruction outside its limits and no cgroup.procs write is
  * needed. Any clone3 failure (ENOSYS on old kernels or under a seccomp
  * filter that hides it, EINVAL/E2BIG for an unknown flag or struct size,
@@ -29,6 +30,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -168,6 +170,37 @@ static _no_sanitize_address_ int child_main(void *arg)
 	child_exec_init(arg);
 }
 
+/* The child's stack: CHILD_STACK_SIZE bytes above a guard page. */
+struct child_stack {
+	char *base; /* the mapping, guard page first */
+	size_t size;
+	char *low; /* the lowest usable byte */
+};
+
+static int child_stack_alloc(struct child_stack *st)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+
+	st->size = CHILD_STACK_SIZE + page;
+	st->base = mmap(NULL, st->size, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (st->base == MAP_FAILED)
+		return -errno;
+	if (mprotect(st->base, page, PROT_NONE) < 0) {
+		int r = -errno;
+
+		(void)munmap(st->base, st->size);
+		return r;
+	}
+	st->low = st->base + page;
+	return 0;
+}
+
+static void child_stack_free(struct child_stack *st)
+{
+	(void)munmap(st->base, st->size);
+}
+
 /*
  * The vfork-like clone: the child runs child_exec_init() on a stack of its
  * own (with a guard page below it) in our address space, and clone()
@@ -175,32 +208,59 @@ static _no_sanitize_address_ int child_main(void *arg)
  */
 static long clone_vfork(const struct ns_spawn *s)
 {
-	size_t page = (size_t)sysconf(_SC_PAGESIZE), size = CHILD_STACK_SIZE + page;
-	char *stack;
+	struct child_stack st;
 	long pid;
+	int r;
 
-	stack = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK,
-		     -1, 0);
-	if (stack == MAP_FAILED)
-		return -errno;
-	if (mprotect(stack, page, PROT_NONE) < 0) {
-		pid = -errno;
-		goto out;
-	}
-	pid = clone(child_main, stack + size, (int)(s->flags | CLONE_VM | CLONE_VFORK | SIGCHLD),
-		    (void *)s);
+	r = child_stack_alloc(&st);
+	if (r < 0)
+		return r;
+	pid = clone(child_main, st.low + CHILD_STACK_SIZE,
+		    (int)(s->flags | CLONE_VM | CLONE_VFORK | SIGCHLD), (void *)s);
 	if (pid < 0)
 		pid = -errno;
-out:
-	(void)munmap(stack, size);
+	child_stack_free(&st);
 	return pid;
 }
 
+#if defined(__x86_64__)
 /*
- * clone3() fork-like (no stack: a child on its own stack would need the
- * system call in assembly, glibc 2.36 exports no clone3 wrapper) with the
- * namespaces and CLONE_INTO_CGROUP. Returns the pid, 0 in the child, or
- * -errno.
+ * clone3() of a child on a stack of its own: the child starts at the
+ * instruction after the syscall with its stack pointer at the top of
+ * args->stack, so it must call @fn from the same asm statement (no C frame
+ * of ours is valid on its stack). glibc 2.36 exports no clone3() wrapper;
+ * this is the shape of glibc's own. Returns the pid or -errno; the child
+ * never returns (@fn does not, and an _exit follows in case).
+ */
+static long clone3_on_stack(struct clone_args *args, int (*fn)(void *), void *arg)
+{
+	register int (*r12)(void *) __asm__("r12") = fn;
+	register void *r13 __asm__("r13") = arg;
+	long ret;
+
+	__asm__ volatile("syscall\n\t"
+			 "test %%rax, %%rax\n\t"
+			 "jnz 1f\n\t"
+			 "xor %%ebp, %%ebp\n\t"
+			 "mov %%r13, %%rdi\n\t"
+			 "call *%%r12\n\t"
+			 "mov %%eax, %%edi\n\t"
+			 "mov %[nr_exit], %%eax\n\t"
+			 "syscall\n\t"
+			 "ud2\n"
+			 "1:"
+			 : "=a"(ret)
+			 : "0"((long)SYS_clone3), "D"(args), "S"(sizeof(*args)), "r"(r12),
+			   "r"(r13), [nr_exit] "i"(SYS_exit)
+			 : "rcx", "r11", "memory");
+	return ret;
+}
+#endif
+
+/*
+ * clone3() with the namespaces and CLONE_INTO_CGROUP. On x86-64 it is
+ * vfork-like too (clone3_on_stack()); elsewhere fork-like, the child
+ * running child_exec_init() from here. Returns the pid or -errno.
  */
 static long clone3_into_cgroup(const struct ns_spawn *s)
 {
@@ -209,9 +269,26 @@ static long clone3_into_cgroup(const struct ns_spawn *s)
 		.exit_signal = SIGCHLD,
 		.cgroup = (uint64_t)s->cgroup_fd,
 	};
-	long pid = syscall(SYS_clone3, &args, sizeof(args));
+	long pid;
+#if defined(__x86_64__)
+	struct child_stack st;
+	int r;
 
+	r = child_stack_alloc(&st);
+	if (r < 0)
+		return r;
+	args.flags |= CLONE_VM | CLONE_VFORK;
+	args.stack = (uint64_t)(uintptr_t)st.low;
+	args.stack_size = CHILD_STACK_SIZE;
+	pid = clone3_on_stack(&args, child_main, (void *)s);
+	child_stack_free(&st);
+	return pid;
+#else
+	pid = syscall(SYS_clone3, &args, sizeof(args));
+	if (pid == 0)
+		child_exec_init(s);
 	return pid < 0 ? -errno : pid;
+#endif
 }
 
 int ns_spawn_init(const struct ns_spawn *s, pid_t *ret_pid)
@@ -220,8 +297,6 @@ int ns_spawn_init(const struct ns_spawn *s, pid_t *ret_pid)
 
 	if (s->cgroup_fd >= 0) {
 		pid = clone3_into_cgroup(s);
-		if (pid == 0)
-			child_exec_init(s);
 		if (pid > 0) {
 			*ret_pid = (pid_t)pid;
 			return 1;

@@ -31,9 +31,11 @@ struct ns_spawn {
 };
 
 /*
- * Starts init: clones with s->flags | SIGCHLD (fork-like, no separate
- * stack; with s->cgroup_fd >= 0 first clone3() with CLONE_INTO_CGROUP, then
- * the plain clone if the kernel refuses that), and in the child moves the pipe ends to fds 3 and 4,
+ * Starts init: clones with s->flags | SIGCHLD, vfork-like (CLONE_VM |
+ * CLONE_VFORK, the child on a small stack of its own until its execve; with
+ * s->cgroup_fd >= 0 first clone3() with CLONE_INTO_CGROUP, vfork-like on
+ * x86-64 and fork-like elsewhere, then the plain clone if the kernel refuses
+ * that), and in the child moves the pipe ends to fds 3 and 4,
  * closes every other fd >= 5, resets all signal dispositions and the signal mask, sets
  * PR_SET_PDEATHSIG(SIGKILL) and re-executes /proc/self/exe as "mdlaunch init".
  * A child that fails before that exec reports it on the status pipe and
