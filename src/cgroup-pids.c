@@ -6,7 +6,10 @@
  *
  * The limit counts tasks (threads too) in the container's cgroup; a fork or
  * clone beyond it fails with EAGAIN inside the container, which is what
- * contains a fork bomb. Used only when PidsLimit= is set.
+ * contains a fork bomb. Used when PidsLimit= is set, and, without a PID
+ * namespace, as the tracker of the container's processes (nothing written):
+ * no PID 1 then takes the command's background processes with it when it
+ * exits, so the teardown kills what is left in this cgroup instead.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -16,7 +19,7 @@
 
 static bool pids_enabled(const struct container_spec *spec)
 {
-	return spec->pids_max != 0;
+	return spec->pids_max != 0 || !(spec->namespaces & NS_PID);
 }
 
 static int pids_apply(struct cgroup *cg, const struct container_spec *spec,
@@ -26,6 +29,8 @@ static int pids_apply(struct cgroup *cg, const struct container_spec *spec,
 
 	/* Both versions spell it the same way; nothing to choose at this leaf. */
 	(void)version;
+	if (spec->pids_max == 0) /* only the tracker */
+		return 0;
 	if (spec->pids_max == SPEC_PIDS_INFINITY)
 		snprintf(value, sizeof(value), "max");
 	else

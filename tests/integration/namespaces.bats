@@ -40,6 +40,24 @@ EOF
 	[ "${lines[1]}" != "$(readlink /proc/self/ns/uts)" ]
 }
 
+@test "namespaces: without pid, the command's background processes end with the run" {
+	local f bg
+	f=$(write_container nopid <<'EOF'
+[Container]
+Command = sh -c 'sleep 60 >/dev/null 2>&1 & echo $!'
+Namespaces = uts mount
+EOF
+)
+	run --separate-stderr mdl "$f"
+	print_run
+	[ "$status" -eq 0 ]
+	bg=${lines[0]}
+	[[ "$bg" =~ ^[0-9]+$ ]]
+	track_pid "$bg"
+	# No PID 1 takes it along: the run's pids cgroup does, at teardown.
+	! kill -0 "$bg" 2>/dev/null || [ "$(awk '{print $3}' "/proc/$bg/stat" 2>/dev/null)" = Z ]
+}
+
 @test "hostname: Hostname= is set inside, the host's is unchanged" {
 	local f
 	f=$(write_container hn <<'EOF'
