@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "config.h"
 #include "log.h"
@@ -278,6 +279,17 @@ static int cmd_show(int argc, char **argv, const struct global_options *g)
 	return fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_LAUNCHER_ERROR;
 }
 
+/* When main() started, for the -vv timeline of a run (parse, then runtime.c's steps). */
+static struct timespec main_start;
+
+static long us_since(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - t0->tv_sec) * 1000000L + (now.tv_nsec - t0->tv_nsec) / 1000L;
+}
+
 static int cmd_run(int argc, char **argv, struct global_options *g)
 {
 	_cleanup_(spec_freep) struct container_spec *spec = NULL;
@@ -288,6 +300,9 @@ static int cmd_run(int argc, char **argv, struct global_options *g)
 		return EXIT_LAUNCHER_ERROR;
 	if (r > 0)
 		return EXIT_SUCCESS;
+	log_debug("%s: configuration parsed (%ld us after mdlaunch started; the steps below "
+		  "count from here)",
+		  spec->name ? spec->name : "container", us_since(&main_start));
 	spec->stats = g->stats || log_max_level >= LOG_LEVEL_INFO;
 	/* Anything buffered now would otherwise be duplicated into the child. */
 	(void)fflush(stdout);
@@ -328,6 +343,7 @@ int main(int argc, char **argv)
 	if (argc == 2 && streq(argv[1], "init"))
 		return runtime_init_main();
 
+	clock_gettime(CLOCK_MONOTONIC, &main_start);
 	if (ensure_std_fds() < 0)
 		return EXIT_LAUNCHER_ERROR;
 
