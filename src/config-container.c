@@ -1029,6 +1029,9 @@ static int read_container_file(const char *path, char **ret, size_t *ret_size, s
 		if (n == 0)
 			break;
 		len += (size_t)n;
+		/* A short read of a regular file is its end: no read(2) just to see 0. */
+		if (len < cap)
+			break;
 	}
 	if (len > CONTAINER_FILE_MAX)
 		return -EFBIG;
@@ -1149,13 +1152,17 @@ static int check_trust(const struct container_spec *spec, const char *path, cons
 	unsigned mode = (unsigned)st->st_mode & 07777;
 	char why[128];
 
-	if (!spec->strict_permissions || geteuid() != 0)
+	static uid_t euid = (uid_t)-1; /* one geteuid() per process, not two per file */
+
+	if (euid == (uid_t)-1)
+		euid = geteuid();
+	if (!spec->strict_permissions || euid != 0)
 		return 0;
 	if (st->st_mode & S_IWOTH)
 		snprintf(why, sizeof(why), "writable by others (mode %04o); chmod o-w it", mode);
 	else if (st->st_mode & S_IWGRP)
 		snprintf(why, sizeof(why), "writable by its group (mode %04o); chmod g-w it", mode);
-	else if (st->st_uid != 0 && st->st_uid != geteuid())
+	else if (st->st_uid != 0 && st->st_uid != euid)
 		snprintf(why, sizeof(why), "owned by uid %u, not root; chown root it",
 			 (unsigned)st->st_uid);
 	else
@@ -1262,7 +1269,10 @@ static int list_dropins(const struct container_spec *spec, const char *path, cha
 
 		if (de->d_name[0] == '.' || n <= 5 || !streq(de->d_name + n - 5, ".conf"))
 			continue;
-		if (fstatat(dirfd(dp), de->d_name, &st, 0) < 0 || !S_ISREG(st.st_mode))
+		/* d_type answers for most filesystems; a symlink or DT_UNKNOWN needs the stat. */
+		if (de->d_type != DT_REG &&
+		    ((de->d_type != DT_LNK && de->d_type != DT_UNKNOWN) ||
+		     fstatat(dirfd(dp), de->d_name, &st, 0) < 0 || !S_ISREG(st.st_mode)))
 			continue;
 		p = strdup_printf("%s/%s", dir, de->d_name);
 		if (!p || strv_consume(&l, p) < 0) {
