@@ -107,7 +107,7 @@ static int locate(struct cgroup *cg, struct cgroup_dir *d, const char *controlle
 	_cleanup_free_ char *root = NULL, *own = NULL;
 	int r;
 
-	mi = open_proc("/proc/self/mountinfo");
+	mi = mountinfo_open();
 	if (!mi)
 		return cgroup_error_set(err, -errno, "read", "/proc/self/mountinfo", NULL, NULL);
 	r = cgroup_parse_mountinfo(mi, controller, &d->mountpoint, &root);

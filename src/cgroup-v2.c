@@ -48,7 +48,7 @@ static int locate(struct cgroup *cg, struct cgroup_dir *d, struct cgroup_error *
 	_cleanup_free_ char *root = NULL, *own = NULL;
 	int r;
 
-	mi = fopen("/proc/self/mountinfo", "re");
+	mi = mountinfo_open();
 	if (!mi)
 		return cgroup_error_set(err, -errno, "read", "/proc/self/mountinfo", NULL, NULL);
 	r = cgroup_parse_mountinfo(mi, NULL, &d->mountpoint, &root);

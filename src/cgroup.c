@@ -441,16 +441,10 @@ static int set_parent(struct cgroup *cg, const char *parent, struct cgroup_error
 	return 0;
 }
 
-/* Reads the whole of @path (a /proc or cgroupfs file) as a FILE, for the parsers. */
-static FILE *open_proc(const char *path)
-{
-	return fopen(path, "re");
-}
-
 /* True when a cgroup v1 mount carries @ctl (per /proc/self/mountinfo). */
 static bool v1_mount_has(const char *ctl)
 {
-	_cleanup_fclose_ FILE *mi = open_proc("/proc/self/mountinfo");
+	_cleanup_fclose_ FILE *mi = mountinfo_open();
 	_cleanup_free_ char *mp = NULL, *root = NULL;
 
 	return mi && cgroup_parse_mountinfo(mi, ctl, &mp, &root) == 0;
@@ -459,7 +453,7 @@ static bool v1_mount_has(const char *ctl)
 /* The controllers the cgroup2 mount's root offers, or NULL (no cgroup2, or unreadable). */
 static char *v2_root_controllers(void)
 {
-	_cleanup_fclose_ FILE *mi = open_proc("/proc/self/mountinfo");
+	_cleanup_fclose_ FILE *mi = mountinfo_open();
 	_cleanup_free_ char *mp = NULL, *root = NULL, *path = NULL;
 	char *s = NULL;
 
@@ -809,11 +803,11 @@ int cgroup_describe_host(FILE *f, struct cgroup_error *err)
 	if (r < 0)
 		return cgroup_error_set(err, r, "inspect", CGROUP_ROOT, NULL, NULL);
 	fprintf(f, "%-12s %s\n", "cgroup mode", cgroup_mode_to_string(mode));
-	mi = open_proc("/proc/self/mountinfo");
+	mi = mountinfo_open();
 	if (mi && cgroup_parse_mountinfo(mi, NULL, &mp, &root) == 0)
 		v2 = v2_root_controllers();
 	for (int i = 0; i < _CGROUP_CTL_MAX; i++) {
-		_cleanup_fclose_ FILE *m = open_proc("/proc/self/mountinfo");
+		_cleanup_fclose_ FILE *m = mountinfo_open();
 		_cleanup_free_ char *v1mp = NULL, *v1root = NULL;
 		bool in_v1 = mode != CGROUP_MODE_UNIFIED && m &&
 			     cgroup_parse_mountinfo(m, controller_names[i], &v1mp, &v1root) == 0;
