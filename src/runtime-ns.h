@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include <signal.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -28,6 +29,8 @@ struct ns_spawn {
 	 * through clone3(CLONE_INTO_CGROUP). -EBADF: plain clone.
 	 */
 	int cgroup_fd;
+	/* The signals the child resets to SIG_DFL before its execve (signal_non_default()). */
+	sigset_t reset_signals;
 };
 
 /*

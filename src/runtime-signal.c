@@ -9,6 +9,9 @@
 #include "runtime-signal.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
@@ -58,16 +61,49 @@ void signal_restore(const struct signal_saved *saved)
 	(void)sigprocmask(SIG_SETMASK, &saved->mask, NULL);
 }
 
-void signal_reset_child(void)
+void signal_reset_child(const sigset_t *which)
 {
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
 	sigset_t empty;
 
 	/* SIGKILL, SIGSTOP and libc's internal signals fail with EINVAL: nothing to reset. */
 	for (int sig = 1; sig < NSIG; sig++)
-		(void)sigaction(sig, &dfl, NULL);
+		if (!which || sigismember(which, sig) == 1)
+			(void)sigaction(sig, &dfl, NULL);
 	sigemptyset(&empty);
 	(void)sigprocmask(SIG_SETMASK, &empty, NULL);
+}
+
+/* ORs the hex mask of the "@field:" line of /proc/self/status text @s into *mask. */
+static int status_mask(const char *s, const char *field, uint64_t *mask)
+{
+	const char *p = strstr(s, field);
+	char *end;
+	unsigned long long v;
+
+	if (!p)
+		return -ENOENT;
+	errno = 0;
+	v = strtoull(p + strlen(field), &end, 16);
+	if (errno != 0 || end == p + strlen(field))
+		return -EINVAL;
+	*mask |= (uint64_t)v;
+	return 0;
+}
+
+void signal_non_default(sigset_t *ret)
+{
+	_cleanup_free_ char *s = NULL;
+	uint64_t mask = 0;
+
+	sigfillset(ret);
+	if (read_file_at(AT_FDCWD, "/proc/self/status", 1 << 16, &s) < 0 ||
+	    status_mask(s, "\nSigIgn:", &mask) < 0 || status_mask(s, "\nSigCgt:", &mask) < 0)
+		return;
+	sigemptyset(ret);
+	for (int sig = 1; sig < NSIG && sig <= 64; sig++)
+		if (mask & (1ULL << (sig - 1)))
+			sigaddset(ret, sig);
 }
 
 /* True for the signals that ask the launcher to stop the container. */

@@ -31,11 +31,20 @@ void signal_restore(const struct signal_saved *saved);
 bool signal_is_forwarded(int sig);
 
 /*
- * In a freshly cloned child: every disposition back to SIG_DFL and an empty
- * signal mask, so the container inherits nothing of the launcher's handling
- * (SIGPIPE ignored, the forwarded signals blocked). Async-signal-safe.
+ * In a freshly cloned child: the dispositions of @which (NULL: every signal)
+ * back to SIG_DFL and an empty signal mask, so the container inherits nothing
+ * of the launcher's handling (SIGPIPE ignored, the forwarded signals
+ * blocked). Async-signal-safe.
  */
-void signal_reset_child(void);
+void signal_reset_child(const sigset_t *which);
+
+/*
+ * The signals whose disposition is not SIG_DFL in this process (ignored or
+ * caught, per SigIgn and SigCgt of /proc/self/status): what
+ * signal_reset_child() needs to reset, in 3 system calls instead of one
+ * sigaction() per signal. Every signal when /proc cannot tell.
+ */
+void signal_non_default(sigset_t *ret);
 
 /*
  * Drains @sfd: forwards each forwarded signal to @child, and on SIGCHLD reaps

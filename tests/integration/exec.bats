@@ -324,3 +324,15 @@ EOF
 	rc=$exit_status
 	[ "$rc" -eq 5 ]
 }
+
+@test "signals: the container starts with default dispositions, whatever the launcher inherited" {
+	# The caller ignores HUP, USR1 and TERM (as nohup or a shell's background job would);
+	# the launcher ignores SIGPIPE itself. None of that may reach the command.
+	run --separate-stderr bash -c 'trap "" HUP USR1 TERM; exec "$@"' bash \
+		"$MDLAUNCH" run -- sh -c 'while IFS= read -r l; do
+			case $l in SigIgn:*) echo "$l" ;; esac
+		done </proc/self/status'
+	print_run
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "SigIgn:	0000000000000000" ]
+}
