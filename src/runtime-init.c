@@ -283,7 +283,7 @@ static _noreturn_ void supervise_command(const struct command *c)
 	if (child < 0)
 		init_fail(EXIT_LAUNCHER_ERROR, errno, "cannot fork the command: %m");
 	if (child == 0) {
-		signal_reset_child(NULL);
+		signal_reset_child(UINT64_MAX);
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 			init_fail(EXIT_LAUNCHER_ERROR, errno,
 				  "cannot set the parent-death signal: %m");

@@ -157,7 +157,7 @@ static _no_sanitize_address_ _noreturn_ void child_exec_init(const struct ns_spa
 		child_fail(st, errno, "cannot move the status pipe to fd 4");
 	close_fds_from(INIT_STATUS_FD + 1);
 
-	signal_reset_child(&s->reset_signals);
+	signal_reset_child(s->reset_signals);
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		child_fail(INIT_STATUS_FD, errno, "cannot set the parent-death signal");
 

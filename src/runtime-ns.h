@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-#include <signal.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /*
@@ -30,7 +30,7 @@ struct ns_spawn {
 	 */
 	int cgroup_fd;
 	/* The signals the child resets to SIG_DFL before its execve (signal_non_default()). */
-	sigset_t reset_signals;
+	uint64_t reset_signals;
 };
 
 /*

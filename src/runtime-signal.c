@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -61,15 +62,21 @@ void signal_restore(const struct signal_saved *saved)
 	(void)sigprocmask(SIG_SETMASK, &saved->mask, NULL);
 }
 
-void signal_reset_child(const sigset_t *which)
+void signal_reset_child(uint64_t which)
 {
-	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	/*
+	 * A zeroed kernel struct sigaction is SIG_DFL, no flags, an empty mask
+	 * on every architecture (the handler comes first everywhere). The raw
+	 * system call, because glibc's sigaction() refuses its internal
+	 * signals 32 and 33, which an ignoring parent passes on like any other.
+	 */
+	static const unsigned long dfl[8];
 	sigset_t empty;
 
-	/* SIGKILL, SIGSTOP and libc's internal signals fail with EINVAL: nothing to reset. */
-	for (int sig = 1; sig < NSIG; sig++)
-		if (!which || sigismember(which, sig) == 1)
-			(void)sigaction(sig, &dfl, NULL);
+	/* SIGKILL and SIGSTOP fail with EINVAL: nothing to reset. */
+	for (int sig = 1; sig < NSIG && sig <= 64; sig++)
+		if (which & (1ULL << (sig - 1)))
+			(void)syscall(SYS_rt_sigaction, sig, dfl, NULL, (size_t)(NSIG - 1) / 8);
 	sigemptyset(&empty);
 	(void)sigprocmask(SIG_SETMASK, &empty, NULL);
 }
@@ -91,19 +98,15 @@ static int status_mask(const char *s, const char *field, uint64_t *mask)
 	return 0;
 }
 
-void signal_non_default(sigset_t *ret)
+uint64_t signal_non_default(void)
 {
 	_cleanup_free_ char *s = NULL;
 	uint64_t mask = 0;
 
-	sigfillset(ret);
 	if (read_file_at(AT_FDCWD, "/proc/self/status", 1 << 16, &s) < 0 ||
 	    status_mask(s, "\nSigIgn:", &mask) < 0 || status_mask(s, "\nSigCgt:", &mask) < 0)
-		return;
-	sigemptyset(ret);
-	for (int sig = 1; sig < NSIG && sig <= 64; sig++)
-		if (mask & (1ULL << (sig - 1)))
-			sigaddset(ret, sig);
+		return UINT64_MAX;
+	return mask;
 }
 
 /* True for the signals that ask the launcher to stop the container. */

@@ -3,6 +3,7 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /*
@@ -31,20 +32,21 @@ void signal_restore(const struct signal_saved *saved);
 bool signal_is_forwarded(int sig);
 
 /*
- * In a freshly cloned child: the dispositions of @which (NULL: every signal)
- * back to SIG_DFL and an empty signal mask, so the container inherits nothing
- * of the launcher's handling (SIGPIPE ignored, the forwarded signals
- * blocked). Async-signal-safe.
+ * In a freshly cloned child: the dispositions of the signals in @which (bit
+ * N-1 for signal N; UINT64_MAX: every signal) back to SIG_DFL and an empty
+ * signal mask, so the container inherits nothing of the launcher's handling
+ * (SIGPIPE ignored, the forwarded signals blocked) or of its caller's (an
+ * ignored SIGHUP). Async-signal-safe.
  */
-void signal_reset_child(const sigset_t *which);
+void signal_reset_child(uint64_t which);
 
 /*
  * The signals whose disposition is not SIG_DFL in this process (ignored or
- * caught, per SigIgn and SigCgt of /proc/self/status): what
- * signal_reset_child() needs to reset, in 3 system calls instead of one
- * sigaction() per signal. Every signal when /proc cannot tell.
+ * caught, per SigIgn and SigCgt of /proc/self/status), as a mask for
+ * signal_reset_child(): 3 system calls instead of one per signal in the
+ * child. UINT64_MAX when /proc cannot tell.
  */
-void signal_non_default(sigset_t *ret);
+uint64_t signal_non_default(void);
 
 /*
  * Drains @sfd: forwards each forwarded signal to @child, and on SIGCHLD reaps

@@ -127,7 +127,7 @@ static int run_spawn(struct run *run)
 		.status_fd = st_w,
 		.cgroup_fd = cgroup_spawn_fd(run->cg),
 	};
-	signal_non_default(&s.reset_signals);
+	s.reset_signals = signal_non_default();
 	if (s.cgroup_fd >= 0 && getenv(ENV_NO_CLONE_INTO_CGROUP) &&
 	    streq(getenv(ENV_NO_CLONE_INTO_CGROUP), "1")) {
 		log_debug("%s: %s=1: joining the cgroup through cgroup.procs", run->name,
