@@ -249,6 +249,10 @@ int parse_cpuset(const char *s, char **ret)
 	for (unsigned c = 0; c < CPUSET_BITS; c++) {
 		unsigned end = c;
 
+		if (c % 8 == 0 && bits[c / 8] == 0) { /* a byte without CPUs at once */
+			c += 7;
+			continue;
+		}
 		if (!bit_test(bits, c))
 			continue;
 		while (end + 1 < CPUSET_BITS && bit_test(bits, end + 1))
@@ -275,11 +279,14 @@ int cpuset_check_online(const char *cpuset, const char *online, unsigned *ret_mi
 		return -ENOMEM;
 	if (cpuset_parse_bitmap(cpuset, want) < 0 || cpuset_parse_bitmap(online, have) < 0)
 		return -EINVAL;
-	for (unsigned c = 0; c < CPUSET_BITS; c++)
-		if (bit_test(want, c) && !bit_test(have, c)) {
-			*ret_missing = c;
+	for (unsigned i = 0; i < CPUSET_BYTES; i++) {
+		uint8_t missing = (uint8_t)(want[i] & ~have[i]);
+
+		if (missing) {
+			*ret_missing = i * 8 + (unsigned)__builtin_ctz(missing);
 			return -ENODEV;
 		}
+	}
 	return 0;
 }
 
