@@ -23,6 +23,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -212,6 +213,29 @@ static int enable_level(struct cgroup *cg, struct cgroup_dir *d, size_t lvl, uns
 	return 0;
 }
 
+/*
+ * Runs sharing a base (several launchers in one unit's cgroup) serialize on
+ * an flock of the base directory: making the levels and the leaf and
+ * enabling controllers on one side, removing levels and disabling
+ * controllers nobody uses (restore_level()) on the other. Without it a run
+ * could find a controller enabled, make its leaf and write its limit just
+ * after another run's teardown saw no child and just before it disabled
+ * that controller, and the limit would silently vanish with its file. The
+ * lock is held for a few system calls; it is released at exit whatever
+ * happens. Not in plan mode, which changes nothing.
+ */
+static void base_lock(const struct cgroup *cg, int base_fd)
+{
+	if (base_fd >= 0 && !cg->plan)
+		(void)RETRY_EINTR(flock(base_fd, LOCK_EX));
+}
+
+static void base_unlock(const struct cgroup *cg, int base_fd)
+{
+	if (base_fd >= 0 && !cg->plan)
+		(void)flock(base_fd, LOCK_UN);
+}
+
 static int v2_create(struct cgroup *cg, const char *name, struct cgroup_error *err)
 {
 	struct cgroup_dir *d;
@@ -236,16 +260,13 @@ static int v2_create(struct cgroup *cg, const char *name, struct cgroup_error *e
 		if (r < 0)
 			return r;
 	}
+	base_lock(cg, d->base_fd);
 	r = cgroup_prepare_levels(cg, d, name, err);
-	if (r < 0)
-		return r;
 	/* From the base down to the leaf's parent (levels[n_levels - 2], or the base). */
-	for (size_t lvl = 0; lvl < d->n_levels; lvl++) {
+	for (size_t lvl = 0; r >= 0 && lvl < d->n_levels; lvl++)
 		r = enable_level(cg, d, lvl, mask, err);
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	base_unlock(cg, d->base_fd);
+	return r < 0 ? r : 0;
 }
 
 static int v2_attach(struct cgroup *cg, pid_t pid, struct cgroup_error *err)
@@ -363,6 +384,7 @@ static int v2_destroy(struct cgroup *cg, struct cgroup_error *err)
 	 * Bottom-up: remove our levels; where one stays (shared with another
 	 * run, or not ours), disable what we enabled in it if nobody uses it.
 	 */
+	base_lock(cg, d->base_fd);
 	for (size_t k = d->n_levels > 0 ? d->n_levels - 1 : 0; k-- > 0;) {
 		struct cgroup_level *l = &d->levels[k];
 
@@ -382,6 +404,7 @@ static int v2_destroy(struct cgroup *cg, struct cgroup_error *err)
 		restore_level(d->base_fd, cg->enabled[0], true);
 		leave_supervisor(cg, d);
 	}
+	base_unlock(cg, d->base_fd);
 	memset(cg->enabled, 0, sizeof(cg->enabled));
 	return ret;
 }
