@@ -102,6 +102,16 @@ extern const struct cgroup_subsys_ops cgroup_subsys_memory;
 extern const struct cgroup_subsys_ops cgroup_subsys_cpu;
 extern const struct cgroup_subsys_ops cgroup_subsys_pids;
 
+/*
+ * True when the pids cgroup is there only to track the container's processes
+ * (no PID namespace, no PidsLimit=); the hint for a host without the
+ * controller says so.
+ */
+bool cgroup_pids_tracks(const struct container_spec *spec);
+#define CGROUP_PIDS_TRACKER_HINT                                                                   \
+	" (without a PID namespace the pids cgroup tracks the container's processes; mount "       \
+	"the controller, or add pid to Namespaces=)"
+
 /* The controller's name ("cpuset", "memory", "cpu"). */
 const char *cgroup_controller_to_string(enum cgroup_controller ctl);
 

@@ -17,9 +17,14 @@
 #include "cgroup-internal.h"
 #include "spec.h"
 
+bool cgroup_pids_tracks(const struct container_spec *spec)
+{
+	return spec->pids_max == 0 && !(spec->namespaces & NS_PID);
+}
+
 static bool pids_enabled(const struct container_spec *spec)
 {
-	return spec->pids_max != 0 || !(spec->namespaces & NS_PID);
+	return spec->pids_max != 0 || cgroup_pids_tracks(spec);
 }
 
 static int pids_apply(struct cgroup *cg, const struct container_spec *spec,

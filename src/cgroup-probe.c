@@ -259,12 +259,14 @@ int cgroup_probe(const struct container_spec *spec, const char *root, cgroup_pro
 					ss->name, &v);
 		if (r < 0) {
 			report(&p, CGROUP_PROBE_MISSING, ss->name,
-			       "%s controller not available: no cgroup v1 hierarchy carries it%s "
-			       "(mount it, or remove the key)",
+			       "%s controller not available: no cgroup v1 hierarchy carries it%s%s",
 			       ss->name,
 			       mode == CGROUP_MODE_HYBRID
 				   ? " and the cgroup2 root does not offer it"
-				   : "");
+				   : "",
+			       ss->controller == CGROUP_CTL_PIDS && cgroup_pids_tracks(spec)
+				   ? CGROUP_PIDS_TRACKER_HINT
+				   : " (mount it, or remove the key)");
 			continue;
 		}
 		if (v == CGROUP_V2) {

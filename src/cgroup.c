@@ -469,8 +469,9 @@ static char *v2_root_controllers(void)
  * Fills @ret[ctl] with the hierarchy version of every controller @used marks.
  * -ENOENT with @err naming the controller when no hierarchy has it.
  */
-static int pick_versions(enum cgroup_mode mode, const bool used[_CGROUP_CTL_MAX],
-			 enum cgroup_version ret[_CGROUP_CTL_MAX], struct cgroup_error *err)
+static int pick_versions(const struct container_spec *spec, enum cgroup_mode mode,
+			 const bool used[_CGROUP_CTL_MAX], enum cgroup_version ret[_CGROUP_CTL_MAX],
+			 struct cgroup_error *err)
 {
 	_cleanup_free_ char *v2 = mode == CGROUP_MODE_HYBRID ? v2_root_controllers() : NULL;
 
@@ -483,14 +484,16 @@ static int pick_versions(enum cgroup_mode mode, const bool used[_CGROUP_CTL_MAX]
 		    mode, mode != CGROUP_MODE_UNIFIED && v1_mount_has(controller_names[i]), v2,
 		    controller_names[i], &ret[i]);
 		if (r < 0)
-			return cgroup_error_message(err, r,
-						    "%s controller not available: no cgroup v1 "
-						    "hierarchy carries it%s",
-						    controller_names[i],
-						    mode == CGROUP_MODE_HYBRID
-							? " and " CGROUP_ROOT
-							  "/unified does not offer it"
-							: "");
+			return cgroup_error_message(
+			    err, r,
+			    "%s controller not available: no cgroup v1 hierarchy carries it%s%s",
+			    controller_names[i],
+			    mode == CGROUP_MODE_HYBRID ? " and " CGROUP_ROOT
+							 "/unified does not offer it"
+						       : "",
+			    i == CGROUP_CTL_PIDS && cgroup_pids_tracks(spec)
+				? CGROUP_PIDS_TRACKER_HINT
+				: "");
 	}
 	return 0;
 }
@@ -540,7 +543,7 @@ static int cgroup_build(const struct container_spec *spec, const char *leaf_name
 	for (size_t i = 0; i < ELEMENTSOF(subsystems); i++)
 		if (subsystems[i]->enabled(spec))
 			used[subsystems[i]->controller] = true;
-	r = pick_versions(mode, used, version, err);
+	r = pick_versions(spec, mode, used, version, err);
 	if (r < 0)
 		return r;
 

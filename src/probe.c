@@ -47,8 +47,8 @@ static enum spec_key controller_key(const struct container_spec *spec, const cha
 							     : SPEC_KEY_MEMORY_SWAP;
 	if (streq(controller, "cpu"))
 		return spec->cpu_weight ? SPEC_KEY_CPU_WEIGHT : SPEC_KEY_CPU_SHARES;
-	if (streq(controller, "pids"))
-		return SPEC_KEY_PIDS_LIMIT;
+	if (streq(controller, "pids")) /* without PidsLimit=, the tracker of Namespaces= */
+		return spec->pids_max ? SPEC_KEY_PIDS_LIMIT : SPEC_KEY_NAMESPACES;
 	return SPEC_KEY_NAME;
 }
 

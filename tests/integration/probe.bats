@@ -113,6 +113,21 @@ fake_v1_tree()
 	printf '%s\n' "$t"
 }
 
+@test "check --host: without pid in Namespaces=, a missing pids controller is reported there (fake tree)" {
+	local f t
+	t=$(fake_v1_tree)
+	f=$(write_container nopid <<'EOF2'
+[Container]
+Command = true
+Namespaces = uts mount
+EOF2
+)
+	MDLAUNCH_PROBE_CGROUP_ROOT=$t run --separate-stderr "$MDLAUNCH" check --host "$f"
+	print_run
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"$f:3: pids controller not available: no cgroup v1 hierarchy carries it (without a PID namespace the pids cgroup tracks the container's processes; mount the controller, or add pid to Namespaces=)"* ]]
+}
+
 @test "check --host: a controller no hierarchy carries is reported at its key (fake tree)" {
 	local f t
 	t=$(fake_v1_tree)
