@@ -34,6 +34,7 @@ enum cgroup_controller {
 };
 
 /* Directory levels below the base: the intermediate ones, then the leaf. */
+#define CGROUP_ROOT	  "/sys/fs/cgroup" /* where the hierarchies are mounted */
 #define CGROUP_LEVELS_MAX 16
 
 /* One directory between the base and the leaf (the leaf is the last level). */
@@ -102,6 +103,10 @@ extern const struct cgroup_subsys_ops cgroup_subsys_memory;
 extern const struct cgroup_subsys_ops cgroup_subsys_cpu;
 extern const struct cgroup_subsys_ops cgroup_subsys_pids;
 
+/* The chain in the order a run applies it (cgroup.c); the host probe walks it too. */
+#define CGROUP_N_SUBSYSTEMS 4
+extern const struct cgroup_subsys_ops *const cgroup_subsystems[CGROUP_N_SUBSYSTEMS];
+
 /*
  * True when the pids cgroup is there only to track the container's processes
  * (no PID namespace, no PidsLimit=); the hint for a host without the
@@ -143,7 +148,7 @@ __attribute__((format(printf, 3, 4))) int cgroup_error_message(struct cgroup_err
  * opens) them, retrying when a concurrent run removes the shared parent under
  * us; an existing empty leaf (a dead launcher's, pid reused) is taken over.
  * A run below the default parent also removes the empty leaves of dead
- * launchers there ("<name>-<pid>" whose pid is gone or no mdlaunch).
+ * launchers there ("<name>-<pid>" whose pid no longer exists).
  * cgroup_prepare_levels() is both steps of a run (plan, then make), or in
  * plan mode the plan plus opening only what already exists.
  * cgroup_procs_empty() says whether cgroup.procs below @fd lists no process.

@@ -21,15 +21,6 @@
 #include "spec.h"
 #include "util.h"
 
-#define CGROUP_ROOT "/sys/fs/cgroup"
-
-static const struct cgroup_subsys_ops *const probe_subsystems[] = {
-	&cgroup_subsys_cpuset,
-	&cgroup_subsys_memory,
-	&cgroup_subsys_cpu,
-	&cgroup_subsys_pids,
-};
-
 struct probe {
 	const char *root; /* the test knob's directory, or NULL */
 	cgroup_probe_fn cb;
@@ -244,8 +235,8 @@ int cgroup_probe(const struct container_spec *spec, const char *root, cgroup_pro
 	if (find_mount(&p, NULL, &v2mp, &v2root) == 0)
 		v2 = read_in(v2mp, "cgroup.controllers");
 
-	for (size_t i = 0; i < ELEMENTSOF(probe_subsystems); i++) {
-		const struct cgroup_subsys_ops *ss = probe_subsystems[i];
+	for (size_t i = 0; i < ELEMENTSOF(cgroup_subsystems); i++) {
+		const struct cgroup_subsys_ops *ss = cgroup_subsystems[i];
 		_cleanup_free_ char *mp = NULL, *mount_root = NULL, *base = NULL;
 		enum cgroup_version v;
 		bool in_v1;

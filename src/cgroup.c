@@ -26,11 +26,10 @@
 #include "spec.h"
 #include "util.h"
 
-#define CGROUP_ROOT	      "/sys/fs/cgroup"
 #define CGROUP_DEFAULT_PARENT "mdlaunch"
 
 /* The chain, applied in this order (cpuset first: v1 seeds every level before any join). */
-static const struct cgroup_subsys_ops *const subsystems[] = {
+const struct cgroup_subsys_ops *const cgroup_subsystems[CGROUP_N_SUBSYSTEMS] = {
 	&cgroup_subsys_cpuset,
 	&cgroup_subsys_memory,
 	&cgroup_subsys_cpu,
@@ -178,8 +177,8 @@ int cgroup_pick_version(enum cgroup_mode mode, bool in_v1, const char *v2_contro
 
 bool cgroup_needed(const struct container_spec *spec)
 {
-	for (size_t i = 0; i < ELEMENTSOF(subsystems); i++)
-		if (subsystems[i]->enabled(spec))
+	for (size_t i = 0; i < ELEMENTSOF(cgroup_subsystems); i++)
+		if (cgroup_subsystems[i]->enabled(spec))
 			return true;
 	return false;
 }
@@ -540,9 +539,9 @@ static int cgroup_build(const struct container_spec *spec, const char *leaf_name
 	r = cgroup_mode_get(&mode);
 	if (r < 0)
 		return cgroup_error_set(err, r, "inspect", CGROUP_ROOT, NULL, NULL);
-	for (size_t i = 0; i < ELEMENTSOF(subsystems); i++)
-		if (subsystems[i]->enabled(spec))
-			used[subsystems[i]->controller] = true;
+	for (size_t i = 0; i < ELEMENTSOF(cgroup_subsystems); i++)
+		if (cgroup_subsystems[i]->enabled(spec))
+			used[cgroup_subsystems[i]->controller] = true;
 	r = pick_versions(spec, mode, used, version, err);
 	if (r < 0)
 		return r;
@@ -583,8 +582,8 @@ static struct cgroup *part_of(struct cgroup *cg, enum cgroup_controller ctl)
 static int cgroup_apply_chain(struct cgroup *cg, const struct container_spec *spec,
 			      struct cgroup_error *err)
 {
-	for (size_t i = 0; i < ELEMENTSOF(subsystems); i++) {
-		const struct cgroup_subsys_ops *ss = subsystems[i];
+	for (size_t i = 0; i < ELEMENTSOF(cgroup_subsystems); i++) {
+		const struct cgroup_subsys_ops *ss = cgroup_subsystems[i];
 		struct cgroup *part = part_of(cg, ss->controller);
 		int r;
 
