@@ -81,8 +81,8 @@ void signal_reset_child(uint64_t which)
 	(void)sigprocmask(SIG_SETMASK, &empty, NULL);
 }
 
-/* ORs the hex mask of the "@field:" line of /proc/self/status text @s into *mask. */
-static int status_mask(const char *s, const char *field, uint64_t *mask)
+/* The hex mask of the "@field:" line of /proc/PID/status text @s. 0 or -errno. */
+static int status_mask(const char *s, const char *field, uint64_t *ret)
 {
 	const char *p = strstr(s, field);
 	char *end;
@@ -94,19 +94,36 @@ static int status_mask(const char *s, const char *field, uint64_t *mask)
 	v = strtoull(p + strlen(field), &end, 16);
 	if (errno != 0 || end == p + strlen(field))
 		return -EINVAL;
-	*mask |= (uint64_t)v;
+	*ret = (uint64_t)v;
 	return 0;
+}
+
+int signal_proc_masks(pid_t pid, uint64_t *ret_ignored, uint64_t *ret_caught)
+{
+	_cleanup_free_ char *s = NULL;
+	char path[64];
+	int r;
+
+	if (pid > 0)
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/status");
+	r = read_file_at(AT_FDCWD, path, 1 << 16, &s);
+	if (r < 0)
+		return r;
+	r = status_mask(s, "\nSigIgn:", ret_ignored);
+	if (r < 0)
+		return r;
+	return status_mask(s, "\nSigCgt:", ret_caught);
 }
 
 uint64_t signal_non_default(void)
 {
-	_cleanup_free_ char *s = NULL;
-	uint64_t mask = 0;
+	uint64_t ignored, caught;
 
-	if (read_file_at(AT_FDCWD, "/proc/self/status", 1 << 16, &s) < 0 ||
-	    status_mask(s, "\nSigIgn:", &mask) < 0 || status_mask(s, "\nSigCgt:", &mask) < 0)
+	if (signal_proc_masks(0, &ignored, &caught) < 0)
 		return UINT64_MAX;
-	return mask;
+	return ignored | caught;
 }
 
 /* True for the signals that ask the launcher to stop the container. */

@@ -41,6 +41,12 @@ bool signal_is_forwarded(int sig);
 void signal_reset_child(uint64_t which);
 
 /*
+ * The SigIgn and SigCgt masks (bit N-1 for signal N) of /proc/@pid/status
+ * (@pid 0: this process), from one read. 0 or -errno.
+ */
+int signal_proc_masks(pid_t pid, uint64_t *ret_ignored, uint64_t *ret_caught);
+
+/*
  * The signals whose disposition is not SIG_DFL in this process (ignored or
  * caught, per SigIgn and SigCgt of /proc/self/status), as a mask for
  * signal_reset_child(): 3 system calls instead of one per signal in the

@@ -205,22 +205,6 @@ static int stop_poll_timeout(const struct run *run)
 	return ms < 0 ? 0 : (int)ms + 1;
 }
 
-/* The hex signal mask of the "@field:" line of /proc/@pid/status; 0 when unreadable. */
-static uint64_t proc_signal_mask(pid_t pid, const char *field)
-{
-	_cleanup_free_ char *s = NULL;
-	char path[64];
-	const char *p;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if (read_file_at(AT_FDCWD, path, 1 << 16, &s) < 0)
-		return 0;
-	p = strstr(s, field);
-	if (!p)
-		return 0;
-	return strtoull(p + strlen(field), NULL, 16);
-}
-
 /*
  * With Init=false: true when the command, PID 1 of its namespace, has no
  * handler for the stop signal, which the kernel then drops
@@ -230,13 +214,15 @@ static uint64_t proc_signal_mask(pid_t pid, const char *field)
 static bool stop_signal_ignored(const struct run *run)
 {
 	int sig = run->spec->stop_signal;
-	uint64_t bit = 1ULL << (sig - 1);
+	uint64_t bit, ignored, caught;
 
-	if (run->spec->init || run->pid <= 0 || sig == SIGKILL || sig > 64)
+	if (run->spec->init || run->pid <= 0 || sig == SIGKILL || sig < 1 || sig > 64 ||
+	    signal_proc_masks(run->pid, &ignored, &caught) < 0)
 		return false;
-	if (proc_signal_mask(run->pid, "SigIgn:") & bit)
+	bit = 1ULL << (sig - 1);
+	if (ignored & bit)
 		return true;
-	return (run->spec->namespaces & NS_PID) && !(proc_signal_mask(run->pid, "SigCgt:") & bit);
+	return (run->spec->namespaces & NS_PID) && !(caught & bit);
 }
 
 /*
