@@ -342,44 +342,41 @@ static const char *format_bytes(uint64_t bytes, char *buf, size_t size)
 
 /*
  * Says so at exit when the OOM killer killed the container (@status 137)
- * or a process in it, with Memory= and the peak the cgroup saw. Must run
- * before the teardown removes the cgroup.
+ * or a process in it, with Memory= and the peak the cgroup saw (@st, NULL
+ * without a cgroup).
  */
-static void run_report_oom(const struct run *run, int status)
+static void run_report_oom(const struct run *run, int status, const struct cgroup_stats *st)
 {
-	struct cgroup_stats st;
 	char limit[32], peak[32];
 
-	if (cgroup_stats(run->cg, &st) < 0 || st.oom_kills == 0)
+	if (!st || st->oom_kills == 0)
 		return;
 	if (run->spec->memory_max >= SPEC_MEMORY_INFINITY)
 		snprintf(limit, sizeof(limit), "max");
 	else
 		format_bytes(run->spec->memory_max, limit, sizeof(limit));
-	if (st.memory_peak == UINT64_MAX)
+	if (st->memory_peak == UINT64_MAX)
 		snprintf(peak, sizeof(peak), "unknown");
 	else
-		format_bytes(st.memory_peak, peak, sizeof(peak));
+		format_bytes(st->memory_peak, peak, sizeof(peak));
 	if (status == 128 + SIGKILL)
 		log_error("%s: killed by the OOM killer (Memory=%s, peak %s)", run->name, limit,
 			  peak);
 	else
 		log_warn("%s: the OOM killer killed %" PRIu64 " process%s in it (Memory=%s, "
 			 "peak %s)",
-			 run->name, st.oom_kills, st.oom_kills == 1 ? "" : "es", limit, peak);
+			 run->name, st->oom_kills, st->oom_kills == 1 ? "" : "es", limit, peak);
 }
 
 /*
- * --stats (and -v): one line of the resource use the cgroups recorded, or
- * what is unavailable and why. Must run before the teardown.
+ * --stats (and -v): one line of the resource use the cgroups recorded (@st,
+ * NULL without a cgroup), or what is unavailable and why.
  */
-static void run_report_stats(const struct run *run)
+static void run_report_stats(const struct run *run, const struct cgroup_stats *st)
 {
-	struct cgroup_stats st = {};
 	char mem[96], cpu[96];
 	struct rusage ru;
 	uint64_t reaped_ns = 0;
-	bool has_cgroup;
 
 	if (!run->spec->stats)
 		return;
@@ -393,23 +390,22 @@ static void run_report_stats(const struct run *run)
 		reaped_ns =
 		    ((uint64_t)ru.ru_utime.tv_sec + (uint64_t)ru.ru_stime.tv_sec) * 1000000000ULL +
 		    ((uint64_t)ru.ru_utime.tv_usec + (uint64_t)ru.ru_stime.tv_usec) * 1000ULL;
-	has_cgroup = cgroup_stats(run->cg, &st) >= 0;
-	if (!has_cgroup)
+	if (!st)
 		snprintf(mem, sizeof(mem), "unavailable (no cgroup: no limit is set)");
-	else if (!st.has_memory)
+	else if (!st->has_memory)
 		snprintf(mem, sizeof(mem), "unavailable (no memory cgroup)");
-	else if (st.memory_peak == UINT64_MAX)
+	else if (st->memory_peak == UINT64_MAX)
 		snprintf(mem, sizeof(mem), "unavailable (the kernel does not record it)");
 	else
-		format_bytes(st.memory_peak, mem, sizeof(mem));
-	if (has_cgroup && st.has_cpuacct)
-		snprintf(cpu, sizeof(cpu), "%" PRIu64 ".%03" PRIu64 "s", st.cpu_usage / 1000000000,
-			 st.cpu_usage / 1000000 % 1000);
+		format_bytes(st->memory_peak, mem, sizeof(mem));
+	if (st && st->has_cpuacct)
+		snprintf(cpu, sizeof(cpu), "%" PRIu64 ".%03" PRIu64 "s", st->cpu_usage / 1000000000,
+			 st->cpu_usage / 1000000 % 1000);
 	else
 		snprintf(cpu, sizeof(cpu),
 			 "%" PRIu64 ".%03" PRIu64 "s (of the reaped processes: %s)",
 			 reaped_ns / 1000000000, reaped_ns / 1000000 % 1000,
-			 has_cgroup ? "no cpuacct cgroup" : "no cgroup");
+			 st ? "no cpuacct cgroup" : "no cgroup");
 	log_always(LOG_LEVEL_INFO, "%s: stats: peak memory %s, CPU time %s", run->name, mem, cpu);
 }
 
@@ -477,6 +473,8 @@ int runtime_run(const struct container_spec *spec)
 		.cap_bounding = spec->capabilities,
 		.cap_ambient = spec->ambient_caps,
 	};
+	struct cgroup_stats stats;
+	bool has_stats;
 	int r, status = EXIT_LAUNCHER_ERROR;
 
 	command_add_rlimits(&cmd, spec);
@@ -538,8 +536,10 @@ int runtime_run(const struct container_spec *spec)
 	log_debug("%s: command sent (+%ld us)", run.name, elapsed_us(&run));
 
 	status = run_supervise(&run);
-	run_report_oom(&run, status);
-	run_report_stats(&run);
+	/* The counters, once, before the teardown removes the cgroups. */
+	has_stats = cgroup_stats(run.cg, &stats) >= 0;
+	run_report_oom(&run, status, has_stats ? &stats : NULL);
+	run_report_stats(&run, has_stats ? &stats : NULL);
 out:
 	run_release(&run);
 	return status;
