@@ -182,17 +182,18 @@ static bool leaf_is_stale(const char *name)
  */
 static void remove_stale_leaves(int parent_fd)
 {
-	_cleanup_close_ int fd = -EBADF;
+	_cleanup_closedir_ DIR *dir = NULL;
 	struct dirent *de;
-	DIR *dir;
+	int fd;
 
 	fd = openat(parent_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return;
 	dir = fdopendir(fd);
-	if (!dir)
+	if (!dir) {
+		(void)close(fd);
 		return;
-	fd = -EBADF; /* owned by dir now */
+	}
 	while ((de = readdir(dir))) {
 		_cleanup_close_ int leaf = -EBADF;
 		bool empty;
@@ -205,7 +206,6 @@ static void remove_stale_leaves(int parent_fd)
 			continue;
 		(void)unlinkat(dirfd(dir), de->d_name, AT_REMOVEDIR);
 	}
-	closedir(dir);
 }
 
 int cgroup_prepare_levels(struct cgroup *cg, struct cgroup_dir *d, const char *name,
