@@ -23,45 +23,16 @@
 #include "spec.h"
 #include "util.h"
 
-static int saved_fd = -1, capture_fd = -1;
-
-/* Redirects @fd (1 or 2) into a memfd until capture_end(). */
-static void capture_begin(int fd)
-{
-	fflush(stdout);
-	fflush(stderr);
-	capture_fd = memfd_create("capture", MFD_CLOEXEC);
-	assert_true(capture_fd >= 0);
-	saved_fd = dup(fd);
-	assert_true(saved_fd >= 0);
-	assert_true(dup2(capture_fd, fd) >= 0);
-}
-
-static char *capture_end(int fd)
-{
-	char *buf;
-	off_t size;
-
-	fflush(stdout);
-	fflush(stderr);
-	assert_true(dup2(saved_fd, fd) >= 0);
-	close(saved_fd);
-	size = lseek(capture_fd, 0, SEEK_END);
-	buf = calloc(1, (size_t)size + 1);
-	assert_non_null(buf);
-	assert_int_equal(pread(capture_fd, buf, (size_t)size, 0), size);
-	close(capture_fd);
-	return buf;
-}
+#include "test-util.h"
 
 /* Runs config_from_cli() on "run" + the given words (with --config empty.conf first). */
 #define RUN(g, spec, err, ...)                                                                     \
 	({                                                                                         \
 		char *_argv[] = { "run", "--config", "empty.conf", __VA_ARGS__, NULL };            \
 		int _r;                                                                            \
-		capture_begin(STDERR_FILENO);                                                      \
+		capture_begin();                                                      \
 		_r = config_from_cli((int)ELEMENTSOF(_argv) - 1, _argv, (g), (spec));              \
-		*(err) = capture_end(STDERR_FILENO);                                               \
+		*(err) = capture_end();                                               \
 		_r;                                                                                \
 	})
 
@@ -308,9 +279,9 @@ static void test_log_options(void **state)
 	{
 		char *argv[] = { "run", "--config", "good.conf", "true", NULL };
 
-		capture_begin(STDERR_FILENO);
+		capture_begin();
 		assert_int_equal(config_from_cli(4, argv, &g, &spec), 0);
-		err = capture_end(STDERR_FILENO);
+		err = capture_end();
 	}
 	assert_int_equal(log_max_level, LOG_LEVEL_DEBUG);
 	assert_int_equal(spec->namespaces, NS_UTS | NS_PID | NS_MOUNT);
@@ -322,9 +293,9 @@ static void test_log_options(void **state)
 	{
 		char *argv[] = { "run", "--config", "good.conf", "true", NULL };
 
-		capture_begin(STDERR_FILENO);
+		capture_begin();
 		assert_int_equal(config_from_cli(4, argv, &g, &spec), 0);
-		err = capture_end(STDERR_FILENO);
+		err = capture_end();
 	}
 	assert_int_equal(log_max_level, LOG_LEVEL_ERROR);
 }
@@ -337,9 +308,9 @@ static void test_help(void **state)
 	_cleanup_free_ char *out = NULL;
 
 	(void)state;
-	capture_begin(STDOUT_FILENO);
+	capture_fd_begin(STDOUT_FILENO);
 	assert_int_equal(config_from_cli(4, argv, &g, &spec), 1);
-	out = capture_end(STDOUT_FILENO);
+	out = capture_fd_end(STDOUT_FILENO);
 	assert_null(spec);
 	assert_ptr_equal(strstr(out, "Usage: mdlaunch run [OPTIONS] FILE.container [-- ARG...]\n"),
 			 out);

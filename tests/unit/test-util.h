@@ -37,32 +37,45 @@ static __attribute__((unused)) char *get(const char *dir, const char *file)
 	return s;
 }
 
-static int saved_stderr = -1, capture_fd = -1;
+static int saved_fd = -1, capture_fd = -1;
 
-/* Redirects fd 2 into a memfd until capture_end(). */
-static __attribute__((unused)) void capture_begin(void)
+/* Redirects @fd (1 or 2) into a memfd until capture_fd_end(). */
+static __attribute__((unused)) void capture_fd_begin(int fd)
 {
+	fflush(stdout);
 	fflush(stderr);
-	capture_fd = memfd_create("stderr", MFD_CLOEXEC);
+	capture_fd = memfd_create("capture", MFD_CLOEXEC);
 	assert_true(capture_fd >= 0);
-	saved_stderr = dup(STDERR_FILENO);
-	assert_true(saved_stderr >= 0);
-	assert_true(dup2(capture_fd, STDERR_FILENO) >= 0);
+	saved_fd = dup(fd);
+	assert_true(saved_fd >= 0);
+	assert_true(dup2(capture_fd, fd) >= 0);
 }
 
-/* Restores fd 2 and returns what was written to it (caller frees). */
-static __attribute__((unused)) char *capture_end(void)
+/* Restores @fd and returns what was written to it (caller frees). */
+static __attribute__((unused)) char *capture_fd_end(int fd)
 {
 	char *buf = NULL;
 	off_t size;
 
+	fflush(stdout);
 	fflush(stderr);
-	assert_true(dup2(saved_stderr, STDERR_FILENO) >= 0);
-	close(saved_stderr);
+	assert_true(dup2(saved_fd, fd) >= 0);
+	close(saved_fd);
 	size = lseek(capture_fd, 0, SEEK_END);
 	buf = calloc(1, (size_t)size + 1);
 	assert_non_null(buf);
 	assert_int_equal(pread(capture_fd, buf, (size_t)size, 0), size);
 	close(capture_fd);
 	return buf;
+}
+
+/* The same for stderr, where the code under test logs. */
+static __attribute__((unused)) void capture_begin(void)
+{
+	capture_fd_begin(STDERR_FILENO);
+}
+
+static __attribute__((unused)) char *capture_end(void)
+{
+	return capture_fd_end(STDERR_FILENO);
 }
