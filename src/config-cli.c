@@ -52,22 +52,23 @@ static void cli_options_done(struct cli_options *o)
 
 void config_cli_help(FILE *f)
 {
-	fprintf(f,
-		"Run options (override the file's keys):\n"
-		"  -t, --tty             share the caller's stdin (Tty=true)\n"
-		"  -i, --interactive     the same as --tty (so -ti works)\n"
-		"  -m, --memory SIZE     memory limit, e.g. 512M, 2G or max (Memory=)\n"
-		"      --memory-swap SIZE  swap limit alone, e.g. 0, 1G or max (MemorySwap=)\n"
-		"      --cpushare N      CPU shares, 2 to 262144 (CPUShares=); alias --cpu-shares\n"
-		"      --cpu-weight N    CPU weight, 1 to 10000 (CPUWeight=; replaces CPUShares=)\n"
-		"      --cpuset CPUS     CPUs to run on, e.g. 0-2,4 (CPUSet=)\n"
-		"      --name NAME       container name (Name=)\n"
-		"      --hostname NAME   hostname in the container (Hostname=)\n"
-		"  -u, --user USER[:GROUP]  run as this user, names or ids (User=)\n"
-		"  -e, --env KEY=VALUE   set an environment variable (Environment=); repeatable\n"
-		"  --log-level, -v, --config, --stats   the global options, also accepted here\n"
-		"  -h, --help            show this help\n"
-		"An argument ending in " CONTAINER_SUFFIX " is a file unless it follows --.\n");
+	fprintf(
+	    f,
+	    "Run options (override the file's keys):\n"
+	    "  -t, --tty             share the caller's stdin (Tty=true)\n"
+	    "  -i, --interactive     the same as --tty (so -ti works)\n"
+	    "  -m, --memory SIZE     memory limit, e.g. 512M, 2G or max (Memory=)\n"
+	    "      --memory-swap SIZE  swap limit alone, e.g. 0, 1G or max (MemorySwap=)\n"
+	    "      --cpushare N      CPU shares, 2 to 262144 (CPUShares=); alias --cpu-shares\n"
+	    "      --cpu-weight N    CPU weight, 1 to 10000 (CPUWeight=; replaces CPUShares=)\n"
+	    "      --cpuset CPUS     CPUs to run on, e.g. 0-2,4 (CPUSet=)\n"
+	    "      --name NAME       container name (Name=)\n"
+	    "      --hostname NAME   hostname in the container (Hostname=)\n"
+	    "  -u, --user USER[:GROUP]  run as this user: ids, or names from /etc/passwd (User=)\n"
+	    "  -e, --env KEY=VALUE   set an environment variable (Environment=); repeatable\n"
+	    "  --log-level, -v, --config, --stats   the global options, also accepted here\n"
+	    "  -h, --help            show this help\n"
+	    "An argument ending in " CONTAINER_SUFFIX " is a file unless it follows --.\n");
 }
 
 static void run_help(FILE *f)

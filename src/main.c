@@ -52,7 +52,7 @@ static void help(FILE *f)
 	    "\n"
 	    "Global options:\n"
 	    "  --log-level LEVEL  error, warn (default), info or debug\n"
-	    "  -v, -vv            same as --log-level info, debug\n"
+	    "  -v, -vv            same as --log-level info, debug (-vv: timeline of a start)\n"
 	    "  --config PATH      global defaults file (default " CONFIG_GLOBAL_DEFAULT_PATH ")\n"
 	    "  --stats            at exit, log the run's peak memory and CPU time (also at -v)\n"
 	    "  -h, --help         show this help\n"
