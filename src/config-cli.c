@@ -41,6 +41,10 @@ struct cli_options {
 	const char *hostname;
 	const char *user; /* -u/--user, as User= */
 	char **env;	  /* in command-line order */
+	bool userns_set;  /* --userns */
+	enum spec_userns userns;
+	uint32_t userns_size;
+	struct spec_idmaps uid_map, gid_map; /* --uidmap, --gidmap (repeatable) */
 	unsigned n_errors;
 };
 
@@ -66,6 +70,11 @@ void config_cli_help(FILE *f)
 	    "      --hostname NAME   hostname in the container (Hostname=)\n"
 	    "  -u, --user USER[:GROUP]  run as this user: ids, or names from /etc/passwd (User=)\n"
 	    "  -e, --env KEY=VALUE   set an environment variable (Environment=); repeatable\n"
+	    "      --userns host|auto[:size=N]  a user namespace; auto allocates a free range\n"
+	    "                        of host ids (UserNS=)\n"
+	    "      --uidmap C:H:N    map container uids C.. to host uids H.. (UIDMap=);\n"
+	    "                        repeatable; implies a user namespace\n"
+	    "      --gidmap C:H:N    the same for gids (GIDMap=; default: the uid maps)\n"
 	    "  --log-level, -v, --config, --stats   the global options, also accepted here\n"
 	    "  -h, --help            show this help\n"
 	    "An argument ending in " CONTAINER_SUFFIX " is a file unless it follows --.\n");
@@ -162,6 +171,37 @@ static int cli_value(struct cli_options *o, int c, const char *arg)
 		o->user = arg;
 		return 0;
 	}
+	case 'U':
+		r = parse_userns(arg, &o->userns, &o->userns_size);
+		if (r == -ERANGE)
+			cli_error(o, "--userns: size out of range in '%s' (1 to %u ids)", arg,
+				  CONFIG_USERNS_SIZE_MAX);
+		else if (r < 0)
+			cli_error(o, "--userns: invalid value '%s' " CONFIG_USERNS_HINT, arg);
+		else
+			o->userns_set = true;
+		return 0;
+	case 'X':
+	case 'Y': {
+		struct spec_idmaps *maps = c == 'X' ? &o->uid_map : &o->gid_map;
+		const char *opt = c == 'X' ? "--uidmap" : "--gidmap";
+
+		if (maps->n == SPEC_IDMAP_MAX) {
+			cli_error(o, "%s: more than %u maps", opt, SPEC_IDMAP_MAX);
+			return 0;
+		}
+		r = parse_idmap(arg, &maps->v[maps->n]);
+		if (r == -ERANGE)
+			cli_error(o,
+				  "%s: map '%s' out of range (SIZE at least 1, both ranges below "
+				  "4294967295)",
+				  opt, arg);
+		else if (r < 0)
+			cli_error(o, "%s: invalid map '%s' " CONFIG_IDMAP_HINT, opt, arg);
+		else
+			maps->n++;
+		return 0;
+	}
 	case 'e':
 		if (!env_assignment_is_valid(arg)) {
 			cli_error(o,
@@ -202,6 +242,9 @@ static int cli_parse_options(int argc, char **argv, struct cli_options *o, struc
 		{ "hostname", required_argument, NULL, 'H' },
 		{ "env", required_argument, NULL, 'e' },
 		{ "user", required_argument, NULL, 'u' },
+		{ "userns", required_argument, NULL, 'U' },
+		{ "uidmap", required_argument, NULL, 'X' },
+		{ "gidmap", required_argument, NULL, 'Y' },
 		{ "log-level", required_argument, NULL, ARG_LOG_LEVEL },
 		{ "config", required_argument, NULL, ARG_CONFIG },
 		{ "stats", no_argument, NULL, ARG_STATS },
@@ -232,6 +275,9 @@ static int cli_parse_options(int argc, char **argv, struct cli_options *o, struc
 		case 'n':
 		case 'H':
 		case 'u':
+		case 'U':
+		case 'X':
+		case 'Y':
 		case 'e':
 			r = cli_value(o, c, optarg);
 			if (r < 0)
@@ -374,6 +420,20 @@ static int cli_apply(const struct cli_options *o, struct container_spec *spec)
 		free(spec->user);
 		spec->user = s;
 		spec_set_origin_option(spec, SPEC_KEY_USER, "--user");
+	}
+	if (o->userns_set) {
+		spec->userns = o->userns;
+		if (o->userns == SPEC_USERNS_AUTO)
+			spec->userns_size = o->userns_size;
+		spec_set_origin_option(spec, SPEC_KEY_USERNS, "--userns");
+	}
+	if (o->uid_map.n) {
+		spec->uid_map = o->uid_map;
+		spec_set_origin_option(spec, SPEC_KEY_UIDMAP, "--uidmap");
+	}
+	if (o->gid_map.n) {
+		spec->gid_map = o->gid_map;
+		spec_set_origin_option(spec, SPEC_KEY_GIDMAP, "--gidmap");
 	}
 	for (char **e = o->env; e && *e; e++) {
 		if (strncmp(*e, "PATH=", 5) == 0) {

@@ -466,6 +466,44 @@ static int parse_workdir_key(struct load_ctx *c, unsigned line, const char *key,
 	return 0;
 }
 
+/* UserNS=: host, auto or auto:size=N; UIDMap=/GIDMap= then decide in config_validate(). */
+static int parse_userns_key(struct load_ctx *c, unsigned line, const char *key, const char *value,
+			    void *data)
+{
+	enum spec_userns *mode = data;
+	int r = parse_userns(value, mode, &c->spec->userns_size);
+
+	if (r == -ERANGE)
+		return load_error(c, line, "%s: size out of range in '%s' (1 to %u ids)", key,
+				  value, CONFIG_USERNS_SIZE_MAX);
+	if (r < 0)
+		return load_error(c, line, "%s: invalid value '%s' " CONFIG_USERNS_HINT, key,
+				  value);
+	return 0;
+}
+
+/* UIDMap=, GIDMap=: one or more CONTAINER:HOST:SIZE maps, blank-separated. */
+static int parse_idmap_key(struct load_ctx *c, unsigned line, const char *key, const char *value,
+			   void *data)
+{
+	char bad[64] = "";
+	int r = parse_idmap_list(value, data, bad, sizeof(bad));
+
+	if (r == -E2BIG)
+		return load_error(c, line, "%s: more than %u maps in '%s'", key, SPEC_IDMAP_MAX,
+				  value);
+	if (r == -ERANGE)
+		return load_error(c, line,
+				  "%s: map '%s' out of range (SIZE at least 1, both ranges "
+				  "below 4294967295)",
+				  key, bad);
+	if (r < 0)
+		return r == -ENOMEM ? r
+				    : load_error(c, line, "%s: invalid map '%s' " CONFIG_IDMAP_HINT,
+						 key, bad);
+	return 0;
+}
+
 #define RLIMIT_KEY(key, id, r)                                                                     \
 	{                                                                                          \
 		key, id, parse_rlimit_key,                                                         \
@@ -519,6 +557,9 @@ static const struct config_key container_keys[] = {
 	  offsetof(struct container_spec, stop_timeout) },
 	{ "Notify", SPEC_KEY_NOTIFY, parse_notify_key,
 	  offsetof(struct container_spec, notify_passthrough) },
+	{ "UserNS", SPEC_KEY_USERNS, parse_userns_key, offsetof(struct container_spec, userns) },
+	{ "UIDMap", SPEC_KEY_UIDMAP, parse_idmap_key, offsetof(struct container_spec, uid_map) },
+	{ "GIDMap", SPEC_KEY_GIDMAP, parse_idmap_key, offsetof(struct container_spec, gid_map) },
 };
 
 /* The known key closest to @key when it is a plausible typo, else NULL. */
