@@ -482,12 +482,16 @@ static int validate_userns(struct container_spec *spec)
 		spec->userns = SPEC_USERNS_MAPS;
 	}
 	if (spec->userns == SPEC_USERNS_MAPS) {
+		if (spec->uid_map.n)
+			ret = first_error(ret,
+					  validate_idmaps(spec, SPEC_KEY_UIDMAP, &spec->uid_map));
+		if (spec->gid_map.n)
+			ret = first_error(ret,
+					  validate_idmaps(spec, SPEC_KEY_GIDMAP, &spec->gid_map));
 		if (!spec->uid_map.n)
 			spec->uid_map = spec->gid_map;
 		if (!spec->gid_map.n)
 			spec->gid_map = spec->uid_map;
-		ret = first_error(ret, validate_idmaps(spec, SPEC_KEY_UIDMAP, &spec->uid_map));
-		ret = first_error(ret, validate_idmaps(spec, SPEC_KEY_GIDMAP, &spec->gid_map));
 	}
 	if (spec->userns == SPEC_USERNS_AUTO) {
 		ret = first_error(ret, validate_userns_pool(spec, false));

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -367,4 +368,67 @@ int userns_write_maps(pid_t pid, const struct spec_idmaps *uid, const struct spe
 		return r;
 	*ret_file = "uid_map";
 	return write_map(pid, "uid_map", uid);
+}
+
+int userns_cgroup_delegate(int leaf_fd, uint32_t uid, uint32_t gid)
+{
+	static const char *const files[] = { "cgroup.procs", "cgroup.threads",
+					     "cgroup.subtree_control" };
+
+	if (fchown(leaf_fd, uid, gid) < 0)
+		return -errno;
+	for (size_t i = 0; i < ELEMENTSOF(files); i++)
+		if (fchownat(leaf_fd, files[i], uid, gid, AT_SYMLINK_NOFOLLOW) < 0 &&
+		    errno != ENOENT)
+			return -errno;
+	return 0;
+}
+
+/* Removes the sub-cgroups of @fd depth-first (@depth bounds a hostile tree). */
+static int prune_children(int fd, unsigned depth)
+{
+	_cleanup_closedir_ DIR *d = NULL;
+	struct dirent *de;
+	int dfd, ret = 0;
+
+	if (depth > 32)
+		return -ELOOP;
+	dfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	if (dfd < 0)
+		return -errno;
+	d = fdopendir(dfd);
+	if (!d) {
+		(void)close(dfd);
+		return -errno;
+	}
+	while ((de = readdir(d))) {
+		_cleanup_close_ int child = -EBADF;
+		int r = 0;
+
+		if (de->d_type != DT_DIR || streq(de->d_name, ".") || streq(de->d_name, ".."))
+			continue;
+		child = openat(fd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+		if (child >= 0)
+			r = prune_children(child, depth + 1);
+		/* Its last task may still be exiting: retry EBUSY briefly. */
+		for (int attempt = 0; r >= 0 && attempt < 100; attempt++) {
+			if (unlinkat(fd, de->d_name, AT_REMOVEDIR) == 0 || errno == ENOENT)
+				break;
+			if (errno != EBUSY || attempt == 99) {
+				r = -errno;
+				break;
+			}
+			(void)usleep(2000);
+		}
+		if (r < 0 && ret == 0)
+			ret = r;
+	}
+	return ret;
+}
+
+int userns_cgroup_prune(int leaf_fd)
+{
+	/* ENOENT: a kernel before 5.14; the teardown still kills the leaf's own tasks. */
+	(void)write_file_at(leaf_fd, "cgroup.kill", "1");
+	return prune_children(leaf_fd, 0);
 }

@@ -60,3 +60,20 @@ int userns_free(const char *state_path, pid_t owner);
  */
 int userns_write_maps(pid_t pid, const struct spec_idmaps *uid, const struct spec_idmaps *gid,
 		      const char **ret_file);
+
+/*
+ * cgroup v2 delegation to the container's root (systemd's Delegate=): the
+ * leaf directory @leaf_fd and its cgroup.procs, cgroup.threads and
+ * cgroup.subtree_control become owned by host @uid/@gid, so that the
+ * container may make sub-cgroups of its own below its limits. Returns 0
+ * or -errno.
+ */
+int userns_cgroup_delegate(int leaf_fd, uint32_t uid, uint32_t gid);
+
+/*
+ * Undoes what a delegated container may have left below its leaf: kills
+ * every process of the subtree (cgroup.kill, 5.14+) and removes the
+ * sub-cgroups depth-first, so that the teardown's rmdir of the leaf can
+ * work. Returns 0 or the first -errno (the teardown then reports the leaf).
+ */
+int userns_cgroup_prune(int leaf_fd);

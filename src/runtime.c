@@ -64,6 +64,7 @@ struct run {
 	char *notify_socket;	       /* $NOTIFY_SOCKET of the launcher (owned), or NULL */
 	struct userns_lease lease;     /* UserNS=auto: the host range held */
 	struct spec_idmaps uid_map, gid_map; /* with a user namespace: the maps written */
+	bool delegated; /* v2: the leaf is chowned to the container's root */
 };
 
 /* Sends one sd_notify message when systemd asked for them; failures are only logged. */
@@ -426,6 +427,12 @@ static void run_release(struct run *run)
 	struct cgroup_error err = {};
 	int r;
 
+	if (run->delegated) {
+		r = userns_cgroup_prune(cgroup_spawn_fd(run->cg));
+		if (r < 0)
+			log_warn_errno(r, "%s: cannot remove the container's own sub-cgroups: %m",
+				       run->name);
+	}
 	r = cgroup_teardown(run->cg, &err);
 	if (r < 0)
 		log_cgroup_error(r, &err);
@@ -553,6 +560,22 @@ int runtime_run(const struct container_spec *spec)
 		log_cgroup_error(r, &err);
 		run_abort_child(&run);
 		goto out;
+	}
+
+	/*
+	 * cgroup v2 only (cgroup_spawn_fd() is the v2 leaf): v1 hierarchies are
+	 * not delegated, each controller being a tree of its own.
+	 */
+	if (spec_has_userns(spec) && cgroup_spawn_fd(run.cg) >= 0) {
+		r = userns_cgroup_delegate(cgroup_spawn_fd(run.cg), run.uid_map.v[0].outside,
+					   run.gid_map.v[0].outside);
+		if (r < 0) {
+			log_error_errno(r, "%s: cannot delegate the cgroup to the container's root: %m",
+					run.name);
+			run_abort_child(&run);
+			goto out;
+		}
+		run.delegated = true;
 	}
 
 	/* Writing the frame releases init: it reads to EOF before doing anything. */
