@@ -185,6 +185,11 @@ static _no_sanitize_address_ _noreturn_ void child_exec_init(const struct ns_spa
 		child_fail(INIT_STATUS_FD, errno, "cannot set the parent-death signal");
 
 	(void)execve("/proc/self/exe", init_argv, environ);
+	if (errno == EACCES && (s->flags & CLONE_NEWUSER))
+		child_fail(INIT_STATUS_FD, errno,
+			   "cannot re-execute /proc/self/exe as init: root of the user namespace "
+			   "is an unprivileged host uid, which must be able to execute the "
+			   "mdlaunch binary (chmod o+rx)");
 	child_fail(INIT_STATUS_FD, errno, "cannot re-execute /proc/self/exe as init");
 }
 
