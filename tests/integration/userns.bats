@@ -390,3 +390,18 @@ EOF
 	[ "$status" -eq 1 ]
 	[[ "$stderr" == *"$f:3: UserNS: user namespaces are disabled here"* ]]
 }
+
+@test "userns: a start failing part-way (a binary the mapped root cannot execute) is 125 and leaves no allocation" {
+	local copy=$BATS_TEST_TMPDIR/mdlaunch-0700
+	skip_if_unified "starts a copy of the launcher directly"
+	cp "$MDLAUNCH" "$copy"
+	chmod 0700 "$copy"
+	run --separate-stderr timeout -k 5 "$MDL_TIMEOUT" "$copy" run --userns auto --memory 64M -- true
+	print_run
+	[ "$status" -eq 125 ]
+	[[ "$stderr" == *"must be able to execute the mdlaunch binary"* ]]
+	[ -z "$(state_lines)" ]
+	# The same copy without a user namespace: root executes it.
+	run --separate-stderr timeout -k 5 "$MDL_TIMEOUT" "$copy" run -- true
+	[ "$status" -eq 0 ]
+}
