@@ -64,6 +64,7 @@ struct run {
 	char *notify_socket;	       /* $NOTIFY_SOCKET of the launcher (owned), or NULL */
 	struct userns_lease lease;     /* UserNS=auto: the host range held */
 	struct spec_idmaps uid_map, gid_map; /* with a user namespace: the maps written */
+	uint32_t root_uid, root_gid;	     /* the host ids of the container's root */
 	bool delegated; /* v2: the leaf is chowned to the container's root */
 };
 
@@ -540,9 +541,11 @@ int runtime_run(const struct container_spec *spec)
 					run.name);
 			goto out;
 		}
+		/* Validated: both maps hold id 0. */
+		(void)spec_idmap_to_host(&run.uid_map, 0, &run.root_uid);
+		(void)spec_idmap_to_host(&run.gid_map, 0, &run.root_gid);
 		log_debug("%s: user namespace: uid 0 is host uid %u, gid 0 host gid %u (+%ld us)",
-			  run.name, run.uid_map.v[0].outside, run.gid_map.v[0].outside,
-			  elapsed_us(&run));
+			  run.name, run.root_uid, run.root_gid, elapsed_us(&run));
 	}
 
 	r = cgroup_setup(spec, getpid(), &run.cg, &err);
@@ -567,8 +570,7 @@ int runtime_run(const struct container_spec *spec)
 	 * not delegated, each controller being a tree of its own.
 	 */
 	if (spec_has_userns(spec) && cgroup_spawn_fd(run.cg) >= 0) {
-		r = userns_cgroup_delegate(cgroup_spawn_fd(run.cg), run.uid_map.v[0].outside,
-					   run.gid_map.v[0].outside);
+		r = userns_cgroup_delegate(cgroup_spawn_fd(run.cg), run.root_uid, run.root_gid);
 		if (r < 0) {
 			log_error_errno(r, "%s: cannot delegate the cgroup to the container's root: %m",
 					run.name);
