@@ -435,7 +435,8 @@ static int validate_userns(struct container_spec *spec)
 {
 	bool maps = spec->uid_map.n || spec->gid_map.n;
 	enum spec_key key = spec->uid_map.n ? SPEC_KEY_UIDMAP : SPEC_KEY_GIDMAP;
-	bool userns_set = spec->origin[SPEC_KEY_USERNS].file || spec->origin[SPEC_KEY_USERNS].option;
+	bool userns_set =
+	    spec->origin[SPEC_KEY_USERNS].file || spec->origin[SPEC_KEY_USERNS].option;
 	int ret = 0;
 
 	if (maps && spec->userns != SPEC_USERNS_MAPS) {

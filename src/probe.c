@@ -146,8 +146,8 @@ static void probe_userns(struct ctx *c)
 	enum spec_key key = c->spec->origin[SPEC_KEY_USERNS].file ||
 				    c->spec->origin[SPEC_KEY_USERNS].option ||
 				    c->spec->userns == SPEC_USERNS_AUTO
-			        ? SPEC_KEY_USERNS
-			        : SPEC_KEY_UIDMAP;
+				? SPEC_KEY_USERNS
+				: SPEC_KEY_UIDMAP;
 	const char *name = key == SPEC_KEY_USERNS ? "UserNS" : "UIDMap";
 	_cleanup_free_ char *max = NULL;
 	int r;

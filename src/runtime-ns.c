@@ -57,8 +57,10 @@ static const struct {
 	unsigned long flag;
 	const char *name;
 } ns_table[] = {
-	{ NS_UTS, CLONE_NEWUTS, "CLONE_NEWUTS" }, { NS_PID, CLONE_NEWPID, "CLONE_NEWPID" },
-	{ NS_MOUNT, CLONE_NEWNS, "CLONE_NEWNS" }, { NS_NET, CLONE_NEWNET, "CLONE_NEWNET" },
+	{ NS_UTS, CLONE_NEWUTS, "CLONE_NEWUTS" },
+	{ NS_PID, CLONE_NEWPID, "CLONE_NEWPID" },
+	{ NS_MOUNT, CLONE_NEWNS, "CLONE_NEWNS" },
+	{ NS_NET, CLONE_NEWNET, "CLONE_NEWNET" },
 	{ NS_IPC, CLONE_NEWIPC, "CLONE_NEWIPC" },
 	/* No NS_* flag: a user namespace comes from UserNS=, not Namespaces=. */
 	{ 0, CLONE_NEWUSER, "CLONE_NEWUSER" },
@@ -158,9 +160,11 @@ static _no_sanitize_address_ _noreturn_ void child_exec_init(const struct ns_spa
 			_exit(125);
 		/* Root of the namespace now, so that the exec keeps its capabilities. */
 		if (setresgid(0, 0, 0) < 0)
-			child_fail(s->status_fd, errno, "cannot become gid 0 of the user namespace");
+			child_fail(s->status_fd, errno,
+				   "cannot become gid 0 of the user namespace");
 		if (setresuid(0, 0, 0) < 0)
-			child_fail(s->status_fd, errno, "cannot become uid 0 of the user namespace");
+			child_fail(s->status_fd, errno,
+				   "cannot become uid 0 of the user namespace");
 	}
 
 	/*

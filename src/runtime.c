@@ -57,15 +57,15 @@ struct run {
 	int command_w;
 	int status_r;
 	pid_t pid;
-	bool born_in_cgroup;	       /* clone3(CLONE_INTO_CGROUP): no attach needed */
-	unsigned stop_requests;	       /* SIGTERM/SIGINT received */
-	struct timespec stop_deadline; /* when StopTimeout= runs out after the first one */
-	bool stop_killed;	       /* StopTimeout= ran out: init was SIGKILLed */
-	char *notify_socket;	       /* $NOTIFY_SOCKET of the launcher (owned), or NULL */
-	struct userns_lease lease;     /* UserNS=auto: the host range held */
+	bool born_in_cgroup;		     /* clone3(CLONE_INTO_CGROUP): no attach needed */
+	unsigned stop_requests;		     /* SIGTERM/SIGINT received */
+	struct timespec stop_deadline;	     /* when StopTimeout= runs out after the first one */
+	bool stop_killed;		     /* StopTimeout= ran out: init was SIGKILLed */
+	char *notify_socket;		     /* $NOTIFY_SOCKET of the launcher (owned), or NULL */
+	struct userns_lease lease;	     /* UserNS=auto: the host range held */
 	struct spec_idmaps uid_map, gid_map; /* with a user namespace: the maps written */
 	uint32_t root_uid, root_gid;	     /* the host ids of the container's root */
-	bool delegated; /* v2: the leaf is chowned to the container's root */
+	bool delegated;			     /* v2: the leaf is chowned to the container's root */
 };
 
 /* Sends one sd_notify message when systemd asked for them; failures are only logged. */
@@ -572,8 +572,9 @@ int runtime_run(const struct container_spec *spec)
 	if (spec_has_userns(spec) && cgroup_spawn_fd(run.cg) >= 0) {
 		r = userns_cgroup_delegate(cgroup_spawn_fd(run.cg), run.root_uid, run.root_gid);
 		if (r < 0) {
-			log_error_errno(r, "%s: cannot delegate the cgroup to the container's root: %m",
-					run.name);
+			log_error_errno(
+			    r, "%s: cannot delegate the cgroup to the container's root: %m",
+			    run.name);
 			run_abort_child(&run);
 			goto out;
 		}

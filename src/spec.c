@@ -286,8 +286,9 @@ static void dump_userns(const struct container_spec *spec, FILE *f)
 {
 	fprintf(f, "%-12s %s", "userns", spec_userns_to_string(spec->userns));
 	if (spec->userns == SPEC_USERNS_AUTO)
-		fprintf(f, ":size=%" PRIu32 " (uid and gid 0-%" PRIu32
-			   " inside; the host range is allocated at run time)",
+		fprintf(f,
+			":size=%" PRIu32 " (uid and gid 0-%" PRIu32
+			" inside; the host range is allocated at run time)",
 			spec->userns_size, spec->userns_size - 1);
 	else if (spec->userns == SPEC_USERNS_HOST)
 		fprintf(f, " (no user namespace)");

@@ -191,8 +191,8 @@ struct container_spec {
 	struct spec_rlimit_value rlimits[_SPEC_RLIMIT_MAX];
 
 	/* User namespace (runtime-userns.c; runtime-ns.c clones with CLONE_NEWUSER). */
-	enum spec_userns userns; /* UserNS=, or MAPS when UIDMap=/GIDMap= are given */
-	uint32_t userns_size;	 /* UserNS=auto:size=N, ids to allocate */
+	enum spec_userns userns;	     /* UserNS=, or MAPS when UIDMap=/GIDMap= are given */
+	uint32_t userns_size;		     /* UserNS=auto:size=N, ids to allocate */
 	struct spec_idmaps uid_map, gid_map; /* MAPS: both set (one copied from the other) */
 
 	/* Supervision (runtime.c, runtime-init.c). */
