@@ -220,8 +220,11 @@ for config in "${@:-${CONFIGS[@]}}"; do
 			for e in $ERRNOS; do
 				token="f-$$-$config-$call-$n-$e"
 				before_mounts=$(mount_ids)
+				t0=$SECONDS
 				rc=$(run_case "$token" "$WORK/out" "$WORK/err" -o /dev/null -e trace="$call" \
 					-e inject="$call":error="$e":when="$n")
+				hung=0
+				[ $((SECONDS - t0)) -ge "$TIMEOUT" ] && hung=1
 				lines=$(grep -vc '^$' "$WORK/err")
 				first=$(head -n 1 "$WORK/err" | cut -c1-120)
 				sleep 0.05
@@ -232,8 +235,13 @@ for config in "${@:-${CONFIGS[@]}}"; do
 				verdict=ok
 				why=
 				case $rc in
-				124 | 137) verdict="not ok"; why="hang (killed after ${TIMEOUT}s)" ;;
 				0 | "$expected") ;;
+				137)
+					# A stop whose signal could not be delivered ends by StopTimeout=.
+					if [ "$STOP" != 1 ] || ! grep -q "killing it" "$WORK/err"; then
+						verdict="not ok"; why="died of signal 9"
+					fi
+					;;
 				125 | 126 | 127)
 					if [ "$lines" -lt 1 ] || [ "$lines" -gt 3 ]; then
 						verdict="not ok"
@@ -248,6 +256,9 @@ for config in "${@:-${CONFIGS[@]}}"; do
 					fi
 					;;
 				esac
+				if [ "$hung" = 1 ]; then
+					verdict="not ok"; why="hang (killed after ${TIMEOUT}s)"
+				fi
 				if [ ${#left[@]} -gt 0 ]; then
 					verdict="not ok"
 					why="${why:+$why; }left: ${left[*]}"
