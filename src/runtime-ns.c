@@ -153,10 +153,14 @@ static _no_sanitize_address_ _noreturn_ void child_exec_init(const struct ns_spa
 
 	if (s->flags & CLONE_NEWUSER) {
 		char go = 0;
+		ssize_t n;
 
-		/* EOF without the byte: the launcher failed to map us (and says so), or died. */
 		(void)close(s->sync_peer_fd);
-		if (RETRY_EINTR(read(s->sync_fd, &go, 1)) != 1)
+		n = RETRY_EINTR(read(s->sync_fd, &go, 1));
+		if (n < 0)
+			child_fail(s->status_fd, errno, "cannot wait for the user namespace maps");
+		/* EOF without the byte: the launcher failed to map us (and says so), or died. */
+		if (n == 0)
 			_exit(125);
 		/* Root of the namespace now, so that the exec keeps its capabilities. */
 		if (setresgid(0, 0, 0) < 0)

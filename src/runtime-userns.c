@@ -199,13 +199,15 @@ static int state_open(const char *path, struct alloc_table *t)
 
 	if (!dir)
 		return -ENOMEM;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
 	slash = strrchr(dir, '/');
-	if (slash && slash != dir) {
+	/* The first allocation since boot makes the directory (/run is a tmpfs). */
+	if (fd < 0 && errno == ENOENT && slash && slash != dir) {
 		*slash = '\0';
 		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 			return -errno;
+		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
 	}
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
 		return -errno;
 	if (RETRY_EINTR(flock(fd, LOCK_EX)) < 0)
@@ -323,13 +325,24 @@ int userns_lease_take(const struct container_spec *spec, pid_t owner, struct use
 	return 0;
 }
 
+/* Attempts of a release: a failure leaves the range held until our pid is gone. */
+#define RELEASE_ATTEMPTS 3
+
 int userns_lease_release(struct userns_lease *lease)
 {
-	int r;
+	int r = 0;
 
 	if (!lease->state_path)
 		return 0;
-	r = userns_free(lease->state_path, lease->owner);
+	/*
+	 * A range not released stays reserved until the next allocation finds
+	 * its owner gone; retry transient failures (EINTR, ENOMEM, ...) first.
+	 */
+	for (int attempt = 0; attempt < RELEASE_ATTEMPTS; attempt++) {
+		r = userns_free(lease->state_path, lease->owner);
+		if (r >= 0 || r == -ENOENT || r == -EACCES || r == -EROFS)
+			break;
+	}
 	free(lease->state_path);
 	lease->state_path = NULL;
 	return r;
