@@ -38,6 +38,7 @@
 
 #include <iniparser/iniparser.h>
 
+#include "config-rootfs.h"
 #include "config-values.h"
 #include "log.h"
 #include "spec.h"
@@ -62,6 +63,7 @@ struct key_assignment {
 	const char *path; /* the file that set it (owned by target->files) */
 	unsigned file;	  /* its index in target->files */
 	unsigned line;
+	struct key_assignment *prev; /* a repeatable key: the assignments before this one */
 };
 
 struct load_ctx {
@@ -85,6 +87,7 @@ struct config_key {
 	enum spec_key id;
 	key_parser parse;
 	size_t offset;
+	bool repeatable; /* each line adds a value (Volume=); an empty one resets the list */
 };
 
 /* Logs one error of the file and counts it; returns -EINVAL. */
@@ -466,6 +469,65 @@ static int parse_workdir_key(struct load_ctx *c, unsigned line, const char *key,
 	return 0;
 }
 
+/* The directory of the file being read, for values relative to it (owned by the caller). */
+static char *file_directory(const struct load_ctx *c)
+{
+	const char *slash = c->path ? strrchr(c->path, '/') : NULL;
+
+	if (!slash)
+		return strdup(".");
+	return slash == c->path ? strdup("/") : strndup(c->path, (size_t)(slash - c->path));
+}
+
+static int parse_rootfs_key(struct load_ctx *c, unsigned line, const char *key, const char *value,
+			    void *data)
+{
+	_cleanup_free_ char *base = file_directory(c);
+	char why[512], *dir = NULL;
+	bool overlay = false;
+	int r;
+
+	(void)data;
+	if (!base)
+		return -ENOMEM;
+	r = parse_rootfs(value, base, &dir, &overlay, why, sizeof(why));
+	if (r == -EINVAL)
+		return load_error(c, line, "%s: %s", key, why);
+	if (r < 0)
+		return r;
+	free(c->spec->rootfs);
+	c->spec->rootfs = dir;
+	c->spec->rootfs_overlay = overlay;
+	return 0;
+}
+
+/* Volume= and Tmpfs=: each line adds one mount, remembering its own file:line. */
+static int parse_mount_key(struct load_ctx *c, unsigned line, const char *key, const char *value,
+			   void *data)
+{
+	_cleanup_free_ char *base = file_directory(c);
+	struct spec_mount m = {};
+	char why[512];
+	int r;
+
+	(void)data;
+	if (!base)
+		return -ENOMEM;
+	if (strcaseeq(key, "Tmpfs"))
+		r = parse_tmpfs(value, &m, why, sizeof(why));
+	else
+		r = parse_volume(value, base, &m, why, sizeof(why));
+	if (r == -EINVAL)
+		return load_error(c, line, "%s: %s", key, why);
+	if (r < 0)
+		return r;
+	m.file = c->file;
+	m.line = line;
+	r = spec_add_mount(c->spec, &m);
+	spec_mount_done(&m);
+	return r;
+}
+
 #define RLIMIT_KEY(key, id, r)                                                                     \
 	{                                                                                          \
 		key, id, parse_rlimit_key,                                                         \
@@ -519,6 +581,13 @@ static const struct config_key container_keys[] = {
 	  offsetof(struct container_spec, stop_timeout) },
 	{ "Notify", SPEC_KEY_NOTIFY, parse_notify_key,
 	  offsetof(struct container_spec, notify_passthrough) },
+	{ "Rootfs", SPEC_KEY_ROOTFS, parse_rootfs_key, 0 },
+	{ "Volume", SPEC_KEY_VOLUME, parse_mount_key, 0, true },
+	{ "Tmpfs", SPEC_KEY_TMPFS, parse_mount_key, 0, true },
+	{ "ReadOnly", SPEC_KEY_READ_ONLY, parse_bool_key,
+	  offsetof(struct container_spec, read_only) },
+	{ "ReadOnlyTmpfs", SPEC_KEY_READ_ONLY_TMPFS, parse_bool_key,
+	  offsetof(struct container_spec, read_only_tmpfs) },
 };
 
 /* The known key closest to @key when it is a plausible typo, else NULL. */
@@ -719,6 +788,18 @@ static int scan_section(struct load_ctx *c, struct scan_state *st, unsigned line
 	return 0;
 }
 
+/* Frees a chain of earlier assignments (key_assignment.prev); accepts NULL. */
+static void key_assignments_free(struct key_assignment *a)
+{
+	while (a) {
+		struct key_assignment *prev = a->prev;
+
+		free(a->value);
+		free(a);
+		a = prev;
+	}
+}
+
 /* Handles "Key = value" of [Container]: X- keys, lookup, duplicates, empty values, parsing. */
 static int scan_assignment(struct load_ctx *c, struct scan_state *st, unsigned line,
 			   const char *key, const char *value)
@@ -755,10 +836,23 @@ static int scan_assignment(struct load_ctx *c, struct scan_state *st, unsigned l
 					  key, hint);
 		return load_error(c, line, "unknown key '%s' in [" SECTION "]", key);
 	}
-	if (st->seen[i])
+	if (st->seen[i] && !k->repeatable)
 		return load_error(c, line, "%s: duplicate key, first set at line %u", k->name,
 				  st->seen[i]);
 	st->seen[i] = line;
+	if (k->repeatable && !isempty(value) && !isempty(c->final[i].value)) {
+		/* Keep the earlier assignments of a list key; an empty one drops them all. */
+		struct key_assignment *prev = malloc(sizeof(*prev));
+
+		if (!prev)
+			return -ENOMEM;
+		*prev = c->final[i];
+		c->final[i].value = NULL;
+		c->final[i].prev = prev;
+	} else {
+		key_assignments_free(c->final[i].prev);
+		c->final[i].prev = NULL;
+	}
 	/*
 	 * A later file overrides an earlier one: only the last assignment is
 	 * applied (apply_assignments()), so that an empty value can reset the
@@ -766,9 +860,11 @@ static int scan_assignment(struct load_ctx *c, struct scan_state *st, unsigned l
 	 * spec, so that each bad one is reported at its own line.
 	 */
 	free(c->final[i].value);
-	c->final[i] = (struct key_assignment){
-		.value = strdup(value), .path = c->path, .file = c->file, .line = line
-	};
+	c->final[i] = (struct key_assignment){ .value = strdup(value),
+					       .path = c->path,
+					       .file = c->file,
+					       .line = line,
+					       .prev = c->final[i].prev };
 	if (!c->final[i].value)
 		return -ENOMEM;
 	if (*value == '\0')
@@ -1291,6 +1387,21 @@ static int list_dropins(const struct container_spec *spec, const char *path, cha
 	return 0;
 }
 
+/* Applies @a to c->spec: for a list key, its earlier assignments first, each at its line. */
+static int apply_one(struct load_ctx *c, const struct config_key *k, const struct key_assignment *a)
+{
+	int r;
+
+	if (a->prev) {
+		r = apply_one(c, k, a->prev);
+		if (r == -ENOMEM)
+			return r;
+	}
+	c->path = a->path;
+	c->file = a->file;
+	return k->parse(c, a->line, k->name, a->value, (char *)c->spec + k->offset);
+}
+
 /*
  * Applies the last assignment of every key to c->target, in key table order
  * (no key's parser depends on another's), recording where each came from.
@@ -1314,8 +1425,7 @@ static int apply_assignments(struct load_ctx *c)
 		c->target->origin[k->id].value = strdup(a->value);
 		if (!c->target->origin[k->id].value)
 			return -ENOMEM;
-		c->path = a->path;
-		r = k->parse(c, a->line, k->name, a->value, (char *)c->spec + k->offset);
+		r = apply_one(c, k, a);
 		if (r == -ENOMEM)
 			return r;
 	}
@@ -1363,8 +1473,10 @@ int config_load_container(const char *path, struct container_spec *spec)
 	else
 		r = c.n_errors > 0 ? -EINVAL : 0;
 out:
-	for (size_t i = 0; i < ELEMENTSOF(final); i++)
+	for (size_t i = 0; i < ELEMENTSOF(final); i++) {
 		free(final[i].value);
+		key_assignments_free(final[i].prev);
+	}
 	return r;
 }
 
