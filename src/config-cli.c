@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "config-rootfs.h"
 #include "config-values.h"
 #include "log.h"
 #include "spec.h"
@@ -41,6 +42,8 @@ struct cli_options {
 	const char *hostname;
 	const char *user; /* -u/--user, as User= */
 	char **env;	  /* in command-line order */
+	struct container_spec *fs; /* --rootfs, -v, --tmpfs, --read-only; NULL: none given */
+	bool rootfs_set, read_only_set;
 	unsigned n_errors;
 };
 
@@ -48,6 +51,7 @@ static void cli_options_done(struct cli_options *o)
 {
 	free(o->cpuset);
 	strv_free(o->env);
+	spec_free(o->fs);
 }
 
 void config_cli_help(FILE *f)
@@ -66,7 +70,13 @@ void config_cli_help(FILE *f)
 	    "      --hostname NAME   hostname in the container (Hostname=)\n"
 	    "  -u, --user USER[:GROUP]  run as this user: ids, or names from /etc/passwd (User=)\n"
 	    "  -e, --env KEY=VALUE   set an environment variable (Environment=); repeatable\n"
-	    "  --log-level, -v, --config, --stats   the global options, also accepted here\n"
+	    "      --rootfs DIR[:O]  the container's root; :O a private overlay on DIR (Rootfs=)\n"
+	    "  -v, --volume [HOST-DIR:]CONTAINER-DIR[:ro]  a bind mount, or an anonymous\n"
+	    "                        directory without HOST-DIR (Volume=); repeatable\n"
+	    "      --tmpfs CONTAINER-DIR[:OPTIONS]  a fresh tmpfs (Tmpfs=); repeatable\n"
+	    "      --read-only       the root read-only, tmpfs on /tmp /var/tmp /run (ReadOnly=)\n"
+	    "  --log-level, --verbose, --config, --stats   the global options, also accepted\n"
+	    "                        here (-v after run is --volume, as in podman)\n"
 	    "  -h, --help            show this help\n"
 	    "An argument ending in " CONTAINER_SUFFIX " is a file unless it follows --.\n");
 }
@@ -90,6 +100,39 @@ _printf_(2, 3) static void cli_error(struct cli_options *o, const char *fmt, ...
 	va_end(ap);
 	o->n_errors++;
 	log_error("%s", msg);
+}
+
+/* --rootfs, -v/--volume, --tmpfs into o->fs ('.'-relative paths from the current directory). */
+static int cli_filesystem(struct cli_options *o, int c, const char *arg)
+{
+	struct spec_mount m = {};
+	char why[512];
+	int r;
+
+	if (!o->fs && !(o->fs = spec_new()))
+		return -ENOMEM;
+	if (c == 'R') {
+		char *dir = NULL;
+
+		r = parse_rootfs(arg, NULL, &dir, &o->fs->rootfs_overlay, why, sizeof(why));
+		if (r == -EINVAL)
+			cli_error(o, "--rootfs: %s", why);
+		if (r < 0)
+			return r == -ENOMEM ? r : 0;
+		free(o->fs->rootfs);
+		o->fs->rootfs = dir;
+		o->rootfs_set = true;
+		return 0;
+	}
+	r = c == 'T' ? parse_tmpfs(arg, &m, why, sizeof(why))
+		     : parse_volume(arg, NULL, &m, why, sizeof(why));
+	if (r == -EINVAL)
+		cli_error(o, "%s: %s", c == 'T' ? "--tmpfs" : "--volume", why);
+	if (r < 0)
+		return r == -ENOMEM ? r : 0;
+	r = spec_add_mount(o->fs, &m);
+	spec_mount_done(&m);
+	return r;
 }
 
 /* Parses the value of one option into @o, logging a bad value. Returns 0 or -ENOMEM. */
@@ -162,6 +205,10 @@ static int cli_value(struct cli_options *o, int c, const char *arg)
 		o->user = arg;
 		return 0;
 	}
+	case 'R':
+	case 'V':
+	case 'T':
+		return cli_filesystem(o, c, arg);
 	case 'e':
 		if (!env_assignment_is_valid(arg)) {
 			cli_error(o,
@@ -188,7 +235,7 @@ static int cli_value(struct cli_options *o, int c, const char *arg)
 static int cli_parse_options(int argc, char **argv, struct cli_options *o, struct global_options *g,
 			     bool *ret_dashdash)
 {
-	enum { ARG_LOG_LEVEL = 0x100, ARG_CONFIG, ARG_STATS };
+	enum { ARG_LOG_LEVEL = 0x100, ARG_CONFIG, ARG_STATS, ARG_READ_ONLY };
 	static const struct option options[] = {
 		{ "tty", no_argument, NULL, 't' },
 		{ "interactive", no_argument, NULL, 'i' },
@@ -202,10 +249,14 @@ static int cli_parse_options(int argc, char **argv, struct cli_options *o, struc
 		{ "hostname", required_argument, NULL, 'H' },
 		{ "env", required_argument, NULL, 'e' },
 		{ "user", required_argument, NULL, 'u' },
+		{ "rootfs", required_argument, NULL, 'R' },
+		{ "volume", required_argument, NULL, 'V' },
+		{ "tmpfs", required_argument, NULL, 'T' },
+		{ "read-only", no_argument, NULL, ARG_READ_ONLY },
 		{ "log-level", required_argument, NULL, ARG_LOG_LEVEL },
 		{ "config", required_argument, NULL, ARG_CONFIG },
 		{ "stats", no_argument, NULL, ARG_STATS },
-		{ "verbose", no_argument, NULL, 'v' },
+		{ "verbose", no_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -216,7 +267,7 @@ static int cli_parse_options(int argc, char **argv, struct cli_options *o, struc
 	optind = 1;
 	for (;;) {
 		before = optind;
-		c = getopt_long(argc, argv, "+:tim:e:u:hv", options, NULL);
+		c = getopt_long(argc, argv, "+:tim:e:u:v:h", options, NULL);
 		if (c < 0)
 			break;
 		switch (c) {
@@ -233,6 +284,9 @@ static int cli_parse_options(int argc, char **argv, struct cli_options *o, struc
 		case 'H':
 		case 'u':
 		case 'e':
+		case 'R':
+		case 'V':
+		case 'T':
 			r = cli_value(o, c, optarg);
 			if (r < 0)
 				return log_error_errno(r, "out of memory");
@@ -254,6 +308,15 @@ static int cli_parse_options(int argc, char **argv, struct cli_options *o, struc
 			g->stats = true;
 			break;
 		case 'v':
+			/* -v after `run` is --volume, as in podman and docker. */
+			r = cli_value(o, 'V', optarg);
+			if (r < 0)
+				return log_error_errno(r, "out of memory");
+			break;
+		case ARG_READ_ONLY:
+			o->read_only_set = true;
+			break;
+		case 'L':
 			verbose++;
 			g->log_level = verbose > 1 ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO;
 			break;
@@ -316,6 +379,40 @@ static char *name_from_command(const char *arg0)
 	return name;
 }
 
+/* --rootfs replaces Rootfs=, -v and --tmpfs add to the file's mounts, --read-only sets ReadOnly=. */
+static int cli_apply_filesystem(const struct cli_options *o, struct container_spec *spec)
+{
+	int r;
+
+	if (o->read_only_set) {
+		spec->read_only = true;
+		spec_set_origin_option(spec, SPEC_KEY_READ_ONLY, "--read-only");
+	}
+	if (!o->fs)
+		return 0;
+	if (o->rootfs_set) {
+		char *s = strdup(o->fs->rootfs);
+
+		if (!s)
+			return -ENOMEM;
+		free(spec->rootfs);
+		spec->rootfs = s;
+		spec->rootfs_overlay = o->fs->rootfs_overlay;
+		spec_set_origin_option(spec, SPEC_KEY_ROOTFS, "--rootfs");
+	}
+	for (size_t i = 0; i < o->fs->n_mounts; i++) {
+		r = spec_add_mount(spec, &o->fs->mounts[i]);
+		if (r < 0)
+			return r;
+		spec_set_origin_option(spec,
+				       o->fs->mounts[i].kind == SPEC_MOUNT_TMPFS ? SPEC_KEY_TMPFS
+										 : SPEC_KEY_VOLUME,
+				       o->fs->mounts[i].kind == SPEC_MOUNT_TMPFS ? "--tmpfs"
+										 : "--volume");
+	}
+	return 0;
+}
+
 /* Applies the parsed options over @spec (file or defaults). Returns 0 or -ENOMEM. */
 static int cli_apply(const struct cli_options *o, struct container_spec *spec)
 {
@@ -375,6 +472,9 @@ static int cli_apply(const struct cli_options *o, struct container_spec *spec)
 		spec->user = s;
 		spec_set_origin_option(spec, SPEC_KEY_USER, "--user");
 	}
+	r = cli_apply_filesystem(o, spec);
+	if (r < 0)
+		return r;
 	for (char **e = o->env; e && *e; e++) {
 		if (strncmp(*e, "PATH=", 5) == 0) {
 			s = strdup(*e + 5);
