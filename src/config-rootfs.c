@@ -76,16 +76,18 @@ static int normalize_container_path(const char *in, char **ret)
 /*
  * A host path as written: absolute, or starting with '.' and then relative
  * to @base (quadlet's rule; NULL: the current directory). Anything else
- * would be a named volume, which mdlaunch does not have.
+ * would be a named volume, which mdlaunch does not have; unless
+ * @any_relative (Rootfs=), where every relative path is from @base.
  */
-static int host_path(const char *value, const char *base, char **ret, char *why, size_t why_size)
+static int host_path(const char *value, const char *base, bool any_relative, char **ret, char *why,
+		     size_t why_size)
 {
 	_cleanup_free_ char *cwd = NULL;
 	char *s;
 
 	if (value[0] == '/') {
 		s = strdup(value);
-	} else if (value[0] == '.') {
+	} else if (value[0] == '.' || any_relative) {
 		if (!base) {
 			cwd = getcwd(NULL, 0);
 			if (!cwd)
@@ -127,7 +129,7 @@ int parse_rootfs(const char *value, const char *base, char **ret_dir, bool *ret_
 	}
 	if (*copy == '\0')
 		return why_set(why, why_size, "missing directory in '%s'", value);
-	r = host_path(copy, base, &dir, why, why_size);
+	r = host_path(copy, base, true, &dir, why, why_size);
 	if (r < 0)
 		return r;
 	/* The overlay's mount options are a comma- and colon-separated list. */
@@ -254,7 +256,7 @@ int parse_volume(const char *value, const char *base, struct spec_mount *ret, ch
 	if (r >= 0 && opts)
 		r = volume_options(opts, value, &m.flags, why, why_size);
 	if (r >= 0 && host)
-		r = host_path(host, base, &m.source, why, why_size);
+		r = host_path(host, base, false, &m.source, why, why_size);
 	if (r >= 0 && m.source && strchr(m.source, '\n'))
 		r = why_set(why, why_size, "newline in '%s'", value);
 	if (r >= 0 && m.kind == SPEC_MOUNT_ANONYMOUS && (m.flags & SPEC_MOUNT_IDMAP))
@@ -431,15 +433,36 @@ static bool path_under(const char *path, const char *dir)
 	return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
 }
 
+/*
+ * Replaces the host path *@path by its canonical absolute form (no
+ * symlink, no "..": what the mounts and the overlay's options will name).
+ * Returns 0 or -errno.
+ */
+static int canonicalize(char **path)
+{
+	char *s = realpath(*path, NULL);
+
+	if (!s)
+		return -errno;
+	free(*path);
+	*path = s;
+	return 0;
+}
+
 static int validate_rootfs(struct container_spec *spec)
 {
 	struct stat st, root;
 
 	if (!spec->rootfs)
 		return 0;
-	if (stat(spec->rootfs, &st) < 0)
+	if (stat(spec->rootfs, &st) < 0 || canonicalize(&spec->rootfs) < 0)
 		return key_error_at(spec, SPEC_KEY_ROOTFS, "Rootfs: cannot use '%s': %s",
 				    spec->rootfs, strerror(errno));
+	if (spec->rootfs_overlay && strpbrk(spec->rootfs, ",:\\"))
+		return key_error_at(spec, SPEC_KEY_ROOTFS,
+				    "Rootfs: '%s' contains ',', ':' or '\\', which an overlay "
+				    "cannot take",
+				    spec->rootfs);
 	if (!S_ISDIR(st.st_mode))
 		return key_error_at(spec, SPEC_KEY_ROOTFS, "Rootfs: '%s' is not a directory",
 				    spec->rootfs);
@@ -499,7 +522,7 @@ static bool below_other_mount(const struct container_spec *spec, const struct sp
 }
 
 /* One Volume= or Tmpfs= entry against the host and the root it goes into. */
-static int validate_mount(struct container_spec *spec, const struct spec_mount *m)
+static int validate_mount(struct container_spec *spec, struct spec_mount *m)
 {
 	const char *root = spec->rootfs ? spec->rootfs : "/";
 	bool src_dir = true;
@@ -523,7 +546,7 @@ static int validate_mount(struct container_spec *spec, const struct spec_mount *
 				   "does not have",
 				   m->target);
 	if (m->source) {
-		if (stat(m->source, &st) < 0)
+		if (stat(m->source, &st) < 0 || canonicalize(&m->source) < 0)
 			return mount_error(spec, m, "cannot use the host path '%s': %s",
 					   m->source, strerror(errno));
 		if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))

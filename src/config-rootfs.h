@@ -15,8 +15,8 @@ struct container_spec;
 struct spec_mount;
 
 /*
- * Rootfs=DIR[:O]. A DIR starting with '.' is relative to @base (the
- * directory of the .container file, NULL: the current directory). On
+ * Rootfs=DIR[:O]. A relative DIR is relative to @base (the directory of
+ * the .container file, NULL: the current directory). On
  * success *ret_dir is the absolute path (owned by the caller). Returns 0,
  * -EINVAL with a reason in @why, or -ENOMEM.
  */
