@@ -88,14 +88,19 @@ static int host_path(const char *value, const char *base, bool any_relative, cha
 	if (value[0] == '/') {
 		s = strdup(value);
 	} else if (value[0] == '.' || any_relative) {
-		if (!base) {
+		/* Absolute even when the file was named relatively ("web.container"). */
+		if (!base || base[0] != '/') {
 			cwd = getcwd(NULL, 0);
 			if (!cwd)
 				return why_set(why, why_size, "cannot resolve '%s': %s", value,
 					       strerror(errno));
-			base = cwd;
 		}
-		s = strdup_printf("%s/%s", base, value);
+		if (!base)
+			s = strdup_printf("%s/%s", cwd, value);
+		else if (base[0] != '/')
+			s = strdup_printf("%s/%s/%s", cwd, base, value);
+		else
+			s = strdup_printf("%s/%s", base, value);
 	} else {
 		return why_set(why, why_size,
 			       "'%s' is neither an absolute path nor relative ('./...'); "
