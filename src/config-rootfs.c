@@ -471,6 +471,11 @@ static int validate_rootfs(struct container_spec *spec)
 	if (!S_ISDIR(st.st_mode))
 		return key_error_at(spec, SPEC_KEY_ROOTFS, "Rootfs: '%s' is not a directory",
 				    spec->rootfs);
+	if (path_under(spec->rootfs, SPEC_SCRATCH_DIR))
+		return key_error_at(spec, SPEC_KEY_ROOTFS,
+				    "Rootfs: '%s' is below " SPEC_SCRATCH_DIR ", where mdlaunch keeps "
+				    "the layers of a run",
+				    spec->rootfs);
 	if (stat("/", &root) == 0 && root.st_dev == st.st_dev && root.st_ino == st.st_ino)
 		return key_error_at(spec, SPEC_KEY_ROOTFS,
 				    "Rootfs: '/' is the host's root (leave Rootfs= unset)");
@@ -559,6 +564,11 @@ static int validate_mount(struct container_spec *spec, struct spec_mount *m)
 					   "the host path '%s' is neither a directory nor a file",
 					   m->source);
 		src_dir = S_ISDIR(st.st_mode);
+		if (path_under(m->source, SPEC_SCRATCH_DIR))
+			return mount_error(spec, m,
+					   "the host path '%s' is below " SPEC_SCRATCH_DIR
+					   ", where mdlaunch keeps the layers of a run",
+					   m->source);
 	}
 	/* A mount point below another mount is made inside that one, at run time. */
 	if (below_other_mount(spec, m))

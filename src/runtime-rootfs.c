@@ -19,13 +19,16 @@
  * Without Rootfs= the same volumes, tmpfs and ReadOnly= apply to the host
  * view, in the container's mount namespace only.
  *
- * Everything a run owns on the host lives in one per-run directory,
- * RUNTIME_ROOTFS_DIR/<name>-<launcher pid>: the overlay's upper/ and work/
- * (the overlay itself is mounted only inside the container's namespace, so
- * the host never sees it) and the anonymous volumes. The launcher creates
- * it before the clone and removes it at exit on every path; the directories
- * of launchers that were SIGKILLed are removed by the next run's sweep, by
- * the rule of the cgroup leaves: the pid in the name is gone.
+ * What a run owns lives in a scratch tmpfs that init mounts on
+ * RUNTIME_ROOTFS_DIR inside the container's mount namespace, first of all:
+ * the overlay's upper/ and work/ and merged/, and the anonymous volumes.
+ * The host never sees it (its directory there stays empty), and it goes
+ * away with the namespace, on every exit path, a SIGKILLed launcher
+ * included: there is nothing to remove and nothing a sweep could find. Its
+ * pages are charged to the container's memory cgroup (Memory= bounds it),
+ * as a /run tmpfs would be on a usual host; the directories cost no disk
+ * I/O at start or exit (on this kind of machine, where /run is on disk,
+ * the mkdir/rmdir of per-run host directories was most of an :O start).
  */
 #include "runtime-rootfs.h"
 
@@ -54,14 +57,7 @@ static const struct {
 	{ "/run", "size=" SPEC_TMPFS_SIZE_DEFAULT ",mode=0755" },
 };
 
-/* The per-run directory of @spec's run by launcher @pid, or NULL on OOM. */
-static char *run_dir(const struct container_spec *spec, pid_t pid)
-{
-	return strdup_printf(RUNTIME_ROOTFS_DIR "/%s-%d", spec->name ? spec->name : "container",
-			     (int)pid);
-}
-
-bool rootfs_needs_run_dir(const struct container_spec *spec)
+bool rootfs_needs_scratch(const struct container_spec *spec)
 {
 	if (!(spec->namespaces & NS_MOUNT))
 		return false;
@@ -153,7 +149,47 @@ static int sorted_mounts(const struct container_spec *spec, size_t **ret)
 	return 0;
 }
 
-/* The new root: bind DIR on itself, or the overlay on the run's merged/. */
+/*
+ * The scratch tmpfs and its directories: upper/ (the merged root shows its
+ * mode, DIR's), work/, merged/, volumes/N of the anonymous volumes.
+ */
+static int add_scratch(const struct container_spec *spec, const char *rd, struct mount_plan *plan)
+{
+	struct stat st;
+	mode_t root_mode = 0755;
+	char path[64];
+	int r;
+
+	if (!rootfs_needs_scratch(spec))
+		return 0;
+	r = mount_plan_add(plan, &(struct mount_op){ .type = MOUNT_OP_MOUNT,
+						     .source = "tmpfs",
+						     .target = (char *)rd,
+						     .fstype = "tmpfs",
+						     .mountflags = MS_NOSUID | MS_NODEV,
+						     .data = "mode=0700" });
+	if (r >= 0 && spec->rootfs && spec->rootfs_overlay) {
+		if (stat(spec->rootfs, &st) == 0)
+			root_mode = st.st_mode & 07777;
+		r = add_at(plan, (struct mount_op){ .type = MOUNT_OP_MKDIR, .mode = root_mode }, rd,
+			   "/upper");
+		if (r >= 0)
+			r = add_at(plan, (struct mount_op){ .type = MOUNT_OP_MKDIR, .mode = 0700 },
+				   rd, "/work");
+		if (r >= 0)
+			r = add_at(plan, (struct mount_op){ .type = MOUNT_OP_MKDIR, .mode = 0755 },
+				   rd, "/merged");
+	}
+	for (size_t i = 0; r >= 0 && i < spec->n_mounts; i++) {
+		if (spec->mounts[i].kind != SPEC_MOUNT_ANONYMOUS)
+			continue;
+		snprintf(path, sizeof(path), "/volumes/%zu", i);
+		r = add_at(plan, (struct mount_op){ .type = MOUNT_OP_MKDIR, .mode = 0755 }, rd, path);
+	}
+	return r;
+}
+
+/* The new root: bind DIR on itself, or the overlay on the scratch's merged/. */
 static int add_new_root(const struct container_spec *spec, const char *rd, const char *root,
 			struct mount_plan *plan)
 {
@@ -325,26 +361,19 @@ static int add_minimal_dev(const char *root, struct mount_plan *plan)
 
 int mount_plan_add_rootfs(const struct container_spec *spec, struct mount_plan *plan)
 {
-	_cleanup_free_ char *rd = NULL, *merged = NULL;
+	const char *rd = RUNTIME_ROOTFS_DIR, *root = "/";
 	_cleanup_free_ size_t *order = NULL;
-	const char *root = "/";
 	int r;
 
 	if (!spec->rootfs && spec->n_mounts == 0 && !spec->read_only)
 		return 0;
-	rd = run_dir(spec, getpid());
-	if (!rd)
-		return -ENOMEM;
-	if (spec->rootfs) {
-		merged = strdup_printf("%s/merged", rd);
-		if (!merged)
-			return -ENOMEM;
-		root = spec->rootfs_overlay ? merged : spec->rootfs;
+	r = add_scratch(spec, rd, plan);
+	if (r >= 0 && spec->rootfs) {
+		root = spec->rootfs_overlay ? RUNTIME_ROOTFS_DIR "/merged" : spec->rootfs;
 		r = add_new_root(spec, rd, root, plan);
-		if (r < 0)
-			return r;
 	}
-	r = add_mount_points(spec, root, plan);
+	if (r >= 0)
+		r = add_mount_points(spec, root, plan);
 	if (r >= 0 && spec->read_only)
 		r = mount_plan_add(plan, &(struct mount_op){ .type = MOUNT_OP_REMOUNT,
 							     .target = (char *)root,
@@ -366,204 +395,18 @@ int mount_plan_add_rootfs(const struct container_spec *spec, struct mount_plan *
 }
 
 /* ------------------------------------------------------------------------- */
-/* The per-run directory on the host */
-
-/*
- * Removes @name in @parent_fd and everything below it, never following a
- * symlink and never leaving the file system of @dev (a container may have
- * written anything into its upper layer). Returns 0 or the first -errno.
- */
-static int remove_tree_at(int parent_fd, const char *name, dev_t dev, unsigned depth)
-{
-	_cleanup_closedir_ DIR *d = NULL;
-	struct dirent *de;
-	struct stat st;
-	int fd, r = 0;
-
-	if (fstatat(parent_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return errno == ENOENT ? 0 : -errno;
-	if (!S_ISDIR(st.st_mode))
-		return unlinkat(parent_fd, name, 0) < 0 && errno != ENOENT ? -errno : 0;
-	if (st.st_dev != dev)
-		return -EXDEV;
-	if (depth > 4096)
-		return -ELOOP;
-	fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		r = -errno;
-		(void)close(fd);
-		return r;
-	}
-	while ((errno = 0, de = readdir(d))) {
-		int k;
-
-		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
-			continue;
-		k = remove_tree_at(dirfd(d), de->d_name, dev, depth + 1);
-		if (r == 0)
-			r = k;
-	}
-	if (r == 0 && errno)
-		r = -errno;
-	d = (closedir(d), NULL);
-	if (unlinkat(parent_fd, name, AT_REMOVEDIR) < 0 && errno != ENOENT && r == 0)
-		r = -errno;
-	return r;
-}
-
-/* Removes the directory @path and all it holds. Returns 0 or -errno. */
-static int remove_tree(const char *path)
-{
-	struct stat st;
-
-	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? 0 : -errno;
-	return remove_tree_at(AT_FDCWD, path, st.st_dev, 0);
-}
-
-/* True when the launcher whose pid ends @name ("<name>-<pid>") no longer exists. */
-static bool run_dir_is_stale(const char *name)
-{
-	const char *dash = strrchr(name, '-');
-	uint64_t pid;
-
-	if (!dash || dash == name || safe_atou64(dash + 1, &pid) < 0 || pid == 0 ||
-	    pid > INT32_MAX || (pid_t)pid == getpid())
-		return false;
-	return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
-}
-
-/* Removes the per-run directories of dead launchers. Best effort. */
-static void sweep_stale(void)
-{
-	_cleanup_closedir_ DIR *d = opendir(RUNTIME_ROOTFS_DIR);
-	struct dirent *de;
-
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		struct stat st;
-		int r;
-
-		if (de->d_name[0] == '.' || !run_dir_is_stale(de->d_name) ||
-		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			continue;
-		r = remove_tree_at(dirfd(d), de->d_name, st.st_dev, 0);
-		if (r < 0)
-			log_warn_errno(r, "cannot remove the stale '%s/%s': %m, ignoring",
-				       RUNTIME_ROOTFS_DIR, de->d_name);
-		else
-			log_debug("removed the stale '%s/%s'", RUNTIME_ROOTFS_DIR, de->d_name);
-	}
-}
-
-static int make_dir(const char *path, mode_t mode)
-{
-	if (mkdir(path, mode) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
-/* Creates the directories of @rd for @spec. Returns 0 or -errno with the failing path. */
-static int make_run_dir(const struct container_spec *spec, const char *rd, char **ret_failed)
-{
-	_cleanup_free_ char *path = NULL;
-	struct stat st;
-	int r;
-
-	/* A directory of a dead launcher with our pid: nothing of it is ours. */
-	r = remove_tree(rd);
-	if (r >= 0 && (r = make_dir(rd, 0700)) < 0)
-		goto fail;
-	if (spec->rootfs && spec->rootfs_overlay) {
-		static const char *const subdirs[] = { "upper", "work", "merged" };
-
-		for (size_t i = 0; i < ELEMENTSOF(subdirs); i++) {
-			free(path);
-			path = strdup_printf("%s/%s", rd, subdirs[i]);
-			if (!path)
-				return -ENOMEM;
-			r = make_dir(path, 0755);
-			if (r < 0)
-				goto fail;
-		}
-		/* The upper directory is the merged root: it shows the owner and mode of DIR's. */
-		free(path);
-		path = strdup_printf("%s/upper", rd);
-		if (!path)
-			return -ENOMEM;
-		if (stat(spec->rootfs, &st) < 0 || chown(path, st.st_uid, st.st_gid) < 0 ||
-		    chmod(path, st.st_mode & 07777) < 0) {
-			r = -errno;
-			goto fail;
-		}
-	}
-	for (size_t i = 0; i < spec->n_mounts; i++) {
-		if (spec->mounts[i].kind != SPEC_MOUNT_ANONYMOUS)
-			continue;
-		free(path);
-		path = strdup_printf("%s/volumes", rd);
-		if (!path)
-			return -ENOMEM;
-		r = make_dir(path, 0700);
-		if (r < 0)
-			goto fail;
-		free(path);
-		path = strdup_printf("%s/volumes/%zu", rd, i);
-		if (!path)
-			return -ENOMEM;
-		r = make_dir(path, 0755);
-		if (r < 0)
-			goto fail;
-	}
-	return 0;
-fail:
-	*ret_failed = TAKE_PTR(path);
-	return r;
-}
+/* The host side */
 
 int rootfs_prepare(const struct container_spec *spec)
 {
-	_cleanup_free_ char *rd = NULL, *failed = NULL;
 	const char *name = spec->name ? spec->name : "container";
-	int r;
 
-	sweep_stale();
-	if (!rootfs_needs_run_dir(spec))
+	if (!rootfs_needs_scratch(spec))
 		return 0;
-	rd = run_dir(spec, getpid());
-	if (!rd)
-		return log_error_errno(-ENOMEM, "%s: out of memory", name);
-	r = make_dir("/run/mdlaunch", 0755);
-	if (r >= 0)
-		r = make_dir(RUNTIME_ROOTFS_DIR, 0700);
-	if (r < 0)
-		return log_error_errno(r, "%s: cannot create '%s': %m", name, RUNTIME_ROOTFS_DIR);
-	r = make_run_dir(spec, rd, &failed);
-	if (r < 0) {
-		log_error_errno(r, "%s: cannot create '%s': %m", name, failed ? failed : rd);
-		(void)remove_tree(rd);
-		return r;
-	}
-	log_debug("%s: per-run directory '%s' ready", name, rd);
+	/* The scratch tmpfs's mount point; it stays empty on the host. */
+	if ((mkdir("/run/mdlaunch", 0755) < 0 && errno != EEXIST) ||
+	    (mkdir(RUNTIME_ROOTFS_DIR, 0700) < 0 && errno != EEXIST))
+		return log_error_errno(-errno, "%s: cannot create '%s': %m", name,
+				       RUNTIME_ROOTFS_DIR);
 	return 0;
-}
-
-void rootfs_cleanup(const struct container_spec *spec)
-{
-	_cleanup_free_ char *rd = NULL;
-	int r;
-
-	if (!rootfs_needs_run_dir(spec))
-		return;
-	rd = run_dir(spec, getpid());
-	if (!rd)
-		return;
-	r = remove_tree(rd);
-	if (r < 0)
-		log_warn_errno(r, "%s: cannot remove '%s': %m (the next run removes it)",
-			       spec->name ? spec->name : "container", rd);
 }

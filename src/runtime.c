@@ -425,7 +425,6 @@ static void run_release(struct run *run)
 	if (r < 0)
 		log_cgroup_error(r, &err);
 	run->cg = cgroup_free(run->cg);
-	rootfs_cleanup(run->spec);
 	free(run->notify_socket);
 	run->notify_socket = NULL;
 	run->command_w = safe_close(run->command_w);

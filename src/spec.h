@@ -146,6 +146,13 @@ enum spec_mount_kind {
 #define SPEC_MOUNT_NOEXEC (1U << 3)
 #define SPEC_MOUNT_IDMAP  (1U << 4) /* Volume=...:idmap (needs a user namespace) */
 
+/*
+ * Where init mounts the scratch tmpfs of a run (the :O overlay's layers, the
+ * anonymous volumes), inside the container's mount namespace only. A
+ * Rootfs= or HOST-DIR below it would be hidden by that tmpfs.
+ */
+#define SPEC_SCRATCH_DIR "/run/mdlaunch/rootfs"
+
 /* Tmpfs= without size=, and the ReadOnlyTmpfs= mounts: 64 MiB (docker's /dev/shm). */
 #define SPEC_TMPFS_SIZE_DEFAULT "64m"
 

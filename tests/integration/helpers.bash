@@ -134,25 +134,17 @@ list_container_cgroups()
 	return 0
 }
 
-# Mounts of the host namespace on or below a per-run directory of Rootfs=/Volume=.
+# Mounts of the host namespace below /run/mdlaunch, or overlays.
 run_dir_mount_count()
 {
 	grep -c -e ' /run/mdlaunch/' -e ' - overlay ' /proc/self/mountinfo || true
 }
 
-# run_dirs_left: per-run directories (/run/mdlaunch/rootfs/<name>-<pid>) made
-# since setup whose launcher is gone: the launcher removes its own at exit.
+# run_dirs_left: anything on the host in /run/mdlaunch/rootfs, the mount point
+# of each run's scratch tmpfs, which lives in the container's namespace only.
 run_dirs_left()
 {
-	local d pid
-
-	for d in /run/mdlaunch/rootfs/*; do
-		[ -d "$d" ] || continue
-		grep -qxF -- "${d##*/}" "$BATS_TEST_TMPDIR/rundirs.before" && continue
-		pid=${d##*-}
-		kill -0 "$pid" 2>/dev/null && continue
-		printf '%s\n' "$d"
-	done
+	ls -A /run/mdlaunch/rootfs 2>/dev/null | sed 's|^|/run/mdlaunch/rootfs/|'
 }
 
 proc_mount_count()
@@ -172,7 +164,6 @@ mdl_setup()
 	MDL_HOST_PROC_MOUNTS=$(proc_mount_count)
 	MDL_HOST_PIDNS=$(readlink /proc/self/ns/pid)
 	MDL_HOST_RUN_MOUNTS=$(run_dir_mount_count)
-	ls /run/mdlaunch/rootfs >"$BATS_TEST_TMPDIR/rundirs.before" 2>/dev/null || true
 
 	# Container cgroups already present (someone else's concurrent run) are
 	# not ours: remember them so teardown only judges what this test made.
@@ -308,7 +299,7 @@ mdl_teardown()
 		problems+=("overlay or /run/mdlaunch mounts in the host namespace changed")
 	fi
 	for dir in $(run_dirs_left); do
-		problems+=("per-run directory '$dir' was left behind")
+		problems+=("'$dir' appeared on the host")
 		rm -rf --one-file-system "$dir"
 	done
 	if [ "$(hostname)" != "$MDL_HOST_HOSTNAME" ]; then

@@ -21,9 +21,12 @@ setup()
 	NS_WRAP=$BATS_TEST_TMPDIR/in-ns
 	cat >"$NS_WRAP" <<-EOF
 		#!/bin/sh
-		# Runs mdlaunch in a private mount namespace, then prints that namespace's
-		# mounts below the run directories or of type overlay (there must be none).
-		"$MDLAUNCH" "\$@"
+		# Runs mdlaunch in a private mount namespace (its pid in launcher.pid), then
+		# prints that namespace's mounts below /run/mdlaunch or of type overlay
+		# (there must be none).
+		"$MDLAUNCH" "\$@" <&0 &
+		echo \$! >"$BATS_TEST_TMPDIR/launcher.pid"
+		wait \$!
 		rc=\$?
 		grep -e ' /run/mdlaunch/' -e ' - overlay ' /proc/self/mountinfo >"$BATS_TEST_TMPDIR/ns-mounts"
 		exit \$rc
@@ -101,9 +104,9 @@ tree_listing()
 	after=$(tree_listing "$ROOTFS")
 	[ "$before" = "$after" ]
 	! grep -q '^x$' "$ROOTFS/etc/passwd" || false
-	# the upper layer of the run is gone (and the container never saw /run/mdlaunch)
+	# the container never saw /run/mdlaunch; its layers were never on the host
 	[[ "${lines[1]}" == *"No such file"* ]]
-	ls /run/mdlaunch/rootfs 2>/dev/null | { ! grep -q '^ovl-'; }
+	[ -z "$(run_dirs_left)" ]
 	ns_mounts_clean
 }
 
@@ -337,75 +340,78 @@ $1")
 	[[ "$stderr" == *"--volume: 'relative' is neither"* ]]
 }
 
-@test "cleanup: exit 3, SIGTERM, SIGKILL of the container, a failing mount: nothing left" {
-	local pid child f rd i
-	run --separate-stderr mdl_ns run --name cl --rootfs "$ROOTFS:O" -v /anon -- sh -c 'echo x >/f; exit 3'
+# wait_ready: until the container of the background launcher wrote $BATS_TEST_TMPDIR/m/ready;
+# sets lpid to the launcher's pid.
+wait_ready()
+{
+	local i
+	for i in $(seq 200); do
+		[ -e "$BATS_TEST_TMPDIR/m/ready" ] && [ -s "$BATS_TEST_TMPDIR/launcher.pid" ] && break
+		sleep 0.05
+	done
+	[ -e "$BATS_TEST_TMPDIR/m/ready" ]
+	lpid=$(cat "$BATS_TEST_TMPDIR/launcher.pid")
+	# the run's layers are in the container's namespace only, never on the host
+	[ -z "$(run_dirs_left)" ]
+}
+
+@test "cleanup: exit 3, SIGTERM, SIGKILL of the container or of the launcher, a failing mount: nothing left" {
+	local pid child lpid
+	mkdir -p "$BATS_TEST_TMPDIR/m"
+	run --separate-stderr mdl_ns run --rootfs "$ROOTFS:O" -v /anon -- sh -c 'echo x >/f; exit 3'
 	[ "$status" -eq 3 ]
 	ns_mounts_clean
 	[ -z "$(run_dirs_left)" ]
 
-	# SIGTERM to the launcher (its pid ends the run directory's name), forwarded to a
-	# container with a handler
-	mdl_ns run --name clterm --rootfs "$ROOTFS:O" -- sh -c 'trap "exit 143" TERM; echo x >/f; while :; do sleep 0.1; done' &
+	# SIGTERM to the launcher, forwarded to a container with a handler
+	mdl_ns run --rootfs "$ROOTFS:O" -v "$BATS_TEST_TMPDIR/m:/m" -- sh -c \
+		'trap "exit 143" TERM; echo x >/f; touch /m/ready; while :; do sleep 0.1; done' &
 	pid=$!
 	track_pid $pid
-	for i in $(seq 100); do
-		rd=$(ls -d /run/mdlaunch/rootfs/clterm-* 2>/dev/null | head -1)
-		[ -n "$rd" ] && [ -e "$rd/upper/f" ] && break
-		sleep 0.05
-	done
-	kill -TERM "${rd##*-}"
+	wait_ready
+	kill -TERM "$lpid"
 	wait_for_exit $pid 10
 	[ "$exit_status" -eq 143 ]
 	ns_mounts_clean
+	rm -f "$BATS_TEST_TMPDIR/m/ready" "$BATS_TEST_TMPDIR/launcher.pid"
 
-	# SIGKILL of the container's init (the child of the launcher named by its run directory)
-	mdl_ns run --name clkill --rootfs "$ROOTFS:O" -- sh -c 'echo x >/f; sleep 30' &
+	# SIGKILL of the container's init
+	mdl_ns run --rootfs "$ROOTFS:O" -v "$BATS_TEST_TMPDIR/m:/m" -- sh -c 'echo x >/f; touch /m/ready; sleep 30' &
 	pid=$!
 	track_pid $pid
-	for i in $(seq 100); do
-		rd=$(ls -d /run/mdlaunch/rootfs/clkill-* 2>/dev/null | head -1)
-		[ -n "$rd" ] && [ -e "$rd/upper/f" ] && child=$(child_of "${rd##*-}") && break
-		sleep 0.05
-	done
+	wait_ready
+	child=$(child_of "$lpid")
 	[ -n "$child" ]
 	kill -KILL "$child"
 	wait_for_exit $pid 10
 	[ "$exit_status" -eq 137 ]
 	ns_mounts_clean
+	rm -f "$BATS_TEST_TMPDIR/m/ready" "$BATS_TEST_TMPDIR/launcher.pid"
+
+	# SIGKILL of the launcher: init dies with it (parent-death signal), the layers with
+	# the namespace; nothing is left for anyone to sweep
+	mdl_ns run --rootfs "$ROOTFS:O" -v "$BATS_TEST_TMPDIR/m:/m" -v /anon -- sh -c 'echo x >/f; touch /m/ready; sleep 30' &
+	pid=$!
+	track_pid $pid
+	wait_ready
+	child=$(child_of "$lpid")
+	kill -KILL "$lpid"
+	wait_for_exit $pid 10
+	for i in $(seq 50); do
+		kill -0 "$child" 2>/dev/null || break
+		sleep 0.1
+	done
+	! kill -0 "$child" 2>/dev/null || false
+	ns_mounts_clean
+	[ -z "$(run_dirs_left)" ]
 
 	# a mount that fails part-way (the kernel refuses this uid) after the overlay is up
-	run --separate-stderr mdl_ns run --name cl --rootfs "$ROOTFS:O" -v /anon --tmpfs /t:uid=9999999999 -- true
+	run --separate-stderr mdl_ns run --rootfs "$ROOTFS:O" -v /anon --tmpfs /t:uid=9999999999 -- true
 	print_run
 	[ "$status" -eq 125 ]
 	[[ "$stderr" == *"cannot mount tmpfs on"*"/t'"* ]]
 	ns_mounts_clean
 	[ -z "$(run_dirs_left)" ]
-}
-
-@test "cleanup: the upper layer of a SIGKILLed launcher is removed by the next run" {
-	local pid rd i
-	mdl_ns run --name killed --rootfs "$ROOTFS:O" -- sh -c 'echo x >/f; sleep 30' &
-	pid=$!
-	track_pid $pid
-	for i in $(seq 100); do
-		rd=$(ls -d /run/mdlaunch/rootfs/killed-* 2>/dev/null | head -1)
-		[ -n "$rd" ] && [ -e "$rd/upper/f" ] && break
-		sleep 0.05
-	done
-	[ -e "$rd/upper/f" ]
-	# the launcher (its pid ends the directory's name) dies without cleaning up
-	kill -KILL "${rd##*-}"
-	wait_for_exit $pid 10
-	# init died with its launcher (parent-death signal); the directory is still there
-	for i in $(seq 50); do
-		[ -z "$(pgrep -f 'echo x >/f; sleep 30')" ] && break
-		sleep 0.1
-	done
-	[ -d "$rd" ]
-	run --separate-stderr mdl_ns run --name next -- true
-	[ "$status" -eq 0 ]
-	[ ! -e "$rd" ]
 }
 
 @test "show: prints the mount plan in order: new root, read-only, volumes, pivot_root, /proc" {
