@@ -145,7 +145,7 @@ check-systemd: all $(BIN)
 # Start latency, peak RSS and parallel starts of mdlaunch next to a minimal C floor,
 # unshare, bwrap and crun (root; installs them from Debian). See bench/README.md.
 bench: deps
-	$(MAKE) --no-print-directory mdlaunch
+	$(MAKE) --no-print-directory mdlaunch rootfs
 	bench/run-bench.sh
 
 # The layering rules of the design, as a grep.
