@@ -113,8 +113,8 @@ static int host_path(const char *value, const char *base, bool any_relative, cha
 	return 0;
 }
 
-int parse_rootfs(const char *value, const char *base, char **ret_dir, bool *ret_overlay,
-		 char *why, size_t why_size)
+int parse_rootfs(const char *value, const char *base, char **ret_dir, bool *ret_overlay, char *why,
+		 size_t why_size)
 {
 	_cleanup_free_ char *dir = NULL, *copy = strdup(value);
 	char *colon;
@@ -473,7 +473,8 @@ static int validate_rootfs(struct container_spec *spec)
 				    spec->rootfs);
 	if (path_under(spec->rootfs, SPEC_SCRATCH_DIR))
 		return key_error_at(spec, SPEC_KEY_ROOTFS,
-				    "Rootfs: '%s' is below " SPEC_SCRATCH_DIR ", where mdlaunch keeps "
+				    "Rootfs: '%s' is below " SPEC_SCRATCH_DIR
+				    ", where mdlaunch keeps "
 				    "the layers of a run",
 				    spec->rootfs);
 	if (stat("/", &root) == 0 && root.st_dev == st.st_dev && root.st_ino == st.st_ino)
@@ -541,8 +542,9 @@ static int validate_mount(struct container_spec *spec, struct spec_mount *m)
 	int r;
 
 	if (path_under(m->target, "/proc") || path_under(m->target, "/dev"))
-		return mount_error(spec, m, "cannot mount over '%s' (/proc and /dev belong to the "
-					    "container's own kernel file systems)",
+		return mount_error(spec, m,
+				   "cannot mount over '%s' (/proc and /dev belong to the "
+				   "container's own kernel file systems)",
 				   m->target);
 	for (const struct spec_mount *o = spec->mounts; o < m; o++)
 		if (streq(o->target, m->target))
@@ -557,8 +559,8 @@ static int validate_mount(struct container_spec *spec, struct spec_mount *m)
 				   m->target);
 	if (m->source) {
 		if (stat(m->source, &st) < 0 || canonicalize(&m->source) < 0)
-			return mount_error(spec, m, "cannot use the host path '%s': %s",
-					   m->source, strerror(errno));
+			return mount_error(spec, m, "cannot use the host path '%s': %s", m->source,
+					   strerror(errno));
 		if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
 			return mount_error(spec, m,
 					   "the host path '%s' is neither a directory nor a file",
@@ -575,8 +577,9 @@ static int validate_mount(struct container_spec *spec, struct spec_mount *m)
 		return 0;
 	r = walk_mount_point(root, m->target, &st, where, sizeof(where));
 	if (r == -ELOOP)
-		return mount_error(spec, m, "'%s' goes through the symlink '%s' in the root '%s' "
-					    "(mount points are not followed through symlinks)",
+		return mount_error(spec, m,
+				   "'%s' goes through the symlink '%s' in the root '%s' "
+				   "(mount points are not followed through symlinks)",
 				   m->target, where, root);
 	if (r == 0 && src_dir != !!S_ISDIR(st.st_mode))
 		return mount_error(spec, m, "cannot mount a %s on '%s', which is a %s in '%s'",
@@ -589,10 +592,11 @@ static int validate_mount(struct container_spec *spec, struct spec_mount *m)
 				   m->target, root, strerror(-r));
 	/* Missing: made in the upper layer of :O, or in a writable Rootfs= DIR. */
 	if (!spec->rootfs)
-		return mount_error(spec, m,
-				   "the mount point '%s' does not exist (without Rootfs= the "
-				   "container sees the host's root, where mdlaunch creates nothing)",
-				   m->target);
+		return mount_error(
+		    spec, m,
+		    "the mount point '%s' does not exist (without Rootfs= the "
+		    "container sees the host's root, where mdlaunch creates nothing)",
+		    m->target);
 	if (!spec->rootfs_overlay && spec->read_only)
 		return mount_error(spec, m,
 				   "the mount point '%s' does not exist in the read-only root '%s'",

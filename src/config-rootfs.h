@@ -20,8 +20,8 @@ struct spec_mount;
  * success *ret_dir is the absolute path (owned by the caller). Returns 0,
  * -EINVAL with a reason in @why, or -ENOMEM.
  */
-int parse_rootfs(const char *value, const char *base, char **ret_dir, bool *ret_overlay,
-		 char *why, size_t why_size);
+int parse_rootfs(const char *value, const char *base, char **ret_dir, bool *ret_overlay, char *why,
+		 size_t why_size);
 
 /*
  * Volume=[HOST-DIR:]CONTAINER-DIR[:OPTIONS], OPTIONS a comma-separated list

@@ -139,7 +139,8 @@ static int sorted_mounts(const struct container_spec *spec, size_t **ret)
 		size_t j = i;
 
 		/* Insertion sort: a handful of entries; stable for equal targets. */
-		while (j > 0 && strcmp(spec->mounts[idx[j - 1]].target, spec->mounts[i].target) > 0) {
+		while (j > 0 &&
+		       strcmp(spec->mounts[idx[j - 1]].target, spec->mounts[i].target) > 0) {
 			idx[j] = idx[j - 1];
 			j--;
 		}
@@ -184,7 +185,8 @@ static int add_scratch(const struct container_spec *spec, const char *rd, struct
 		if (spec->mounts[i].kind != SPEC_MOUNT_ANONYMOUS)
 			continue;
 		snprintf(path, sizeof(path), "/volumes/%zu", i);
-		r = add_at(plan, (struct mount_op){ .type = MOUNT_OP_MKDIR, .mode = 0755 }, rd, path);
+		r = add_at(plan, (struct mount_op){ .type = MOUNT_OP_MKDIR, .mode = 0755 }, rd,
+			   path);
 	}
 	return r;
 }
@@ -285,7 +287,8 @@ static int add_volume_flags(const struct spec_mount *m, const char *root, struct
 
 	if (m->kind == SPEC_MOUNT_TMPFS || !flags)
 		return 0;
-	return add_at(plan, (struct mount_op){ .type = MOUNT_OP_REMOUNT, .mountflags = flags | MS_REC },
+	return add_at(plan,
+		      (struct mount_op){ .type = MOUNT_OP_REMOUNT, .mountflags = flags | MS_REC },
 		      root, m->target);
 }
 
@@ -352,9 +355,10 @@ static int add_minimal_dev(const char *root, struct mount_plan *plan)
 	}
 	for (size_t i = 0; r >= 0 && i < ELEMENTSOF(links); i++) {
 		snprintf(path, sizeof(path), "/dev/%s", links[i].link);
-		r = add_at(plan,
-			   (struct mount_op){ .type = MOUNT_OP_SYMLINK, .source = (char *)links[i].to },
-			   root, path);
+		r = add_at(
+		    plan,
+		    (struct mount_op){ .type = MOUNT_OP_SYMLINK, .source = (char *)links[i].to },
+		    root, path);
 	}
 	return r;
 }

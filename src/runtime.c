@@ -187,7 +187,8 @@ static int handle_status(struct run *run, const uint8_t *buf, size_t len)
 		return EXIT_LAUNCHER_ERROR;
 	}
 	/* A command is looked up inside the container's own root: say which. */
-	if (run->spec->rootfs && (st.exit_code == EXIT_NOT_FOUND || st.exit_code == EXIT_CANNOT_EXECUTE))
+	if (run->spec->rootfs &&
+	    (st.exit_code == EXIT_NOT_FOUND || st.exit_code == EXIT_CANNOT_EXECUTE))
 		log_error("%s: %s (in the root '%s')", run->name, st.message, run->spec->rootfs);
 	else
 		log_error("%s: %s", run->name, st.message);

@@ -314,9 +314,9 @@ static void dump_filesystem(const struct container_spec *spec, FILE *f)
 	}
 	fprintf(f, "%-12s %s\n", "read-only", spec->read_only ? "true" : "false");
 	fprintf(f, "%-12s %s\n", "ro-tmpfs",
-		!spec->read_only	  ? "(no: ReadOnly=false)"
+		!spec->read_only	? "(no: ReadOnly=false)"
 		: spec->read_only_tmpfs ? "true (/tmp /var/tmp /run)"
-					  : "false");
+					: "false");
 }
 
 void spec_dump(const struct container_spec *spec, FILE *f)

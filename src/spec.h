@@ -210,12 +210,12 @@ struct container_spec {
 	bool stats;		 /* --stats (or -v): one line of resource use at exit */
 
 	/* The container's file system (runtime-rootfs.c builds its mounts). */
-	char *rootfs;		 /* Rootfs=: absolute directory, NULL = the host's root */
-	bool rootfs_overlay;	 /* Rootfs=DIR:O: DIR is the lower layer of a private overlay */
+	char *rootfs;		   /* Rootfs=: absolute directory, NULL = the host's root */
+	bool rootfs_overlay;	   /* Rootfs=DIR:O: DIR is the lower layer of a private overlay */
 	struct spec_mount *mounts; /* Volume= and Tmpfs=, in order */
 	size_t n_mounts;
-	bool read_only;		 /* ReadOnly=: the whole root read-only */
-	bool read_only_tmpfs;	 /* ReadOnlyTmpfs= (default true): tmpfs on /tmp /var/tmp /run */
+	bool read_only;	      /* ReadOnly=: the whole root read-only */
+	bool read_only_tmpfs; /* ReadOnlyTmpfs= (default true): tmpfs on /tmp /var/tmp /run */
 
 	/* Where each key was set; messages and `show --effective` only. */
 	struct spec_origin origin[_SPEC_KEY_MAX];
