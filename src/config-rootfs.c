@@ -486,7 +486,7 @@ static int validate_rootfs(struct container_spec *spec)
 /*
  * Walks @target inside @root ("/" for the host view) component by
  * component without following symlinks: a symlink on the way would move a
- * mount (or a created directory) out of the root, onto the host. Returns
+ * mount point, or a created directory, out of the root onto the host. Returns
  * 0 when it all exists (with the final stat in @st), -ENOENT when a
  * component is missing (the rest can be created), -ELOOP at a symlink
  * (@where: the path inside the root), or -errno.
