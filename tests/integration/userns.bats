@@ -406,3 +406,34 @@ EOF
 	run --separate-stderr timeout -k 5 "$MDL_TIMEOUT" "$copy" run -- true
 	[ "$status" -eq 0 ]
 }
+
+@test "userns: with Rootfs= the fresh /proc is mounted before the pivot; the tree's root-owned files are read-only to it, an :O overlay is writable" {
+	local rootfs=${ROOTFS:-$TOP/build/rootfs}
+	[ -x "$rootfs/bin/busybox" ] || skip "no busybox tree in $rootfs (make rootfs)"
+	# The launcher's own mounts for Rootfs= stay in a mount namespace of the test's.
+	run --separate-stderr timeout -k 5 "$MDL_TIMEOUT" unshare -m --propagation private -- \
+		"$MDLAUNCH" run --rootfs "$rootfs" --userns auto -- sh -c \
+		'id -u; ls /proc/1/ns >/dev/null && echo proc; touch /etc/x 2>&1 || echo refused'
+	print_run
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 0 ]
+	[ "${lines[1]}" = proc ]
+	[ "${lines[-1]}" = refused ]
+	[ ! -e "$rootfs/etc/x" ]
+
+	run --separate-stderr timeout -k 5 "$MDL_TIMEOUT" unshare -m --propagation private -- \
+		"$MDLAUNCH" run --rootfs "$rootfs:O" --read-only --userns auto -- sh -c \
+		'id -u; echo x >/tmp/y && cat /tmp/y'
+	print_run
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 0 ]
+	[ "${lines[1]}" = x ]
+
+	run --separate-stderr timeout -k 5 "$MDL_TIMEOUT" unshare -m --propagation private -- \
+		"$MDLAUNCH" run --rootfs "$rootfs:O" --userns auto -- sh -c 'echo x >/new && cat /new'
+	print_run
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = x ]
+	[ ! -e "$rootfs/new" ]
+	[ -z "$(state_lines)" ]
+}
