@@ -425,8 +425,7 @@ void cgroup_location_done(struct cgroup_location *loc)
 	loc->mountpoint = loc->mount_root = NULL;
 }
 
-int cgroup_host_locate_v1(const struct cgroup_host *h, const char *ctl,
-			  struct cgroup_location *ret)
+int cgroup_host_locate_v1(const struct cgroup_host *h, const char *ctl, struct cgroup_location *ret)
 {
 	_cleanup_fclose_ FILE *mi = text_open(h->mountinfo);
 	struct cgroup_location loc = { .version = CGROUP_V1 };
@@ -475,11 +474,10 @@ int cgroup_host_locate(struct cgroup_host *h, enum cgroup_controller ctl,
 		in_v1 = r == 0;
 	}
 	/* Only a hybrid choice reads the cgroup2 root's list. */
-	r = cgroup_pick_version(h->mode, in_v1,
-				h->mode == CGROUP_MODE_HYBRID && !in_v1
-				    ? cgroup_host_v2_controllers(h)
-				    : NULL,
-				name, &v);
+	r = cgroup_pick_version(
+	    h->mode, in_v1,
+	    h->mode == CGROUP_MODE_HYBRID && !in_v1 ? cgroup_host_v2_controllers(h) : NULL, name,
+	    &v);
 	if (r < 0 || v == CGROUP_V2) {
 		cgroup_location_done(&v1);
 		return r < 0 ? r : cgroup_host_locate_v2(h, ret);

@@ -66,11 +66,11 @@ int cgroup_controller_version(enum cgroup_controller ctl, enum cgroup_version *r
  */
 struct cgroup_host {
 	enum cgroup_mode mode;
-	char *mountinfo;	/* the /proc/self/mountinfo text */
-	char *proc_cgroup;	/* the /proc/self/cgroup text */
-	char *v2_mountpoint;	/* the first cgroup2 mount, NULL when none */
-	char *v2_mount_root;	/* ... and its root inside the hierarchy */
-	char *v2_controllers;	/* its root's cgroup.controllers, read on first use */
+	char *mountinfo;      /* the /proc/self/mountinfo text */
+	char *proc_cgroup;    /* the /proc/self/cgroup text */
+	char *v2_mountpoint;  /* the first cgroup2 mount, NULL when none */
+	char *v2_mount_root;  /* ... and its root inside the hierarchy */
+	char *v2_controllers; /* its root's cgroup.controllers, read on first use */
 	bool v2_controllers_read;
 };
 

@@ -184,23 +184,22 @@ static void probe_controller(struct probe *p, struct cgroup_host *h,
 
 	in_v1 = h->mode != CGROUP_MODE_UNIFIED && cgroup_host_locate_v1(h, ss->name, &v1) == 0;
 	/* The hybrid choice reads the cgroup2 root; the unified one needs no list. */
-	r = cgroup_pick_version(h->mode, in_v1,
-				h->mode == CGROUP_MODE_HYBRID ? cgroup_host_v2_controllers(h) : NULL,
-				ss->name, &v);
+	r = cgroup_pick_version(
+	    h->mode, in_v1, h->mode == CGROUP_MODE_HYBRID ? cgroup_host_v2_controllers(h) : NULL,
+	    ss->name, &v);
 	if (r < 0) {
-		report(p, CGROUP_PROBE_MISSING, ss->name,
-		       "%s controller not available: no cgroup v1 hierarchy carries it%s%s",
-		       ss->name,
-		       h->mode == CGROUP_MODE_HYBRID ? " and the cgroup2 root does not offer it"
-						     : "",
-		       ss->controller == CGROUP_CTL_PIDS && cgroup_pids_tracks(spec)
-			   ? CGROUP_PIDS_TRACKER_HINT
-			   : " (mount it, or remove the key)");
+		report(
+		    p, CGROUP_PROBE_MISSING, ss->name,
+		    "%s controller not available: no cgroup v1 hierarchy carries it%s%s", ss->name,
+		    h->mode == CGROUP_MODE_HYBRID ? " and the cgroup2 root does not offer it" : "",
+		    ss->controller == CGROUP_CTL_PIDS && cgroup_pids_tracks(spec)
+			? CGROUP_PIDS_TRACKER_HINT
+			: " (mount it, or remove the key)");
 		return;
 	}
 	if (v == CGROUP_V2) {
-		report(p, CGROUP_PROBE_PLACED, ss->name, "%s controller: cgroup v2 at %s",
-		       ss->name, h->v2_mountpoint ? h->v2_mountpoint : CGROUP_ROOT);
+		report(p, CGROUP_PROBE_PLACED, ss->name, "%s controller: cgroup v2 at %s", ss->name,
+		       h->v2_mountpoint ? h->v2_mountpoint : CGROUP_ROOT);
 		*v2mask |= 1U << ss->controller;
 		return;
 	}

@@ -3,10 +3,11 @@
  * cgroup-v1.c: the hierarchy ops for cgroup v1 (legacy and hybrid hosts),
  * used by cgroup.c. Every controller has its own hierarchy: cgroup.c found
  * its mount and the launcher's own cgroup in it through the locator
- * (cgroup-locate.c) and recorded them in the cgroup_dir. The container's directory goes below that own cgroup
- * (or below CgroupParent=), as <parent>/<name>-<pid>, so it nests under a
- * systemd service and concurrent runs never share a leaf. All file access is
- * openat() relative to directory fds.
+ * (cgroup-locate.c) and recorded them in the cgroup_dir. The container's
+ * directory goes below that own cgroup (or below CgroupParent=), as
+ * <parent>/<name>-<pid>, so it nests under a systemd service and concurrent
+ * runs never share a leaf. All file access is openat() relative to
+ * directory fds.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -500,7 +500,8 @@ int cgroup_show_plan(const struct container_spec *spec, FILE *f, struct cgroup_e
 
 		if (part)
 			fprintf(
-			    f, "  %-10s v%d %s\n", cgroup_controller_to_string((enum cgroup_controller)i),
+			    f, "  %-10s v%d %s\n",
+			    cgroup_controller_to_string((enum cgroup_controller)i),
 			    (int)part->ops->version,
 			    cgroup_dir_leaf(cgroup_dir_of(part, (enum cgroup_controller)i))->path);
 	}
@@ -522,8 +523,8 @@ int cgroup_describe_host(FILE *f, struct cgroup_error *err)
 	for (int i = 0; i < _CGROUP_CTL_MAX; i++) {
 		const char *name = cgroup_controller_to_string((enum cgroup_controller)i);
 		_cleanup_(cgroup_location_done) struct cgroup_location v1 = {};
-		bool in_v1 = h->mode != CGROUP_MODE_UNIFIED &&
-			     cgroup_host_locate_v1(h, name, &v1) == 0;
+		bool in_v1 =
+		    h->mode != CGROUP_MODE_UNIFIED && cgroup_host_locate_v1(h, name, &v1) == 0;
 		enum cgroup_version v;
 
 		if (cgroup_pick_version(h->mode, in_v1, v2, name, &v) < 0)
@@ -533,7 +534,8 @@ int cgroup_describe_host(FILE *f, struct cgroup_error *err)
 		else
 			fprintf(f, "  %-10s v2 %s%s\n", name,
 				h->v2_mountpoint ? h->v2_mountpoint : CGROUP_ROOT,
-				cgroup_controller_listed(v2, name) ? "" : " (not offered at its root)");
+				cgroup_controller_listed(v2, name) ? ""
+								   : " (not offered at its root)");
 	}
 	return 0;
 }

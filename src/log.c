@@ -74,7 +74,8 @@ int log_level_from_string(const char *s)
  * Formats the whole line first and writes it with one fputs() so that lines
  * of concurrent launchers sharing a stderr do not interleave mid-line.
  */
-__attribute__((format(printf, 3, 0))) static int log_internalv(int level, int error, const char *fmt, va_list ap)
+static __attribute__((format(printf, 3, 0))) int log_internalv(int level, int error,
+							       const char *fmt, va_list ap)
 {
 	char msg[2048];
 	int saved = errno;
