@@ -42,6 +42,7 @@ struct cgroup_level {
 /* The container's directory in one controller's hierarchy. */
 struct cgroup_dir {
 	bool used;	  /* the spec needs this controller */
+	bool no_cpuacct;  /* v1: the hierarchy is known not to carry cpuacct (no cpuacct.usage) */
 	int alias;	  /* index of an earlier controller on the same hierarchy, or -1 */
 	char *mountpoint; /* where the hierarchy is mounted */
 	char *base_path;  /* the launcher's own cgroup, or the hierarchy root */

@@ -336,8 +336,12 @@ int cgroup_prepare_levels(struct cgroup *cg, struct cgroup_dir *d, const char *n
 		return r;
 	if (!cg->plan) {
 		r = make_levels(d, err);
-		/* The shared "mdlaunch" parent collects the leaves of killed launchers. */
-		if (r >= 0 && cg->parent_is_default && d->n_levels >= 2)
+		/*
+		 * The shared "mdlaunch" parent collects the leaves of killed
+		 * launchers; one this run has just made holds only our leaf.
+		 */
+		if (r >= 0 && cg->parent_is_default && d->n_levels >= 2 &&
+		    !d->levels[d->n_levels - 2].created)
 			remove_stale_leaves(d->levels[d->n_levels - 2].fd);
 		return r;
 	}

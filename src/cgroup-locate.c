@@ -188,40 +188,63 @@ static bool list_contains(const char *list, const char *item)
 	return false;
 }
 
+/*
+ * Splits one mountinfo line (modified in place) when it is a cgroup or
+ * cgroup2 mount: "id parent maj:min root mountpoint opts [optional...] -
+ * fstype source superopts". Lines of other file systems are rejected after
+ * a look at the fstype, without tokenizing the rest. True for a cgroup mount.
+ */
+static bool split_cgroup_mount(char *line, struct cgroup_mount *ret)
+{
+	char *field[6] = {}, *save = NULL, *tok, *sep, *fstype, *superopts;
+	size_t n = 0;
+
+	line[strcspn(line, "\n")] = '\0';
+	/* The separator is the first " - " (the optional fields never contain one). */
+	sep = strstr(line, " - ");
+	if (!sep || strncmp(sep + 3, "cgroup", 6) != 0)
+		return false;
+	*sep = '\0';
+	fstype = strtok_r(sep + 3, " ", &save);
+	(void)strtok_r(NULL, " ", &save); /* source */
+	superopts = strtok_r(NULL, " ", &save);
+	if (!fstype || !superopts || (!streq(fstype, "cgroup") && !streq(fstype, "cgroup2")))
+		return false;
+	save = NULL;
+	while (n < 6 && (tok = strtok_r(n ? NULL : line, " ", &save)))
+		field[n++] = tok;
+	if (n < 6)
+		return false;
+	unescape_octal(field[3]);
+	unescape_octal(field[4]);
+	*ret = (struct cgroup_mount){
+		.v2 = streq(fstype, "cgroup2"),
+		.root = field[3],
+		.mountpoint = field[4],
+		.superopts = superopts,
+	};
+	return true;
+}
+
+/* True when @m is the mount @controller asks for (NULL: cgroup2). */
+static bool mount_matches(const struct cgroup_mount *m, const char *controller)
+{
+	return controller ? !m->v2 && list_contains(m->superopts, controller) : m->v2;
+}
+
 int cgroup_parse_mountinfo(FILE *f, const char *controller, char **ret_mountpoint, char **ret_root)
 {
 	_cleanup_free_ char *line = NULL;
 	size_t size = 0;
 
-	/* "id parent maj:min root mountpoint opts [optional...] - fstype source superopts" */
 	while (getline(&line, &size, f) >= 0) {
-		char *field[6] = {}, *save = NULL, *tok, *fstype, *superopts;
-		size_t n = 0;
+		struct cgroup_mount m;
 		char *mp, *root;
 
-		line[strcspn(line, "\n")] = '\0';
-		while (n < 6 && (tok = strtok_r(n ? NULL : line, " ", &save)))
-			field[n++] = tok;
-		if (n < 6)
+		if (!split_cgroup_mount(line, &m) || !mount_matches(&m, controller))
 			continue;
-		/* Skip the optional fields up to the separator. */
-		do
-			tok = strtok_r(NULL, " ", &save);
-		while (tok && !streq(tok, "-"));
-		if (!tok)
-			continue;
-		fstype = strtok_r(NULL, " ", &save);
-		(void)strtok_r(NULL, " ", &save); /* source */
-		superopts = strtok_r(NULL, " ", &save);
-		if (!fstype || !superopts)
-			continue;
-		if (controller ? !streq(fstype, "cgroup") || !list_contains(superopts, controller)
-			       : !streq(fstype, "cgroup2"))
-			continue;
-		unescape_octal(field[3]);
-		unescape_octal(field[4]);
-		mp = strdup(field[4]);
-		root = strdup(field[3]);
+		mp = strdup(m.mountpoint);
+		root = strdup(m.root);
 		if (!mp || !root) {
 			free(mp);
 			free(root);
@@ -306,6 +329,7 @@ struct cgroup_host *cgroup_host_free(struct cgroup_host *h)
 {
 	if (!h)
 		return NULL;
+	free(h->mounts);
 	free(h->mountinfo);
 	free(h->proc_cgroup);
 	free(h->v2_mountpoint);
@@ -315,16 +339,53 @@ struct cgroup_host *cgroup_host_free(struct cgroup_host *h)
 	return NULL;
 }
 
-/* Fills the parts of @h that follow from its mountinfo text. 0 or -errno. */
+/*
+ * Indexes the cgroup mounts of @h's mountinfo text, once: the text is split
+ * in place and the table points into it. 0 or -ENOMEM.
+ */
 static int host_finish(struct cgroup_host *h)
 {
-	_cleanup_fclose_ FILE *mi = text_open(h->mountinfo);
-	int r;
+	char *line = h->mountinfo, *next;
 
-	if (!mi)
-		return -errno;
-	r = cgroup_parse_mountinfo(mi, NULL, &h->v2_mountpoint, &h->v2_mount_root);
-	return r == -ENOENT ? 0 : r;
+	for (; line && *line; line = next) {
+		struct cgroup_mount m, *grown;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (!split_cgroup_mount(line, &m))
+			continue;
+		grown = reallocarray(h->mounts, h->n_mounts + 1, sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		h->mounts = grown;
+		h->mounts[h->n_mounts++] = m;
+		if (m.v2 && !h->v2_mountpoint) {
+			h->v2_mountpoint = strdup(m.mountpoint);
+			h->v2_mount_root = strdup(m.root);
+			if (!h->v2_mountpoint || !h->v2_mount_root)
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/* The first cgroup mount of @h that @controller asks for (NULL: cgroup2), or NULL. */
+static const struct cgroup_mount *host_find_mount(const struct cgroup_host *h,
+						  const char *controller)
+{
+	for (size_t i = 0; i < h->n_mounts; i++)
+		if (mount_matches(&h->mounts[i], controller))
+			return &h->mounts[i];
+	return NULL;
+}
+
+bool cgroup_host_shares_mount(const struct cgroup_host *h, const char *mountpoint,
+			      const char *controller)
+{
+	const struct cgroup_mount *m = host_find_mount(h, controller);
+
+	return m && streq(m->mountpoint, mountpoint);
 }
 
 /* Reads @file of @dir (AT_FDCWD with a full path when @dir is NULL). */
@@ -427,15 +488,17 @@ void cgroup_location_done(struct cgroup_location *loc)
 
 int cgroup_host_locate_v1(const struct cgroup_host *h, const char *ctl, struct cgroup_location *ret)
 {
-	_cleanup_fclose_ FILE *mi = text_open(h->mountinfo);
+	const struct cgroup_mount *m = host_find_mount(h, ctl);
 	struct cgroup_location loc = { .version = CGROUP_V1 };
-	int r;
 
-	if (!mi)
-		return -errno;
-	r = cgroup_parse_mountinfo(mi, ctl, &loc.mountpoint, &loc.mount_root);
-	if (r < 0)
-		return r;
+	if (!m)
+		return -ENOENT;
+	loc.mountpoint = strdup(m->mountpoint);
+	loc.mount_root = strdup(m->root);
+	if (!loc.mountpoint || !loc.mount_root) {
+		cgroup_location_done(&loc);
+		return -ENOMEM;
+	}
 	*ret = loc;
 	return 0;
 }

@@ -64,9 +64,19 @@ int cgroup_controller_version(enum cgroup_controller ctl, enum cgroup_version *r
  * directory holding "mode", "mountinfo" and "cgroup" (cgroup_host_load(),
  * the probe's test knob).
  */
+/* One cgroup or cgroup2 mount of mountinfo; the strings point into the host's text. */
+struct cgroup_mount {
+	bool v2;	  /* cgroup2 */
+	char *mountpoint; /* where it is mounted */
+	char *root;	  /* the mount's root inside the hierarchy */
+	char *superopts;  /* "rw,cpu,cpuacct": the v1 controllers it carries */
+};
+
 struct cgroup_host {
 	enum cgroup_mode mode;
-	char *mountinfo;      /* the /proc/self/mountinfo text */
+	char *mountinfo;	     /* the /proc/self/mountinfo text (split by the parse) */
+	struct cgroup_mount *mounts; /* its cgroup mounts, in order */
+	size_t n_mounts;
 	char *proc_cgroup;    /* the /proc/self/cgroup text */
 	char *v2_mountpoint;  /* the first cgroup2 mount, NULL when none */
 	char *v2_mount_root;  /* ... and its root inside the hierarchy */
@@ -105,6 +115,13 @@ int cgroup_host_locate(struct cgroup_host *h, enum cgroup_controller ctl,
 /* The mount of the v1 hierarchy carrying @ctl (version CGROUP_V1). 0 or -ENOENT. */
 int cgroup_host_locate_v1(const struct cgroup_host *h, const char *ctl,
 			  struct cgroup_location *ret);
+
+/*
+ * True when the v1 hierarchy mounted at @mountpoint also carries
+ * @controller (e.g. "cpuacct" co-mounted with "cpu").
+ */
+bool cgroup_host_shares_mount(const struct cgroup_host *h, const char *mountpoint,
+			      const char *controller);
 
 /* The cgroup2 mount (version CGROUP_V2). 0 or -ENOENT. */
 int cgroup_host_locate_v2(const struct cgroup_host *h, struct cgroup_location *ret);

@@ -190,6 +190,8 @@ static int set_base(struct cgroup *cg, struct cgroup_dir *d, const struct cgroup
 	d->mountpoint = strdup(loc->mountpoint);
 	if (!d->mountpoint)
 		return -ENOMEM;
+	/* The exit report then does not look for a cpuacct.usage that cannot be there. */
+	d->no_cpuacct = v1 && !cgroup_host_shares_mount(h, loc->mountpoint, "cpuacct");
 	r = cgroup_host_base(h, loc, v1 ? name : "", cg->parent_absolute, &d->base_path);
 	if (r == -ENOENT || r == -EINVAL)
 		return v1 ? cgroup_error_set(err, r, "find our own cgroup of controller", name,
@@ -431,7 +433,7 @@ static int read_cpu_usage(struct cgroup *part, uint64_t *ret)
 				*ret = v * 1000;
 				return 0;
 			}
-		} else if (read_number(leaf, "cpuacct.usage", &v) == 0) {
+		} else if (!d->no_cpuacct && read_number(leaf, "cpuacct.usage", &v) == 0) {
 			*ret = v;
 			return 0;
 		}
