@@ -398,39 +398,52 @@ static int read_text(const char *dir, const char *file, size_t max, char **ret)
 	return read_file_at(AT_FDCWD, path ? path : file, max, ret);
 }
 
-int cgroup_host_load(const char *dir, struct cgroup_host **ret)
+int cgroup_host_parse(enum cgroup_mode mode, const char *mountinfo, const char *proc_cgroup,
+		      struct cgroup_host **ret)
 {
-	struct cgroup_host *h = calloc(1, sizeof(*h));
-	_cleanup_(cgroup_host_freep) struct cgroup_host *owned = h;
-	_cleanup_free_ char *mode = NULL;
-	const char *t;
+	_cleanup_(cgroup_host_freep) struct cgroup_host *h = calloc(1, sizeof(*h));
 	int r;
 
 	if (!h)
 		return -ENOMEM;
+	h->mode = mode;
+	h->mountinfo = strdup(mountinfo);
+	h->proc_cgroup = strdup(proc_cgroup);
+	if (!h->mountinfo || !h->proc_cgroup)
+		return -ENOMEM;
+	r = host_finish(h);
+	if (r < 0)
+		return r;
+	*ret = TAKE_PTR(h);
+	return 0;
+}
+
+int cgroup_host_load(const char *dir, struct cgroup_host **ret)
+{
+	_cleanup_free_ char *mode = NULL, *mountinfo = NULL, *proc_cgroup = NULL;
+	enum cgroup_mode m;
+	const char *t;
+	int r;
+
 	r = read_text(dir, "mode", 64, &mode);
 	if (r < 0)
 		return r;
 	t = strstrip(mode);
 	if (streq(t, "legacy"))
-		h->mode = CGROUP_MODE_LEGACY;
+		m = CGROUP_MODE_LEGACY;
 	else if (streq(t, "hybrid"))
-		h->mode = CGROUP_MODE_HYBRID;
+		m = CGROUP_MODE_HYBRID;
 	else if (streq(t, "unified"))
-		h->mode = CGROUP_MODE_UNIFIED;
+		m = CGROUP_MODE_UNIFIED;
 	else
 		return -EINVAL;
-	r = read_text(dir, "mountinfo", 16 << 20, &h->mountinfo);
+	r = read_text(dir, "mountinfo", 16 << 20, &mountinfo);
 	if (r < 0)
 		return r;
-	r = read_text(dir, "cgroup", 1 << 20, &h->proc_cgroup);
+	r = read_text(dir, "cgroup", 1 << 20, &proc_cgroup);
 	if (r < 0)
 		return r;
-	r = host_finish(h);
-	if (r < 0)
-		return r;
-	*ret = TAKE_PTR(owned);
-	return 0;
+	return cgroup_host_parse(m, mountinfo, proc_cgroup, ret);
 }
 
 /*

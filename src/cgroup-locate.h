@@ -94,6 +94,10 @@ struct cgroup_location {
 /* This host's layout, read on the first call; the result is shared. 0 or -errno. */
 int cgroup_host_get(struct cgroup_host **ret);
 
+/* The layout given by @mode and the two texts (copied). 0 or -ENOMEM. */
+int cgroup_host_parse(enum cgroup_mode mode, const char *mountinfo, const char *proc_cgroup,
+		      struct cgroup_host **ret);
+
 /* The layout described by the files of @dir (mode, mountinfo, cgroup). 0 or -errno. */
 int cgroup_host_load(const char *dir, struct cgroup_host **ret);
 struct cgroup_host *cgroup_host_free(struct cgroup_host *h);
