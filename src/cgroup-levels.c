@@ -4,7 +4,11 @@
  * (cgroup-v1.c, cgroup-v2.c): splitting "<parent>/<name>" into levels below
  * the base directory, making them without racing concurrent runs, opening a
  * leaf's files, joining a leaf, and on teardown emptying a leaf and removing
- * directories. Everything is relative to directory fds; nothing logs.
+ * directories; and the writes and reads the subsystems make through a part
+ * (cgroup_write(), which prints instead in plan mode, so that `show` lists
+ * exactly the writes a run makes) and the error records. It sits below the
+ * tables, the subsystems and cgroup.c, and calls only util.c.
+ * Everything is relative to directory fds; nothing logs.
  */
 #include <dirent.h>
 #include <errno.h>
