@@ -60,11 +60,12 @@ FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz-%.c,%,$(wildcard tests/fuzz/fuzz-*.c)
 FUZZ_REPLAY := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay-%)
 
 DEBIAN_DEPS = build-essential libiniparser-dev libconfig-dev libcap-dev libcmocka-dev bats \
-	      iproute2 procps util-linux python3 clang-format
+	      iproute2 procps util-linux python3 strace clang-format
 DEBIAN_FUZZ_DEPS = clang libclang-rt-dev
 
 .PHONY: all deps demo check check-unit check-integration check-fuzz check-format \
-	check-layering check-exports check-vm check-systemd bench format fuzz install uninstall clean help
+	check-layering check-exports check-faults check-vm check-systemd bench format fuzz install \
+	uninstall clean help
 
 all: mdlaunch
 
@@ -121,6 +122,12 @@ check-integration: all $(BIN)
 
 check-fuzz: $(FUZZ_REPLAY)
 	BUILD=$(BUILD) tests/run-tests.sh fuzz
+
+# Fault sweep (root): every system call of the start and stop paths failed once
+# per errno with strace's fault injection; each run must end, exit 0 or
+# 125/126/127 with one line, and leave nothing (tests/faults/run-faults.sh).
+check-faults: all
+	MDLAUNCH=$(CURDIR)/$(BIN) tests/faults/run-faults.sh
 
 # The integration suite again, in a qemu guest booted with a pure cgroup v2 kernel
 # (tests/vm/README.md). Needs root; installs qemu and friends when missing; caches
@@ -198,7 +205,8 @@ clean:
 
 help:
 	@echo "targets: all deps demo check check-unit check-integration check-fuzz"
-	@echo "         check-layering check-exports check-format check-vm check-systemd bench fuzz install uninstall clean"
+	@echo "         check-layering check-exports check-format check-faults check-vm check-systemd bench"
+	@echo "         fuzz install uninstall clean"
 	@echo "variables: SANITIZE=1 STATIC=0 PREFIX DESTDIR SYSCONFDIR SYSTEMDUNITDIR FUZZ_SECONDS"
 
 -include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d)
