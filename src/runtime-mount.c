@@ -184,9 +184,9 @@ static int mount_flags_of(const char *path, unsigned long *ret)
 	static const struct {
 		unsigned long st, ms;
 	} map[] = {
-		{ ST_RDONLY, MS_RDONLY },	  { ST_NOSUID, MS_NOSUID },
-		{ ST_NODEV, MS_NODEV },		  { ST_NOEXEC, MS_NOEXEC },
-		{ ST_NOATIME, MS_NOATIME },	  { ST_NODIRATIME, MS_NODIRATIME },
+		{ ST_RDONLY, MS_RDONLY },     { ST_NOSUID, MS_NOSUID },
+		{ ST_NODEV, MS_NODEV },	      { ST_NOEXEC, MS_NOEXEC },
+		{ ST_NOATIME, MS_NOATIME },   { ST_NODIRATIME, MS_NODIRATIME },
 		{ ST_RELATIME, MS_RELATIME },
 	};
 	struct statvfs sv;
@@ -322,8 +322,8 @@ static int op_mask(const struct mount_op *op)
 	if (stat(op->target, &st) < 0)
 		return errno == ENOENT ? 0 : -errno;
 	if (S_ISDIR(st.st_mode)) {
-		if (mount("tmpfs", op->target, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-			  "size=0,mode=0755") < 0)
+		if (mount("tmpfs", op->target, "tmpfs",
+			  MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0,mode=0755") < 0)
 			return -errno;
 		return 0;
 	}
@@ -396,8 +396,8 @@ static void describe_flags(unsigned long flags, char *buf, size_t size)
 		unsigned long ms;
 		const char *name;
 	} names[] = {
-		{ MS_RDONLY, "ro" },	 { MS_NOSUID, "nosuid" },   { MS_NODEV, "nodev" },
-		{ MS_NOEXEC, "noexec" }, { MS_BIND, "bind" },	    { MS_REC, "rec" },
+		{ MS_RDONLY, "ro" },	   { MS_NOSUID, "nosuid" }, { MS_NODEV, "nodev" },
+		{ MS_NOEXEC, "noexec" },   { MS_BIND, "bind" },	    { MS_REC, "rec" },
 		{ MS_PRIVATE, "private" }, { MS_SLAVE, "slave" },   { MS_SHARED, "shared" },
 		{ MS_REMOUNT, "remount" },
 	};
@@ -406,8 +406,8 @@ static void describe_flags(unsigned long flags, char *buf, size_t size)
 	for (size_t i = 0; i < ELEMENTSOF(names) && len < size; i++) {
 		if (!(flags & names[i].ms))
 			continue;
-		len += (size_t)snprintf(buf + len, size - len, "%s%s", len ? "," : "",
-					names[i].name);
+		len +=
+		    (size_t)snprintf(buf + len, size - len, "%s%s", len ? "," : "", names[i].name);
 	}
 }
 
