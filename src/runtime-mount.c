@@ -47,7 +47,8 @@ static const char *const op_names[_MOUNT_OP_MAX] = {
 	[MOUNT_OP_PIVOT_ROOT] = "pivot_root", [MOUNT_OP_CHDIR] = "chdir",
 };
 
-const char *mount_op_type_to_string(uint32_t type)
+/* The name of an op type ("mount", "remount", ...), NULL when out of range. */
+static const char *mount_op_type_to_string(uint32_t type)
 {
 	return type < _MOUNT_OP_MAX ? op_names[type] : NULL;
 }
