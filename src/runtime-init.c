@@ -35,12 +35,16 @@
 #include "runtime-mount.h"
 #include "runtime-pipe.h"
 #include "runtime-signal.h"
+#include "runtime-tty.h"
 #include "runtime.h"
 #include "spec.h"
 #include "util.h"
 
 #define INIT_COMMAND_FD 3
 #define INIT_STATUS_FD	4
+
+/* Tty=true on a terminal: 0, 1 and 2 are the slave of a pty of the container's own. */
+static bool has_pty;
 
 /* Reports a failure to the launcher and exits with @exit_code. Never returns. */
 static _noreturn_ _printf_(3, 4) void init_fail(int exit_code, int error, const char *fmt, ...)
@@ -308,6 +312,10 @@ static _noreturn_ void supervise_command(const struct command *c)
 		init_fail(EXIT_LAUNCHER_ERROR, errno, "cannot fork the command: %m");
 	if (child == 0) {
 		signal_reset_child(UINT64_MAX);
+		/* The command, not init, leads the terminal's session (job control). */
+		if (has_pty && tty_init_take_control() < 0)
+			init_fail(EXIT_LAUNCHER_ERROR, errno,
+				  "cannot make the pty the controlling terminal: %m");
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 			init_fail(EXIT_LAUNCHER_ERROR, errno,
 				  "cannot set the parent-death signal: %m");
@@ -375,7 +383,20 @@ int runtime_init_main(void)
 			  c->hostname);
 	if (c->namespaces & NS_NET)
 		loopback_up();
-	if (!c->tty)
+	/* After the mount plan: /dev/ptmx is the container's own devpts when it has one. */
+	if (tty_init_present()) {
+		const char *what = "";
+
+		r = tty_init_open(c->uid, c->gid, &what);
+		if (r < 0)
+			init_fail(EXIT_LAUNCHER_ERROR, -r, "cannot %s: %s", what, strerror(-r));
+		has_pty = true;
+		/* Without Init=, init becomes the command: it leads the session itself. */
+		r = c->init ? 0 : tty_init_take_control();
+		if (r < 0)
+			init_fail(EXIT_LAUNCHER_ERROR, -r,
+				  "cannot make the pty the controlling terminal: %s", strerror(-r));
+	} else if (!c->tty)
 		stdin_null();
 	setup_environment(c);
 	setup_rlimits(c);

@@ -48,6 +48,7 @@
 /* The fds init finds its pipes on (runtime-init.c relies on them). */
 #define INIT_COMMAND_FD 3
 #define INIT_STATUS_FD	4
+#define INIT_TTY_FD	5
 
 /* The borrowed stack of the vfork-like child: a few calls before execve. */
 #define CHILD_STACK_SIZE (64 * 1024)
@@ -149,7 +150,7 @@ static _no_sanitize_address_ void close_fds_from(unsigned from)
 static _no_sanitize_address_ _noreturn_ void child_exec_init(const struct ns_spawn *s)
 {
 	static char *const init_argv[] = { "mdlaunch", "init", NULL };
-	int cmd, st;
+	int cmd, st, tty = -EBADF;
 
 	if (s->flags & CLONE_NEWUSER) {
 		char go = 0;
@@ -176,17 +177,21 @@ static _no_sanitize_address_ _noreturn_ void child_exec_init(const struct ns_spa
 	 * clobber one with the other whatever numbers they had (and dup2 onto a
 	 * different fd clears the close-on-exec flag init relies on keeping).
 	 */
-	cmd = fcntl(s->command_fd, F_DUPFD, INIT_STATUS_FD + 1);
+	cmd = fcntl(s->command_fd, F_DUPFD, INIT_TTY_FD + 1);
 	if (cmd < 0)
 		child_fail(s->status_fd, errno, "cannot move the command pipe");
-	st = fcntl(s->status_fd, F_DUPFD, INIT_STATUS_FD + 1);
+	st = fcntl(s->status_fd, F_DUPFD, INIT_TTY_FD + 1);
 	if (st < 0)
 		child_fail(s->status_fd, errno, "cannot move the status pipe");
+	if (s->tty_fd >= 0 && (tty = fcntl(s->tty_fd, F_DUPFD, INIT_TTY_FD + 1)) < 0)
+		child_fail(st, errno, "cannot move the pty socket");
 	if (dup2(cmd, INIT_COMMAND_FD) < 0)
 		child_fail(st, errno, "cannot move the command pipe to fd 3");
 	if (dup2(st, INIT_STATUS_FD) < 0)
 		child_fail(st, errno, "cannot move the status pipe to fd 4");
-	close_fds_from(INIT_STATUS_FD + 1);
+	if (tty >= 0 && dup2(tty, INIT_TTY_FD) < 0)
+		child_fail(INIT_STATUS_FD, errno, "cannot move the pty socket to fd 5");
+	close_fds_from(tty >= 0 ? INIT_TTY_FD + 1 : INIT_STATUS_FD + 1);
 
 	signal_reset_child(s->reset_signals);
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)

@@ -33,6 +33,7 @@
 #include "runtime-pipe.h"
 #include "runtime-rootfs.h"
 #include "runtime-signal.h"
+#include "runtime-tty.h"
 #include "runtime-userns.h"
 #include "spec.h"
 #include "util.h"
@@ -67,6 +68,8 @@ struct run {
 	struct spec_idmaps uid_map, gid_map; /* with a user namespace: the maps written */
 	uint32_t root_uid, root_gid;	     /* the host ids of the container's root */
 	bool delegated;			     /* v2: the leaf is chowned to the container's root */
+	struct tty_relay tty;		     /* Tty=true on a terminal: the container's pty */
+	bool pty;			     /* tty is in use */
 };
 
 /* Sends one sd_notify message when systemd asked for them; failures are only logged. */
@@ -114,6 +117,7 @@ static int log_cgroup_error(int r, const struct cgroup_error *err)
 static int run_spawn(struct run *run)
 {
 	_cleanup_close_ int cmd_r = -EBADF, cmd_w = -EBADF, st_r = -EBADF, st_w = -EBADF;
+	_cleanup_close_ int tty_peer = -EBADF;
 	int fds[2];
 	struct ns_spawn s;
 	const char *failed_map = NULL;
@@ -129,10 +133,17 @@ static int run_spawn(struct run *run)
 	st_r = fds[0];
 	st_w = fds[1];
 
+	if (run->pty) {
+		r = tty_relay_prepare(&run->tty, &tty_peer);
+		if (r < 0)
+			return log_error_errno(r, "%s: cannot prepare the pty: %m", run->name);
+	}
+
 	s = (struct ns_spawn){
 		.flags = ns_spec_clone_flags(run->spec),
 		.command_fd = cmd_r,
 		.status_fd = st_w,
+		.tty_fd = tty_peer,
 		.cgroup_fd = cgroup_spawn_fd(run->cg),
 		.uid_map = &run->uid_map,
 		.gid_map = &run->gid_map,
@@ -258,6 +269,35 @@ static void stop_kill(struct run *run)
 }
 
 /*
+ * The pty's share of a poll round (@p: the socket, stdin, the master and
+ * the SIGWINCH signalfd). Returns 0, or -errno after logging.
+ */
+static int run_supervise_tty(struct run *run, const struct pollfd *p)
+{
+	struct tty_relay *t = &run->tty;
+	int r = 0;
+
+	if (p[0].revents) {
+		r = tty_relay_receive(t);
+		if (r < 0)
+			return log_error_errno(r, "%s: cannot set up the pty: %m", run->name);
+	}
+	if (p[3].revents)
+		tty_relay_winch(t);
+	if (p[1].revents && t->master >= 0) {
+		r = tty_relay_input(t);
+		if (r < 0 && r != -EIO)
+			log_warn_errno(r, "%s: cannot copy the terminal to the pty: %m", run->name);
+	}
+	if (p[2].revents && t->master >= 0) {
+		r = tty_relay_output(t);
+		if (r < 0)
+			log_warn_errno(r, "%s: cannot copy the pty to the terminal: %m", run->name);
+	}
+	return 0;
+}
+
+/*
  * Step 6 and 7: polls the signalfd and the status pipe until init's fate is
  * known and the child is reaped. Returns the launcher's exit status.
  */
@@ -269,12 +309,18 @@ static int run_supervise(struct run *run)
 	bool reaped = false;
 
 	while (!reaped || run->status_r >= 0) {
-		struct pollfd p[2] = {
+		struct tty_relay *t = &run->tty;
+		struct pollfd p[6] = {
 			/* Once reaped, only the status pipe matters (signals would spin). */
 			{ .fd = reaped ? -EBADF : run->sfd, .events = POLLIN },
 			{ .fd = run->status_r, .events = POLLIN },
+			/* The pty: its master from init, both directions, window changes. */
+			{ .fd = reaped ? -EBADF : t->sock, .events = POLLIN },
+			{ .fd = reaped || t->master < 0 ? -EBADF : t->in, .events = POLLIN },
+			{ .fd = reaped ? -EBADF : t->master, .events = POLLIN },
+			{ .fd = reaped ? -EBADF : t->winch, .events = POLLIN },
 		};
-		int n = poll(p, 2, reaped ? STATUS_DRAIN_MS : stop_poll_timeout(run));
+		int n = poll(p, run->pty ? 6 : 2, reaped ? STATUS_DRAIN_MS : stop_poll_timeout(run));
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -301,6 +347,10 @@ static int run_supervise(struct run *run)
 				frame_code = handle_status(run, buf, len);
 				run->status_r = safe_close(run->status_r);
 			}
+		}
+		if (run->pty && run_supervise_tty(run, p + 2) < 0) {
+			run_abort_child(run);
+			return EXIT_LAUNCHER_ERROR;
 		}
 		if (p[0].revents) {
 			unsigned before = run->stop_requests;
@@ -330,6 +380,8 @@ static int run_supervise(struct run *run)
 			}
 		}
 	}
+	if (run->pty)
+		tty_relay_drain(&run->tty);
 	log_debug("%s: container exited (+%ld us)", run->name, elapsed_us(run));
 	if (frame_code >= 0)
 		return frame_code;
@@ -448,6 +500,8 @@ static void run_release(struct run *run)
 	if (r < 0)
 		log_warn_errno(r, "%s: cannot release the user namespace range: %m, ignoring",
 			       run->name);
+	/* The caller's terminal modes back, on every path (a signal ends here too). */
+	tty_relay_release(&run->tty);
 	free(run->notify_socket);
 	run->notify_socket = NULL;
 	run->command_w = safe_close(run->command_w);
@@ -483,6 +537,8 @@ int runtime_run(const struct container_spec *spec)
 		.sfd = -EBADF,
 		.command_w = -EBADF,
 		.status_r = -EBADF,
+		.tty = TTY_RELAY_INIT,
+		.pty = tty_wanted(spec->tty),
 	};
 	struct cgroup_error err = {};
 	struct command cmd = {
