@@ -387,7 +387,7 @@ int runtime_init_main(void)
 	if (tty_init_present()) {
 		const char *what = "";
 
-		r = tty_init_open(c->uid, c->gid, &what);
+		r = tty_init_open(c->uid, &what);
 		if (r < 0)
 			init_fail(EXIT_LAUNCHER_ERROR, -r, "cannot %s: %s", what, strerror(-r));
 		has_pty = true;

@@ -229,7 +229,7 @@ static int send_fd(int sock, int fd)
 	return 0;
 }
 
-int tty_init_open(uid_t uid, gid_t gid, const char **ret_what)
+int tty_init_open(uid_t uid, const char **ret_what)
 {
 	_cleanup_close_ int master = -EBADF, slave = -EBADF;
 	int unlock = 0, r;
@@ -246,8 +246,11 @@ int tty_init_open(uid_t uid, gid_t gid, const char **ret_what)
 	slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (slave < 0)
 		return -errno;
-	/* The command's user may reopen its terminal (/dev/tty, `tty`); best effort. */
-	(void)fchown(slave, uid, gid);
+	/*
+	 * The command's user owns its terminal, as after a login; the group
+	 * stays devpts's (gid=tty where the private /dev sets it). Best effort.
+	 */
+	(void)fchown(slave, uid, (gid_t)-1);
 	*ret_what = "send the pty to the launcher";
 	r = send_fd(INIT_TTY_FD, master);
 	if (r < 0)

@@ -76,10 +76,10 @@ void tty_relay_release(struct tty_relay *t);
 /*
  * Init, with fd 5 present: opens a pty from /dev/ptmx, sends the master to
  * the launcher, closes fd 5 and puts the slave on 0, 1 and 2 (owned by
- * @uid:@gid when possible). Returns 0, or -errno with *ret_what naming the
+ * @uid when possible). Returns 0, or -errno with *ret_what naming the
  * step that failed.
  */
-int tty_init_open(uid_t uid, gid_t gid, const char **ret_what);
+int tty_init_open(uid_t uid, const char **ret_what);
 
 /* True when init was given the launcher's socket on fd 5. */
 bool tty_init_present(void);
