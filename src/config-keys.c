@@ -824,7 +824,7 @@ const struct config_key config_keys[] = {
 	  .format = format_bool,
 	  .doc = "KEYS",
 	  .option = { "--tty", "--interactive", 't', 'i', NULL,
-		      "share the caller's stdin (-ti works)" } },
+		      "a pty on a terminal, else share stdin (-ti works)" } },
 	{ .name = "Memory",
 	  .id = SPEC_KEY_MEMORY,
 	  .parse = parse_size_key,

@@ -400,7 +400,8 @@ void spec_dump(const struct container_spec *spec, FILE *f)
 		fputc('\n', f);
 	}
 	fprintf(f, "%-12s %s\n", "tty",
-		spec->tty ? "true (stdin shared)" : "false (stdin /dev/null)");
+		spec->tty ? "true (a pty of its own when stdin is a terminal, else stdin shared)"
+			  : "false (stdin /dev/null)");
 	fprintf(f, "%-12s ", "hostname");
 	fputs_quoted(spec_hostname(spec), f);
 	fprintf(f, "%s\n", spec->namespaces & NS_UTS ? "" : " (ignored: no uts namespace)");
