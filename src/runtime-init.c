@@ -390,9 +390,9 @@ int runtime_init_main(void)
 		r = tty_init_open(c->uid, &what);
 		if (r < 0)
 			init_fail(EXIT_LAUNCHER_ERROR, -r, "cannot %s: %s", what, strerror(-r));
-		has_pty = true;
+		has_pty = r > 0;
 		/* Without Init=, init becomes the command: it leads the session itself. */
-		r = c->init ? 0 : tty_init_take_control();
+		r = c->init || !has_pty ? 0 : tty_init_take_control();
 		if (r < 0)
 			init_fail(EXIT_LAUNCHER_ERROR, -r,
 				  "cannot make the pty the controlling terminal: %s", strerror(-r));

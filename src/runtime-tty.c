@@ -236,6 +236,15 @@ int tty_init_open(uid_t uid, const char **ret_what)
 
 	*ret_what = "open /dev/ptmx";
 	master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0 && errno == ENOENT) {
+		/*
+		 * A root without one (Rootfs= with a minimal /dev): the
+		 * caller's terminal stays shared, as without a pty. EOF on
+		 * the socket tells the launcher.
+		 */
+		(void)close(INIT_TTY_FD);
+		return 0;
+	}
 	if (master < 0)
 		return -errno;
 	*ret_what = "unlock the pty";
@@ -260,7 +269,7 @@ int tty_init_open(uid_t uid, const char **ret_what)
 	for (int fd = 0; fd <= 2; fd++)
 		if (dup2(slave, fd) < 0)
 			return -errno;
-	return 0;
+	return 1;
 }
 
 int tty_init_take_control(void)

@@ -76,8 +76,9 @@ void tty_relay_release(struct tty_relay *t);
 /*
  * Init, with fd 5 present: opens a pty from /dev/ptmx, sends the master to
  * the launcher, closes fd 5 and puts the slave on 0, 1 and 2 (owned by
- * @uid when possible). Returns 0, or -errno with *ret_what naming the
- * step that failed.
+ * @uid when possible). Returns 1, 0 when the root has no /dev/ptmx (the
+ * caller's stdio stays, the launcher sees no master), or -errno with
+ * *ret_what naming the step that failed.
  */
 int tty_init_open(uid_t uid, const char **ret_what);
 
