@@ -43,9 +43,6 @@
 #define INIT_COMMAND_FD 3
 #define INIT_STATUS_FD	4
 
-/* Tty=true on a terminal: 0, 1 and 2 are the slave of a pty of the container's own. */
-static bool has_pty;
-
 /* Reports a failure to the launcher and exits with @exit_code. Never returns. */
 static _noreturn_ _printf_(3, 4) void init_fail(int exit_code, int error, const char *fmt, ...)
 {
@@ -291,9 +288,10 @@ static bool reap_children(pid_t child)
  * (not its process group: a command that wants its children signalled
  * forwards itself), reaps every zombie, and exits with the command's status.
  * Signals stay blocked and are taken with sigwaitinfo(): blocked signals are
- * never dropped by a namespace's init, unlike unhandled ones.
+ * never dropped by a namespace's init, unlike unhandled ones. With
+ * @has_pty the command, not init, becomes the pty's session leader.
  */
-static _noreturn_ void supervise_command(const struct command *c)
+static _noreturn_ void supervise_command(const struct command *c, bool has_pty)
 {
 	pid_t self = getpid(), child;
 	bool reaped_all = true;
@@ -349,6 +347,7 @@ static _noreturn_ void supervise_command(const struct command *c)
 int runtime_init_main(void)
 {
 	_cleanup_(command_freep) struct command *c = NULL;
+	bool has_pty = false; /* 0, 1 and 2 are the slave of a pty of the container's own */
 	int r;
 
 	if (!fd_is_pipe(INIT_COMMAND_FD, O_RDONLY) || !fd_is_pipe(INIT_STATUS_FD, O_WRONLY))
@@ -402,6 +401,6 @@ int runtime_init_main(void)
 	setup_rlimits(c);
 	drop_privileges(c);
 	if (c->init)
-		supervise_command(c);
+		supervise_command(c, has_pty);
 	exec_command(c);
 }

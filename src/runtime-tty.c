@@ -176,12 +176,17 @@ void tty_relay_drain(struct tty_relay *t)
 	}
 }
 
-void tty_relay_release(struct tty_relay *t)
+void tty_relay_cooked(struct tty_relay *t)
 {
 	if (t->raw) {
 		(void)tcsetattr(STDIN_FILENO, TCSADRAIN, &t->saved);
 		t->raw = false;
 	}
+}
+
+void tty_relay_release(struct tty_relay *t)
+{
+	tty_relay_cooked(t);
 	t->sock = safe_close(t->sock);
 	t->master = safe_close(t->master);
 	t->winch = safe_close(t->winch);

@@ -67,6 +67,9 @@ void tty_relay_winch(struct tty_relay *t);
 /* Launcher, after the container exited: what the master still holds, to stdout. */
 void tty_relay_drain(struct tty_relay *t);
 
+/* Launcher: the caller's terminal modes back now (before an error message). */
+void tty_relay_cooked(struct tty_relay *t);
+
 /*
  * Launcher, on every exit path: the caller's terminal modes back, every fd
  * closed, SIGWINCH unblocked again if it was. Idempotent.

@@ -335,6 +335,11 @@ static int run_supervise(struct run *run)
 		}
 		if (n == 0)
 			break;
+		/* First: the master comes before init's status frame, if any. */
+		if (run->pty && run_supervise_tty(run, p + 2) < 0) {
+			run_abort_child(run);
+			return EXIT_LAUNCHER_ERROR;
+		}
 		if (p[1].revents) {
 			ssize_t k = read(run->status_r, buf + len, sizeof(buf) - len);
 
@@ -344,13 +349,12 @@ static int run_supervise(struct run *run)
 				len += (size_t)k;
 			/* EOF, an error, or more than any frame: the status is complete. */
 			if (k <= 0 || len == sizeof(buf)) {
+				/* A failure frame: its message on a terminal in its own modes. */
+				if (len > 0 && run->pty)
+					tty_relay_cooked(&run->tty);
 				frame_code = handle_status(run, buf, len);
 				run->status_r = safe_close(run->status_r);
 			}
-		}
-		if (run->pty && run_supervise_tty(run, p + 2) < 0) {
-			run_abort_child(run);
-			return EXIT_LAUNCHER_ERROR;
 		}
 		if (p[0].revents) {
 			unsigned before = run->stop_requests;
