@@ -36,7 +36,10 @@ struct tty_relay {
 	struct termios saved;
 };
 
-#define TTY_RELAY_INIT { .sock = -EBADF, .master = -EBADF, .in = -EBADF, .winch = -EBADF }
+#define TTY_RELAY_INIT                                                                             \
+	{                                                                                          \
+		.sock = -EBADF, .master = -EBADF, .in = -EBADF, .winch = -EBADF                    \
+	}
 
 /* True when Tty=true gets a pty: stdin is a terminal. */
 bool tty_wanted(bool tty);

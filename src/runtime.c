@@ -320,7 +320,8 @@ static int run_supervise(struct run *run)
 			{ .fd = reaped ? -EBADF : t->master, .events = POLLIN },
 			{ .fd = reaped ? -EBADF : t->winch, .events = POLLIN },
 		};
-		int n = poll(p, run->pty ? 6 : 2, reaped ? STATUS_DRAIN_MS : stop_poll_timeout(run));
+		int n =
+		    poll(p, run->pty ? 6 : 2, reaped ? STATUS_DRAIN_MS : stop_poll_timeout(run));
 
 		if (n < 0 && errno == EINTR)
 			continue;

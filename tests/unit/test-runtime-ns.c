@@ -105,9 +105,11 @@ static void test_spawn_plumbing(void **state)
 	assert_int_equal(pipe2(cmd, O_CLOEXEC), 0);
 	assert_int_equal(pipe2(st, O_CLOEXEC), 0);
 
-	s = (struct ns_spawn){
-		.flags = 0, .command_fd = cmd[0], .status_fd = st[1], .tty_fd = -EBADF, .cgroup_fd = -EBADF
-	};
+	s = (struct ns_spawn){ .flags = 0,
+			       .command_fd = cmd[0],
+			       .status_fd = st[1],
+			       .tty_fd = -EBADF,
+			       .cgroup_fd = -EBADF };
 	s.reset_signals = signal_non_default(); /* as run_spawn() does */
 	assert_true(s.reset_signals & (1ULL << (SIGPIPE - 1)));
 	assert_int_equal(ns_spawn_init(&s, &pid), 0);
