@@ -41,6 +41,10 @@ struct cli_options {
 	const char *hostname;
 	const char *user; /* -u/--user, as User= */
 	char **env;	  /* in command-line order */
+	const char *network;	 /* --network, as Network= */
+	struct spec_port *ports; /* -p/--publish, added to PublishPort= */
+	size_t n_ports;
+	char **dns; /* --dns, added to DNS= */
 	unsigned n_errors;
 };
 
@@ -48,6 +52,8 @@ static void cli_options_done(struct cli_options *o)
 {
 	free(o->cpuset);
 	strv_free(o->env);
+	free(o->ports);
+	strv_free(o->dns);
 }
 
 void config_cli_help(FILE *f)
@@ -66,6 +72,10 @@ void config_cli_help(FILE *f)
 	    "      --hostname NAME   hostname in the container (Hostname=)\n"
 	    "  -u, --user USER[:GROUP]  run as this user: ids, or names from /etc/passwd (User=)\n"
 	    "  -e, --env KEY=VALUE   set an environment variable (Environment=); repeatable\n"
+	    "      --network NET     none, host, or a CNI network such as mdlaunch (Network=)\n"
+	    "  -p, --publish [[IP:][HOSTPORT]:]PORT[/PROTO]  publish a port, e.g. 8080:80 or\n"
+	    "                        8080-8089:80-89 (PublishPort=); repeatable\n"
+	    "      --dns ADDRESS     a name server for the container (DNS=); repeatable\n"
 	    "  --log-level, -v, --config, --stats   the global options, also accepted here\n"
 	    "  -h, --help            show this help\n"
 	    "An argument ending in " CONTAINER_SUFFIX " is a file unless it follows --.\n");
@@ -162,6 +172,31 @@ static int cli_value(struct cli_options *o, int c, const char *arg)
 		o->user = arg;
 		return 0;
 	}
+	case 'N':
+		if (!network_name_is_valid(arg))
+			cli_error(o, "--network: invalid network '%s' " CONFIG_NETWORK_HINT, arg);
+		o->network = arg;
+		return 0;
+	case 'p': {
+		char bad[128] = "";
+
+		r = parse_port_list(arg, &o->ports, &o->n_ports, bad, sizeof(bad));
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0)
+			cli_error(o, "--publish: invalid port mapping '%s' " CONFIG_PORT_HINT, bad);
+		return 0;
+	}
+	case 'D': {
+		char bad[128] = "";
+
+		r = parse_dns_list(arg, &o->dns, bad, sizeof(bad));
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0)
+			cli_error(o, "--dns: invalid address '%s' (an IPv4 or IPv6 address)", bad);
+		return 0;
+	}
 	case 'e':
 		if (!env_assignment_is_valid(arg)) {
 			cli_error(o,
@@ -202,6 +237,9 @@ static int cli_parse_options(int argc, char **argv, struct cli_options *o, struc
 		{ "hostname", required_argument, NULL, 'H' },
 		{ "env", required_argument, NULL, 'e' },
 		{ "user", required_argument, NULL, 'u' },
+		{ "network", required_argument, NULL, 'N' },
+		{ "publish", required_argument, NULL, 'p' },
+		{ "dns", required_argument, NULL, 'D' },
 		{ "log-level", required_argument, NULL, ARG_LOG_LEVEL },
 		{ "config", required_argument, NULL, ARG_CONFIG },
 		{ "stats", no_argument, NULL, ARG_STATS },
@@ -216,7 +254,7 @@ static int cli_parse_options(int argc, char **argv, struct cli_options *o, struc
 	optind = 1;
 	for (;;) {
 		before = optind;
-		c = getopt_long(argc, argv, "+:tim:e:u:hv", options, NULL);
+		c = getopt_long(argc, argv, "+:tim:e:u:p:hv", options, NULL);
 		if (c < 0)
 			break;
 		switch (c) {
@@ -233,6 +271,9 @@ static int cli_parse_options(int argc, char **argv, struct cli_options *o, struc
 		case 'H':
 		case 'u':
 		case 'e':
+		case 'N':
+		case 'p':
+		case 'D':
 			r = cli_value(o, c, optarg);
 			if (r < 0)
 				return log_error_errno(r, "out of memory");
@@ -374,6 +415,31 @@ static int cli_apply(const struct cli_options *o, struct container_spec *spec)
 		free(spec->user);
 		spec->user = s;
 		spec_set_origin_option(spec, SPEC_KEY_USER, "--user");
+	}
+	if (o->network) {
+		s = strdup(o->network);
+		if (!s)
+			return -ENOMEM;
+		free(spec->network);
+		spec->network = s;
+		spec_set_origin_option(spec, SPEC_KEY_NETWORK, "--network");
+	}
+	if (o->n_ports > 0) {
+		struct spec_port *v = reallocarray(spec->ports, spec->n_ports + o->n_ports,
+						   sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		memcpy(v + spec->n_ports, o->ports, o->n_ports * sizeof(*v));
+		spec->ports = v;
+		spec->n_ports += o->n_ports;
+		spec_set_origin_option(spec, SPEC_KEY_PUBLISH_PORT, "--publish");
+	}
+	for (char **d = o->dns; d && *d; d++) {
+		r = strv_extend(&spec->dns, *d);
+		if (r < 0)
+			return r;
+		spec_set_origin_option(spec, SPEC_KEY_DNS, "--dns");
 	}
 	for (char **e = o->env; e && *e; e++) {
 		if (strncmp(*e, "PATH=", 5) == 0) {

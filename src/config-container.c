@@ -85,6 +85,7 @@ struct config_key {
 	enum spec_key id;
 	key_parser parse;
 	size_t offset;
+	bool list; /* repeatable: assignments add up (over drop-ins too), an empty one resets */
 };
 
 /* Logs one error of the file and counts it; returns -EINVAL. */
@@ -466,6 +467,57 @@ static int parse_workdir_key(struct load_ctx *c, unsigned line, const char *key,
 	return 0;
 }
 
+static int parse_network_key(struct load_ctx *c, unsigned line, const char *key, const char *value,
+			     void *data)
+{
+	char **network = data;
+	char *s;
+
+	if (!network_name_is_valid(value))
+		return load_error(c, line, "%s: invalid network '%s' " CONFIG_NETWORK_HINT, key,
+				  value);
+	s = strdup(value);
+	if (!s)
+		return -ENOMEM;
+	free(*network);
+	*network = s;
+	return 0;
+}
+
+/* PublishPort=: the whole (accumulated) value replaces the mappings (@data is unused). */
+static int parse_publish_key(struct load_ctx *c, unsigned line, const char *key, const char *value,
+			     void *data)
+{
+	char bad[128] = "";
+	int r;
+
+	(void)data;
+	free(c->spec->ports);
+	c->spec->ports = NULL;
+	c->spec->n_ports = 0;
+	r = parse_port_list(value, &c->spec->ports, &c->spec->n_ports, bad, sizeof(bad));
+	if (r == -EINVAL)
+		return load_error(c, line, "%s: invalid port mapping '%s' " CONFIG_PORT_HINT, key,
+				  bad);
+	return r;
+}
+
+/* DNS=: the whole (accumulated) value replaces the list. */
+static int parse_dns_key(struct load_ctx *c, unsigned line, const char *key, const char *value,
+			 void *data)
+{
+	char ***dns = data;
+	char bad[128] = "";
+	int r;
+
+	*dns = strv_free(*dns);
+	r = parse_dns_list(value, dns, bad, sizeof(bad));
+	if (r == -EINVAL)
+		return load_error(c, line, "%s: invalid address '%s' (an IPv4 or IPv6 address)",
+				  key, bad);
+	return r;
+}
+
 #define RLIMIT_KEY(key, id, r)                                                                     \
 	{                                                                                          \
 		key, id, parse_rlimit_key,                                                         \
@@ -519,6 +571,9 @@ static const struct config_key container_keys[] = {
 	  offsetof(struct container_spec, stop_timeout) },
 	{ "Notify", SPEC_KEY_NOTIFY, parse_notify_key,
 	  offsetof(struct container_spec, notify_passthrough) },
+	{ "Network", SPEC_KEY_NETWORK, parse_network_key, offsetof(struct container_spec, network) },
+	{ "PublishPort", SPEC_KEY_PUBLISH_PORT, parse_publish_key, 0, true },
+	{ "DNS", SPEC_KEY_DNS, parse_dns_key, offsetof(struct container_spec, dns), true },
 };
 
 /* The known key closest to @key when it is a plausible typo, else NULL. */
@@ -755,10 +810,22 @@ static int scan_assignment(struct load_ctx *c, struct scan_state *st, unsigned l
 					  key, hint);
 		return load_error(c, line, "unknown key '%s' in [" SECTION "]", key);
 	}
-	if (st->seen[i])
+	if (st->seen[i] && !k->list)
 		return load_error(c, line, "%s: duplicate key, first set at line %u", k->name,
 				  st->seen[i]);
 	st->seen[i] = line;
+	if (k->list && *value && c->final[i].value && *c->final[i].value) {
+		/* A repeatable key adds to what earlier lines (and files) gave. */
+		char *joined = strdup_printf("%s %s", c->final[i].value, value);
+
+		if (!joined)
+			return -ENOMEM;
+		free(c->final[i].value);
+		c->final[i] = (struct key_assignment){
+			.value = joined, .path = c->path, .file = c->file, .line = line
+		};
+		return k->parse(c, line, k->name, value, (char *)c->spec + k->offset);
+	}
 	/*
 	 * A later file overrides an earlier one: only the last assignment is
 	 * applied (apply_assignments()), so that an empty value can reset the

@@ -78,10 +78,20 @@ struct container_spec *spec_new(void)
 	spec->stop_signal = SIGTERM;
 	spec->stop_timeout = SPEC_STOP_TIMEOUT_DEFAULT;
 	spec->strict_permissions = true;
+	spec->cni_timeout = SPEC_CNI_TIMEOUT_DEFAULT;
 	spec->path = strdup(SPEC_DEFAULT_PATH);
-	if (!spec->path)
+	if (!spec->path || strv_extend(&spec->network_config_dirs, "/etc/mdlaunch/net.d") < 0 ||
+	    strv_extend(&spec->network_config_dirs, "/etc/cni/net.d") < 0 ||
+	    strv_extend(&spec->cni_path, "/usr/lib/cni") < 0 ||
+	    strv_extend(&spec->cni_path, "/opt/cni/bin") < 0)
 		return spec_free(spec);
 	return spec;
+}
+
+bool spec_network_is_cni(const struct container_spec *spec)
+{
+	return spec->network && !streq(spec->network, SPEC_NETWORK_NONE) &&
+	       !streq(spec->network, SPEC_NETWORK_HOST);
 }
 
 const char *spec_origin_file(const struct container_spec *spec, enum spec_key key)
@@ -137,6 +147,11 @@ struct container_spec *spec_free(struct container_spec *spec)
 	for (size_t i = 0; i < ELEMENTSOF(spec->origin); i++)
 		free(spec->origin[i].value);
 	strv_free(spec->files);
+	free(spec->network);
+	free(spec->ports);
+	strv_free(spec->dns);
+	strv_free(spec->network_config_dirs);
+	strv_free(spec->cni_path);
 	free(spec);
 	return NULL;
 }

@@ -76,6 +76,27 @@ struct spec_rlimit_value {
 /* PidsLimit=: 0 = unset (no pids cgroup), SPEC_PIDS_INFINITY = "max". */
 #define SPEC_PIDS_INFINITY UINT64_MAX
 
+/* Network=: no network of its own, the host's, or a CNI network list. */
+#define SPEC_NETWORK_NONE "none"
+#define SPEC_NETWORK_HOST "host"
+/* The CNI network built into mdlaunch (used when no mdlaunch.conflist is found). */
+#define SPEC_NETWORK_BUILTIN "mdlaunch"
+/* mdlaunch.conf cni_timeout default: seconds a CNI plugin may run before it is killed. */
+#define SPEC_CNI_TIMEOUT_DEFAULT 30U
+#define SPEC_CNI_TIMEOUT_MAX	 3600U
+
+/*
+ * One PublishPort= mapping: host_port..host_port+count-1 to
+ * container_port..container_port+count-1 (a range is count > 1).
+ */
+struct spec_port {
+	char host_ip[46];    /* "" = every address of the host */
+	uint16_t host_port;  /* first host port */
+	uint16_t container_port;
+	uint16_t count;	     /* ports in the range, >= 1 */
+	char protocol[8];    /* "tcp", "udp" or "sctp" */
+};
+
 /* The keys of a .container file, indexing spec->origin (where each was set). */
 enum spec_key {
 	SPEC_KEY_COMMAND,
@@ -108,6 +129,9 @@ enum spec_key {
 	SPEC_KEY_STOP_SIGNAL,
 	SPEC_KEY_STOP_TIMEOUT,
 	SPEC_KEY_NOTIFY,
+	SPEC_KEY_NETWORK,
+	SPEC_KEY_PUBLISH_PORT,
+	SPEC_KEY_DNS,
 	_SPEC_KEY_MAX,
 };
 
@@ -166,6 +190,16 @@ struct container_spec {
 	bool notify_passthrough; /* Notify=passthrough: the container gets NOTIFY_SOCKET */
 	bool stats;		 /* --stats (or -v): one line of resource use at exit */
 
+	/* Network (net-cni.c plans it, runtime-net.c runs it). */
+	char *network;		 /* Network=: SPEC_NETWORK_NONE, _HOST or a CNI list name;
+				    config_validate() sets it from Namespaces= when unset */
+	struct spec_port *ports; /* PublishPort=, n_ports of them */
+	size_t n_ports;
+	char **dns;			  /* DNS=: name server addresses, NULL = none */
+	char **network_config_dirs;	  /* mdlaunch.conf: where NAME.conflist is searched */
+	char **cni_path;		  /* mdlaunch.conf: where the plugins are */
+	unsigned cni_timeout;		  /* mdlaunch.conf: seconds per plugin call */
+
 	/* Where each key was set; messages and `show --effective` only. */
 	struct spec_origin origin[_SPEC_KEY_MAX];
 	/* The files read, in order (mdlaunch.conf, the .container, its drop-ins). */
@@ -199,6 +233,9 @@ const char *spec_rlimit_to_string(enum spec_rlimit r);
 int spec_rlimit_resource(enum spec_rlimit r);
 /* True when the rlimit counts bytes (sizes may use K/M/G/T suffixes). */
 bool spec_rlimit_is_bytes(enum spec_rlimit r);
+
+/* True when the container joins a CNI network (Network= is neither none nor host). */
+bool spec_network_is_cni(const struct container_spec *spec);
 
 /* The hostname the container gets: spec->hostname, or the name. */
 const char *spec_hostname(const struct container_spec *spec);
