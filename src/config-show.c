@@ -133,6 +133,13 @@ static void put_value(const struct container_spec *spec, enum spec_key key, FILE
 	case SPEC_KEY_AMBIENT_CAPABILITIES:
 		put_caps(f, spec->ambient_caps);
 		break;
+	case SPEC_KEY_NETWORK:
+		fputs(spec->network ? spec->network : "", f);
+		break;
+	case SPEC_KEY_DNS:
+		for (char **d = spec->dns; d && *d; d++)
+			put_word(f, *d, &first);
+		break;
 	default:
 		fputs("-", f);
 		break;
@@ -215,7 +222,8 @@ void fputs_json(const char *s, FILE *f)
 	fputc('"', f);
 }
 
-int config_show_json(const struct container_spec *spec, const char *plan, FILE *f)
+int config_show_json(const struct container_spec *spec, const char *plan, const char *network,
+		     FILE *f)
 {
 	bool first = true;
 
@@ -252,6 +260,10 @@ int config_show_json(const struct container_spec *spec, const char *plan, FILE *
 	}
 	fputs("\n  ],\n  \"plan\": ", f);
 	fputs_json(plan ? plan : "", f);
+	if (network) {
+		fputs(",\n  \"network\": ", f);
+		fputs(network, f);
+	}
 	fputs("\n}\n", f);
 	return 0;
 }
