@@ -80,37 +80,42 @@ int net_conflist_parse(const char *text, const char *what, struct json_t **ret_l
 	const char *ver;
 	bool known = false;
 	size_t i;
+	int r;
 
 	list = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
 	if (!list)
 		return plan_error(-EINVAL, msg, size, "%s:%d: invalid JSON: %s", what, jerr.line,
 				  jerr.text);
 	if (!json_is_object(list)) {
+		r = plan_error(-EINVAL, msg, size, "%s: not a JSON object", what);
 		json_decref(list);
-		return plan_error(-EINVAL, msg, size, "%s: not a JSON object", what);
+		return r;
 	}
 	v = json_object_get(list, "cniVersion");
 	ver = json_string_value(v);
 	for (i = 0; ver && i < ELEMENTSOF(versions); i++)
 		known = known || streq(ver, versions[i]);
 	if (!known) {
-		json_decref(list);
-		return plan_error(-EINVAL, msg, size,
+		r = plan_error(-EINVAL, msg, size,
 				  "%s: cniVersion %s%s%s not supported (use 1.0.0; 0.3.0 to 0.4.0 "
 				  "work too)",
 				  what, ver ? "'" : "", ver ? ver : "missing", ver ? "'" : "");
+		json_decref(list);
+		return r;
 	}
 	if (!json_is_string(json_object_get(list, "name")) ||
 	    !*json_string_value(json_object_get(list, "name"))) {
+		r = plan_error(-EINVAL, msg, size, "%s: no \"name\" string", what);
 		json_decref(list);
-		return plan_error(-EINVAL, msg, size, "%s: no \"name\" string", what);
+		return r;
 	}
 	plugins = json_object_get(list, "plugins");
 	if (!json_is_array(plugins) || json_array_size(plugins) == 0) {
-		json_decref(list);
-		return plan_error(-EINVAL, msg, size,
+		r = plan_error(-EINVAL, msg, size,
 				  "%s: no \"plugins\" array (a list needs at least one plugin)",
 				  what);
+		json_decref(list);
+		return r;
 	}
 	json_array_foreach(plugins, i, v)
 	{
@@ -118,17 +123,19 @@ int net_conflist_parse(const char *text, const char *what, struct json_t **ret_l
 		json_t *ipam = json_object_get(v, "ipam");
 
 		if (!json_is_object(v) || !plugin_type_is_valid(type)) {
-			json_decref(list);
-			return plan_error(-EINVAL, msg, size,
+			r = plan_error(-EINVAL, msg, size,
 					  "%s: plugin %zu has no valid \"type\" (a binary's name)",
 					  what, i + 1);
+			json_decref(list);
+			return r;
 		}
 		if (ipam && (!json_is_object(ipam) ||
 			     !plugin_type_is_valid(json_string_value(json_object_get(ipam, "type"))))) {
-			json_decref(list);
-			return plan_error(-EINVAL, msg, size,
+			r = plan_error(-EINVAL, msg, size,
 					  "%s: plugin '%s' has an \"ipam\" without a valid \"type\"",
 					  what, type);
+			json_decref(list);
+			return r;
 		}
 	}
 	*ret_list = list;
