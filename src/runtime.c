@@ -658,10 +658,14 @@ int runtime_show_plan(const struct container_spec *spec, FILE *f)
 		ns_clone_flags_to_string(flags, names, sizeof(names)), flags);
 	if (spec_network_is_cni(spec)) {
 		_cleanup_(net_plan_freep) struct net_plan *plan = NULL;
+		char msg[1024] = "";
 
-		r = network_plan(spec, &plan);
+		/* A missing plugin is shown (MISSING), not an error: check --host judges it. */
+		r = net_plan_build(spec, &plan, msg, sizeof(msg));
+		if (r == -ENOMEM)
+			return log_error_errno(r, "out of memory");
 		if (r < 0)
-			return r;
+			return log_network_error(spec, SPEC_KEY_NETWORK, msg);
 		net_plan_print(plan, spec, f);
 	} else if (spec->network && streq(spec->network, SPEC_NETWORK_HOST))
 		fprintf(f, "%-12s host (no network namespace: the host's interfaces)\n", "network");
@@ -677,12 +681,18 @@ char *runtime_network_json(const struct container_spec *spec)
 {
 	_cleanup_(net_plan_freep) struct net_plan *plan = NULL;
 
+	char msg[1024] = "";
+	int r;
+
 	if (!spec_network_is_cni(spec))
 		return strdup_printf("{\"network\":\"%s\"}",
 				     spec->network ? spec->network : SPEC_NETWORK_NONE);
-	if (network_plan(spec, &plan) < 0)
-		return NULL;
-	return net_plan_to_json(plan, spec);
+	r = net_plan_build(spec, &plan, msg, sizeof(msg));
+	if (r == -ENOMEM)
+		log_error_errno(r, "out of memory");
+	else if (r < 0)
+		log_network_error(spec, SPEC_KEY_NETWORK, msg);
+	return r < 0 ? NULL : net_plan_to_json(plan, spec);
 }
 
 int runtime_describe_host(FILE *f)
