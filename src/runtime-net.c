@@ -358,6 +358,7 @@ static int plugin_call(struct net_run *n, size_t i, const char *command, json_t 
 	};
 	_cleanup_free_ char *path = NULL;
 	json_t *result = NULL;
+	struct timespec t0;
 	int r;
 
 	for (char **d = n->cni_path; d && *d && !path; d++) {
@@ -374,7 +375,10 @@ static int plugin_call(struct net_run *n, size_t i, const char *command, json_t 
 	call.config = derive_config(n, i, prev);
 	if (!call.config)
 		return net_error(-ENOMEM, msg, size, "out of memory");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	r = plugin_run(n, path, &call);
+	log_debug("network '%s': plugin '%s' %s took %ld us", n->network, call.type, command,
+		  -ms_until(&t0) * 1000L);
 	if (r < 0)
 		r = net_error(r, msg, size, "network '%s': cannot run plugin '%s': %s", n->network,
 			      call.type, strerror(-r));
