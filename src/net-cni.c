@@ -311,28 +311,6 @@ bool net_plan_needs_iptables(const struct net_plan *plan)
 	return false;
 }
 
-/* "[IP:]HOST[-END]:PORT[-END]/PROTO" of one mapping into @buf. */
-static const char *port_to_string(const struct spec_port *p, char *buf, size_t size)
-{
-	char host[16], ctr[16];
-
-	if (p->count > 1) {
-		snprintf(host, sizeof(host), "%u-%u", p->host_port, p->host_port + p->count - 1);
-		snprintf(ctr, sizeof(ctr), "%u-%u", p->container_port,
-			 p->container_port + p->count - 1);
-	} else {
-		snprintf(host, sizeof(host), "%u", p->host_port);
-		snprintf(ctr, sizeof(ctr), "%u", p->container_port);
-	}
-	if (!p->host_ip[0])
-		snprintf(buf, size, "%s:%s/%s", host, ctr, p->protocol);
-	else if (strchr(p->host_ip, ':'))
-		snprintf(buf, size, "[%s]:%s:%s/%s", p->host_ip, host, ctr, p->protocol);
-	else
-		snprintf(buf, size, "%s:%s:%s/%s", p->host_ip, host, ctr, p->protocol);
-	return buf;
-}
-
 void net_plan_print(const struct net_plan *plan, const struct container_spec *spec, FILE *f)
 {
 	char buf[160];
@@ -350,7 +328,7 @@ void net_plan_print(const struct net_plan *plan, const struct container_spec *sp
 			p->iptables ? ", iptables" : "");
 	}
 	for (size_t i = 0; i < spec->n_ports; i++)
-		fprintf(f, "  publish    %s\n", port_to_string(&spec->ports[i], buf, sizeof(buf)));
+		fprintf(f, "  publish    %s\n", spec_port_to_string(&spec->ports[i], buf, sizeof(buf)));
 	for (char **d = spec->dns; d && *d; d++)
 		fprintf(f, "  dns        %s\n", *d);
 	fprintf(f, "  %-10s ADD before the command starts, DEL in reverse after it exits; "
@@ -379,7 +357,7 @@ char *net_plan_to_json(const struct net_plan *plan, const struct container_spec 
 			      p->port_mappings, "iptables", p->iptables));
 	}
 	for (size_t i = 0; i < spec->n_ports; i++)
-		json_array_append_new(ports, json_string(port_to_string(&spec->ports[i], buf,
+		json_array_append_new(ports, json_string(spec_port_to_string(&spec->ports[i], buf,
 									 sizeof(buf))));
 	json_object_set_new(o, "network", json_string(plan->network));
 	json_object_set_new(o, "name", json_string(plan->name));

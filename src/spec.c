@@ -88,6 +88,27 @@ struct container_spec *spec_new(void)
 	return spec;
 }
 
+const char *spec_port_to_string(const struct spec_port *p, char *buf, size_t size)
+{
+	char host[16], ctr[16];
+
+	if (p->count > 1) {
+		snprintf(host, sizeof(host), "%u-%u", p->host_port, p->host_port + p->count - 1);
+		snprintf(ctr, sizeof(ctr), "%u-%u", p->container_port,
+			 p->container_port + p->count - 1);
+	} else {
+		snprintf(host, sizeof(host), "%u", p->host_port);
+		snprintf(ctr, sizeof(ctr), "%u", p->container_port);
+	}
+	if (!p->host_ip[0])
+		snprintf(buf, size, "%s:%s/%s", host, ctr, p->protocol);
+	else if (strchr(p->host_ip, ':'))
+		snprintf(buf, size, "[%s]:%s:%s/%s", p->host_ip, host, ctr, p->protocol);
+	else
+		snprintf(buf, size, "%s:%s:%s/%s", p->host_ip, host, ctr, p->protocol);
+	return buf;
+}
+
 bool spec_network_is_cni(const struct container_spec *spec)
 {
 	return spec->network && !streq(spec->network, SPEC_NETWORK_NONE) &&

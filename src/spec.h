@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -233,6 +234,9 @@ const char *spec_rlimit_to_string(enum spec_rlimit r);
 int spec_rlimit_resource(enum spec_rlimit r);
 /* True when the rlimit counts bytes (sizes may use K/M/G/T suffixes). */
 bool spec_rlimit_is_bytes(enum spec_rlimit r);
+
+/* Formats @p as PublishPort= does ("127.0.0.1:8080-8081:80-81/udp") into @buf. Returns @buf. */
+const char *spec_port_to_string(const struct spec_port *p, char *buf, size_t size);
 
 /* True when the container joins a CNI network (Network= is neither none nor host). */
 bool spec_network_is_cni(const struct container_spec *spec);
