@@ -322,9 +322,9 @@ static int global_dir_list(struct global_ctx *c, const config_setting_t *s, char
 		}
 		v = config_setting_get_string(e);
 		if (v[0] != '/' || strchr(v, '\n') || strchr(v, ':')) {
-			bad = global_error(c, config_setting_source_line(e),
-					   "%s: '%s' is not an absolute directory (no ':')", name,
-					   v);
+			bad =
+			    global_error(c, config_setting_source_line(e),
+					 "%s: '%s' is not an absolute directory (no ':')", name, v);
 			continue;
 		}
 		r = strv_extend(&l, v);

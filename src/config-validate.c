@@ -403,8 +403,8 @@ static int validate_network(struct container_spec *spec)
 	int r = 0;
 
 	if (!spec->network) {
-		spec->network = strdup(spec->namespaces & NS_NET ? SPEC_NETWORK_NONE
-								 : SPEC_NETWORK_HOST);
+		spec->network =
+		    strdup(spec->namespaces & NS_NET ? SPEC_NETWORK_NONE : SPEC_NETWORK_HOST);
 		if (!spec->network)
 			return log_error_errno(-ENOMEM, "out of memory");
 	} else if (streq(spec->network, SPEC_NETWORK_HOST)) {
@@ -422,10 +422,11 @@ static int validate_network(struct container_spec *spec)
 		spec->namespaces |= NS_NET;
 	}
 	if (spec->n_ports > 0 && !spec_network_is_cni(spec))
-		r = key_message(spec, SPEC_KEY_PUBLISH_PORT, LOG_LEVEL_ERROR,
-				"PublishPort: needs a CNI network (Network=%s has nothing to publish "
-				"on; use e.g. Network=" SPEC_NETWORK_BUILTIN ")",
-				spec->network);
+		r = key_message(
+		    spec, SPEC_KEY_PUBLISH_PORT, LOG_LEVEL_ERROR,
+		    "PublishPort: needs a CNI network (Network=%s has nothing to publish "
+		    "on; use e.g. Network=" SPEC_NETWORK_BUILTIN ")",
+		    spec->network);
 	if (spec->dns)
 		key_message(spec, SPEC_KEY_DNS, LOG_LEVEL_WARN,
 			    "DNS: ignored, the container sees the host's /etc/resolv.conf (only a "

@@ -215,5 +215,6 @@ int parse_port_list(const char *s, struct spec_port **ports, size_t *n_ports, ch
  */
 int parse_dns_list(const char *s, char ***ret, char *bad, size_t bad_size);
 
-/* True when @s is a Network= value: "none", "host" or a name [A-Za-z0-9_.-]{1,64}, not "." or "..". */
+/* True when @s is a Network= value: "none", "host" or a name [A-Za-z0-9_.-]{1,64}, not "." or "..".
+ */
 bool network_name_is_valid(const char *s);

@@ -97,9 +97,9 @@ int net_conflist_parse(const char *text, const char *what, struct json_t **ret_l
 		known = known || streq(ver, versions[i]);
 	if (!known) {
 		r = plan_error(-EINVAL, msg, size,
-				  "%s: cniVersion %s%s%s not supported (use 1.0.0; 0.3.0 to 0.4.0 "
-				  "work too)",
-				  what, ver ? "'" : "", ver ? ver : "missing", ver ? "'" : "");
+			       "%s: cniVersion %s%s%s not supported (use 1.0.0; 0.3.0 to 0.4.0 "
+			       "work too)",
+			       what, ver ? "'" : "", ver ? ver : "missing", ver ? "'" : "");
 		json_decref(list);
 		return r;
 	}
@@ -112,8 +112,7 @@ int net_conflist_parse(const char *text, const char *what, struct json_t **ret_l
 	plugins = json_object_get(list, "plugins");
 	if (!json_is_array(plugins) || json_array_size(plugins) == 0) {
 		r = plan_error(-EINVAL, msg, size,
-				  "%s: no \"plugins\" array (a list needs at least one plugin)",
-				  what);
+			       "%s: no \"plugins\" array (a list needs at least one plugin)", what);
 		json_decref(list);
 		return r;
 	}
@@ -124,16 +123,16 @@ int net_conflist_parse(const char *text, const char *what, struct json_t **ret_l
 
 		if (!json_is_object(v) || !plugin_type_is_valid(type)) {
 			r = plan_error(-EINVAL, msg, size,
-					  "%s: plugin %zu has no valid \"type\" (a binary's name)",
-					  what, i + 1);
+				       "%s: plugin %zu has no valid \"type\" (a binary's name)",
+				       what, i + 1);
 			json_decref(list);
 			return r;
 		}
-		if (ipam && (!json_is_object(ipam) ||
-			     !plugin_type_is_valid(json_string_value(json_object_get(ipam, "type"))))) {
+		if (ipam && (!json_is_object(ipam) || !plugin_type_is_valid(json_string_value(
+							  json_object_get(ipam, "type"))))) {
 			r = plan_error(-EINVAL, msg, size,
-					  "%s: plugin '%s' has an \"ipam\" without a valid \"type\"",
-					  what, type);
+				       "%s: plugin '%s' has an \"ipam\" without a valid \"type\"",
+				       what, type);
 			json_decref(list);
 			return r;
 		}
@@ -204,8 +203,7 @@ static bool plugin_needs_iptables(json_t *v, const char *type)
 	return json_is_true(json_object_get(v, "ipMasq"));
 }
 
-int net_plan_build(const struct container_spec *spec, struct net_plan **ret, char *msg,
-		   size_t size)
+int net_plan_build(const struct container_spec *spec, struct net_plan **ret, char *msg, size_t size)
 {
 	_cleanup_(net_plan_freep) struct net_plan *plan = NULL;
 	_cleanup_free_ char *text = NULL;
@@ -242,9 +240,9 @@ int net_plan_build(const struct container_spec *spec, struct net_plan **ret, cha
 					strcat(dirs, ", ");
 				strcat(dirs, *d);
 			}
-			return plan_error(-ENOENT, msg, size,
-					  "unknown network '%s' (no %s.conflist in %s)",
-					  spec->network, spec->network, *dirs ? dirs : "(no directory)");
+			return plan_error(
+			    -ENOENT, msg, size, "unknown network '%s' (no %s.conflist in %s)",
+			    spec->network, spec->network, *dirs ? dirs : "(no directory)");
 		}
 		text = strdup(net_builtin_conflist);
 		if (!text)
@@ -264,8 +262,8 @@ int net_plan_build(const struct container_spec *spec, struct net_plan **ret, cha
 	{
 		struct net_plugin *p = &plan->plugins[i];
 		const char *type = json_string_value(json_object_get(v, "type"));
-		const char *ipam = json_string_value(json_object_get(json_object_get(v, "ipam"),
-								     "type"));
+		const char *ipam =
+		    json_string_value(json_object_get(json_object_get(v, "ipam"), "type"));
 
 		plan->n_plugins++;
 		p->type = strdup(type);
@@ -328,11 +326,13 @@ void net_plan_print(const struct net_plan *plan, const struct container_spec *sp
 			p->iptables ? ", iptables" : "");
 	}
 	for (size_t i = 0; i < spec->n_ports; i++)
-		fprintf(f, "  publish    %s\n", spec_port_to_string(&spec->ports[i], buf, sizeof(buf)));
+		fprintf(f, "  publish    %s\n",
+			spec_port_to_string(&spec->ports[i], buf, sizeof(buf)));
 	for (char **d = spec->dns; d && *d; d++)
 		fprintf(f, "  dns        %s\n", *d);
-	fprintf(f, "  %-10s ADD before the command starts, DEL in reverse after it exits; "
-		   "timeout %us per plugin\n",
+	fprintf(f,
+		"  %-10s ADD before the command starts, DEL in reverse after it exits; "
+		"timeout %us per plugin\n",
 		"lifecycle", plan->timeout);
 }
 
@@ -351,18 +351,18 @@ char *net_plan_to_json(const struct net_plan *plan, const struct container_spec 
 		const struct net_plugin *p = &plan->plugins[i];
 
 		json_array_append_new(
-		    plugins,
-		    json_pack("{s:s, s:s?, s:s?, s:s?, s:b, s:b}", "type", p->type, "path", p->path,
-			      "ipam", p->ipam_type, "ipamPath", p->ipam_path, "portMappings",
-			      p->port_mappings, "iptables", p->iptables));
+		    plugins, json_pack("{s:s, s:s?, s:s?, s:s?, s:b, s:b}", "type", p->type, "path",
+				       p->path, "ipam", p->ipam_type, "ipamPath", p->ipam_path,
+				       "portMappings", p->port_mappings, "iptables", p->iptables));
 	}
 	for (size_t i = 0; i < spec->n_ports; i++)
-		json_array_append_new(ports, json_string(spec_port_to_string(&spec->ports[i], buf,
-									 sizeof(buf))));
+		json_array_append_new(
+		    ports, json_string(spec_port_to_string(&spec->ports[i], buf, sizeof(buf))));
 	json_object_set_new(o, "network", json_string(plan->network));
 	json_object_set_new(o, "name", json_string(plan->name));
 	json_object_set_new(o, "cniVersion", json_string(plan->cni_version));
-	json_object_set_new(o, "conflist", plan->conflist ? json_string(plan->conflist) : json_null());
+	json_object_set_new(o, "conflist",
+			    plan->conflist ? json_string(plan->conflist) : json_null());
 	json_object_set(o, "plugins", plugins);
 	json_object_set(o, "portMappings", ports);
 	json_object_set_new(o, "timeout", json_integer(plan->timeout));

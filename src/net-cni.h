@@ -30,10 +30,10 @@ struct net_plugin {
 };
 
 struct net_plan {
-	char *network;	   /* the Network= name */
-	char *name;	   /* the list's "name" (injected into every plugin's config) */
-	char *cni_version; /* the list's "cniVersion" */
-	char *conflist;	   /* the file read, NULL for the built-in list */
+	char *network;	     /* the Network= name */
+	char *name;	     /* the list's "name" (injected into every plugin's config) */
+	char *cni_version;   /* the list's "cniVersion" */
+	char *conflist;	     /* the file read, NULL for the built-in list */
 	struct json_t *list; /* the parsed list (owned) */
 	struct net_plugin *plugins;
 	size_t n_plugins;

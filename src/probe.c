@@ -158,9 +158,8 @@ static void probe_network(struct ctx *c)
 	if (r < 0) {
 		bool ports = r == -EINVAL && spec->n_ports > 0 && strstr(msg, "portMappings");
 
-		finding(c, PROBE_ERROR, ports ? SPEC_KEY_PUBLISH_PORT : SPEC_KEY_NETWORK,
-			"%s: %s", ports ? "PublishPort" : "Network",
-			r == -ENOMEM ? "out of memory" : msg);
+		finding(c, PROBE_ERROR, ports ? SPEC_KEY_PUBLISH_PORT : SPEC_KEY_NETWORK, "%s: %s",
+			ports ? "PublishPort" : "Network", r == -ENOMEM ? "out of memory" : msg);
 		return;
 	}
 	for (size_t i = 0; i < plan->n_plugins; i++) {

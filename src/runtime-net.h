@@ -17,10 +17,10 @@ struct container_spec;
 struct net_plan;
 struct net_run;
 
-#define NET_RUN_DIR    "/run/mdlaunch"
-#define NET_NETNS_DIR  NET_RUN_DIR "/netns"
-#define NET_CACHE_DIR  NET_RUN_DIR "/net"
-#define NET_IFNAME     "eth0"
+#define NET_RUN_DIR   "/run/mdlaunch"
+#define NET_NETNS_DIR NET_RUN_DIR "/netns"
+#define NET_CACHE_DIR NET_RUN_DIR "/net"
+#define NET_IFNAME    "eth0"
 
 /*
  * Attaches the network namespace of @pid to @plan's network: pins it at

@@ -480,7 +480,8 @@ static int network_plan(const struct container_spec *spec, struct net_plan **ret
 		return log_error_errno(r, "out of memory");
 	if (r < 0)
 		return log_network_error(spec,
-					 spec->n_ports > 0 && r == -EINVAL && strstr(msg, "portMappings")
+					 spec->n_ports > 0 && r == -EINVAL &&
+						 strstr(msg, "portMappings")
 					     ? SPEC_KEY_PUBLISH_PORT
 					     : SPEC_KEY_NETWORK,
 					 msg);
@@ -519,8 +520,8 @@ static int run_attach_network(struct run *run)
 		log_error("%s: %s", run->name, msg);
 		return r;
 	}
-	log_debug("%s: network '%s' attached, address %s (+%ld us)", run->name,
-		  run->spec->network, net_run_address(run->net) ?: "none", elapsed_us(run));
+	log_debug("%s: network '%s' attached, address %s (+%ld us)", run->name, run->spec->network,
+		  net_run_address(run->net) ?: "none", elapsed_us(run));
 	return 0;
 }
 

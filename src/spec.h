@@ -91,11 +91,11 @@ struct spec_rlimit_value {
  * container_port..container_port+count-1 (a range is count > 1).
  */
 struct spec_port {
-	char host_ip[46];    /* "" = every address of the host */
-	uint16_t host_port;  /* first host port */
+	char host_ip[46];   /* "" = every address of the host */
+	uint16_t host_port; /* first host port */
 	uint16_t container_port;
-	uint16_t count;	     /* ports in the range, >= 1 */
-	char protocol[8];    /* "tcp", "udp" or "sctp" */
+	uint16_t count;	  /* ports in the range, >= 1 */
+	char protocol[8]; /* "tcp", "udp" or "sctp" */
 };
 
 /* The keys of a .container file, indexing spec->origin (where each was set). */
@@ -196,10 +196,10 @@ struct container_spec {
 				    config_validate() sets it from Namespaces= when unset */
 	struct spec_port *ports; /* PublishPort=, n_ports of them */
 	size_t n_ports;
-	char **dns;			  /* DNS=: name server addresses, NULL = none */
-	char **network_config_dirs;	  /* mdlaunch.conf: where NAME.conflist is searched */
-	char **cni_path;		  /* mdlaunch.conf: where the plugins are */
-	unsigned cni_timeout;		  /* mdlaunch.conf: seconds per plugin call */
+	char **dns;		    /* DNS=: name server addresses, NULL = none */
+	char **network_config_dirs; /* mdlaunch.conf: where NAME.conflist is searched */
+	char **cni_path;	    /* mdlaunch.conf: where the plugins are */
+	unsigned cni_timeout;	    /* mdlaunch.conf: seconds per plugin call */
 
 	/* Where each key was set; messages and `show --effective` only. */
 	struct spec_origin origin[_SPEC_KEY_MAX];
