@@ -63,6 +63,7 @@ EOF
 
 @test "network: the address is in 10.89.0.0/24, eth0 has the default route; 127 after ADD cleans up" {
 	s=$(script s <<'EOF'
+cd "$BATS_TEST_TMPDIR"
 mdl run --network mdlaunch -- sh -c 'ip -4 -o addr show eth0; ip route show default'
 net_leftovers
 # init fails after ADD (command not found): DEL still runs
@@ -152,7 +153,8 @@ PublishPort = 18081:80
 Init = true
 EOF
 	s=$(script s <<'EOF'
-"$MDLAUNCH" "$BATS_TEST_TMPDIR/stop.container" &
+cd "$BATS_TEST_TMPDIR"
+"$MDLAUNCH" stop.container &
 pid=$!
 for i in $(seq 100); do [ -n "$(ls /run/mdlaunch/net 2>/dev/null)" ] && break; sleep 0.1; done
 sleep 0.3
