@@ -156,7 +156,8 @@ EOF
 cd "$BATS_TEST_TMPDIR"
 "$MDLAUNCH" stop.container &
 pid=$!
-for i in $(seq 100); do [ -n "$(ls /run/mdlaunch/net 2>/dev/null)" ] && break; sleep 0.1; done
+# stop it once the command runs (a stop during the start reaches init before its handlers)
+for i in $(seq 200); do pgrep -x -f 'sleep 100' >/dev/null && break; sleep 0.1; done
 sleep 0.3
 kill -TERM $pid
 rc=0; wait $pid || rc=$?
@@ -183,8 +184,7 @@ EOF
 	s=$(script s <<'EOF'
 "$MDLAUNCH" run --name victim --network mdlaunch -p 18082:80 -- sleep 100 &
 pid=$!
-for i in $(seq 100); do [ -n "$(ls /run/mdlaunch/net 2>/dev/null)" ] && break; sleep 0.1; done
-sleep 0.3
+for i in $(seq 200); do pgrep -x -f 'sleep 100' >/dev/null && break; sleep 0.1; done
 kill -KILL $pid
 wait $pid || true
 # the container dies with its launcher; its network stays until the next run
