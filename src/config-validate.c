@@ -23,6 +23,7 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include "config-rootfs.h"
 #include "config-values.h"
 #include "log.h"
 #include "spec.h"
@@ -427,10 +428,14 @@ static int validate_network(struct container_spec *spec)
 		    "PublishPort: needs a CNI network (Network=%s has nothing to publish "
 		    "on; use e.g. Network=" SPEC_NETWORK_BUILTIN ")",
 		    spec->network);
-	if (spec->dns)
+	if (spec->dns && !spec->rootfs)
 		key_message(spec, SPEC_KEY_DNS, LOG_LEVEL_WARN,
 			    "DNS: ignored, the container sees the host's /etc/resolv.conf (only a "
 			    "root file system of its own gets a generated one)");
+	else if (spec->dns)
+		key_message(spec, SPEC_KEY_DNS, LOG_LEVEL_WARN,
+			    "DNS: ignored for now: the generated /etc/resolv.conf is not yet bound "
+			    "into Rootfs=");
 	return r;
 }
 
@@ -440,6 +445,8 @@ int config_validate(struct container_spec *spec)
 
 	ret = first_error(ret, validate_command(spec));
 	ret = first_error(ret, validate_names(spec));
+	/* Before the working directory's default, which is "/" with Rootfs=. */
+	ret = first_error(ret, config_validate_filesystem(spec));
 	ret = first_error(ret, config_validate_values(spec));
 	ret = first_error(ret, validate_network(spec));
 	if ((spec->namespaces & NS_PID) && !(spec->namespaces & NS_MOUNT))

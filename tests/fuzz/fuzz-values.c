@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "config-rootfs.h"
 #include "config-values.h"
 #include "log.h"
 #include "net-cni.h"
@@ -67,6 +68,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)network_name_is_valid(s);
 		if (net_conflist_parse(s, "fuzz", &list, msg, sizeof(msg)) == 0)
 			json_decref(list);
+	}
+	{
+		struct spec_mount m = {};
+		char why[256], *dir = NULL;
+		bool overlay;
+
+		if (parse_volume(s, "/base", &m, why, sizeof(why)) == 0)
+			spec_mount_done(&m);
+		if (parse_tmpfs(s, &m, why, sizeof(why)) == 0)
+			spec_mount_done(&m);
+		if (parse_rootfs(s, "/base", &dir, &overlay, why, sizeof(why)) == 0)
+			free(dir);
 	}
 	half = strchr(s, '|');
 	if (half) {

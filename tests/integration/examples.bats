@@ -131,7 +131,6 @@ teardown() { mdl_teardown; }
 	require_python3
 	command -v curl >/dev/null || skip "curl is not installed"
 	cd "$BATS_TEST_TMPDIR"
-	echo "served from the test" >index.html
 	cat >web.sh <<'EOF'
 cd "$BATS_TEST_TMPDIR"
 env --default-signal "$MDLAUNCH" "$EXAMPLES/web.container" >web.out 2>&1 3>&- &
@@ -141,10 +140,13 @@ for i in $(seq 100); do
 	reply=$(curl -s --max-time 2 http://127.0.0.1:8080/index.html) && [ -n "$reply" ] && break
 	sleep 0.1
 done
-echo "reply: $reply"
-# the environment and the hostname of the file: the init (PID 1) and python3 below it
+[ "$reply" = "$(cat "$EXAMPLES/html/index.html")" ] && echo "reply: ok"
+# the init (PID 1) and python3 below it
 init=$(cat /proc/$pid/task/*/children | cut -d' ' -f1)
 py=$(cat /proc/$init/task/*/children | cut -d' ' -f1)
+# examples/html, a read-only volume on /srv, in a read-only root
+nsenter -t "$init" -m touch /srv/x /usr/x 2>/dev/null || echo "read-only: ok"
+nsenter -t "$init" -m touch /tmp/x && echo "tmp: ok"
 tr '\0' '\n' </proc/"$py"/environ | grep -qx 'GREETING=hello world' && echo "env: ok"
 echo "hostname: $(nsenter -t "$init" -u hostname)"
 kill -TERM $pid
@@ -156,7 +158,9 @@ EOF
 	run in_test_netns web.sh
 	print_run
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"reply: served from the test"* ]]
+	[[ "$output" == *"reply: ok"* ]]
+	[[ "$output" == *"read-only: ok"* ]]
+	[[ "$output" == *"tmp: ok"* ]]
 	[[ "$output" == *"env: ok"* ]]
 	[[ "$output" == *"hostname: web"* ]]
 	[[ "$output" == *"exit: 143"* ]]
