@@ -168,26 +168,6 @@ int read_file_at(int dirfd, const char *file, size_t max, char **ret)
 	return 0;
 }
 
-FILE *mountinfo_open(void)
-{
-	static char *snapshot; /* kept for the process's life */
-	static size_t len;
-	int r;
-
-	if (!snapshot) {
-		r = read_file_at(AT_FDCWD, "/proc/self/mountinfo", 16 << 20, &snapshot);
-		if (r < 0) {
-			errno = -r;
-			return NULL;
-		}
-		len = strlen(snapshot);
-	}
-	/* fmemopen() refuses an empty buffer; an empty table reads as empty either way. */
-	if (len == 0)
-		return fopen("/dev/null", "re");
-	return fmemopen(snapshot, len, "r");
-}
-
 char *strdup_printf(const char *fmt, ...)
 {
 	va_list ap;

@@ -122,14 +122,6 @@ int write_file_at(int dirfd, const char *file, const char *value);
 int read_file_at(int dirfd, const char *file, size_t max, char **ret);
 
 /*
- * A stream over /proc/self/mountinfo as this process first read it (the
- * kernel formats the whole table on every read; one cgroup setup parses it
- * once per controller, and mdlaunch itself mounts nothing meanwhile). NULL
- * with errno set when it cannot be read.
- */
-FILE *mountinfo_open(void);
-
-/*
  * Resolves the command @cmd through @path like execvp() (an empty entry is
  * the current directory), but tells "not found" from "found but not
  * executable": on success @buf holds the file to exec. A '/' in @cmd means
