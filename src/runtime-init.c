@@ -5,7 +5,8 @@
  * command pipe on fd 3 and the status pipe on fd 4. Init reads the command
  * frame to EOF (the launcher closes the pipe only once init is in its
  * cgroups: the start barrier), prepares the namespaces (private mounts, a
- * fresh /proc, hostname, loopback), then gives up privilege (rlimits, then
+ * fresh /proc, hostname, loopback; a pty of its own for Tty=true on a
+ * terminal, runtime-tty.c), then gives up privilege (rlimits, then
  * runtime-caps.c: groups, gid, uid, the working directory, the capability
  * sets, no_new_privs), and execs the command, which becomes the
  * container's PID 1. Any failure goes back to the launcher as a status frame

@@ -3,7 +3,8 @@
  * runtime-ns.c: step 3 of the runtime flow (runtime.c), the birth of the
  * container. Maps the spec's namespaces to clone flags and clones a child
  * that re-executes this binary as `mdlaunch init` (runtime-init.c) with the
- * command pipe on fd 3 and the status pipe on fd 4, and nothing else.
+ * command pipe on fd 3 and the status pipe on fd 4 (with Tty=true on a
+ * terminal, the pty socket on fd 5: runtime-tty.h), and nothing else.
  * Re-executing gives init a fresh process image, so the child of the raw
  * clone only calls async-signal-safe functions before execve.
  *
