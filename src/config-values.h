@@ -19,7 +19,7 @@
 #define CONFIG_BOOL_HINT       "(use true/false, yes/no, on/off or 1/0)"
 #define CONFIG_CPUSET_HINT     "(use a CPU list such as 0-2,4)"
 #define CONFIG_NAME_HINT       "(1 to 64 characters from A-Z a-z 0-9 _ . -)"
-#define CONFIG_NAMESPACES_HINT "(use any of: uts pid mount net ipc)"
+#define CONFIG_NAMESPACES_HINT "(use any of: uts pid mount net ipc cgroup)"
 #define CONFIG_CAPS_HINT       "(capability names such as NET_ADMIN or CAP_NET_ADMIN, or all, none)"
 #define CONFIG_PIDS_HINT       "(a positive integer, or max)"
 #define CONFIG_RLIMIT_HINT     "(use SOFT[:HARD], each a number or infinity)"

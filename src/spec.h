@@ -18,7 +18,12 @@ enum namespace_flag {
 	NS_MOUNT = 1 << 2,
 	NS_NET = 1 << 3,
 	NS_IPC = 1 << 4,
-	NS_ALL = (1 << 5) - 1,
+	/*
+	 * Not a clone flag: init unshares the cgroup namespace once it is in
+	 * its cgroups (runtime-init.c), so that their leaves are its root.
+	 */
+	NS_CGROUP = 1 << 5,
+	NS_ALL = (1 << 6) - 1,
 };
 
 /* Memory= unset: the memory controller is not used at all. */
@@ -108,6 +113,8 @@ enum spec_key {
 	SPEC_KEY_STOP_SIGNAL,
 	SPEC_KEY_STOP_TIMEOUT,
 	SPEC_KEY_NOTIFY,
+	SPEC_KEY_MASK,
+	SPEC_KEY_UNMASK,
 	_SPEC_KEY_MAX,
 };
 
@@ -166,6 +173,11 @@ struct container_spec {
 	bool notify_passthrough; /* Notify=passthrough: the container gets NOTIFY_SOCKET */
 	bool stats;		 /* --stats (or -v): one line of resource use at exit */
 
+	/* /proc and /sys (runtime-mount-kernel.c). */
+	char **mask_paths;   /* Mask=: absolute paths hidden besides the defaults, NULL = none */
+	char **unmask_paths; /* Unmask=: patterns (fnmatch) or "ALL" taken out of the default
+				masked and read-only paths, NULL = none */
+
 	/* Where each key was set; messages and `show --effective` only. */
 	struct spec_origin origin[_SPEC_KEY_MAX];
 	/* The files read, in order (mdlaunch.conf, the .container, its drop-ins). */
@@ -203,7 +215,7 @@ bool spec_rlimit_is_bytes(enum spec_rlimit r);
 /* The hostname the container gets: spec->hostname, or the name. */
 const char *spec_hostname(const struct container_spec *spec);
 
-/* Namespace names as written in files ("uts", "pid", "mount", "net", "ipc"). */
+/* Namespace names as written in files ("uts", "pid", "mount", "net", "ipc", "cgroup"). */
 int namespace_from_string(const char *s); /* NS_* flag, or -EINVAL */
 const char *namespace_to_string(unsigned flag);
 
