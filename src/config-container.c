@@ -85,6 +85,8 @@ struct config_key {
 	enum spec_key id;
 	key_parser parse;
 	size_t offset;
+	/* May be repeated: the values add up (joined with ':'); an empty one resets. */
+	bool list;
 };
 
 /* Logs one error of the file and counts it; returns -EINVAL. */
@@ -466,6 +468,27 @@ static int parse_workdir_key(struct load_ctx *c, unsigned line, const char *key,
 	return 0;
 }
 
+/* Mask= and Unmask=: the (accumulated) list replaces the one at @data. */
+static int parse_mask_key(struct load_ctx *c, unsigned line, const char *key, const char *value,
+			  void *data)
+{
+	bool unmask = strcaseeq(key, "Unmask");
+	char ***paths = data;
+	char **l = NULL;
+	char bad[256] = "";
+	int r;
+
+	r = parse_mask_paths(value, unmask, &l, bad, sizeof(bad));
+	if (r == -EINVAL)
+		return load_error(c, line, "%s: invalid path '%s' %s", key, bad,
+				  unmask ? CONFIG_UNMASK_HINT : CONFIG_MASK_HINT);
+	if (r < 0)
+		return r;
+	strv_free(*paths);
+	*paths = l;
+	return 0;
+}
+
 #define RLIMIT_KEY(key, id, r)                                                                     \
 	{                                                                                          \
 		key, id, parse_rlimit_key,                                                         \
@@ -519,6 +542,10 @@ static const struct config_key container_keys[] = {
 	  offsetof(struct container_spec, stop_timeout) },
 	{ "Notify", SPEC_KEY_NOTIFY, parse_notify_key,
 	  offsetof(struct container_spec, notify_passthrough) },
+	{ "Mask", SPEC_KEY_MASK, parse_mask_key, offsetof(struct container_spec, mask_paths),
+	  true },
+	{ "Unmask", SPEC_KEY_UNMASK, parse_mask_key, offsetof(struct container_spec, unmask_paths),
+	  true },
 };
 
 /* The known key closest to @key when it is a plausible typo, else NULL. */
@@ -755,7 +782,7 @@ static int scan_assignment(struct load_ctx *c, struct scan_state *st, unsigned l
 					  key, hint);
 		return load_error(c, line, "unknown key '%s' in [" SECTION "]", key);
 	}
-	if (st->seen[i])
+	if (st->seen[i] && !k->list)
 		return load_error(c, line, "%s: duplicate key, first set at line %u", k->name,
 				  st->seen[i]);
 	st->seen[i] = line;
@@ -763,8 +790,20 @@ static int scan_assignment(struct load_ctx *c, struct scan_state *st, unsigned l
 	 * A later file overrides an earlier one: only the last assignment is
 	 * applied (apply_assignments()), so that an empty value can reset the
 	 * key to its default. Every value is still parsed here, into a scratch
-	 * spec, so that each bad one is reported at its own line.
+	 * spec, so that each bad one is reported at its own line. A list key
+	 * adds each value to the ones before it instead.
 	 */
+	if (k->list && *value && c->final[i].value && *c->final[i].value) {
+		char *joined = strdup_printf("%s:%s", c->final[i].value, value);
+
+		if (!joined)
+			return -ENOMEM;
+		free(c->final[i].value);
+		c->final[i] = (struct key_assignment){
+			.value = joined, .path = c->path, .file = c->file, .line = line
+		};
+		return k->parse(c, line, k->name, value, (char *)c->spec + k->offset);
+	}
 	free(c->final[i].value);
 	c->final[i] = (struct key_assignment){
 		.value = strdup(value), .path = c->path, .file = c->file, .line = line

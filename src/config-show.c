@@ -127,6 +127,14 @@ static void put_value(const struct container_spec *spec, enum spec_key key, FILE
 			if (spec->namespaces & flag)
 				put_word(f, namespace_to_string(flag), &first);
 		break;
+	case SPEC_KEY_MASK:
+		for (char **m = spec->mask_paths; m && *m; m++)
+			fprintf(f, "%s%s", m == spec->mask_paths ? "" : ":", *m);
+		break;
+	case SPEC_KEY_UNMASK:
+		for (char **m = spec->unmask_paths; m && *m; m++)
+			fprintf(f, "%s%s", m == spec->unmask_paths ? "" : ":", *m);
+		break;
 	case SPEC_KEY_CAPABILITIES:
 		put_caps(f, spec->capabilities);
 		break;

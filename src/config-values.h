@@ -183,3 +183,14 @@ int parse_group_list(const char *s, char ***ret, char *bad, size_t bad_size);
 
 /* True when @s is an absolute path ('/' first) without a newline (WorkingDirectory=). */
 bool working_directory_is_valid(const char *s);
+
+#define CONFIG_MASK_HINT "(colon-separated absolute paths, e.g. /proc/foo:/sys/bar)"
+#define CONFIG_UNMASK_HINT "(ALL, or colon-separated absolute paths or patterns such as /proc/*)"
+
+/*
+ * Parses Mask= (@unmask false) or Unmask= (@unmask true): colon-separated
+ * absolute paths without "." or ".." components (Unmask= takes fnmatch
+ * patterns, or "ALL"). Empty items are skipped. On success *ret is a
+ * new NULL-terminated list. -EINVAL names the bad item in @bad; or -ENOMEM.
+ */
+int parse_mask_paths(const char *s, bool unmask, char ***ret, char *bad, size_t bad_size);
