@@ -564,6 +564,9 @@ int runtime_show_plan(const struct container_spec *spec, FILE *f)
 
 	fprintf(f, "%-12s %s (0x%lx), re-executing /proc/self/exe init\n", "clone flags",
 		ns_clone_flags_to_string(flags, names, sizeof(names)), flags);
+	if (spec->namespaces & NS_CGROUP)
+		fprintf(f, "%-12s CLONE_NEWCGROUP, unshared by init once it is in its cgroups\n",
+			"cgroupns");
 	r = cgroup_show_plan(spec, f, &err);
 	if (r < 0)
 		return log_cgroup_error(r, &err);
