@@ -184,7 +184,7 @@ int parse_group_list(const char *s, char ***ret, char *bad, size_t bad_size);
 /* True when @s is an absolute path ('/' first) without a newline (WorkingDirectory=). */
 bool working_directory_is_valid(const char *s);
 
-#define CONFIG_MASK_HINT "(colon-separated absolute paths, e.g. /proc/foo:/sys/bar)"
+#define CONFIG_MASK_HINT   "(colon-separated absolute paths, e.g. /proc/foo:/sys/bar)"
 #define CONFIG_UNMASK_HINT "(ALL, or colon-separated absolute paths or patterns such as /proc/*)"
 
 /*

@@ -31,14 +31,22 @@
 #include "spec.h"
 #include "util.h"
 
-#define SYS_CGROUP "/sys/fs/cgroup"
+#define SYS_CGROUP	"/sys/fs/cgroup"
 #define KERNEL_FS_FLAGS (MS_NOSUID | MS_NODEV | MS_NOEXEC)
 
 const char *const mount_default_masked[] = {
-	"/proc/acpi",	     "/proc/asound",	 "/proc/interrupts",
-	"/proc/kcore",	     "/proc/keys",	 "/proc/latency_stats",
-	"/proc/sched_debug", "/proc/scsi",	 "/proc/timer_list",
-	"/proc/timer_stats", "/sys/devices/virtual/powercap", "/sys/firmware",
+	"/proc/acpi",
+	"/proc/asound",
+	"/proc/interrupts",
+	"/proc/kcore",
+	"/proc/keys",
+	"/proc/latency_stats",
+	"/proc/sched_debug",
+	"/proc/scsi",
+	"/proc/timer_list",
+	"/proc/timer_stats",
+	"/sys/devices/virtual/powercap",
+	"/sys/firmware",
 	NULL,
 };
 
@@ -67,6 +75,8 @@ static int add(struct mount_plan *plan, const struct mount_op op)
  */
 static int build_sys(const struct container_spec *spec, struct mount_plan *plan)
 {
+	int r;
+
 	if (spec->namespaces & NS_NET)
 		return add(plan, (struct mount_op){ .type = MOUNT_OP_MOUNT,
 						    .flags = MOUNT_OP_MKTARGET,
@@ -74,12 +84,14 @@ static int build_sys(const struct container_spec *spec, struct mount_plan *plan)
 						    .target = "/sys",
 						    .fstype = "sysfs",
 						    .mountflags = MS_RDONLY | KERNEL_FS_FLAGS });
-	return add(plan, (struct mount_op){ .type = MOUNT_OP_MOUNT,
-					    .flags = MOUNT_OP_OPTIONAL,
-					    .source = "/sys",
-					    .target = "/sys",
-					    .mountflags = MS_BIND | MS_REC }) ?:
-	       add(plan, (struct mount_op){ .type = MOUNT_OP_REMOUNT,
+	r = add(plan, (struct mount_op){ .type = MOUNT_OP_MOUNT,
+					 .flags = MOUNT_OP_OPTIONAL,
+					 .source = "/sys",
+					 .target = "/sys",
+					 .mountflags = MS_BIND | MS_REC });
+	if (r < 0)
+		return r;
+	return add(plan, (struct mount_op){ .type = MOUNT_OP_REMOUNT,
 					    .flags = MOUNT_OP_OPTIONAL,
 					    .target = "/sys",
 					    .mountflags = MS_REC | MS_RDONLY | KERNEL_FS_FLAGS });
@@ -163,7 +175,8 @@ int mount_plan_add_masks(const struct container_spec *spec, struct mount_plan *p
 
 	for (const char *const *p = mount_default_masked; r >= 0 && *p; p++)
 		if (!mount_path_unmasked(spec->unmask_paths, *p))
-			r = add(plan, (struct mount_op){ .type = MOUNT_OP_MASK, .target = (char *)*p });
+			r = add(plan,
+				(struct mount_op){ .type = MOUNT_OP_MASK, .target = (char *)*p });
 	for (char **p = spec->mask_paths; r >= 0 && p && *p; p++)
 		r = add(plan, (struct mount_op){ .type = MOUNT_OP_MASK, .target = *p });
 	for (const char *const *p = mount_default_readonly; r >= 0 && *p; p++) {
