@@ -147,6 +147,20 @@ static int build_cgroup(const struct container_spec *spec, struct mount_plan *pl
 	r = cgroup_spec_mounts(spec, &m);
 	if (r < 0)
 		return r;
+	/*
+	 * Without a network namespace /sys is the host's, bound with its
+	 * cgroup2 mount: the same file system cannot be mounted again right on
+	 * top of itself (EBUSY), so an empty tmpfs goes between them.
+	 */
+	if (m.mode == CGROUP_MODE_UNIFIED && !(spec->namespaces & NS_NET))
+		r = add(plan, (struct mount_op){ .type = MOUNT_OP_MOUNT,
+						 .source = "tmpfs",
+						 .target = SYS_CGROUP,
+						 .fstype = "tmpfs",
+						 .mountflags = MS_RDONLY | KERNEL_FS_FLAGS,
+						 .data = "mode=755,size=0" });
+	if (r < 0)
+		goto out;
 	if (m.mode == CGROUP_MODE_UNIFIED)
 		r = add(plan, (struct mount_op){ .type = MOUNT_OP_MOUNT,
 						 .source = "cgroup2",
@@ -155,6 +169,7 @@ static int build_cgroup(const struct container_spec *spec, struct mount_plan *pl
 						 .mountflags = MS_RDONLY | KERNEL_FS_FLAGS });
 	else
 		r = build_cgroup_v1(&m, plan);
+out:
 	cgroup_mounts_done(&m);
 	return r;
 }

@@ -108,7 +108,9 @@ INNER_CG='/sys/fs/cgroup$(sed -n "s/^0:://p" /proc/self/cgroup)'
 }
 
 @test "v2: delegation: the launcher moves itself into supervisor, then back; tree unchanged" {
-	run --separate-stderr mdl_in "$D" run -m 64M -- \
+	# no cgroup namespace: the levels above the container's own cgroup are visible
+	printf 'namespaces = "%s";\n' "$HOST_CGROUP_VIEW" >"$BATS_TEST_TMPDIR/hostview.conf"
+	run --separate-stderr mdl_in "$D" --config "$BATS_TEST_TMPDIR/hostview.conf" run -m 64M -- \
 		sh -c "cat /proc/\$PPID/cgroup 2>/dev/null; cat $INNER_CG/../../cgroup.subtree_control"
 	print_run
 	[ "$status" -eq 0 ]
