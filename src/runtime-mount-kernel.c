@@ -77,7 +77,9 @@ static int build_sys(const struct container_spec *spec, struct mount_plan *plan)
 {
 	int r;
 
-	if (spec->namespaces & NS_NET)
+	/* A new root has no /sys to bind: its own sysfs then (the host's network's, without one).
+	 */
+	if ((spec->namespaces & NS_NET) || spec->rootfs)
 		return add(plan, (struct mount_op){ .type = MOUNT_OP_MOUNT,
 						    .flags = MOUNT_OP_MKTARGET,
 						    .source = "sysfs",
@@ -152,7 +154,7 @@ static int build_cgroup(const struct container_spec *spec, struct mount_plan *pl
 	 * cgroup2 mount: the same file system cannot be mounted again right on
 	 * top of itself (EBUSY), so an empty tmpfs goes between them.
 	 */
-	if (m.mode == CGROUP_MODE_UNIFIED && !(spec->namespaces & NS_NET))
+	if (m.mode == CGROUP_MODE_UNIFIED && !(spec->namespaces & NS_NET) && !spec->rootfs)
 		r = add(plan, (struct mount_op){ .type = MOUNT_OP_MOUNT,
 						 .source = "tmpfs",
 						 .target = SYS_CGROUP,
