@@ -500,7 +500,6 @@ static int parse_mount_key(struct key_ctx *c, const struct config_key *k, const 
 	return r;
 }
 
-
 /* Mask= and Unmask=: each line adds its paths to the list at @field. */
 static int parse_mask_key(struct key_ctx *c, const struct config_key *k, const char *value,
 			  void *field)
