@@ -67,19 +67,36 @@ static int add(struct mount_plan *plan, const struct mount_op op)
 	return mount_plan_add(plan, &op);
 }
 
+/* How the container gets its /sys. */
+enum sys_source {
+	SYS_FRESH, /* a new sysfs */
+	SYS_BIND,  /* the host's /sys, bound recursively */
+	SYS_NONE,  /* none: the new root's own /sys directory stays as it is */
+};
+
 /*
- * /sys read-only. A new sysfs needs the network namespace to belong to the
- * mounting user namespace (it shows that namespace's network devices), so
- * without a network namespace of its own the container gets the host's
- * /sys, bound with everything below it, and made read-only in one go.
+ * A new sysfs shows the devices of the mounting process's network namespace,
+ * which must belong to the mounting user namespace. Without a network
+ * namespace of its own, the host's view keeps the host's /sys (bound, as
+ * crun does: a new sysfs of the host's network would be the very mount
+ * already there, which the kernel refuses to stack). In a user namespace
+ * the kernel also wants a fully visible sysfs in the mount namespace, which
+ * a new root no longer has after pivot_root: no /sys there then (the new
+ * root's directory stays as it is).
  */
+static enum sys_source sys_source(const struct container_spec *spec)
+{
+	if (spec->rootfs)
+		return spec_has_userns(spec) ? SYS_NONE : SYS_FRESH;
+	return (spec->namespaces & NS_NET) ? SYS_FRESH : SYS_BIND;
+}
+
+/* /sys read-only. */
 static int build_sys(const struct container_spec *spec, struct mount_plan *plan)
 {
 	int r;
 
-	/* A new root has no /sys to bind: its own sysfs then (the host's network's, without one).
-	 */
-	if ((spec->namespaces & NS_NET) || spec->rootfs)
+	if (sys_source(spec) == SYS_FRESH)
 		return add(plan, (struct mount_op){ .type = MOUNT_OP_MOUNT,
 						    .flags = MOUNT_OP_MKTARGET,
 						    .source = "sysfs",
@@ -154,7 +171,7 @@ static int build_cgroup(const struct container_spec *spec, struct mount_plan *pl
 	 * cgroup2 mount: the same file system cannot be mounted again right on
 	 * top of itself (EBUSY), so an empty tmpfs goes between them.
 	 */
-	if (m.mode == CGROUP_MODE_UNIFIED && !(spec->namespaces & NS_NET) && !spec->rootfs)
+	if (m.mode == CGROUP_MODE_UNIFIED && sys_source(spec) == SYS_BIND)
 		r = add(plan, (struct mount_op){ .type = MOUNT_OP_MOUNT,
 						 .source = "tmpfs",
 						 .target = SYS_CGROUP,
@@ -180,6 +197,8 @@ int mount_plan_add_kernel_fs(const struct container_spec *spec, struct mount_pla
 {
 	int r;
 
+	if (sys_source(spec) == SYS_NONE)
+		return 0;
 	r = build_sys(spec, plan);
 	if (r >= 0)
 		r = build_cgroup(spec, plan);

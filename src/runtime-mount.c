@@ -117,9 +117,45 @@ static int build_proc(struct mount_plan *plan)
 				    });
 }
 
+/*
+ * In a user namespace the kernel mounts a new procfs only while a fully
+ * visible one is in the mount namespace (mount_too_revealing()), and with a
+ * new root pivot_root detaches the host's: so the fresh /proc is mounted
+ * inside the new root just before the pivot, as runc and crun do. Returns 1
+ * when it was placed, 0 when the plan has no pivot_root (the /proc op then
+ * comes after, as usual), or -errno.
+ */
+static int build_proc_in_new_root(struct mount_plan *plan)
+{
+	_cleanup_free_ char *target = NULL;
+	size_t pivot = plan->n_ops;
+	struct mount_op op;
+	int r;
+
+	for (size_t i = 0; i < plan->n_ops; i++)
+		if (plan->ops[i].type == MOUNT_OP_PIVOT_ROOT)
+			pivot = i;
+	if (pivot == plan->n_ops)
+		return 0;
+	target = strdup_printf("%s/proc", plan->ops[pivot].target);
+	if (!target)
+		return -ENOMEM;
+	r = build_proc(plan);
+	if (r < 0)
+		return r;
+	op = plan->ops[plan->n_ops - 1];
+	free(op.target);
+	op.target = TAKE_PTR(target);
+	memmove(&plan->ops[pivot + 1], &plan->ops[pivot],
+		(plan->n_ops - 1 - pivot) * sizeof(plan->ops[0]));
+	plan->ops[pivot] = op;
+	return 1;
+}
+
 int mount_plan_build(const struct container_spec *spec, struct mount_plan *ret)
 {
 	struct mount_plan plan = {};
+	bool proc_placed = false;
 	int r;
 
 	if (!(spec->namespaces & NS_MOUNT)) {
@@ -129,7 +165,11 @@ int mount_plan_build(const struct container_spec *spec, struct mount_plan *ret)
 	r = build_propagation(&plan);
 	if (r >= 0)
 		r = mount_plan_add_rootfs(spec, &plan);
-	if (r >= 0)
+	if (r >= 0 && spec_has_userns(spec)) {
+		r = build_proc_in_new_root(&plan);
+		proc_placed = r > 0;
+	}
+	if (r >= 0 && !proc_placed)
 		r = build_proc(&plan);
 	if (r >= 0)
 		r = mount_plan_add_kernel_fs(spec, &plan);
