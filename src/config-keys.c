@@ -443,7 +443,8 @@ static int parse_userns_key(struct key_ctx *c, const struct config_key *k, const
 }
 
 /*
- * UIDMap=, GIDMap=: CONTAINER:HOST:SIZE maps, blank-separated; --uidmap,
+ * UIDMap=, GIDMap=: CONTAINER:HOST:SIZE maps, blank-separated; each line adds
+ * its maps (repeatable, as in quadlet; an empty one resets). --uidmap,
  * --gidmap: one map each, the first replacing the file's maps, the next
  * ones added to it.
  */
@@ -463,8 +464,17 @@ static int parse_idmap_key(struct key_ctx *c, const struct config_key *k, const 
 		r = parse_idmap(value, &maps->v[maps->n]);
 		if (r >= 0)
 			maps->n++;
-	} else
-		r = parse_idmap_list(value, maps, bad, sizeof(bad));
+	} else {
+		struct spec_idmaps add = {};
+
+		r = parse_idmap_list(value, &add, bad, sizeof(bad));
+		if (r >= 0 && maps->n + add.n > SPEC_IDMAP_MAX)
+			r = -E2BIG;
+		if (r >= 0) {
+			memcpy(&maps->v[maps->n], add.v, add.n * sizeof(add.v[0]));
+			maps->n += add.n;
+		}
+	}
 	if (r == -E2BIG)
 		return key_error(c, "more than %u maps in '%s'", SPEC_IDMAP_MAX, value);
 	if (r == -ERANGE)
@@ -1003,6 +1013,7 @@ const struct config_key config_keys[] = {
 	  .parse = parse_idmap_key,
 	  .offset = FIELD_OF(uid_map),
 	  .format = format_idmaps,
+	  .repeatable = true,
 	  .doc = "USER NAMESPACE",
 	  .option = { "--uidmap", NULL, 0, 0, "C:H:N",
 		      "map container uids C.. to host uids H..; repeatable" } },
@@ -1011,6 +1022,7 @@ const struct config_key config_keys[] = {
 	  .parse = parse_idmap_key,
 	  .offset = FIELD_OF(gid_map),
 	  .format = format_idmaps,
+	  .repeatable = true,
 	  .doc = "USER NAMESPACE",
 	  .option = { "--gidmap", NULL, 0, 0, "C:H:N",
 		      "the same for gids (default: the uid maps); repeatable" } },

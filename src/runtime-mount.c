@@ -48,7 +48,8 @@ static const char *const op_names[_MOUNT_OP_MAX] = {
 	[MOUNT_OP_PIVOT_ROOT] = "pivot_root", [MOUNT_OP_CHDIR] = "chdir",
 };
 
-const char *mount_op_type_to_string(uint32_t type)
+/* The name of an op type ("mount", "remount", ...), NULL when out of range. */
+static const char *mount_op_type_to_string(uint32_t type)
 {
 	return type < _MOUNT_OP_MAX ? op_names[type] : NULL;
 }
@@ -190,9 +191,9 @@ static int mount_flags_of(const char *path, unsigned long *ret)
 	static const struct {
 		unsigned long st, ms;
 	} map[] = {
-		{ ST_RDONLY, MS_RDONLY },	  { ST_NOSUID, MS_NOSUID },
-		{ ST_NODEV, MS_NODEV },		  { ST_NOEXEC, MS_NOEXEC },
-		{ ST_NOATIME, MS_NOATIME },	  { ST_NODIRATIME, MS_NODIRATIME },
+		{ ST_RDONLY, MS_RDONLY },     { ST_NOSUID, MS_NOSUID },
+		{ ST_NODEV, MS_NODEV },	      { ST_NOEXEC, MS_NOEXEC },
+		{ ST_NOATIME, MS_NOATIME },   { ST_NODIRATIME, MS_NODIRATIME },
 		{ ST_RELATIME, MS_RELATIME },
 	};
 	struct statvfs sv;
@@ -328,8 +329,8 @@ static int op_mask(const struct mount_op *op)
 	if (stat(op->target, &st) < 0)
 		return errno == ENOENT ? 0 : -errno;
 	if (S_ISDIR(st.st_mode)) {
-		if (mount("tmpfs", op->target, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-			  "size=0,mode=0755") < 0)
+		if (mount("tmpfs", op->target, "tmpfs",
+			  MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0,mode=0755") < 0)
 			return -errno;
 		return 0;
 	}
@@ -402,8 +403,8 @@ static void describe_flags(unsigned long flags, char *buf, size_t size)
 		unsigned long ms;
 		const char *name;
 	} names[] = {
-		{ MS_RDONLY, "ro" },	 { MS_NOSUID, "nosuid" },   { MS_NODEV, "nodev" },
-		{ MS_NOEXEC, "noexec" }, { MS_BIND, "bind" },	    { MS_REC, "rec" },
+		{ MS_RDONLY, "ro" },	   { MS_NOSUID, "nosuid" }, { MS_NODEV, "nodev" },
+		{ MS_NOEXEC, "noexec" },   { MS_BIND, "bind" },	    { MS_REC, "rec" },
 		{ MS_PRIVATE, "private" }, { MS_SLAVE, "slave" },   { MS_SHARED, "shared" },
 		{ MS_REMOUNT, "remount" },
 	};
@@ -412,8 +413,8 @@ static void describe_flags(unsigned long flags, char *buf, size_t size)
 	for (size_t i = 0; i < ELEMENTSOF(names) && len < size; i++) {
 		if (!(flags & names[i].ms))
 			continue;
-		len += (size_t)snprintf(buf + len, size - len, "%s%s", len ? "," : "",
-					names[i].name);
+		len +=
+		    (size_t)snprintf(buf + len, size - len, "%s%s", len ? "," : "", names[i].name);
 	}
 }
 

@@ -143,7 +143,8 @@ out_nomem:
 	return -ENOMEM;
 }
 
-void spec_clear_mounts(struct container_spec *spec)
+/* Frees spec->mounts and empties it. */
+static void spec_clear_mounts(struct container_spec *spec)
 {
 	for (size_t i = 0; i < spec->n_mounts; i++) {
 		free(spec->mounts[i].source);

@@ -285,8 +285,6 @@ static inline void spec_freep(struct container_spec **spec)
 
 /* Appends a copy of @m (strings duplicated) to spec->mounts. Returns 0 or -ENOMEM. */
 int spec_add_mount(struct container_spec *spec, const struct spec_mount *m);
-/* Frees spec->mounts and empties it. */
-void spec_clear_mounts(struct container_spec *spec);
 
 /* The file that set @key (a path in spec->files), or NULL when it came from no file. */
 const char *spec_origin_file(const struct container_spec *spec, enum spec_key key);

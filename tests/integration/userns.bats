@@ -259,6 +259,30 @@ EOF
 	[ "$(echo ${lines[0]})" = "0 410000 100" ]
 }
 
+@test "userns: UIDMap= lines add up (quadlet repeats the key); an empty one resets" {
+	local f
+	f=$(write_container maplines <<EOF
+[Container]
+Command = cat /proc/self/uid_map
+UIDMap = 0:400000:1000
+UIDMap = 1000:500000:10
+EOF
+)
+	run --separate-stderr mdl "$f"
+	print_run
+	[ "$status" -eq 0 ]
+	[ "$(echo ${lines[0]})" = "0 400000 1000" ]
+	[ "$(echo ${lines[1]})" = "1000 500000 10" ]
+
+	mkdir "$f.d"
+	printf '[Container]\nUIDMap =\nUIDMap = 0:420000:5\n' >"$f.d/10-reset.conf"
+	run --separate-stderr mdl "$f"
+	print_run
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[ "$(echo ${lines[0]})" = "0 420000 5" ]
+}
+
 @test "userns: with a memory cgroup and Init=true; the v1 leaf stays root's, a v2 leaf is delegated to the container's root" {
 	local f
 	f=$(write_container limited <<EOF
