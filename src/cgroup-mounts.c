@@ -113,7 +113,7 @@ void cgroup_mounts_done(struct cgroup_mounts *m)
 /* Adds a hierarchy mounted at @path unless it is there already; takes @path and @options. */
 static int add_mount(struct cgroup_mounts *m, char *path, bool v2, char *options)
 {
-	struct cgroup_mount *v;
+	struct cgroup_spec_mount *v;
 
 	for (size_t i = 0; i < m->n; i++)
 		if (streq(m->v[i].path, path)) {
@@ -128,14 +128,14 @@ static int add_mount(struct cgroup_mounts *m, char *path, bool v2, char *options
 		return -ENOMEM;
 	}
 	m->v = v;
-	m->v[m->n++] = (struct cgroup_mount){ .path = path, .v2 = v2, .options = options };
+	m->v[m->n++] = (struct cgroup_spec_mount){ .path = path, .v2 = v2, .options = options };
 	return 0;
 }
 
 /* The hierarchy of @ctl on a legacy or hybrid host: its v1 mount, else cgroup2. */
 static int add_controller(struct cgroup_mounts *m, const char *ctl)
 {
-	_cleanup_fclose_ FILE *mi = mountinfo_open();
+	_cleanup_fclose_ FILE *mi = fopen("/proc/self/mountinfo", "re");
 	char *mp = NULL, *opts = NULL, *root = NULL;
 	int r;
 

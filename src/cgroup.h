@@ -103,7 +103,7 @@ int cgroup_show_plan(const struct container_spec *spec, FILE *f, struct cgroup_e
 char *cgroup_error_format(const struct cgroup_error *err, char *buf, size_t size);
 
 /* The cgroup hierarchies a container's own /sys/fs/cgroup shows (cgroup-mounts.c). */
-struct cgroup_mount {
+struct cgroup_spec_mount {
 	char *path;    /* the host's mount point, e.g. /sys/fs/cgroup/memory */
 	bool v2;       /* cgroup2 (the hybrid host's unified hierarchy) */
 	char *options; /* v1: the options a new mount needs ("cpu,cpuacct"); NULL for v2 */
@@ -111,7 +111,7 @@ struct cgroup_mount {
 
 struct cgroup_mounts {
 	enum cgroup_mode mode;
-	struct cgroup_mount *v; /* legacy and hybrid: one per hierarchy the chain uses */
+	struct cgroup_spec_mount *v; /* legacy and hybrid: one per hierarchy the chain uses */
 	size_t n;
 	char **links; /* pairs: a symlink's name in CGROUP_ROOT, then its target */
 };
