@@ -606,6 +606,30 @@ static int parse_mount_key(struct key_ctx *c, const struct config_key *k, const 
 	return r;
 }
 
+/* Mask= and Unmask=: each line adds its paths to the list at @field. */
+static int parse_mask_key(struct key_ctx *c, const struct config_key *k, const char *value,
+			  void *field)
+{
+	bool unmask = k->id == SPEC_KEY_UNMASK;
+	_cleanup_strv_free_ char **l = NULL;
+	char ***paths = field;
+	char bad[256] = "";
+	int r;
+
+	r = parse_mask_paths(value, unmask, &l, bad, sizeof(bad));
+	if (r == -EINVAL)
+		return key_error(c, "invalid path '%s' %s", bad,
+				 unmask ? CONFIG_UNMASK_HINT : CONFIG_MASK_HINT);
+	if (r < 0)
+		return r;
+	for (char **p = l; *p; p++) {
+		r = strv_extend(paths, *p);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 /* ------------------------------------------------------------------------- */
 /* Formatters: spec field to text or typed JSON */
 
@@ -1123,6 +1147,20 @@ const struct config_key config_keys[] = {
 	  .offset = FIELD_OF(read_only_tmpfs),
 	  .format = format_bool,
 	  .doc = "FILE SYSTEM" },
+	{ .name = "Mask",
+	  .id = SPEC_KEY_MASK,
+	  .parse = parse_mask_key,
+	  .offset = FIELD_OF(mask_paths),
+	  .format = format_strv,
+	  .doc = "CONTAINMENT",
+	  .repeatable = true },
+	{ .name = "Unmask",
+	  .id = SPEC_KEY_UNMASK,
+	  .parse = parse_mask_key,
+	  .offset = FIELD_OF(unmask_paths),
+	  .format = format_strv,
+	  .doc = "CONTAINMENT",
+	  .repeatable = true },
 };
 
 const size_t config_keys_n = ELEMENTSOF(config_keys);

@@ -1166,3 +1166,62 @@ bool idmaps_find_overlap(const struct spec_idmaps *maps, unsigned *ret_a, unsign
 		}
 	return false;
 }
+
+/* True when @p (of length @n) is absolute and has no "." or ".." component. */
+static bool mask_path_is_valid(const char *p, size_t n)
+{
+	if (n == 0 || p[0] != '/' || memchr(p, '\n', n))
+		return false;
+	for (size_t i = 0; i < n;) {
+		size_t len;
+
+		while (i < n && p[i] == '/')
+			i++;
+		len = i;
+		while (len < n && p[len] != '/')
+			len++;
+		len -= i;
+		if ((len == 1 && p[i] == '.') || (len == 2 && p[i] == '.' && p[i + 1] == '.'))
+			return false;
+		i += len;
+	}
+	return true;
+}
+
+int parse_mask_paths(const char *s, bool unmask, char ***ret, char *bad, size_t bad_size)
+{
+	_cleanup_strv_free_ char **l = NULL;
+	int r;
+
+	if (!s)
+		return -EINVAL;
+	for (const char *p = s; *p;) {
+		size_t n = strcspn(p, ":");
+		char *item;
+
+		if (n > 0) {
+			bool all = unmask && n == 3 && strncasecmp(p, "ALL", 3) == 0;
+
+			if (!all && !mask_path_is_valid(p, n)) {
+				copy_bad(p, n, bad, bad_size);
+				return -EINVAL;
+			}
+			item = strndup(p, n);
+			if (!item)
+				return -ENOMEM;
+			r = strv_consume(&l, item);
+			if (r < 0)
+				return r;
+		}
+		p += n;
+		if (*p == ':')
+			p++;
+	}
+	if (!l) {
+		l = calloc(1, sizeof(char *));
+		if (!l)
+			return -ENOMEM;
+	}
+	*ret = TAKE_PTR(l);
+	return 0;
+}

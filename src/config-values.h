@@ -23,7 +23,7 @@ struct spec_port;
 #define CONFIG_BOOL_HINT       "(use true/false, yes/no, on/off or 1/0)"
 #define CONFIG_CPUSET_HINT     "(use a CPU list such as 0-2,4)"
 #define CONFIG_NAME_HINT       "(1 to 64 characters from A-Z a-z 0-9 _ . -)"
-#define CONFIG_NAMESPACES_HINT "(use any of: uts pid mount net ipc)"
+#define CONFIG_NAMESPACES_HINT "(use any of: uts pid mount net ipc cgroup)"
 #define CONFIG_CAPS_HINT       "(capability names such as NET_ADMIN or CAP_NET_ADMIN, or all, none)"
 #define CONFIG_PIDS_HINT       "(a positive integer, or max)"
 #define CONFIG_RLIMIT_HINT     "(use SOFT[:HARD], each a number or infinity)"
@@ -254,3 +254,14 @@ int parse_idmap_list(const char *s, struct spec_idmaps *ret, char *bad, size_t b
  * indexes (*ret_a < *ret_b) when there are, false when the maps are disjoint.
  */
 bool idmaps_find_overlap(const struct spec_idmaps *maps, unsigned *ret_a, unsigned *ret_b);
+
+#define CONFIG_MASK_HINT   "(colon-separated absolute paths, e.g. /proc/foo:/sys/bar)"
+#define CONFIG_UNMASK_HINT "(ALL, or colon-separated absolute paths or patterns such as /proc/*)"
+
+/*
+ * Parses Mask= (@unmask false) or Unmask= (@unmask true): colon-separated
+ * absolute paths without "." or ".." components (Unmask= takes fnmatch
+ * patterns, or "ALL"). Empty items are skipped. On success *ret is a
+ * new NULL-terminated list. -EINVAL names the bad item in @bad; or -ENOMEM.
+ */
+int parse_mask_paths(const char *s, bool unmask, char ***ret, char *bad, size_t bad_size);

@@ -132,8 +132,8 @@ static void probe_memory(struct ctx *c)
 
 static void probe_namespaces(struct ctx *c)
 {
-	/* NS_* bit order: uts, pid, mount, net, ipc; the names in /proc/self/ns. */
-	static const char *const ns_files[] = { "uts", "pid", "mnt", "net", "ipc" };
+	/* NS_* bit order: uts, pid, mount, net, ipc, cgroup; the names in /proc/self/ns. */
+	static const char *const ns_files[] = { "uts", "pid", "mnt", "net", "ipc", "cgroup" };
 
 	for (unsigned i = 0; i < ELEMENTSOF(ns_files); i++) {
 		char path[64];

@@ -17,6 +17,7 @@
 #include <limits.h>
 #include <net/if.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -368,6 +369,9 @@ int runtime_init_main(void)
 	if (launcher_gone())
 		init_fail(EXIT_LAUNCHER_ERROR, ESRCH, "the launcher is gone, not starting");
 
+	/* In its cgroups by now (the frame was the barrier): they become its cgroup root. */
+	if ((c->namespaces & NS_CGROUP) && unshare(CLONE_NEWCGROUP) < 0)
+		init_fail(EXIT_LAUNCHER_ERROR, errno, "cannot enter a new cgroup namespace: %m");
 	setup_mounts(&c->mounts);
 	if ((c->namespaces & NS_UTS) && !isempty(c->hostname) &&
 	    sethostname(c->hostname, strlen(c->hostname)) < 0)

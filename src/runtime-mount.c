@@ -21,6 +21,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "runtime-mount-kernel.h"
 #include "runtime-rootfs.h"
 #include "spec.h"
 #include "util.h"
@@ -171,6 +172,11 @@ int mount_plan_build(const struct container_spec *spec, struct mount_plan *ret)
 	}
 	if (r >= 0 && !proc_placed)
 		r = build_proc(&plan);
+	if (r >= 0)
+		r = mount_plan_add_kernel_fs(spec, &plan);
+	/* Last: the masks bind the container's own /dev/null. */
+	if (r >= 0)
+		r = mount_plan_add_masks(spec, &plan);
 	if (r < 0) {
 		mount_plan_done(&plan);
 		return r;

@@ -748,6 +748,9 @@ int runtime_show_plan(const struct container_spec *spec, FILE *f)
 		fprintf(f, "%-12s host (no network namespace: the host's interfaces)\n", "network");
 	else
 		fprintf(f, "%-12s none (a network namespace with only lo)\n", "network");
+	if (spec->namespaces & NS_CGROUP)
+		fprintf(f, "%-12s CLONE_NEWCGROUP, unshared by init once it is in its cgroups\n",
+			"cgroupns");
 	r = cgroup_show_plan(spec, f, &err);
 	if (r < 0)
 		return log_cgroup_error(r, &err);

@@ -45,7 +45,7 @@ bool spec_rlimit_is_bytes(enum spec_rlimit r)
 }
 
 static const char *const namespace_names[] = {
-	"uts", "pid", "mount", "net", "ipc",
+	"uts", "pid", "mount", "net", "ipc", "cgroup",
 };
 
 int namespace_from_string(const char *s)
@@ -205,6 +205,8 @@ struct container_spec *spec_free(struct container_spec *spec)
 	free(spec->working_directory);
 	free(spec->rootfs);
 	spec_clear_mounts(spec);
+	strv_free(spec->mask_paths);
+	strv_free(spec->unmask_paths);
 	for (size_t i = 0; i < ELEMENTSOF(spec->origin); i++)
 		free(spec->origin[i].value);
 	strv_free(spec->files);

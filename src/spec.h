@@ -19,7 +19,12 @@ enum namespace_flag {
 	NS_MOUNT = 1 << 2,
 	NS_NET = 1 << 3,
 	NS_IPC = 1 << 4,
-	NS_ALL = (1 << 5) - 1,
+	/*
+	 * Not a clone flag: init unshares the cgroup namespace once it is in
+	 * its cgroups (runtime-init.c), so that their leaves are its root.
+	 */
+	NS_CGROUP = 1 << 5,
+	NS_ALL = (1 << 6) - 1,
 };
 
 /* Memory= unset: the memory controller is not used at all. */
@@ -169,6 +174,8 @@ enum spec_key {
 	SPEC_KEY_TMPFS,
 	SPEC_KEY_READ_ONLY,
 	SPEC_KEY_READ_ONLY_TMPFS,
+	SPEC_KEY_MASK,
+	SPEC_KEY_UNMASK,
 	_SPEC_KEY_MAX,
 };
 
@@ -287,6 +294,11 @@ struct container_spec {
 	bool read_only;	      /* ReadOnly=: the whole root read-only */
 	bool read_only_tmpfs; /* ReadOnlyTmpfs= (default true): tmpfs on /tmp /var/tmp /run */
 
+	/* /proc and /sys (runtime-mount-kernel.c). */
+	char **mask_paths;   /* Mask=: absolute paths hidden besides the defaults, NULL = none */
+	char **unmask_paths; /* Unmask=: patterns (fnmatch) or "ALL" taken out of the default
+				masked and read-only paths, NULL = none */
+
 	/* Where each key was set; messages and `show --effective` only. */
 	struct spec_origin origin[_SPEC_KEY_MAX];
 	/* The files read, in order (mdlaunch.conf, the .container, its drop-ins). */
@@ -343,7 +355,7 @@ bool spec_idmap_to_host(const struct spec_idmaps *maps, uint32_t id, uint32_t *r
 /* The hostname the container gets: spec->hostname, or the name. */
 const char *spec_hostname(const struct container_spec *spec);
 
-/* Namespace names as written in files ("uts", "pid", "mount", "net", "ipc"). */
+/* Namespace names as written in files ("uts", "pid", "mount", "net", "ipc", "cgroup"). */
 int namespace_from_string(const char *s); /* NS_* flag, or -EINVAL */
 const char *namespace_to_string(unsigned flag);
 

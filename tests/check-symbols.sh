@@ -50,7 +50,7 @@ cgroup-layers)
 		"cgroup-levels"
 		"cgroup-v1 cgroup-v2 cgroup-cpuset cgroup-memory cgroup-cpu cgroup-pids"
 		"cgroup"
-		"cgroup-probe"
+		"cgroup-probe cgroup-mounts"
 	)
 	declare -A rank
 	for i in "${!layers[@]}"; do

@@ -44,6 +44,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)hostname_is_valid(s);
 	(void)env_assignment_is_valid(s);
 	(void)parse_namespaces(s, &f);
+	if (parse_mask_paths(s, false, &l, NULL, 0) == 0)
+		l = strv_free(l);
+	if (parse_mask_paths(s, true, &l, NULL, 0) == 0)
+		l = strv_free(l);
 	if (split_words(s, &l) == 0)
 		l = strv_free(l);
 	if (parse_environment(s, &l) == 0) {

@@ -277,7 +277,9 @@ EOF
 
 @test "run options: --name names the container (hostname and cgroup), --hostname overrides" {
 	require_v1 memory
-	run --separate-stderr mdl run --name probe-name -m 64M -- sh -c \
+	local conf=$BATS_TEST_TMPDIR/hostview.conf
+	printf 'namespaces = "%s";\n' "$HOST_CGROUP_VIEW" >"$conf"
+	run --separate-stderr mdl --config "$conf" run --name probe-name -m 64M -- sh -c \
 		'hostname; grep -E "^[0-9]+:([^:]*,)?memory(,[^:]*)?:" /proc/self/cgroup'
 	print_run
 	[ "$status" -eq 0 ]

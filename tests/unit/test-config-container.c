@@ -178,7 +178,7 @@ static void test_all_errors_in_one_pass(void **state)
 		 "errors.container:9: CPUSet: invalid CPU list '3-1' (use a CPU list such as "
 		 "0-2,4)\n"
 		 "errors.container:10: Namespaces: invalid namespace list 'uts user' (use any of: "
-		 "uts pid mount net ipc)\n"
+		 "uts pid mount net ipc cgroup)\n"
 		 "errors.container:11: Environment: invalid assignment '1A=x' (use KEY=VALUE, KEY "
 		 "made of A-Z a-z 0-9 _ and not starting with a digit)\n"
 		 "errors.container:13: Name: invalid name 'my web' (1 to 64 characters from A-Z "
@@ -686,6 +686,47 @@ static void remove_dropins(void)
 }
 
 /*
+ * Mask= and Unmask=: list keys. Repeated assignments add up, within a file
+ * and across drop-ins; an empty one resets; each bad item is reported.
+ */
+static void test_mask_keys(void **state)
+{
+	_cleanup_(spec_freep) struct container_spec *spec = NULL;
+
+	(void)state;
+	remove_dropins();
+	spec = load_text("mask.container",
+			 "[Container]\nCommand = true\nMask = /proc/a:/proc/b\nMask = /sys/c\n"
+			 "Unmask = /proc/timer_*\n",
+			 0, "");
+	assert_strv(spec->mask_paths, "/proc/a", "/proc/b", "/sys/c", NULL);
+	assert_strv(spec->unmask_paths, "/proc/timer_*", NULL);
+	assert_int_equal(spec->origin[SPEC_KEY_MASK].line, 4);
+	spec = spec_free(spec);
+
+	write_dropin("10-a.conf", "[Container]\nMask = /proc/d\nUnmask =\nUnmask = ALL\n");
+	spec = load_text("dropin.container",
+			 "[Container]\nCommand = true\nMask = /proc/a\nUnmask = /proc/sys\n", 0,
+			 "");
+	assert_strv(spec->mask_paths, "/proc/a", "/proc/d", NULL);
+	assert_strv(spec->unmask_paths, "ALL", NULL);
+	assert_string_equal(spec_origin_file(spec, SPEC_KEY_MASK), "dropin.container.d/10-a.conf");
+	spec = spec_free(spec);
+	remove_dropins();
+
+	spec = load_text("badmask.container",
+			 "[Container]\nCommand = true\nMask = /ok:rel/path\nMask = /a/../b\n"
+			 "Unmask = /proc/./x\n",
+			 -EINVAL,
+			 "badmask.container:3: Mask: invalid path 'rel/path' (colon-separated "
+			 "absolute paths, e.g. /proc/foo:/sys/bar)\n"
+			 "badmask.container:4: Mask: invalid path '/a/../b' (colon-separated "
+			 "absolute paths, e.g. /proc/foo:/sys/bar)\n"
+			 "badmask.container:5: Unmask: invalid path '/proc/./x' (ALL, or "
+			 "colon-separated absolute paths or patterns such as /proc/*)\n");
+}
+
+/*
  * Drop-ins: read in lexical order after the file, each overriding the last
  * value; an empty value resets to the default; only regular *.conf files;
  * provenance is file and line.
@@ -891,6 +932,7 @@ int main(void)
 		cmocka_unit_test_setup(test_quadlet_hint, setup),
 		cmocka_unit_test_setup(test_trust_check, setup),
 		cmocka_unit_test_setup(test_show_effective, setup),
+		cmocka_unit_test_setup(test_mask_keys, setup),
 	};
 	char cmd[PATH_MAX + 16];
 	int r;

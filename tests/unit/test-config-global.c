@@ -106,7 +106,7 @@ static void test_wrong_types(void **state)
 		       "wrongtype.conf:3: namespaces: element 2: expected a string, got an "
 		       "integer\n"
 		       "wrongtype.conf:3: namespaces: unknown namespace 'user' (use any of: uts "
-		       "pid mount net ipc)\n"
+		       "pid mount net ipc cgroup)\n"
 		       "wrongtype.conf:4: path: expected a string, got a boolean\n"
 		       "wrongtype.conf:5: cgroup_parent: invalid path '../escape' (no '..' "
 		       "components)\n"

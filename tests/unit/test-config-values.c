@@ -342,8 +342,11 @@ static void test_namespaces(void **state)
 	unsigned f = 1234;
 
 	(void)state;
-	assert_int_equal(parse_namespaces("uts pid mount net ipc", &f), 0);
+	assert_int_equal(parse_namespaces("uts pid mount net ipc cgroup", &f), 0);
 	assert_int_equal(f, NS_ALL);
+	/* The five of the first version: no cgroup namespace. */
+	assert_int_equal(parse_namespaces("uts pid mount net ipc", &f), 0);
+	assert_int_equal(f, NS_ALL & ~NS_CGROUP);
 	assert_int_equal(parse_namespaces("pid,mount", &f), 0);
 	assert_int_equal(f, NS_PID | NS_MOUNT);
 	assert_int_equal(parse_namespaces(" net , ,UTS  net", &f), 0);
