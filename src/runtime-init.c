@@ -32,6 +32,7 @@
 
 #include "log.h"
 #include "runtime-caps.h"
+#include "runtime-mount.h"
 #include "runtime-pipe.h"
 #include "runtime-signal.h"
 #include "runtime.h"
@@ -90,16 +91,21 @@ static bool launcher_gone(void)
 }
 
 /*
- * Mount namespace: make every mount private first (without it the proc
- * mount below propagates to a shared host /proc and breaks it), then mount
- * a /proc that matches the new PID namespace.
+ * Mount namespace: the launcher's mount plan (runtime-mount.c), in order.
+ * Its first op makes every mount private: without it the proc mount
+ * propagates to a shared host /proc and breaks it.
  */
-static void setup_mounts(void)
+static void setup_mounts(const struct mount_plan *plan)
 {
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		init_fail(EXIT_LAUNCHER_ERROR, errno, "cannot make mount propagation private: %m");
-	if (mount("proc", "/proc", "proc", MS_NOEXEC | MS_NOSUID | MS_NODEV, NULL) < 0)
-		init_fail(EXIT_LAUNCHER_ERROR, errno, "cannot mount proc on /proc: %m");
+	char what[PIPE_STATUS_MESSAGE_MAX / 2];
+	size_t failed = 0;
+	int r;
+
+	r = mount_plan_execute(plan, &failed);
+	if (r < 0) {
+		mount_op_describe(&plan->ops[failed], what, sizeof(what));
+		init_fail(EXIT_LAUNCHER_ERROR, -r, "cannot %s: %s", what, strerror(-r));
+	}
 }
 
 /* A new network namespace has only a loopback interface, and it is down. */
@@ -332,8 +338,7 @@ int runtime_init_main(void)
 	if (launcher_gone())
 		_exit(EXIT_LAUNCHER_ERROR);
 
-	if (c->namespaces & NS_MOUNT)
-		setup_mounts();
+	setup_mounts(&c->mounts);
 	if ((c->namespaces & NS_UTS) && !isempty(c->hostname) &&
 	    sethostname(c->hostname, strlen(c->hostname)) < 0)
 		init_fail(EXIT_LAUNCHER_ERROR, errno, "cannot set the hostname to '%s': %m",

@@ -53,6 +53,72 @@ static int account_string(const char *s, size_t *total)
 	return *total > PIPE_COMMAND_MAX ? -E2BIG : 0;
 }
 
+/* Like account_string() for a string that may be NULL. */
+static int account_opt_string(const char *s, size_t *total)
+{
+	if (!s) {
+		*total += sizeof(uint32_t);
+		return *total > PIPE_COMMAND_MAX ? -E2BIG : 0;
+	}
+	return account_string(s, total);
+}
+
+static void put_opt_string(struct writer *w, const char *s)
+{
+	if (!s)
+		put_u32(w, UINT32_MAX);
+	else
+		put_string(w, s, strlen(s));
+}
+
+#define MOUNT_OP_HEADER_LEN (3 * sizeof(uint32_t) + 2 * sizeof(uint64_t))
+
+/* Adds the encoded size of the mount plan and the seccomp filter to *total. */
+static int account_tail(const struct command *c, size_t *total)
+{
+	int r;
+
+	if (c->mounts.n_ops > MOUNT_PLAN_OPS_MAX || c->seccomp_filter_len > PIPE_SECCOMP_MAX)
+		return -E2BIG;
+	if (c->seccomp_filter_len % 8 != 0 || (c->seccomp_filter_len && !c->seccomp_filter))
+		return -EINVAL;
+	*total += 2 * sizeof(uint32_t) + c->seccomp_filter_len;
+	for (size_t i = 0; i < c->mounts.n_ops; i++) {
+		const struct mount_op *op = &c->mounts.ops[i];
+
+		*total += MOUNT_OP_HEADER_LEN;
+		if ((r = account_opt_string(op->source, total)) < 0 ||
+		    (r = account_string(op->target ? op->target : "", total)) < 0 ||
+		    (r = account_opt_string(op->fstype, total)) < 0 ||
+		    (r = account_opt_string(op->data, total)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+static void put_tail(struct writer *w, const struct command *c)
+{
+	put_u32(w, (uint32_t)c->mounts.n_ops);
+	for (size_t i = 0; i < c->mounts.n_ops; i++) {
+		const struct mount_op *op = &c->mounts.ops[i];
+
+		put_u32(w, op->type);
+		put_u32(w, op->flags);
+		put_u64(w, op->mountflags);
+		put_u32(w, op->mode);
+		put_u64(w, op->dev);
+		put_opt_string(w, op->source);
+		put_opt_string(w, op->target ? op->target : "");
+		put_opt_string(w, op->fstype);
+		put_opt_string(w, op->data);
+	}
+	put_u32(w, (uint32_t)c->seccomp_filter_len);
+	if (c->seccomp_filter_len) {
+		memcpy(w->p, c->seccomp_filter, c->seccomp_filter_len);
+		w->p += c->seccomp_filter_len;
+	}
+}
+
 int command_build(const struct command *c, uint8_t **ret_buf, size_t *ret_len)
 {
 	size_t argc = strv_length(c->argv), envc = strv_length(c->env);
@@ -89,6 +155,9 @@ int command_build(const struct command *c, uint8_t **ret_buf, size_t *ret_len)
 		if (r < 0)
 			return r;
 	}
+	r = account_tail(c, &total);
+	if (r < 0)
+		return r;
 
 	buf = malloc(total);
 	if (!buf)
@@ -122,6 +191,7 @@ int command_build(const struct command *c, uint8_t **ret_buf, size_t *ret_len)
 		put_u64(&w, c->rlimits[i].soft);
 		put_u64(&w, c->rlimits[i].hard);
 	}
+	put_tail(&w, c);
 	*ret_buf = buf;
 	*ret_len = total;
 	return 0;
@@ -201,6 +271,70 @@ static int get_string(struct reader *rd, char **ret)
 	return 0;
 }
 
+/* Like get_string(), where the length UINT32_MAX stands for NULL. */
+static int get_opt_string(struct reader *rd, char **ret)
+{
+	uint32_t len;
+
+	if ((size_t)(rd->end - rd->p) < sizeof(uint32_t))
+		return -EBADMSG;
+	memcpy(&len, rd->p, sizeof(len));
+	if (len == UINT32_MAX) {
+		rd->p += sizeof(len);
+		*ret = NULL;
+		return 0;
+	}
+	return get_string(rd, ret);
+}
+
+/* Reads the mount plan and the seccomp filter that end the frame. */
+static int get_tail(struct reader *rd, struct command *c)
+{
+	uint32_t n, len;
+	int r;
+
+	if (get_u32(rd, &n) < 0)
+		return -EBADMSG;
+	if (n > MOUNT_PLAN_OPS_MAX || (uint64_t)n * (MOUNT_OP_HEADER_LEN + 4 * sizeof(uint32_t)) >
+					  (size_t)(rd->end - rd->p))
+		return -EBADMSG;
+	if (n > 0) {
+		c->mounts.ops = calloc(n, sizeof(struct mount_op));
+		if (!c->mounts.ops)
+			return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		struct mount_op *op = &c->mounts.ops[i];
+
+		/* Counted first, so that command_free() frees what was read so far. */
+		c->mounts.n_ops = i + 1;
+		if (get_u32(rd, &op->type) < 0 || get_u32(rd, &op->flags) < 0 ||
+		    get_u64(rd, &op->mountflags) < 0 || get_u32(rd, &op->mode) < 0 ||
+		    get_u64(rd, &op->dev) < 0)
+			return -EBADMSG;
+		if (op->type >= _MOUNT_OP_MAX)
+			return -EBADMSG;
+		if ((r = get_opt_string(rd, &op->source)) < 0 ||
+		    (r = get_string(rd, &op->target)) < 0 ||
+		    (r = get_opt_string(rd, &op->fstype)) < 0 ||
+		    (r = get_opt_string(rd, &op->data)) < 0)
+			return r;
+	}
+	if (get_u32(rd, &len) < 0)
+		return -EBADMSG;
+	if (len > PIPE_SECCOMP_MAX || len % 8 != 0 || len > (size_t)(rd->end - rd->p))
+		return -EBADMSG;
+	if (len > 0) {
+		c->seccomp_filter = malloc(len);
+		if (!c->seccomp_filter)
+			return -ENOMEM;
+		memcpy(c->seccomp_filter, rd->p, len);
+		rd->p += len;
+		c->seccomp_filter_len = len;
+	}
+	return 0;
+}
+
 /* Reads @n strings into a new NULL-terminated vector. */
 static int get_strv(struct reader *rd, uint32_t n, char ***ret)
 {
@@ -244,6 +378,8 @@ struct command *command_free(struct command *c)
 	free(c->hostname);
 	free(c->cwd);
 	free(c->groups);
+	mount_plan_done(&c->mounts);
+	free(c->seccomp_filter);
 	free(c);
 	return NULL;
 }
@@ -312,6 +448,9 @@ int command_parse(const uint8_t *buf, size_t len, struct command **ret)
 			return -EBADMSG;
 	}
 	c->n_rlimits = nrlimits;
+	r = get_tail(&rd, c);
+	if (r < 0)
+		return r;
 	if (rd.p != rd.end)
 		return -EBADMSG;
 	*ret = TAKE_PTR(c);

@@ -5,20 +5,28 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "runtime-mount.h"
+
 /*
  * The two pipes between the launcher and init, as length-prefixed frames.
  *
  * Command frame (launcher -> init, fd 3), integers in host byte order (both
  * ends are the same binary):
  *
- *   u32 magic "MDLC"   u32 version (3)   u32 namespaces (NS_*)
+ *   u32 magic "MDLC"   u32 version (4)   u32 namespaces (NS_*)
  *   u32 flags (bit 0: tty, bit 1: no_new_privs, bit 2: init stays PID 1)
  *   u32 argc (>= 1)    u32 envc   u32 uid   u32 gid   u32 ngroups   u32 nrlimits
  *   u64 capabilities (bounding set)   u64 ambient capabilities
  *   string hostname, string path, string cwd, argc x string argv, envc x string env
  *   ngroups x u32 gid, nrlimits x (u32 resource, u64 soft, u64 hard)
+ *   u32 nmounts, nmounts x mount op:
+ *       u32 type  u32 flags  u64 mountflags  u32 mode  u64 dev
+ *       optional string source, string target, optional string fstype, optional string data
+ *   u32 seccomp filter length in bytes (a multiple of sizeof(struct sock_filter), 0: none),
+ *       that many bytes
  *
- * where string = u32 length + that many bytes, no NUL inside and none after.
+ * where string = u32 length + that many bytes, no NUL inside and none after,
+ * and an optional string is a string whose length UINT32_MAX means NULL.
  * The frame ends exactly after the last string; the writer then closes the
  * pipe, so init reads to EOF and the frame can be far larger than the pipe
  * buffer. Any byte but NUL survives (spaces, newlines, quotes, UTF-8).
@@ -33,7 +41,7 @@
 
 #define PIPE_COMMAND_MAGIC   0x434c444dU /* "MDLC" in a little-endian dump */
 #define PIPE_STATUS_MAGIC    0x534c444dU /* "MDLS" */
-#define PIPE_COMMAND_VERSION 3U
+#define PIPE_COMMAND_VERSION 4U
 
 #define PIPE_STRING_MAX		(128U * 1024)			/* the kernel's MAX_ARG_STRLEN */
 #define PIPE_STRINGS_MAX	65536U				/* argc + envc */
@@ -43,6 +51,7 @@
 
 #define PIPE_GROUPS_MAX	 65536U /* the kernel's NGROUPS_MAX */
 #define PIPE_RLIMITS_MAX 16U	/* RLIM_NLIMITS */
+#define PIPE_SECCOMP_MAX (4096U * 8) /* BPF_MAXINSNS instructions of 8 bytes */
 
 #define PIPE_COMMAND_TTY	  (1U << 0)
 #define PIPE_COMMAND_NO_NEW_PRIVS (1U << 1)
@@ -72,6 +81,10 @@ struct command {
 	uint64_t cap_ambient;
 	struct command_rlimit rlimits[PIPE_RLIMITS_MAX];
 	size_t n_rlimits;
+	struct mount_plan mounts; /* run in order right after the barrier */
+	/* A seccomp BPF program (struct sock_filter[]) init loads last before exec; NULL: none. */
+	uint8_t *seccomp_filter;
+	size_t seccomp_filter_len; /* bytes */
 };
 
 /* What init reported on the status pipe. */
@@ -83,8 +96,9 @@ struct status {
 
 /*
  * Serialises @c into a newly allocated buffer (*ret_buf, *ret_len, the
- * caller frees). Returns 0, -EINVAL for an empty argv, -E2BIG when a limit
- * above is exceeded (strings, groups, rlimits), or -ENOMEM.
+ * caller frees). Returns 0, -EINVAL for an empty argv or a seccomp filter
+ * that is not whole instructions, -E2BIG when a limit above is exceeded
+ * (strings, groups, rlimits, mount ops, filter size), or -ENOMEM.
  */
 int command_build(const struct command *c, uint8_t **ret_buf, size_t *ret_len);
 

@@ -27,6 +27,7 @@
 
 #include "cgroup.h"
 #include "log.h"
+#include "runtime-mount.h"
 #include "runtime-notify.h"
 #include "runtime-ns.h"
 #include "runtime-pipe.h"
@@ -479,10 +480,17 @@ int runtime_run(const struct container_spec *spec)
 
 	command_add_rlimits(&cmd, spec);
 	clock_gettime(CLOCK_MONOTONIC, &run.start);
+	/* Plain data, before anything exists that would need undoing. */
+	r = mount_plan_build(spec, &cmd.mounts);
+	if (r < 0) {
+		log_error_errno(r, "%s: cannot plan the container's mounts: %m", run.name);
+		return EXIT_LAUNCHER_ERROR;
+	}
 	/* First, so that a signal during setup is forwarded or ends in a teardown. */
 	run.sfd = signal_setup(&run.saved);
 	if (run.sfd < 0) {
 		log_error_errno(run.sfd, "cannot set up signal handling: %m");
+		mount_plan_done(&cmd.mounts);
 		return EXIT_LAUNCHER_ERROR;
 	}
 	/*
@@ -542,6 +550,7 @@ int runtime_run(const struct container_spec *spec)
 	run_report_stats(&run, has_stats ? &stats : NULL);
 out:
 	run_release(&run);
+	mount_plan_done(&cmd.mounts);
 	return status;
 }
 
@@ -549,6 +558,7 @@ int runtime_show_plan(const struct container_spec *spec, FILE *f)
 {
 	unsigned long flags = ns_clone_flags(spec->namespaces);
 	struct cgroup_error err = {};
+	struct mount_plan mounts = {};
 	char names[256];
 	int r;
 
@@ -557,6 +567,13 @@ int runtime_show_plan(const struct container_spec *spec, FILE *f)
 	r = cgroup_show_plan(spec, f, &err);
 	if (r < 0)
 		return log_cgroup_error(r, &err);
+	r = mount_plan_build(spec, &mounts);
+	if (r < 0)
+		return log_error_errno(r, "cannot plan the container's mounts: %m");
+	fprintf(f, "%-12s %zu operation%s, in order:\n", "mounts", mounts.n_ops,
+		mounts.n_ops == 1 ? "" : "s");
+	mount_plan_print(&mounts, "  ", f);
+	mount_plan_done(&mounts);
 	return 0;
 }
 

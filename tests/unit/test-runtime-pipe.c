@@ -35,9 +35,34 @@ static bool strv_equal(char **a, char **b)
 	return true;
 }
 
+static bool opt_streq(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && streq(a, b));
+}
+
+static bool mounts_equal(const struct mount_plan *a, const struct mount_plan *b)
+{
+	if (a->n_ops != b->n_ops)
+		return false;
+	for (size_t i = 0; i < a->n_ops; i++) {
+		const struct mount_op *x = &a->ops[i], *y = &b->ops[i];
+
+		if (x->type != y->type || x->flags != y->flags || x->mountflags != y->mountflags ||
+		    x->mode != y->mode || x->dev != y->dev || !opt_streq(x->source, y->source) ||
+		    !streq(x->target, y->target) || !opt_streq(x->fstype, y->fstype) ||
+		    !opt_streq(x->data, y->data))
+			return false;
+	}
+	return true;
+}
+
 static bool command_equal(const struct command *a, const struct command *b)
 {
-	return strv_equal(a->argv, b->argv) && strv_equal(a->env, b->env) &&
+	return mounts_equal(&a->mounts, &b->mounts) &&
+	       a->seccomp_filter_len == b->seccomp_filter_len &&
+	       (a->seccomp_filter_len == 0 ||
+		memcmp(a->seccomp_filter, b->seccomp_filter, a->seccomp_filter_len) == 0) &&
+	       strv_equal(a->argv, b->argv) && strv_equal(a->env, b->env) &&
 	       streq(a->path ? a->path : "", b->path) &&
 	       streq(a->hostname ? a->hostname : "", b->hostname) &&
 	       a->namespaces == b->namespaces && a->tty == b->tty &&
@@ -119,6 +144,63 @@ static void test_special_bytes(void **state)
 
 	(void)state;
 	round_trip(&c);
+}
+
+/* The mount plan (optional strings included) and the seccomp filter travel intact. */
+static void test_mounts_and_filter(void **state)
+{
+	char *argv[] = { "true", NULL };
+	uint8_t filter[24];
+	struct mount_op ops[] = {
+		{ .type = MOUNT_OP_MOUNT, .target = "/", .mountflags = 0x44000 },
+		{ .type = MOUNT_OP_MOUNT,
+		  .flags = MOUNT_OP_MKTARGET,
+		  .source = "tmpfs",
+		  .target = "/dev",
+		  .fstype = "tmpfs",
+		  .data = "mode=755,size=65536k" },
+		{ .type = MOUNT_OP_MKNOD, .target = "/dev/null", .source = "", .mode = 020666,
+		  .dev = 0x103 },
+		{ .type = MOUNT_OP_MASK, .flags = MOUNT_OP_OPTIONAL, .target = "/proc/kcore",
+		  .data = "" },
+	};
+	struct command c = { .argv = argv,
+			     .path = "/bin",
+			     .hostname = "m",
+			     .namespaces = NS_ALL,
+			     .mounts = { .ops = ops, .n_ops = ELEMENTSOF(ops) },
+			     .seccomp_filter = filter,
+			     .seccomp_filter_len = sizeof(filter) };
+	uint8_t *buf = NULL;
+	size_t len;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(filter); i++)
+		filter[i] = (uint8_t)(i * 7 + 1);
+	round_trip(&c);
+	c.seccomp_filter_len = 0;
+	c.mounts.n_ops = 0;
+	round_trip(&c);
+
+	/* A filter that is not whole instructions, or too big, is refused by the writer. */
+	c.seccomp_filter_len = 12;
+	assert_int_equal(command_build(&c, &buf, &len), -EINVAL);
+	c.seccomp_filter_len = PIPE_SECCOMP_MAX + 8;
+	assert_int_equal(command_build(&c, &buf, &len), -E2BIG);
+	assert_null(buf);
+
+	/* A frame whose op type is out of range is refused by the reader. */
+	c.seccomp_filter_len = 0;
+	c.mounts.n_ops = 1;
+	ops[0].type = _MOUNT_OP_MAX;
+	assert_int_equal(command_build(&c, &buf, &len), 0);
+	{
+		struct command *got = NULL;
+
+		assert_int_equal(command_parse(buf, len, &got), -EBADMSG);
+		assert_null(got);
+	}
+	free(buf);
 }
 
 /* Well over the 64 KiB pipe buffer: the writer blocks while the reader drains. */
@@ -371,6 +453,7 @@ int main(void)
 		cmocka_unit_test(test_simple),
 		cmocka_unit_test(test_special_bytes),
 		cmocka_unit_test(test_large),
+		cmocka_unit_test(test_mounts_and_filter),
 		cmocka_unit_test(test_build_limits),
 		cmocka_unit_test(test_parse_truncated_and_garbage),
 		cmocka_unit_test(test_read_wrong_magic),
