@@ -40,6 +40,8 @@ struct cli_options {
 	const char *name;
 	const char *hostname;
 	const char *user; /* -u/--user, as User= */
+	bool seccomp_set; /* --security-opt seccomp=, as SeccompProfile= */
+	char *seccomp;	  /* NULL: default */
 	char **env;	  /* in command-line order */
 	unsigned n_errors;
 };
@@ -47,6 +49,7 @@ struct cli_options {
 static void cli_options_done(struct cli_options *o)
 {
 	free(o->cpuset);
+	free(o->seccomp);
 	strv_free(o->env);
 }
 
@@ -66,6 +69,9 @@ void config_cli_help(FILE *f)
 	    "      --hostname NAME   hostname in the container (Hostname=)\n"
 	    "  -u, --user USER[:GROUP]  run as this user: ids, or names from /etc/passwd (User=)\n"
 	    "  -e, --env KEY=VALUE   set an environment variable (Environment=); repeatable\n"
+	    "      --security-opt seccomp=default|unconfined|PATH\n"
+	    "                        the seccomp profile: mdlaunch's default, none, or a docker\n"
+	    "                        JSON profile (SeccompProfile=)\n"
 	    "  --log-level, -v, --config, --stats   the global options, also accepted here\n"
 	    "  -h, --help            show this help\n"
 	    "An argument ending in " CONTAINER_SUFFIX " is a file unless it follows --.\n");
@@ -162,6 +168,30 @@ static int cli_value(struct cli_options *o, int c, const char *arg)
 		o->user = arg;
 		return 0;
 	}
+	case 'O': {
+		_cleanup_free_ char *cwd = NULL;
+
+		if (strncmp(arg, "seccomp=", 8) != 0) {
+			cli_error(o, "--security-opt: unknown option '%s' (use seccomp=default, "
+				     "seccomp=unconfined or seccomp=PATH)",
+				  arg);
+			return 0;
+		}
+		cwd = getcwd(NULL, 0);
+		if (!cwd)
+			return -errno;
+		free(o->seccomp);
+		o->seccomp = NULL;
+		r = parse_seccomp_profile(arg + 8, cwd, &o->seccomp);
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0)
+			cli_error(o, "--security-opt: invalid value '%s' (use seccomp=default, "
+				     "seccomp=unconfined or seccomp=PATH)",
+				  arg);
+		o->seccomp_set = true;
+		return 0;
+	}
 	case 'e':
 		if (!env_assignment_is_valid(arg)) {
 			cli_error(o,
@@ -202,6 +232,7 @@ static int cli_parse_options(int argc, char **argv, struct cli_options *o, struc
 		{ "hostname", required_argument, NULL, 'H' },
 		{ "env", required_argument, NULL, 'e' },
 		{ "user", required_argument, NULL, 'u' },
+		{ "security-opt", required_argument, NULL, 'O' },
 		{ "log-level", required_argument, NULL, ARG_LOG_LEVEL },
 		{ "config", required_argument, NULL, ARG_CONFIG },
 		{ "stats", no_argument, NULL, ARG_STATS },
@@ -233,6 +264,7 @@ static int cli_parse_options(int argc, char **argv, struct cli_options *o, struc
 		case 'H':
 		case 'u':
 		case 'e':
+		case 'O':
 			r = cli_value(o, c, optarg);
 			if (r < 0)
 				return log_error_errno(r, "out of memory");
@@ -374,6 +406,16 @@ static int cli_apply(const struct cli_options *o, struct container_spec *spec)
 		free(spec->user);
 		spec->user = s;
 		spec_set_origin_option(spec, SPEC_KEY_USER, "--user");
+	}
+	if (o->seccomp_set) {
+		free(spec->seccomp_profile);
+		spec->seccomp_profile = NULL;
+		if (o->seccomp) {
+			spec->seccomp_profile = strdup(o->seccomp);
+			if (!spec->seccomp_profile)
+				return -ENOMEM;
+		}
+		spec_set_origin_option(spec, SPEC_KEY_SECCOMP_PROFILE, "--security-opt");
 	}
 	for (char **e = o->env; e && *e; e++) {
 		if (strncmp(*e, "PATH=", 5) == 0) {

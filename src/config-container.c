@@ -466,6 +466,44 @@ static int parse_workdir_key(struct load_ctx *c, unsigned line, const char *key,
 	return 0;
 }
 
+/* SeccompProfile=: a relative path is relative to the directory of the file that sets it. */
+static int parse_seccomp_key(struct load_ctx *c, unsigned line, const char *key, const char *value,
+			     void *data)
+{
+	_cleanup_free_ char *dir = NULL, *cwd = NULL;
+	char **profile = data, *s = NULL;
+	const char *slash = strrchr(c->path, '/');
+	int r;
+
+	if (slash == c->path)
+		dir = strdup("/");
+	else
+		dir = slash ? strndup(c->path, (size_t)(slash - c->path)) : strdup(".");
+	if (!dir)
+		return -ENOMEM;
+	if (dir[0] != '/') {
+		cwd = getcwd(NULL, 0);
+		if (!cwd)
+			return -errno;
+		s = streq(dir, ".") ? strdup(cwd) : strdup_printf("%s/%s", cwd, dir);
+		if (!s)
+			return -ENOMEM;
+		free(dir);
+		dir = TAKE_PTR(s);
+	}
+	r = parse_seccomp_profile(value, dir, &s);
+	if (r == -EINVAL)
+		return load_error(c, line,
+				  "%s: invalid value '%s' (use default, unconfined or the path of "
+				  "a JSON profile)",
+				  key, value);
+	if (r < 0)
+		return r;
+	free(*profile);
+	*profile = s;
+	return 0;
+}
+
 #define RLIMIT_KEY(key, id, r)                                                                     \
 	{                                                                                          \
 		key, id, parse_rlimit_key,                                                         \
@@ -519,6 +557,8 @@ static const struct config_key container_keys[] = {
 	  offsetof(struct container_spec, stop_timeout) },
 	{ "Notify", SPEC_KEY_NOTIFY, parse_notify_key,
 	  offsetof(struct container_spec, notify_passthrough) },
+	{ "SeccompProfile", SPEC_KEY_SECCOMP_PROFILE, parse_seccomp_key,
+	  offsetof(struct container_spec, seccomp_profile) },
 };
 
 /* The known key closest to @key when it is a plausible typo, else NULL. */

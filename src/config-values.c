@@ -853,3 +853,23 @@ bool working_directory_is_valid(const char *s)
 {
 	return s && s[0] == '/' && !strchr(s, '\n');
 }
+
+int parse_seccomp_profile(const char *s, const char *base_dir, char **ret)
+{
+	char *p;
+
+	if (isempty(s) || strchr(s, '\n'))
+		return -EINVAL;
+	if (streq(s, "default")) {
+		*ret = NULL;
+		return 0;
+	}
+	if (streq(s, SPEC_SECCOMP_UNCONFINED) || s[0] == '/' || isempty(base_dir))
+		p = strdup(s);
+	else
+		p = strdup_printf("%s/%s", base_dir, s);
+	if (!p)
+		return -ENOMEM;
+	*ret = p;
+	return 0;
+}

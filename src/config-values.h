@@ -183,3 +183,13 @@ int parse_group_list(const char *s, char ***ret, char *bad, size_t bad_size);
 
 /* True when @s is an absolute path ('/' first) without a newline (WorkingDirectory=). */
 bool working_directory_is_valid(const char *s);
+
+/*
+ * SeccompProfile= / --security-opt seccomp=: "default" (*ret = NULL),
+ * "unconfined" (SPEC_SECCOMP_UNCONFINED), or a path to a JSON profile; a
+ * relative path is taken relative to @base_dir (the directory of the file
+ * that sets it, or the working directory for the command line). The file is
+ * not read here: that is a host fact. Returns 0, -EINVAL (empty, a newline)
+ * or -ENOMEM; *ret is a new string or NULL.
+ */
+int parse_seccomp_profile(const char *s, const char *base_dir, char **ret);

@@ -23,9 +23,6 @@ struct seccomp_profile;
 /* The environment variable that moves the cache (tests, benchmarks). */
 #define SECCOMP_CACHE_ENV "MDLAUNCH_SECCOMP_CACHE"
 
-/* SeccompProfile= in the spec: NULL is the default profile. */
-#define SECCOMP_PROFILE_UNCONFINED "unconfined"
-
 /* A BPF program, owned (free insns). */
 struct seccomp_program {
 	struct sock_filter *insns; /* NULL: unconfined, no filter */

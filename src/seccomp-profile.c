@@ -271,7 +271,7 @@ static int parse_arches(struct parse *ps, json_t *root)
 	if (list && !json_is_array(list) && !json_is_null(list))
 		return perr(ps, "architectures: not an array");
 	json_array_foreach(list, i, v) {
-		char where[64];
+		char where[96];
 
 		snprintf(where, sizeof(where), "architectures[%zu]", i);
 		r = add_arch(ps, where, v);
@@ -283,7 +283,7 @@ static int parse_arches(struct parse *ps, json_t *root)
 	json_array_foreach(map, i, v) {
 		json_t *subs = json_object_get(v, "subArchitectures"), *s;
 		const char *name = short_string(json_object_get(v, "architecture"));
-		char where[64];
+		char where[96];
 		size_t j;
 
 		if (!json_is_object(v) || !name)
@@ -462,7 +462,7 @@ static int parse_args(struct parse *ps, size_t i, json_t *args, struct seccomp_r
 static int parse_rule(struct parse *ps, size_t i, json_t *o, struct seccomp_rule *rule)
 {
 	json_t *names = json_object_get(o, "names"), *name = json_object_get(o, "name");
-	char where[64];
+	char where[96];
 	int r;
 
 	if (!json_is_object(o))

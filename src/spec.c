@@ -134,6 +134,7 @@ struct container_spec *spec_free(struct container_spec *spec)
 	strv_free(spec->supplementary_groups);
 	free(spec->groups);
 	free(spec->working_directory);
+	free(spec->seccomp_profile);
 	for (size_t i = 0; i < ELEMENTSOF(spec->origin); i++)
 		free(spec->origin[i].value);
 	strv_free(spec->files);

@@ -39,6 +39,9 @@ enum namespace_flag {
 /* StopTimeout= maximum: one day. */
 #define SPEC_STOP_TIMEOUT_MAX 86400U
 
+/* SeccompProfile=unconfined: no seccomp filter. */
+#define SPEC_SECCOMP_UNCONFINED "unconfined"
+
 /* The container's PATH when neither mdlaunch.conf nor Environment= sets one (systemd's). */
 #define SPEC_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -108,6 +111,7 @@ enum spec_key {
 	SPEC_KEY_STOP_SIGNAL,
 	SPEC_KEY_STOP_TIMEOUT,
 	SPEC_KEY_NOTIFY,
+	SPEC_KEY_SECCOMP_PROFILE,
 	_SPEC_KEY_MAX,
 };
 
@@ -158,6 +162,11 @@ struct container_spec {
 	size_t n_groups;
 	char *working_directory; /* absolute; config_validate() fills the launcher's cwd */
 	struct spec_rlimit_value rlimits[_SPEC_RLIMIT_MAX];
+	/*
+	 * SeccompProfile=: NULL = mdlaunch's default profile, SPEC_SECCOMP_UNCONFINED,
+	 * or the absolute path of a docker/OCI JSON profile (read by the runtime).
+	 */
+	char *seccomp_profile;
 
 	/* Supervision (runtime.c, runtime-init.c). */
 	bool init;		 /* Init=: mdlaunch's init stays PID 1 and forks the command */
