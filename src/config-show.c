@@ -118,6 +118,9 @@ static void put_value(const struct container_spec *spec, enum spec_key key, FILE
 	case SPEC_KEY_WORKING_DIRECTORY:
 		fputs(spec->working_directory ? spec->working_directory : "", f);
 		break;
+	case SPEC_KEY_SECCOMP_PROFILE:
+		fputs(spec->seccomp_profile ? spec->seccomp_profile : "default", f);
+		break;
 	case SPEC_KEY_ENVIRONMENT:
 		for (char **e = spec->env; e && *e; e++)
 			put_word(f, *e, &first);

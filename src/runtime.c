@@ -460,7 +460,7 @@ static int log_seccomp_error(const struct container_spec *spec, int r, const cha
 	if (file && o->line > 0)
 		(void)log_syntax(file, o->line, LOG_LEVEL_ERROR, "SeccompProfile: %s", msg);
 	else if (o->option)
-		log_error("%s: seccomp: %s", o->option, msg);
+		log_error("%s seccomp=: %s", o->option, msg);
 	else
 		log_error("SeccompProfile: %s", msg);
 	return r;
@@ -602,6 +602,30 @@ out:
 	return status;
 }
 
+/* The seccomp part of `show`: the profile, its default action, what it allows and refuses. */
+static int show_seccomp(const struct container_spec *spec, FILE *f)
+{
+	struct seccomp_summary s;
+	char err[1024] = "";
+	int r;
+
+	r = seccomp_summarize(spec, &s, err, sizeof(err));
+	if (r < 0)
+		return log_seccomp_error(spec, r, err[0] ? err : strerror(-r));
+	if (s.unconfined) {
+		fprintf(f, "%-12s unconfined (no filter)\n", "seccomp");
+		return 0;
+	}
+	fprintf(f, "%-12s profile %s, default action %s, %u architecture%s\n", "seccomp",
+		s.profile, s.default_action, s.arches, s.arches == 1 ? "" : "s");
+	fprintf(f, "  %u system calls allowed (%u of them only with some arguments), %u refused",
+		s.allowed, s.conditional, s.refused);
+	if (s.skipped)
+		fprintf(f, ", %u names unknown to libseccomp skipped", s.skipped);
+	fprintf(f, "; loaded last before the exec\n");
+	return 0;
+}
+
 int runtime_show_plan(const struct container_spec *spec, FILE *f)
 {
 	unsigned long flags = ns_clone_flags(spec->namespaces);
@@ -622,7 +646,7 @@ int runtime_show_plan(const struct container_spec *spec, FILE *f)
 		mounts.n_ops == 1 ? "" : "s");
 	mount_plan_print(&mounts, "  ", f);
 	mount_plan_done(&mounts);
-	return 0;
+	return show_seccomp(spec, f);
 }
 
 int runtime_describe_host(FILE *f)
