@@ -288,7 +288,7 @@ static int read_profile(const char *path, uint8_t **ret, size_t *ret_len, char *
 	struct stat st;
 	int r;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		r = -errno;
 		return fail(err, errlen, "cannot read the profile '%s': %s", path, strerror(-r)), r;
@@ -363,7 +363,7 @@ static int cache_read(const char *path, const uint8_t key[SHA256_DIGEST_SIZE],
 	size_t len = 0, n;
 	int r;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) < 0)
