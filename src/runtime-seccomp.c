@@ -8,7 +8,8 @@
  *
  *   key   = SHA-256("mdlaunch-seccomp" format version, mdlaunch version,
  *           libseccomp version, native architecture, kernel major.minor,
- *           capability mask, "default" or the profile file's bytes)
+ *           capability mask, "default" and a fingerprint of its table, or
+ *           the profile file's bytes)
  *   file  = <cache>/<hex key>.bpf: a header (magic, instruction count, the
  *           key, a checksum of the instructions) and the instructions
  *
@@ -331,11 +332,13 @@ static void cache_key(const struct container_spec *spec, const uint8_t *content,
 	kernel_version(kernel);
 	n = snprintf(head, sizeof(head),
 		     "mdlaunch-seccomp %u\n%s\nlibseccomp %u.%u.%u\narch %#x\nkernel %u.%u\n"
-		     "caps %#llx\n%s\n",
+		     "caps %#llx\n%s %#llx\n",
 		     CACHE_FORMAT, MDLAUNCH_VERSION, v->major, v->minor, v->micro,
 		     seccomp_arch_native(), kernel[0], kernel[1],
 		     (unsigned long long)spec->capabilities,
-		     spec->seccomp_profile ? "file" : "default");
+		     spec->seccomp_profile ? "file" : "default",
+		     spec->seccomp_profile ? 0ULL
+					   : (unsigned long long)seccomp_profile_default_fingerprint());
 	sha256_init(&c);
 	sha256_update(&c, head, (size_t)n);
 	if (spec->seccomp_profile)

@@ -209,6 +209,40 @@ static int split_names(const char *s, char ***ret)
 	return 0;
 }
 
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	h = (h ^ v) * 0x9e3779b97f4a7c15ULL;
+	return h ^ (h >> 29);
+}
+
+static uint64_t mix_string(uint64_t h, const char *s)
+{
+	for (; s && *s; s++)
+		h = (h ^ (uint8_t)*s) * 0x100000001b3ULL;
+	return mix(h, 0xff);
+}
+
+uint64_t seccomp_profile_default_fingerprint(void)
+{
+	uint64_t h = ELEMENTSOF(default_rules);
+
+	for (size_t i = 0; i < ELEMENTSOF(default_rules); i++) {
+		const struct default_rule *d = &default_rules[i];
+
+		h = mix_string(h, d->names);
+		h = mix_string(h, d->arches_include);
+		h = mix_string(h, d->arches_exclude);
+		h = mix(h, (uint64_t)d->action << 32 | d->ret);
+		h = mix(h, d->caps_include);
+		h = mix(h, d->caps_exclude);
+		h = mix(h, (uint64_t)d->min_kernel_major << 32 | d->min_kernel_minor);
+		h = mix(h, (uint64_t)(uint32_t)d->arg << 32 | (uint32_t)d->op);
+		h = mix(h, d->value);
+		h = mix(h, d->value_two);
+	}
+	return h;
+}
+
 int seccomp_profile_default(struct seccomp_profile **ret)
 {
 	_cleanup_(seccomp_profile_freep) struct seccomp_profile *p = NULL;

@@ -98,6 +98,13 @@ int seccomp_profile_parse(const char *buf, size_t len, struct seccomp_profile **
  */
 int seccomp_profile_default(struct seccomp_profile **ret);
 
+/*
+ * A fingerprint of the built-in default profile's table (its names, actions,
+ * conditions...), ~1 us: part of the cache key, so that a binary with
+ * another default never reads the program of an older one.
+ */
+uint64_t seccomp_profile_default_fingerprint(void);
+
 /* Frees @p; accepts NULL, returns NULL. */
 struct seccomp_profile *seccomp_profile_free(struct seccomp_profile *p);
 static inline void seccomp_profile_freep(struct seccomp_profile **p)
