@@ -241,10 +241,11 @@ int seccomp_compile(const struct seccomp_profile *p, uint64_t caps, struct sock_
 			int nr = seccomp_syscall_resolve_name(*n);
 
 			if (nr == __NR_SCMP_ERROR) {
-				log_debug("seccomp: system call '%s' unknown to libseccomp %u.%u.%u, "
-					  "skipped",
-					  *n, seccomp_version()->major, seccomp_version()->minor,
-					  seccomp_version()->micro);
+				log_debug(
+				    "seccomp: system call '%s' unknown to libseccomp %u.%u.%u, "
+				    "skipped",
+				    *n, seccomp_version()->major, seccomp_version()->minor,
+				    seccomp_version()->micro);
 				skipped++;
 				continue;
 			}
@@ -252,8 +253,9 @@ int seccomp_compile(const struct seccomp_profile *p, uint64_t caps, struct sock_
 			if (r == -EACCES) /* same action as the default */
 				r = 0;
 			if (r < 0)
-				fail(err, errlen, "syscalls[%zu] '%s': libseccomp refused the rule: %s",
-				     i, *n, strerror(-r));
+				fail(err, errlen,
+				     "syscalls[%zu] '%s': libseccomp refused the rule: %s", i, *n,
+				     strerror(-r));
 		}
 	}
 	if (r >= 0) {
@@ -330,15 +332,15 @@ static void cache_key(const struct container_spec *spec, const uint8_t *content,
 	int n;
 
 	kernel_version(kernel);
-	n = snprintf(head, sizeof(head),
-		     "mdlaunch-seccomp %u\n%s\nlibseccomp %u.%u.%u\narch %#x\nkernel %u.%u\n"
-		     "caps %#llx\n%s %#llx\n",
-		     CACHE_FORMAT, MDLAUNCH_VERSION, v->major, v->minor, v->micro,
-		     seccomp_arch_native(), kernel[0], kernel[1],
-		     (unsigned long long)spec->capabilities,
-		     spec->seccomp_profile ? "file" : "default",
-		     spec->seccomp_profile ? 0ULL
-					   : (unsigned long long)seccomp_profile_default_fingerprint());
+	n = snprintf(
+	    head, sizeof(head),
+	    "mdlaunch-seccomp %u\n%s\nlibseccomp %u.%u.%u\narch %#x\nkernel %u.%u\n"
+	    "caps %#llx\n%s %#llx\n",
+	    CACHE_FORMAT, MDLAUNCH_VERSION, v->major, v->minor, v->micro, seccomp_arch_native(),
+	    kernel[0], kernel[1], (unsigned long long)spec->capabilities,
+	    spec->seccomp_profile ? "file" : "default",
+	    spec->seccomp_profile ? 0ULL
+				  : (unsigned long long)seccomp_profile_default_fingerprint());
 	sha256_init(&c);
 	sha256_update(&c, head, (size_t)n);
 	if (spec->seccomp_profile)
@@ -583,11 +585,13 @@ int seccomp_summarize(const struct container_spec *spec, struct seccomp_summary 
 		i = j;
 	}
 	ret->arches = 1 + p->n_arches;
-	if (p->default_action == SECCOMP_ACT_ERRNO)
+	if (p->default_action == SECCOMP_ACT_ERRNO &&
+	    (p->default_ret == ENOSYS || p->default_ret == EPERM))
 		snprintf(ret->default_action, sizeof(ret->default_action), "SCMP_ACT_ERRNO(%s)",
-			 p->default_ret == ENOSYS  ? "ENOSYS"
-			 : p->default_ret == EPERM ? "EPERM"
-						   : "errno");
+			 p->default_ret == ENOSYS ? "ENOSYS" : "EPERM");
+	else if (p->default_action == SECCOMP_ACT_ERRNO)
+		snprintf(ret->default_action, sizeof(ret->default_action), "SCMP_ACT_ERRNO(%u)",
+			 p->default_ret);
 	else
 		snprintf(ret->default_action, sizeof(ret->default_action), "%s",
 			 seccomp_act_to_string(p->default_action));
@@ -596,7 +600,8 @@ int seccomp_summarize(const struct container_spec *spec, struct seccomp_summary 
 
 int seccomp_load_program(const struct sock_filter *insns, size_t len)
 {
-	struct sock_fprog prog = { .len = (unsigned short)len, .filter = (struct sock_filter *)insns };
+	struct sock_fprog prog = { .len = (unsigned short)len,
+				   .filter = (struct sock_filter *)insns };
 
 	if (len == 0 || len > PROGRAM_INSNS_MAX)
 		return -EINVAL;

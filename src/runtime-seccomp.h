@@ -27,20 +27,20 @@ struct seccomp_profile;
 struct seccomp_program {
 	struct sock_filter *insns; /* NULL: unconfined, no filter */
 	size_t len;
-	bool cached; /* read from the cache (false: compiled now) */
+	bool cached;	/* read from the cache (false: compiled now) */
 	char path[256]; /* the cache file, "" when none */
 };
 
 /* What `show` and `check -v` print about the profile of a spec. */
 struct seccomp_summary {
 	bool unconfined;
-	const char *profile; /* "default" or the path (borrowed from the spec) */
+	const char *profile;	 /* "default" or the path (borrowed from the spec) */
 	char default_action[48]; /* "SCMP_ACT_ERRNO(ENOSYS)" */
 	unsigned allowed;	 /* system calls with an allow rule ... */
 	unsigned conditional;	 /* ... of which only under conditions on arguments */
-	unsigned refused;	 /* system calls with an errno, kill, trap, trace or log rule only */
-	unsigned skipped;	 /* names this libseccomp does not know (skipped) */
-	unsigned arches;	 /* architectures the filter covers */
+	unsigned refused; /* system calls with an errno, kill, trap, trace or log rule only */
+	unsigned skipped; /* names this libseccomp does not know (skipped) */
+	unsigned arches;  /* architectures the filter covers */
 };
 
 /*

@@ -616,8 +616,8 @@ static int show_seccomp(const struct container_spec *spec, FILE *f)
 		fprintf(f, "%-12s unconfined (no filter)\n", "seccomp");
 		return 0;
 	}
-	fprintf(f, "%-12s profile %s, default action %s, %u architecture%s\n", "seccomp",
-		s.profile, s.default_action, s.arches, s.arches == 1 ? "" : "s");
+	fprintf(f, "%-12s profile %s, default action %s, %u architecture%s\n", "seccomp", s.profile,
+		s.default_action, s.arches, s.arches == 1 ? "" : "s");
 	fprintf(f, "  %u system calls allowed (%u of them only with some arguments), %u refused",
 		s.allowed, s.conditional, s.refused);
 	if (s.skipped)

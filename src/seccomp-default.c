@@ -23,18 +23,18 @@
 
 #define CAP(n) (1ULL << (n))
 /* Capability numbers (<linux/capability.h>); no libcap needed for constants. */
-#define C_DAC_READ_SEARCH  2
-#define C_SYS_MODULE	   16
-#define C_SYS_RAWIO	   17
-#define C_SYS_CHROOT	   18
-#define C_SYS_PTRACE	   19
-#define C_SYS_PACCT	   20
-#define C_SYS_ADMIN	   21
-#define C_SYS_BOOT	   22
-#define C_SYS_NICE	   23
-#define C_SYS_TIME	   25
-#define C_SYS_TTY_CONFIG   26
-#define C_SYSLOG	   34
+#define C_DAC_READ_SEARCH 2
+#define C_SYS_MODULE	  16
+#define C_SYS_RAWIO	  17
+#define C_SYS_CHROOT	  18
+#define C_SYS_PTRACE	  19
+#define C_SYS_PACCT	  20
+#define C_SYS_ADMIN	  21
+#define C_SYS_BOOT	  22
+#define C_SYS_NICE	  23
+#define C_SYS_TIME	  25
+#define C_SYS_TTY_CONFIG  26
+#define C_SYSLOG	  34
 
 /* The CLONE_NEW* flags: clone may create no namespace without CAP_SYS_ADMIN. */
 #define CLONE_NEW_MASK 0x7e020000ULL
@@ -135,17 +135,13 @@ static const struct default_rule default_rules[] = {
 	{ "clone", SECCOMP_ACT_ALLOW, .caps_exclude = CAP(C_SYS_ADMIN),
 	  .arches_include = "s390 s390x", .arg = 1, .op = SECCOMP_OP_MASKED_EQ,
 	  .value = CLONE_NEW_MASK, .value_two = 0 },
-	/* ... and EPERM with any of them (one rule per flag: conditions are ORed that way). */
+/* ... and EPERM with any of them (one rule per flag: conditions are ORed that way). */
 #define CLONE_NEW_EPERM(flag)                                                                      \
-	{ "clone",                                                                                 \
-	  SECCOMP_ACT_ERRNO,                                                                       \
-	  EPERM,                                                                                   \
-	  .caps_exclude = CAP(C_SYS_ADMIN),                                                        \
-	  .arches_exclude = "s390 s390x",                                                          \
-	  .arg = 0,                                                                                \
-	  .op = SECCOMP_OP_MASKED_EQ,                                                              \
-	  .value = (flag),                                                                         \
-	  .value_two = (flag) }
+	{                                                                                          \
+		"clone", SECCOMP_ACT_ERRNO, EPERM,                                                 \
+		    .caps_exclude = CAP(C_SYS_ADMIN), .arches_exclude = "s390 s390x", .arg = 0,    \
+		    .op = SECCOMP_OP_MASKED_EQ, .value = (flag), .value_two = (flag)               \
+	}
 	CLONE_NEW_EPERM(0x00020000ULL), /* CLONE_NEWNS */
 	CLONE_NEW_EPERM(0x02000000ULL), /* CLONE_NEWCGROUP */
 	CLONE_NEW_EPERM(0x04000000ULL), /* CLONE_NEWUTS */

@@ -36,17 +36,22 @@
 #define PROFILE_NAME_MAX  64   /* bytes of a system call or architecture name */
 
 static const char *const act_names[_SECCOMP_ACT_MAX] = {
-	[SECCOMP_ACT_ALLOW] = "SCMP_ACT_ALLOW",		[SECCOMP_ACT_ERRNO] = "SCMP_ACT_ERRNO",
+	[SECCOMP_ACT_ALLOW] = "SCMP_ACT_ALLOW",
+	[SECCOMP_ACT_ERRNO] = "SCMP_ACT_ERRNO",
 	[SECCOMP_ACT_KILL_THREAD] = "SCMP_ACT_KILL_THREAD",
 	[SECCOMP_ACT_KILL_PROCESS] = "SCMP_ACT_KILL_PROCESS",
-	[SECCOMP_ACT_TRAP] = "SCMP_ACT_TRAP",		[SECCOMP_ACT_TRACE] = "SCMP_ACT_TRACE",
+	[SECCOMP_ACT_TRAP] = "SCMP_ACT_TRAP",
+	[SECCOMP_ACT_TRACE] = "SCMP_ACT_TRACE",
 	[SECCOMP_ACT_LOG] = "SCMP_ACT_LOG",
 };
 
 static const char *const op_names[_SECCOMP_OP_MAX] = {
-	[SECCOMP_OP_NE] = "SCMP_CMP_NE", [SECCOMP_OP_LT] = "SCMP_CMP_LT",
-	[SECCOMP_OP_LE] = "SCMP_CMP_LE", [SECCOMP_OP_EQ] = "SCMP_CMP_EQ",
-	[SECCOMP_OP_GE] = "SCMP_CMP_GE", [SECCOMP_OP_GT] = "SCMP_CMP_GT",
+	[SECCOMP_OP_NE] = "SCMP_CMP_NE",
+	[SECCOMP_OP_LT] = "SCMP_CMP_LT",
+	[SECCOMP_OP_LE] = "SCMP_CMP_LE",
+	[SECCOMP_OP_EQ] = "SCMP_CMP_EQ",
+	[SECCOMP_OP_GE] = "SCMP_CMP_GE",
+	[SECCOMP_OP_GT] = "SCMP_CMP_GT",
 	[SECCOMP_OP_MASKED_EQ] = "SCMP_CMP_MASKED_EQ",
 };
 
@@ -217,7 +222,8 @@ static int get_u64(json_t *v, uint64_t *ret)
 {
 	if (!json_is_integer(v))
 		return -EINVAL;
-	/* jansson keeps integers as long long: 0xffffffffffffffff does not fit and fails to load. */
+	/* jansson keeps integers as long long: 0xffffffffffffffff does not fit and fails to load.
+	 */
 	if (json_integer_value(v) < 0)
 		return -EINVAL;
 	*ret = (uint64_t)json_integer_value(v);
@@ -270,7 +276,8 @@ static int parse_arches(struct parse *ps, json_t *root)
 
 	if (list && !json_is_array(list) && !json_is_null(list))
 		return perr(ps, "architectures: not an array");
-	json_array_foreach(list, i, v) {
+	json_array_foreach(list, i, v)
+	{
 		char where[96];
 
 		snprintf(where, sizeof(where), "architectures[%zu]", i);
@@ -280,7 +287,8 @@ static int parse_arches(struct parse *ps, json_t *root)
 	}
 	if (map && !json_is_array(map) && !json_is_null(map))
 		return perr(ps, "archMap: not an array");
-	json_array_foreach(map, i, v) {
+	json_array_foreach(map, i, v)
+	{
 		json_t *subs = json_object_get(v, "subArchitectures"), *s;
 		const char *name = short_string(json_object_get(v, "architecture"));
 		char where[96];
@@ -295,7 +303,8 @@ static int parse_arches(struct parse *ps, json_t *root)
 			continue;
 		if (subs && !json_is_array(subs) && !json_is_null(subs))
 			return perr(ps, "archMap[%zu].subArchitectures: not an array", i);
-		json_array_foreach(subs, j, s) {
+		json_array_foreach(subs, j, s)
+		{
 			snprintf(where, sizeof(where), "archMap[%zu].subArchitectures[%zu]", i, j);
 			r = add_arch(ps, where, s);
 			if (r < 0)
@@ -316,8 +325,9 @@ static int parse_action(struct parse *ps, const char *where, json_t *action, jso
 		return perr(ps, "%s: missing or not a string", where);
 	*ret_act = name ? act_from_string(name) : _SECCOMP_ACT_INVALID;
 	if (*ret_act == _SECCOMP_ACT_INVALID)
-		return perr(ps, "%s: unknown action '%.64s' (use SCMP_ACT_ALLOW, ERRNO, KILL, "
-				"KILL_PROCESS, KILL_THREAD, TRAP, TRACE or LOG)",
+		return perr(ps,
+			    "%s: unknown action '%.64s' (use SCMP_ACT_ALLOW, ERRNO, KILL, "
+			    "KILL_PROCESS, KILL_THREAD, TRAP, TRACE or LOG)",
 			    where, json_string_value(action));
 	if (*ret_act == SECCOMP_ACT_TRACE)
 		v = 0;
@@ -339,7 +349,8 @@ static int parse_string_list(struct parse *ps, const char *where, json_t *list, 
 		return perr(ps, "%s: not an array", where);
 	if (json_array_size(list) > PROFILE_NAMES_MAX)
 		return perr(ps, "%s: more than %d entries", where, PROFILE_NAMES_MAX);
-	json_array_foreach(list, i, v) {
+	json_array_foreach(list, i, v)
+	{
 		const char *s = short_string(v);
 
 		if (!s)
@@ -364,7 +375,8 @@ static int parse_caps(struct parse *ps, const char *where, json_t *list, uint64_
 		return 0;
 	if (!json_is_array(list))
 		return perr(ps, "%s: not an array", where);
-	json_array_foreach(list, i, v) {
+	json_array_foreach(list, i, v)
+	{
 		const char *s = short_string(v);
 		cap_value_t cap;
 
@@ -410,8 +422,8 @@ static int parse_filter(struct parse *ps, size_t i, const char *what, json_t *o,
 			return perr(ps, "syscalls[%zu].excludes.minKernel: not supported", i);
 		if (!json_is_string(k) ||
 		    seccomp_parse_kernel(json_string_value(k), rule->min_kernel) < 0)
-			return perr(ps, "syscalls[%zu].includes.minKernel: not a version like '4.8'",
-				    i);
+			return perr(
+			    ps, "syscalls[%zu].includes.minKernel: not a version like '4.8'", i);
 	}
 	return 0;
 }
@@ -428,7 +440,8 @@ static int parse_args(struct parse *ps, size_t i, json_t *args, struct seccomp_r
 	if (json_array_size(args) > SECCOMP_CONDS_MAX)
 		return perr(ps, "syscalls[%zu].args: more than %d conditions", i,
 			    SECCOMP_CONDS_MAX);
-	json_array_foreach(args, j, a) {
+	json_array_foreach(args, j, a)
+	{
 		struct seccomp_cond *c = &rule->conds[rule->n_conds];
 		json_t *op = json_object_get(a, "op"), *two = json_object_get(a, "valueTwo");
 		uint64_t index;
@@ -520,7 +533,8 @@ static int parse_root(struct parse *ps, json_t *root)
 		if (!ps->p->rules)
 			return -ENOMEM;
 	}
-	json_array_foreach(syscalls, i, v) {
+	json_array_foreach(syscalls, i, v)
+	{
 		/* Counted first, so that seccomp_profile_free() frees a half-parsed rule. */
 		ps->p->n_rules++;
 		r = parse_rule(ps, i, v, &ps->p->rules[i]);

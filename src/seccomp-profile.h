@@ -64,8 +64,8 @@ struct seccomp_rule {
 	uint32_t ret; /* errno for ERRNO (default EPERM), message for TRACE */
 	struct seccomp_cond conds[SECCOMP_CONDS_MAX];
 	unsigned n_conds;
-	uint64_t caps_include, caps_exclude; /* capability masks, bit n = capability n */
-	bool caps_include_unknown;	     /* includes a capability libcap does not know */
+	uint64_t caps_include, caps_exclude;	 /* capability masks, bit n = capability n */
+	bool caps_include_unknown;		 /* includes a capability libcap does not know */
 	char **arches_include, **arches_exclude; /* docker's names: amd64, x86, x32, arm64... */
 	unsigned min_kernel[2];			 /* major, minor; 0.0: any */
 };
