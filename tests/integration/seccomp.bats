@@ -241,7 +241,9 @@ EOF
 	[ "$(status_field Seccomp)" = 2 ]
 
 	# A flipped byte: not trusted, rebuilt, and the run still filters.
-	printf '\377' | dd of="${files[0]}" bs=1 seek=200 conv=notrunc status=none
+	local b
+	b=$(od -An -tu1 -j200 -N1 "${files[0]}")
+	printf "\\$(printf %o $((255 - b)))" | dd of="${files[0]}" bs=1 seek=200 conv=notrunc status=none
 	run --separate-stderr mdl -vv run -- grep Seccomp: /proc/self/status
 	print_run
 	[ "$status" -eq 0 ]

@@ -362,7 +362,8 @@ static void test_cache(void **state)
 	struct seccomp_program a, b;
 	static const char *const damage[] = {
 		/* a flipped byte in the instructions: the checksum catches it */
-		"printf '\\377' | dd of=\"$f\" bs=1 seek=100 conv=notrunc status=none",
+		"b=$(od -An -tu1 -j100 -N1 \"$f\"); printf \"\\\\$(printf %o $((255 - b)))\" | "
+		"dd of=\"$f\" bs=1 seek=100 conv=notrunc status=none",
 		/* truncated */
 		"truncate -s -8 \"$f\"",
 		/* grown */
