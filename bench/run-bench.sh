@@ -394,6 +394,13 @@ if want gap; then
 				>"$OUT/no-masks.container"
 			spec_line mdlaunch-no-masks - "$MDLAUNCH" "$OUT/no-masks.container"
 		fi
+		[ $MDL_OK = 1 ] && spec_line mdlaunch-run - "$MDLAUNCH" run -m 100M --cpushare 512 --cpuset 0-1 /bin/true
+		# seccomp: the same run without a filter, and with the program compiled at every
+		# start (a cache directory that cannot exist) instead of read from the cache.
+		[ $MDL_OK = 1 ] && spec_line mdlaunch-unconfined - "$MDLAUNCH" run -m 100M --cpushare 512 \
+			--cpuset 0-1 --security-opt seccomp=unconfined /bin/true
+		[ $MDL_OK = 1 ] && spec_line mdlaunch-seccomp-uncached - env MDLAUNCH_SECCOMP_CACHE=/dev/null/none \
+			"$MDLAUNCH" run -m 100M --cpushare 512 --cpuset 0-1 /bin/true
 		for v in floor floor+reexec floor-static floor+reexec-static floor+reexec-vfork-static floor+nested floor+lo floor+all; do
 			spec_line "$v" - "$OUT/$v" /bin/true
 		done
@@ -426,6 +433,11 @@ if want gap; then
 		"+reexec-static vs floor-static $(cdiff_ms "$OUT/gap.md" floor+reexec-static floor-static), +reexec-vfork-static vs floor-static $(cdiff_ms "$OUT/gap.md" floor+reexec-vfork-static floor-static), floor-static $(cdiff_ms "$OUT/gap.md" floor-static floor), +nested $(cdiff_ms "$OUT/gap.md" floor+nested floor)," \
 		"+lo $(cdiff_ms "$OUT/gap.md" floor+lo floor), +all $(cdiff_ms "$OUT/gap.md" floor+all floor)$([ $MDL_OK = 1 ] &&
 		echo ", mdlaunch-run $(cdiff_ms "$OUT/gap.md" mdlaunch-run floor) (of which beyond +all: $(cdiff_ms "$OUT/gap.md" mdlaunch-run floor+all))")."
+	[ $MDL_OK = 1 ] && say "seccomp (default profile, program read from the cache, loaded by init):" \
+		"$(diff_ms "$OUT/gap.md" mdlaunch-run mdlaunch-unconfined) ms over mdlaunch-unconfined" \
+		"(CPU $(cdiff_ms "$OUT/gap.md" mdlaunch-run mdlaunch-unconfined) ms; target <= 0.2 ms);" \
+		"compiled at every start instead (mdlaunch-seccomp-uncached, one env exec more):" \
+		"$(diff_ms "$OUT/gap.md" mdlaunch-seccomp-uncached mdlaunch-run) ms."
 	say "Load average before/after: $load0 / $(loadavg)."
 	say ""
 fi

@@ -630,6 +630,55 @@ static int parse_mask_key(struct key_ctx *c, const struct config_key *k, const c
 	return 0;
 }
 
+/*
+ * SeccompProfile=default|unconfined|PATH, or --security-opt seccomp=...: a
+ * relative PATH is relative to the directory of the file that sets it (the
+ * working directory for the option). The profile itself is read by the
+ * runtime (and check --host): what a file holds is a host fact.
+ */
+static int parse_seccomp_key(struct key_ctx *c, const struct config_key *k, const char *value,
+			     void *field)
+{
+	_cleanup_free_ char *cwd = NULL, *dir = NULL;
+	const char *slash = c->path ? strrchr(c->path, '/') : NULL;
+	char **profile = field, *s = NULL;
+	int r;
+
+	(void)k;
+	if (c->option) {
+		if (strncmp(value, "seccomp=", 8) != 0)
+			return key_error(c,
+					 "unknown option '%s' (use seccomp=default, "
+					 "seccomp=unconfined or seccomp=PATH)",
+					 value);
+		value += 8;
+	}
+	cwd = getcwd(NULL, 0);
+	if (!cwd)
+		return -errno;
+	if (slash == c->path && slash)
+		dir = strdup("/");
+	else if (slash && c->path[0] == '/')
+		dir = strndup(c->path, (size_t)(slash - c->path));
+	else if (slash)
+		dir = strdup_printf("%s/%.*s", cwd, (int)(slash - c->path), c->path);
+	else
+		dir = strdup(cwd);
+	if (!dir)
+		return -ENOMEM;
+	r = parse_seccomp_profile(value, dir, &s);
+	if (r == -EINVAL)
+		return key_error(c,
+				 "invalid value '%s' (use default, unconfined or the path of a "
+				 "JSON profile)",
+				 value);
+	if (r < 0)
+		return r;
+	free(*profile);
+	*profile = s;
+	return 0;
+}
+
 /* ------------------------------------------------------------------------- */
 /* Formatters: spec field to text or typed JSON */
 
@@ -655,6 +704,15 @@ static void format_string(const struct container_spec *spec, const struct config
 		value_out_string(o, s);
 	else
 		value_out_null(o);
+}
+
+/* SeccompProfile=: NULL is the default profile. */
+static void format_seccomp(const struct container_spec *spec, const struct config_key *k,
+			   struct value_out *o)
+{
+	const char *s = *FIELD(spec, k, char *);
+
+	value_out_string(o, s ? s : "default");
 }
 
 static void format_bool(const struct container_spec *spec, const struct config_key *k,
@@ -1161,6 +1219,14 @@ const struct config_key config_keys[] = {
 	  .format = format_strv,
 	  .doc = "CONTAINMENT",
 	  .repeatable = true },
+	{ .name = "SeccompProfile",
+	  .id = SPEC_KEY_SECCOMP_PROFILE,
+	  .parse = parse_seccomp_key,
+	  .offset = FIELD_OF(seccomp_profile),
+	  .format = format_seccomp,
+	  .doc = "SECCOMP",
+	  .option = { "--security-opt", NULL, 0, 0, "seccomp=PROFILE",
+		      "the seccomp profile: default, unconfined or a docker JSON file" } },
 };
 
 const size_t config_keys_n = ELEMENTSOF(config_keys);

@@ -1225,3 +1225,23 @@ int parse_mask_paths(const char *s, bool unmask, char ***ret, char *bad, size_t 
 	*ret = TAKE_PTR(l);
 	return 0;
 }
+
+int parse_seccomp_profile(const char *s, const char *base_dir, char **ret)
+{
+	char *p;
+
+	if (isempty(s) || strchr(s, '\n'))
+		return -EINVAL;
+	if (streq(s, "default")) {
+		*ret = NULL;
+		return 0;
+	}
+	if (streq(s, SPEC_SECCOMP_UNCONFINED) || s[0] == '/' || isempty(base_dir))
+		p = strdup(s);
+	else
+		p = strdup_printf("%s/%s", base_dir, s);
+	if (!p)
+		return -ENOMEM;
+	*ret = p;
+	return 0;
+}

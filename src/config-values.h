@@ -265,3 +265,13 @@ bool idmaps_find_overlap(const struct spec_idmaps *maps, unsigned *ret_a, unsign
  * new NULL-terminated list. -EINVAL names the bad item in @bad; or -ENOMEM.
  */
 int parse_mask_paths(const char *s, bool unmask, char ***ret, char *bad, size_t bad_size);
+
+/*
+ * SeccompProfile= / --security-opt seccomp=: "default" (*ret = NULL),
+ * "unconfined" (SPEC_SECCOMP_UNCONFINED), or a path to a JSON profile; a
+ * relative path is taken relative to @base_dir (the directory of the file
+ * that sets it, or the working directory for the command line). The file is
+ * not read here: that is a host fact. Returns 0, -EINVAL (empty, a newline)
+ * or -ENOMEM; *ret is a new string or NULL.
+ */
+int parse_seccomp_profile(const char *s, const char *base_dir, char **ret);

@@ -17,6 +17,7 @@
 
 #include "cgroup-probe.h"
 #include "net-cni.h"
+#include "runtime-seccomp.h"
 #include "util.h"
 
 struct ctx {
@@ -227,6 +228,36 @@ static void probe_userns(struct ctx *c)
 		finding(c, PROBE_INFO, key, "%s: user namespaces allowed (at most %s)", name, max);
 }
 
+/*
+ * SeccompProfile=: the kernel must filter system calls (unless unconfined),
+ * and a profile file must exist and parse. Reading it is a host fact.
+ */
+static void probe_seccomp(struct ctx *c)
+{
+	struct seccomp_summary s;
+	char err[1024] = "";
+	int r;
+
+	if (c->spec->seccomp_profile && streq(c->spec->seccomp_profile, SPEC_SECCOMP_UNCONFINED)) {
+		finding(c, PROBE_INFO, SPEC_KEY_SECCOMP_PROFILE, "SeccompProfile: unconfined");
+		return;
+	}
+	if (!seccomp_kernel_supports_filters())
+		finding(c, PROBE_ERROR, SPEC_KEY_SECCOMP_PROFILE,
+			"SeccompProfile: this kernel cannot filter system calls "
+			"(CONFIG_SECCOMP_FILTER); a run would fail (or use "
+			"SeccompProfile=unconfined)");
+	r = seccomp_summarize(c->spec, &s, err, sizeof(err));
+	if (r < 0) {
+		finding(c, PROBE_ERROR, SPEC_KEY_SECCOMP_PROFILE, "SeccompProfile: %s",
+			err[0] ? err : strerror(-r));
+		return;
+	}
+	finding(c, PROBE_INFO, SPEC_KEY_SECCOMP_PROFILE,
+		"SeccompProfile: %s: %u system calls allowed, %u refused, default %s", s.profile,
+		s.allowed, s.refused, s.default_action);
+}
+
 int probe_host(const struct container_spec *spec, const char *cgroup_root, probe_fn cb,
 	       void *userdata)
 {
@@ -241,6 +272,7 @@ int probe_host(const struct container_spec *spec, const char *cgroup_root, probe
 	probe_memory(&c);
 	probe_namespaces(&c);
 	probe_network(&c);
+	probe_seccomp(&c);
 	probe_userns(&c);
 	return 0;
 }

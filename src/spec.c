@@ -207,6 +207,7 @@ struct container_spec *spec_free(struct container_spec *spec)
 	spec_clear_mounts(spec);
 	strv_free(spec->mask_paths);
 	strv_free(spec->unmask_paths);
+	free(spec->seccomp_profile);
 	for (size_t i = 0; i < ELEMENTSOF(spec->origin); i++)
 		free(spec->origin[i].value);
 	strv_free(spec->files);

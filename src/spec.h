@@ -45,6 +45,9 @@ enum namespace_flag {
 /* StopTimeout= maximum: one day. */
 #define SPEC_STOP_TIMEOUT_MAX 86400U
 
+/* SeccompProfile=unconfined: no seccomp filter. */
+#define SPEC_SECCOMP_UNCONFINED "unconfined"
+
 /* The container's PATH when neither mdlaunch.conf nor Environment= sets one (systemd's). */
 #define SPEC_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -176,6 +179,7 @@ enum spec_key {
 	SPEC_KEY_READ_ONLY_TMPFS,
 	SPEC_KEY_MASK,
 	SPEC_KEY_UNMASK,
+	SPEC_KEY_SECCOMP_PROFILE,
 	_SPEC_KEY_MAX,
 };
 
@@ -264,6 +268,11 @@ struct container_spec {
 	size_t n_groups;
 	char *working_directory; /* absolute; config_validate() fills the launcher's cwd */
 	struct spec_rlimit_value rlimits[_SPEC_RLIMIT_MAX];
+	/*
+	 * SeccompProfile=: NULL = mdlaunch's default profile, SPEC_SECCOMP_UNCONFINED,
+	 * or the absolute path of a docker/OCI JSON profile (read by the runtime).
+	 */
+	char *seccomp_profile;
 
 	/* User namespace (runtime-userns.c; runtime-ns.c clones with CLONE_NEWUSER). */
 	enum spec_userns userns;	     /* UserNS=, or MAPS when UIDMap=/GIDMap= are given */
