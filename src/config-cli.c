@@ -41,6 +41,8 @@ struct cli_options {
 	const char *hostname;
 	const char *user; /* -u/--user, as User= */
 	char **env;	  /* in command-line order */
+	char **devices;	  /* --device, in command-line order (added to AddDevice=) */
+	uint64_t shm_size; /* --shm-size, 0 = not given */
 	unsigned n_errors;
 };
 
@@ -48,6 +50,7 @@ static void cli_options_done(struct cli_options *o)
 {
 	free(o->cpuset);
 	strv_free(o->env);
+	strv_free(o->devices);
 }
 
 void config_cli_help(FILE *f)
@@ -66,6 +69,9 @@ void config_cli_help(FILE *f)
 	    "      --hostname NAME   hostname in the container (Hostname=)\n"
 	    "  -u, --user USER[:GROUP]  run as this user: ids, or names from /etc/passwd (User=)\n"
 	    "  -e, --env KEY=VALUE   set an environment variable (Environment=); repeatable\n"
+	    "      --device [-]HOST[:CONTAINER][:PERMS]  give the container a host device node\n"
+	    "                        (AddDevice=; PERMS from rwm); repeatable\n"
+	    "      --shm-size SIZE   size of the container's /dev/shm, default 64M (ShmSize=)\n"
 	    "  --log-level, -v, --config, --stats   the global options, also accepted here\n"
 	    "  -h, --help            show this help\n"
 	    "An argument ending in " CONTAINER_SUFFIX " is a file unless it follows --.\n");
@@ -175,6 +181,30 @@ static int cli_value(struct cli_options *o, int c, const char *arg)
 			return 0;
 		}
 		return strv_extend(&o->env, arg);
+	case 'D': {
+		struct spec_device d = {};
+
+		r = parse_device(arg, &d);
+		free(d.host);
+		free(d.container);
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0) {
+			cli_error(o, "--device: invalid device '%s' " CONFIG_DEVICE_HINT, arg);
+			return 0;
+		}
+		return strv_extend(&o->devices, arg);
+	}
+	case 'Z': {
+		uint64_t v;
+
+		r = parse_size(arg, &v);
+		if (r < 0 || v == SPEC_MEMORY_INFINITY)
+			cli_error(o, "--shm-size: invalid size '%s' " CONFIG_SIZE_HINT, arg);
+		else
+			o->shm_size = v;
+		return 0;
+	}
 	}
 	return 0;
 }
@@ -202,6 +232,8 @@ static int cli_parse_options(int argc, char **argv, struct cli_options *o, struc
 		{ "hostname", required_argument, NULL, 'H' },
 		{ "env", required_argument, NULL, 'e' },
 		{ "user", required_argument, NULL, 'u' },
+		{ "device", required_argument, NULL, 'D' },
+		{ "shm-size", required_argument, NULL, 'Z' },
 		{ "log-level", required_argument, NULL, ARG_LOG_LEVEL },
 		{ "config", required_argument, NULL, ARG_CONFIG },
 		{ "stats", no_argument, NULL, ARG_STATS },
@@ -233,6 +265,8 @@ static int cli_parse_options(int argc, char **argv, struct cli_options *o, struc
 		case 'H':
 		case 'u':
 		case 'e':
+		case 'D':
+		case 'Z':
 			r = cli_value(o, c, optarg);
 			if (r < 0)
 				return log_error_errno(r, "out of memory");
@@ -366,6 +400,22 @@ static int cli_apply(const struct cli_options *o, struct container_spec *spec)
 		free(spec->hostname);
 		spec->hostname = s;
 		spec_set_origin_option(spec, SPEC_KEY_HOSTNAME, "--hostname");
+	}
+	if (o->shm_size) {
+		spec->shm_size = o->shm_size;
+		spec_set_origin_option(spec, SPEC_KEY_SHM_SIZE, "--shm-size");
+	}
+	for (char **d = o->devices; d && *d; d++) {
+		struct spec_device dev = {};
+
+		r = parse_device(*d, &dev);
+		if (r == 0)
+			r = spec_add_device(spec, &dev);
+		free(dev.host);
+		free(dev.container);
+		if (r < 0)
+			return r;
+		spec_set_origin_option(spec, SPEC_KEY_ADD_DEVICE, "--device");
 	}
 	if (o->user) {
 		s = strdup(o->user);

@@ -85,6 +85,12 @@ struct config_key {
 	enum spec_key id;
 	key_parser parse;
 	size_t offset;
+	/*
+	 * A list key (AddDevice=): every assignment adds to the list, in file
+	 * order, and an empty one empties it (systemd's rule for list settings).
+	 * Its parser gets the spec itself as @data.
+	 */
+	bool repeatable;
 };
 
 /* Logs one error of the file and counts it; returns -EINVAL. */
@@ -353,6 +359,61 @@ static int parse_pids_key(struct load_ctx *c, unsigned line, const char *key, co
 	return 0;
 }
 
+/* ShmSize=: a size as Memory= has, but a number (a tmpfs without a limit is not offered). */
+static int parse_shm_key(struct load_ctx *c, unsigned line, const char *key, const char *value,
+			 void *data)
+{
+	uint64_t v;
+	int r = parse_size(value, &v);
+
+	if (r == -ERANGE || (r == 0 && v == SPEC_MEMORY_INFINITY))
+		return load_error(c, line, "%s: size '%s' out of range (1 byte to 16777215T)", key,
+				  value);
+	if (r < 0)
+		return load_error(c, line, "%s: invalid size '%s' " CONFIG_SIZE_HINT, key, value);
+	*(uint64_t *)data = v;
+	return 0;
+}
+
+/*
+ * AddDevice=: one or more entries per line; the key may be repeated and
+ * every line adds to the list (see scan_assignment()). Only the syntax is
+ * checked here: the host node is a host fact, looked at by a run.
+ */
+static int parse_device_key(struct load_ctx *c, unsigned line, const char *key, const char *value,
+			    void *data)
+{
+	_cleanup_strv_free_ char **l = NULL;
+	struct container_spec *spec = data;
+	int r, bad = 0;
+
+	if (*value == '\0') {
+		spec_clear_devices(spec);
+		return 0;
+	}
+	r = split_words(value, &l);
+	if (r < 0)
+		return split_error(c, line, key, value, r);
+	for (char **e = l; *e; e++) {
+		struct spec_device d = { .file = c->file, .line = line };
+
+		r = parse_device(*e, &d);
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0) {
+			bad = load_error(c, line, "%s: invalid device '%s' " CONFIG_DEVICE_HINT, key,
+					 *e);
+			continue;
+		}
+		r = spec_add_device(spec, &d);
+		free(d.host);
+		free(d.container);
+		if (r < 0)
+			return r;
+	}
+	return bad;
+}
+
 static int parse_signal_key(struct load_ctx *c, unsigned line, const char *key, const char *value,
 			    void *data)
 {
@@ -519,6 +580,8 @@ static const struct config_key container_keys[] = {
 	  offsetof(struct container_spec, stop_timeout) },
 	{ "Notify", SPEC_KEY_NOTIFY, parse_notify_key,
 	  offsetof(struct container_spec, notify_passthrough) },
+	{ "ShmSize", SPEC_KEY_SHM_SIZE, parse_shm_key, offsetof(struct container_spec, shm_size) },
+	{ "AddDevice", SPEC_KEY_ADD_DEVICE, parse_device_key, 0, .repeatable = true },
 };
 
 /* The known key closest to @key when it is a plausible typo, else NULL. */
@@ -754,6 +817,15 @@ static int scan_assignment(struct load_ctx *c, struct scan_state *st, unsigned l
 					  "unknown key '%s' in [" SECTION "] (did you mean '%s'?)",
 					  key, hint);
 		return load_error(c, line, "unknown key '%s' in [" SECTION "]", key);
+	}
+	if (k->repeatable) {
+		/* Straight into the spec, in order: each line adds, an empty one resets. */
+		st->seen[i] = line;
+		spec_set_origin(c->target, k->id, c->file, line);
+		c->target->origin[k->id].value = strdup(value);
+		if (!c->target->origin[k->id].value)
+			return -ENOMEM;
+		return k->parse(c, line, k->name, value, c->target);
 	}
 	if (st->seen[i])
 		return load_error(c, line, "%s: duplicate key, first set at line %u", k->name,

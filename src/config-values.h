@@ -23,6 +23,8 @@
 #define CONFIG_CAPS_HINT       "(capability names such as NET_ADMIN or CAP_NET_ADMIN, or all, none)"
 #define CONFIG_PIDS_HINT       "(a positive integer, or max)"
 #define CONFIG_RLIMIT_HINT     "(use SOFT[:HARD], each a number or infinity)"
+#define CONFIG_DEVICE_HINT                                                                         \
+	"(use [-]HOST[:CONTAINER][:PERMS]: absolute paths, CONTAINER below /dev, PERMS from rwm)"
 #define CONFIG_USER_HINT       "(use USER[:GROUP], names or numeric ids)"
 
 /* The highest CPU number a cpuset may name (the kernel's NR_CPUS limit is 8192). */
@@ -145,6 +147,20 @@ int parse_stop_timeout(const char *s, unsigned *ret);
  * or "passthrough" (the container gets NOTIFY_SOCKET). Returns 0 or -EINVAL.
  */
 int parse_notify(const char *s, bool *ret_passthrough);
+
+struct spec_device;
+
+/*
+ * Parses one AddDevice= entry, "[-]HOST[:CONTAINER][:PERMS]" (quadlet's and
+ * docker's --device syntax): HOST an absolute path; CONTAINER an absolute
+ * path below /dev/ (not in /dev/pts, /dev/shm or /dev/mqueue; default: HOST,
+ * which must then be below /dev/ too); PERMS a non-empty set of r, w, m
+ * (default rwm); a leading '-' makes a missing host node skipped. No path
+ * may hold "." or ".." components. Fills @ret's host, container (new
+ * strings), perms and optional; file and line are left alone. Returns 0,
+ * -EINVAL or -ENOMEM.
+ */
+int parse_device(const char *s, struct spec_device *ret);
 
 /* Parses PidsLimit=: a positive integer, or "max"/"infinity" (SPEC_PIDS_INFINITY). */
 int parse_pids_limit(const char *s, uint64_t *ret);

@@ -21,6 +21,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "runtime-dev.h"
 #include "spec.h"
 #include "util.h"
 
@@ -127,6 +128,8 @@ int mount_plan_build(const struct container_spec *spec, struct mount_plan *ret)
 	r = build_propagation(&plan);
 	if (r >= 0)
 		r = build_proc(&plan);
+	if (r >= 0)
+		r = mount_plan_add_dev(spec, &plan);
 	if (r < 0) {
 		mount_plan_done(&plan);
 		return r;
@@ -258,8 +261,12 @@ static int op_mknod(const struct mount_op *op)
 {
 	int fd;
 
-	if (mknod(op->target, op->mode, op->dev) == 0)
+	if (mknod(op->target, op->mode, op->dev) == 0) {
+		/* mknod() applies the umask; a node's mode is the plan's (0666 for /dev/null). */
+		if (chmod(op->target, op->mode & 07777) < 0)
+			return -errno;
 		return 0;
+	}
 	if (errno != EPERM || !op->source)
 		return -errno;
 	/* No mknod here (a user namespace): bind the host's node instead. */

@@ -78,6 +78,7 @@ struct container_spec *spec_new(void)
 	spec->stop_signal = SIGTERM;
 	spec->stop_timeout = SPEC_STOP_TIMEOUT_DEFAULT;
 	spec->strict_permissions = true;
+	spec->shm_size = SPEC_SHM_SIZE_DEFAULT;
 	spec->path = strdup(SPEC_DEFAULT_PATH);
 	if (!spec->path)
 		return spec_free(spec);
@@ -134,11 +135,44 @@ struct container_spec *spec_free(struct container_spec *spec)
 	strv_free(spec->supplementary_groups);
 	free(spec->groups);
 	free(spec->working_directory);
+	spec_clear_devices(spec);
 	for (size_t i = 0; i < ELEMENTSOF(spec->origin); i++)
 		free(spec->origin[i].value);
 	strv_free(spec->files);
 	free(spec);
 	return NULL;
+}
+
+int spec_add_device(struct container_spec *spec, const struct spec_device *dev)
+{
+	struct spec_device copy = *dev, *devs;
+
+	copy.host = strdup(dev->host);
+	copy.container = strdup(dev->container ? dev->container : dev->host);
+	if (!copy.host || !copy.container)
+		goto out_nomem;
+	devs = reallocarray(spec->devices, spec->n_devices + 1, sizeof(*devs));
+	if (!devs)
+		goto out_nomem;
+	devs[spec->n_devices++] = copy;
+	spec->devices = devs;
+	return 0;
+
+out_nomem:
+	free(copy.host);
+	free(copy.container);
+	return -ENOMEM;
+}
+
+void spec_clear_devices(struct container_spec *spec)
+{
+	for (size_t i = 0; i < spec->n_devices; i++) {
+		free(spec->devices[i].host);
+		free(spec->devices[i].container);
+	}
+	free(spec->devices);
+	spec->devices = NULL;
+	spec->n_devices = 0;
 }
 
 const char *spec_hostname(const struct container_spec *spec)
@@ -303,5 +337,13 @@ void spec_dump(const struct container_spec *spec, FILE *f)
 		fprintf(f, "%-12s %" PRIu64 "\n", "pids-limit", spec->pids_max);
 	else
 		fprintf(f, "%-12s (unset)\n", "pids-limit");
+	fprintf(f, "%-12s %" PRIu64 " bytes\n", "shm-size", spec->shm_size);
+	for (size_t i = 0; i < spec->n_devices; i++) {
+		const struct spec_device *d = &spec->devices[i];
+
+		fprintf(f, "%-12s %s%s:%s:%s%s%s\n", "add-device", d->optional ? "-" : "", d->host,
+			d->container, d->perms & SPEC_DEV_READ ? "r" : "",
+			d->perms & SPEC_DEV_WRITE ? "w" : "", d->perms & SPEC_DEV_MKNOD ? "m" : "");
+	}
 	dump_security(spec, f);
 }

@@ -76,6 +76,28 @@ struct spec_rlimit_value {
 /* PidsLimit=: 0 = unset (no pids cgroup), SPEC_PIDS_INFINITY = "max". */
 #define SPEC_PIDS_INFINITY UINT64_MAX
 
+/* ShmSize= default: the size of the container's /dev/shm (docker's and podman's). */
+#define SPEC_SHM_SIZE_DEFAULT (64ULL << 20)
+
+/* AddDevice= permissions (the PERMS letters r, w, m). */
+#define SPEC_DEV_READ  (1U << 0)
+#define SPEC_DEV_WRITE (1U << 1)
+#define SPEC_DEV_MKNOD (1U << 2)
+#define SPEC_DEV_ALL   (SPEC_DEV_READ | SPEC_DEV_WRITE | SPEC_DEV_MKNOD)
+
+/*
+ * One AddDevice= entry, "[-]HOST[:CONTAINER][:PERMS]" as written: the host
+ * node is only looked at by the runtime (a host fact), never by the loader.
+ */
+struct spec_device {
+	char *host;	 /* absolute path of the host's device node */
+	char *container; /* absolute path inside the container (default: host) */
+	unsigned perms;	 /* SPEC_DEV_* (default: all three) */
+	bool optional;	 /* "-": a missing host node is skipped */
+	unsigned file;	 /* where it was written (1-based index into files; 0: a run option) */
+	unsigned line;
+};
+
 /* The keys of a .container file, indexing spec->origin (where each was set). */
 enum spec_key {
 	SPEC_KEY_COMMAND,
@@ -108,6 +130,8 @@ enum spec_key {
 	SPEC_KEY_STOP_SIGNAL,
 	SPEC_KEY_STOP_TIMEOUT,
 	SPEC_KEY_NOTIFY,
+	SPEC_KEY_SHM_SIZE,
+	SPEC_KEY_ADD_DEVICE,
 	_SPEC_KEY_MAX,
 };
 
@@ -166,6 +190,11 @@ struct container_spec {
 	bool notify_passthrough; /* Notify=passthrough: the container gets NOTIFY_SOCKET */
 	bool stats;		 /* --stats (or -v): one line of resource use at exit */
 
+	/* The private /dev (runtime-dev.c) and the device allowlist (cgroup-devices.c). */
+	uint64_t shm_size;	     /* ShmSize=: bytes of /dev/shm, default SPEC_SHM_SIZE_DEFAULT */
+	struct spec_device *devices; /* AddDevice=, in order */
+	size_t n_devices;
+
 	/* Where each key was set; messages and `show --effective` only. */
 	struct spec_origin origin[_SPEC_KEY_MAX];
 	/* The files read, in order (mdlaunch.conf, the .container, its drop-ins). */
@@ -199,6 +228,11 @@ const char *spec_rlimit_to_string(enum spec_rlimit r);
 int spec_rlimit_resource(enum spec_rlimit r);
 /* True when the rlimit counts bytes (sizes may use K/M/G/T suffixes). */
 bool spec_rlimit_is_bytes(enum spec_rlimit r);
+
+/* Appends a copy of @dev to spec->devices. Returns 0 or -ENOMEM. */
+int spec_add_device(struct container_spec *spec, const struct spec_device *dev);
+/* Empties spec->devices (an empty AddDevice= resets the list). */
+void spec_clear_devices(struct container_spec *spec);
 
 /* The hostname the container gets: spec->hostname, or the name. */
 const char *spec_hostname(const struct container_spec *spec);
