@@ -29,6 +29,7 @@ enum cgroup_controller {
 	CGROUP_CTL_MEMORY,
 	CGROUP_CTL_CPU,
 	CGROUP_CTL_PIDS,
+	CGROUP_CTL_DEVICES,
 	_CGROUP_CTL_MAX,
 	_CGROUP_CTL_INVALID = -22,
 };
@@ -102,9 +103,15 @@ extern const struct cgroup_subsys_ops cgroup_subsys_cpuset;
 extern const struct cgroup_subsys_ops cgroup_subsys_memory;
 extern const struct cgroup_subsys_ops cgroup_subsys_cpu;
 extern const struct cgroup_subsys_ops cgroup_subsys_pids;
+extern const struct cgroup_subsys_ops cgroup_subsys_devices;
 
+/*
+ * Controllers cgroup v2 has in every cgroup without cgroup.controllers or
+ * cgroup.subtree_control: devices (a BPF program on the leaf).
+ */
+#define CGROUP_V2_IMPLICIT (1U << CGROUP_CTL_DEVICES)
 /* The chain in the order a run applies it (cgroup.c); the host probe walks it too. */
-#define CGROUP_N_SUBSYSTEMS 4
+#define CGROUP_N_SUBSYSTEMS 5
 extern const struct cgroup_subsys_ops *const cgroup_subsystems[CGROUP_N_SUBSYSTEMS];
 
 /*

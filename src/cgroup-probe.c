@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cgroup-internal.h"
+#include "devices.h"
 #include "spec.h"
 #include "util.h"
 
@@ -191,6 +192,8 @@ static void check_v2(struct probe *p, const struct container_spec *spec, unsigne
 
 		if (!(mask & (1U << c)))
 			continue;
+		if (CGROUP_V2_IMPLICIT & (1U << c))
+			continue;
 		if (!cgroup_controller_listed(offered, name)) {
 			report(
 			    p, CGROUP_PROBE_NOT_OFFERED, name,
@@ -258,6 +261,14 @@ int cgroup_probe(const struct container_spec *spec, const char *root, cgroup_pro
 			       ss->controller == CGROUP_CTL_PIDS && cgroup_pids_tracks(spec)
 				   ? CGROUP_PIDS_TRACKER_HINT
 				   : " (mount it, or remove the key)");
+			continue;
+		}
+		if (v == CGROUP_V2 && ss->controller == CGROUP_CTL_DEVICES &&
+		    !device_bpf_supported()) {
+			report(&p, CGROUP_PROBE_MISSING, ss->name,
+			       "devices: this kernel loads no BPF_PROG_TYPE_CGROUP_DEVICE program, "
+			       "which the device allowlist needs on cgroup v2 (a kernel built "
+			       "with CONFIG_CGROUP_BPF)");
 			continue;
 		}
 		if (v == CGROUP_V2) {

@@ -34,6 +34,7 @@ const struct cgroup_subsys_ops *const cgroup_subsystems[CGROUP_N_SUBSYSTEMS] = {
 	&cgroup_subsys_memory,
 	&cgroup_subsys_cpu,
 	&cgroup_subsys_pids,
+	&cgroup_subsys_devices,
 };
 
 static const char *const controller_names[_CGROUP_CTL_MAX] = {
@@ -41,6 +42,7 @@ static const char *const controller_names[_CGROUP_CTL_MAX] = {
 	[CGROUP_CTL_MEMORY] = "memory",
 	[CGROUP_CTL_CPU] = "cpu",
 	[CGROUP_CTL_PIDS] = "pids",
+	[CGROUP_CTL_DEVICES] = "devices",
 };
 
 static const char *const mode_names[_CGROUP_MODE_MAX] = {

@@ -27,6 +27,7 @@
 
 #include "cgroup.h"
 #include "log.h"
+#include "runtime-dev.h"
 #include "runtime-mount.h"
 #include "runtime-notify.h"
 #include "runtime-ns.h"
@@ -481,6 +482,8 @@ int runtime_run(const struct container_spec *spec)
 	command_add_rlimits(&cmd, spec);
 	clock_gettime(CLOCK_MONOTONIC, &run.start);
 	/* Plain data, before anything exists that would need undoing. */
+	if (runtime_dev_check(spec) < 0)
+		return EXIT_LAUNCHER_ERROR;
 	r = mount_plan_build(spec, &cmd.mounts);
 	if (r < 0) {
 		log_error_errno(r, "%s: cannot plan the container's mounts: %m", run.name);
@@ -564,6 +567,9 @@ int runtime_show_plan(const struct container_spec *spec, FILE *f)
 
 	fprintf(f, "%-12s %s (0x%lx), re-executing /proc/self/exe init\n", "clone flags",
 		ns_clone_flags_to_string(flags, names, sizeof(names)), flags);
+	r = runtime_dev_check(spec);
+	if (r < 0)
+		return r;
 	r = cgroup_show_plan(spec, f, &err);
 	if (r < 0)
 		return log_cgroup_error(r, &err);
