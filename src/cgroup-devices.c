@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <linux/bpf.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -66,10 +67,18 @@ static int apply_v2(struct cgroup *cg, const struct device_set *set, struct cgro
 	if (!leaf)
 		return cgroup_error_set(err, -ENOENT, "find the cgroup of", "devices", NULL, NULL);
 	if (cg->plan) {
+		_cleanup_free_ struct bpf_insn *insns =
+		    calloc(DEVICE_BPF_INSNS(set->n_rules), sizeof(*insns));
+		size_t n = 0;
+
+		if (!insns)
+			return -ENOMEM;
+		(void)device_bpf_program(set->rules, set->n_rules, insns,
+					 DEVICE_BPF_INSNS(set->n_rules), &n);
 		fprintf(cg->plan,
 			"     %s: BPF device program (%zu instructions, BPF_F_ALLOW_MULTI) "
 			"allowing:\n",
-			leaf->path, (size_t)DEVICE_BPF_INSNS(set->n_rules));
+			leaf->path, n);
 		for (size_t i = 0; i < set->n_rules; i++) {
 			char rule[64];
 

@@ -188,8 +188,8 @@ int device_bpf_program(const struct device_rule *rules, size_t n_rules, struct b
 	insns[n++] = INSN(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_3, BPF_REG_2, 0, 0);
 	insns[n++] = INSN(BPF_ALU64 | BPF_RSH | BPF_K, BPF_REG_3, 0, 0, 16);
 	insns[n++] = INSN(BPF_ALU64 | BPF_AND | BPF_K, BPF_REG_2, 0, 0, 0xffff);
-	insns[n++] = INSN(BPF_LDX | BPF_MEM | BPF_W, BPF_REG_4, BPF_REG_1, 0, 4);
-	insns[n++] = INSN(BPF_LDX | BPF_MEM | BPF_W, BPF_REG_5, BPF_REG_1, 0, 8);
+	insns[n++] = INSN(BPF_LDX | BPF_MEM | BPF_W, BPF_REG_4, BPF_REG_1, 4, 0);
+	insns[n++] = INSN(BPF_LDX | BPF_MEM | BPF_W, BPF_REG_5, BPF_REG_1, 8, 0);
 	for (size_t i = 0; i < n_rules; i++) {
 		const struct device_rule *rule = &rules[i];
 		int32_t access = bpf_access(rule->access);
@@ -261,8 +261,9 @@ bool device_bpf_supported(void)
 	static const struct device_rule none[] = {};
 	int fd = device_bpf_load(none, 0);
 
+	/* EINVAL: no such program type; EPERM and the like say nothing about the kernel. */
 	if (fd < 0)
-		return false;
+		return fd != -EINVAL;
 	close(fd);
 	return true;
 }

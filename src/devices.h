@@ -79,5 +79,9 @@ int device_bpf_program(const struct device_rule *rules, size_t n_rules, struct b
  */
 int device_bpf_load(const struct device_rule *rules, size_t n_rules);
 
-/* True when the kernel loads a BPF_PROG_TYPE_CGROUP_DEVICE program (the v2 allowlist). */
+/*
+ * False when the kernel refuses a BPF_PROG_TYPE_CGROUP_DEVICE program as
+ * unknown (EINVAL: no v2 allowlist possible); true otherwise (also when the
+ * caller may not load programs: that says nothing about the kernel).
+ */
 bool device_bpf_supported(void);
