@@ -17,9 +17,11 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "config-keys.h"
 #include "config-values.h"
 #include "log.h"
 #include "spec.h"
@@ -27,54 +29,55 @@
 
 #define CONTAINER_SUFFIX ".container"
 
+/* One key option of the command line, checked, applied after the file. */
+struct cli_value {
+	const struct config_key *k;
+	const char *value; /* optarg (lives in argv), or "true" for a flag */
+};
+
 /* The options of one `run`, parsed and checked but not yet applied. */
 struct cli_options {
-	bool tty;
-	bool memory_set;
-	uint64_t memory_max;
-	bool memory_swap_set;
-	uint64_t memory_swap_max;
-	uint64_t cpu_shares; /* 0 = not given */
-	uint64_t cpu_weight; /* 0 = not given */
-	char *cpuset;	     /* canonical, NULL = not given */
-	const char *name;
-	const char *hostname;
-	const char *user; /* -u/--user, as User= */
-	char **env;	  /* in command-line order */
-	char **devices;	  /* --device, in command-line order (added to AddDevice=) */
-	uint64_t shm_size; /* --shm-size, 0 = not given */
-	unsigned n_errors;
+	struct cli_value *v; /* in command-line order */
+	size_t n;
+	struct key_ctx check; /* the values are checked into a scratch spec */
+	unsigned n_errors;    /* usage errors (the value errors count in check) */
 };
 
 static void cli_options_done(struct cli_options *o)
 {
-	free(o->cpuset);
-	strv_free(o->env);
-	strv_free(o->devices);
+	free(o->v);
+	spec_free(o->check.spec);
+}
+
+/* Writes the --help line of the option of @k. */
+static void help_line(FILE *f, const struct config_key *k)
+{
+	const struct config_key_option *opt = &k->option;
+	char left[96];
+	int n;
+
+	n = snprintf(left, sizeof(left), "  %c%c%s%s", opt->short_name ? '-' : ' ',
+		     opt->short_name ? opt->short_name : ' ', opt->short_name ? ", " : "  ",
+		     opt->name);
+	if (opt->short_alias)
+		n += snprintf(left + n, sizeof(left) - (size_t)n, ", -%c", opt->short_alias);
+	if (opt->alias)
+		n += snprintf(left + n, sizeof(left) - (size_t)n, ", %s", opt->alias);
+	if (opt->arg)
+		snprintf(left + n, sizeof(left) - (size_t)n, " %s", opt->arg);
+	fprintf(f, "%-22s  %s (%s=)\n", left, opt->help, k->name);
 }
 
 void config_cli_help(FILE *f)
 {
-	fprintf(
-	    f,
-	    "Run options (override the file's keys):\n"
-	    "  -t, --tty             share the caller's stdin (Tty=true)\n"
-	    "  -i, --interactive     the same as --tty (so -ti works)\n"
-	    "  -m, --memory SIZE     memory limit, e.g. 512M, 2G or max (Memory=)\n"
-	    "      --memory-swap SIZE  swap limit alone, e.g. 0, 1G or max (MemorySwap=)\n"
-	    "      --cpushare N      CPU shares, 2 to 262144 (CPUShares=); alias --cpu-shares\n"
-	    "      --cpu-weight N    CPU weight, 1 to 10000 (CPUWeight=; replaces CPUShares=)\n"
-	    "      --cpuset CPUS     CPUs to run on, e.g. 0-2,4 (CPUSet=)\n"
-	    "      --name NAME       container name (Name=)\n"
-	    "      --hostname NAME   hostname in the container (Hostname=)\n"
-	    "  -u, --user USER[:GROUP]  run as this user: ids, or names from /etc/passwd (User=)\n"
-	    "  -e, --env KEY=VALUE   set an environment variable (Environment=); repeatable\n"
-	    "      --device [-]HOST[:CONTAINER][:PERMS]  give the container a host device node\n"
-	    "                        (AddDevice=; PERMS from rwm); repeatable\n"
-	    "      --shm-size SIZE   size of the container's /dev/shm, default 64M (ShmSize=)\n"
-	    "  --log-level, -v, --config, --stats   the global options, also accepted here\n"
-	    "  -h, --help            show this help\n"
-	    "An argument ending in " CONTAINER_SUFFIX " is a file unless it follows --.\n");
+	fputs("Run options (override the file's keys):\n", f);
+	for (size_t i = 0; i < config_keys_n; i++)
+		if (config_keys[i].option.name)
+			help_line(f, &config_keys[i]);
+	fputs("  --log-level, -v, --config, --stats   the global options, also accepted here\n"
+	      "  -h, --help            show this help\n"
+	      "An argument ending in " CONTAINER_SUFFIX " is a file unless it follows --.\n",
+	      f);
 }
 
 static void run_help(FILE *f)
@@ -98,115 +101,78 @@ _printf_(2, 3) static void cli_error(struct cli_options *o, const char *fmt, ...
 	log_error("%s", msg);
 }
 
-/* Parses the value of one option into @o, logging a bad value. Returns 0 or -ENOMEM. */
-static int cli_value(struct cli_options *o, int c, const char *arg)
+/*
+ * Checks the value of the option of @k (@label as written: "--cpushare") with
+ * the key's own parser, into a scratch spec, and records it to apply after
+ * the file. Returns 0 (a bad value is reported and counted) or -ENOMEM.
+ */
+static int cli_value(struct cli_options *o, const struct config_key *k, const char *label,
+		     const char *arg)
 {
 	int r;
 
-	switch (c) {
-	case 'm':
-		r = parse_size(arg, &o->memory_max);
-		if (r == -ERANGE)
-			cli_error(o,
-				  "--memory: size '%s' out of range (1 byte to 16777215T, or max)",
-				  arg);
-		else if (r < 0)
-			cli_error(o, "--memory: invalid size '%s' " CONFIG_SIZE_HINT, arg);
-		else
-			o->memory_set = true;
-		return 0;
-	case 'c':
-		if (parse_cpu_shares(arg, &o->cpu_shares) < 0)
-			cli_error(o, "--cpushare: invalid value '%s' " CONFIG_SHARES_HINT, arg);
-		return 0;
-	case 'W':
-		if (parse_cpu_weight(arg, &o->cpu_weight) < 0)
-			cli_error(o, "--cpu-weight: invalid value '%s' " CONFIG_WEIGHT_HINT, arg);
-		return 0;
-	case 'S':
-		r = parse_swap_size(arg, &o->memory_swap_max);
-		if (r == -ERANGE)
-			cli_error(o,
-				  "--memory-swap: size '%s' out of range (0 to 16777215T, or max)",
-				  arg);
-		else if (r < 0)
-			cli_error(o, "--memory-swap: invalid size '%s' " CONFIG_SIZE_HINT, arg);
-		else
-			o->memory_swap_set = true;
-		return 0;
-	case 's':
-		free(o->cpuset);
-		o->cpuset = NULL;
-		r = parse_cpuset(arg, &o->cpuset);
-		if (r == -ENOMEM)
-			return r;
-		if (r == -ERANGE)
-			cli_error(o, "--cpuset: CPU number out of range in '%s' (at most %u)", arg,
-				  CONFIG_CPU_MAX);
-		else if (r < 0)
-			cli_error(o, "--cpuset: invalid CPU list '%s' " CONFIG_CPUSET_HINT, arg);
-		return 0;
-	case 'n':
-		if (!name_is_valid(arg))
-			cli_error(o, "--name: invalid name '%s' " CONFIG_NAME_HINT, arg);
-		o->name = arg;
-		return 0;
-	case 'H':
-		if (!hostname_is_valid(arg))
-			cli_error(o, "--hostname: invalid hostname '%s' (1 to 64 bytes, no '/')",
-				  arg);
-		o->hostname = arg;
-		return 0;
-	case 'u': {
-		_cleanup_free_ char *u = NULL, *grp = NULL;
-
-		r = parse_user(arg, &u, &grp);
-		if (r == -ENOMEM)
-			return r;
-		if (r < 0)
-			cli_error(o, "--user: invalid user '%s' " CONFIG_USER_HINT, arg);
-		o->user = arg;
-		return 0;
-	}
-	case 'e':
-		if (!env_assignment_is_valid(arg)) {
-			cli_error(o,
-				  "--env: invalid assignment '%s' (use KEY=VALUE, KEY made of "
-				  "A-Z a-z 0-9 _ and not starting with a digit)",
-				  arg);
-			return 0;
-		}
-		if (streq(arg, "PATH=")) {
-			cli_error(o, "--env: PATH must not be empty");
-			return 0;
-		}
-		return strv_extend(&o->env, arg);
-	case 'D': {
-		struct spec_device d = {};
-
-		r = parse_device(arg, &d);
-		free(d.host);
-		free(d.container);
-		if (r == -ENOMEM)
-			return r;
-		if (r < 0) {
-			cli_error(o, "--device: invalid device '%s' " CONFIG_DEVICE_HINT, arg);
-			return 0;
-		}
-		return strv_extend(&o->devices, arg);
-	}
-	case 'Z': {
-		uint64_t v;
-
-		r = parse_size(arg, &v);
-		if (r < 0 || v == SPEC_MEMORY_INFINITY)
-			cli_error(o, "--shm-size: invalid size '%s' " CONFIG_SIZE_HINT, arg);
-		else
-			o->shm_size = v;
-		return 0;
-	}
-	}
+	o->check.label = label;
+	r = config_key_parse(&o->check, k, arg ? arg : "true");
+	if (r == -ENOMEM)
+		return r;
+	o->v[o->n++] = (struct cli_value){ .k = k, .value = arg ? arg : "true" };
 	return 0;
+}
+
+/* Option values of the key options: the row index * 2 (+ 1 for the alias name). */
+#define OPT_KEY_BASE 0x200
+
+/*
+ * The getopt tables of `run`: the key options of config_keys[] and the global
+ * options. Returns a new array (*ret_short the short option string), or NULL.
+ */
+static struct option *cli_getopt_tables(char *shorts, size_t shorts_size)
+{
+	static const struct option globals[] = {
+		{ "log-level", required_argument, NULL, 'L' | 0x100 },
+		{ "config", required_argument, NULL, 'C' | 0x100 },
+		{ "stats", no_argument, NULL, 'S' | 0x100 },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+	};
+	struct option *opts = calloc(2 * config_keys_n + ELEMENTSOF(globals) + 1, sizeof(*opts));
+	size_t n = 0, ns = 0;
+
+	if (!opts)
+		return NULL;
+	ns += (size_t)snprintf(shorts + ns, shorts_size - ns, "+:");
+	for (size_t i = 0; i < config_keys_n; i++) {
+		const struct config_key_option *opt = &config_keys[i].option;
+		int has_arg = opt->arg ? required_argument : no_argument;
+
+		if (!opt->name)
+			continue;
+		opts[n++] =
+		    (struct option){ opt->name + 2, has_arg, NULL, OPT_KEY_BASE + 2 * (int)i };
+		if (opt->alias)
+			opts[n++] = (struct option){ opt->alias + 2, has_arg, NULL,
+						     OPT_KEY_BASE + 2 * (int)i + 1 };
+		for (int j = 0; j < 2; j++) {
+			char c = j == 0 ? opt->short_name : opt->short_alias;
+
+			if (c)
+				ns += (size_t)snprintf(shorts + ns, shorts_size - ns, "%c%s", c,
+						       opt->arg ? ":" : "");
+		}
+	}
+	snprintf(shorts + ns, shorts_size - ns, "hv");
+	memcpy(opts + n, globals, sizeof(globals));
+	return opts;
+}
+
+/* The key whose option has the short name @c, or NULL. */
+static const struct config_key *key_of_short(int c)
+{
+	for (size_t i = 0; i < config_keys_n; i++)
+		if (c > 0 && (config_keys[i].option.short_name == c ||
+			      config_keys[i].option.short_alias == c))
+			return &config_keys[i];
+	return NULL;
 }
 
 /*
@@ -218,60 +184,44 @@ static int cli_value(struct cli_options *o, int c, const char *arg)
 static int cli_parse_options(int argc, char **argv, struct cli_options *o, struct global_options *g,
 			     bool *ret_dashdash)
 {
-	enum { ARG_LOG_LEVEL = 0x100, ARG_CONFIG, ARG_STATS };
-	static const struct option options[] = {
-		{ "tty", no_argument, NULL, 't' },
-		{ "interactive", no_argument, NULL, 'i' },
-		{ "memory", required_argument, NULL, 'm' },
-		{ "cpushare", required_argument, NULL, 'c' },
-		{ "cpu-shares", required_argument, NULL, 'c' },
-		{ "cpu-weight", required_argument, NULL, 'W' },
-		{ "memory-swap", required_argument, NULL, 'S' },
-		{ "cpuset", required_argument, NULL, 's' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "hostname", required_argument, NULL, 'H' },
-		{ "env", required_argument, NULL, 'e' },
-		{ "user", required_argument, NULL, 'u' },
-		{ "device", required_argument, NULL, 'D' },
-		{ "shm-size", required_argument, NULL, 'Z' },
-		{ "log-level", required_argument, NULL, ARG_LOG_LEVEL },
-		{ "config", required_argument, NULL, ARG_CONFIG },
-		{ "stats", no_argument, NULL, ARG_STATS },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
+	_cleanup_free_ struct option *options = NULL;
+	char shorts[128];
 	int c, before = 1, verbose = 0, r;
 
+	options = cli_getopt_tables(shorts, sizeof(shorts));
+	o->v = calloc((size_t)argc + 1, sizeof(*o->v));
+	o->check.spec = spec_new();
+	o->check.option = true;
+	if (!options || !o->v || !o->check.spec)
+		return log_error_errno(-ENOMEM, "out of memory");
 	/* main() already ran getopt over the global options: start afresh. */
 	opterr = 0;
 	optind = 1;
 	for (;;) {
+		const struct config_key *k;
+
 		before = optind;
-		c = getopt_long(argc, argv, "+:tim:e:u:hv", options, NULL);
+		c = getopt_long(argc, argv, shorts, options, NULL);
 		if (c < 0)
 			break;
-		switch (c) {
-		case 't':
-		case 'i':
-			o->tty = true;
-			break;
-		case 'm':
-		case 'c':
-		case 'W':
-		case 'S':
-		case 's':
-		case 'n':
-		case 'H':
-		case 'u':
-		case 'e':
-		case 'D':
-		case 'Z':
-			r = cli_value(o, c, optarg);
+		if (c >= OPT_KEY_BASE) {
+			k = &config_keys[(c - OPT_KEY_BASE) / 2];
+			r = cli_value(o, k,
+				      (c - OPT_KEY_BASE) % 2 ? k->option.alias : k->option.name,
+				      optarg);
 			if (r < 0)
 				return log_error_errno(r, "out of memory");
-			break;
-		case ARG_LOG_LEVEL:
+			continue;
+		}
+		k = key_of_short(c);
+		if (k) {
+			r = cli_value(o, k, k->option.name, optarg);
+			if (r < 0)
+				return log_error_errno(r, "out of memory");
+			continue;
+		}
+		switch (c) {
+		case 'L' | 0x100:
 			r = log_level_from_string(optarg);
 			if (r < 0)
 				cli_error(o,
@@ -281,10 +231,10 @@ static int cli_parse_options(int argc, char **argv, struct cli_options *o, struc
 			else
 				g->log_level = r;
 			break;
-		case ARG_CONFIG:
+		case 'C' | 0x100:
 			g->config_path = optarg;
 			break;
-		case ARG_STATS:
+		case 'S' | 0x100:
 			g->stats = true;
 			break;
 		case 'v':
@@ -314,7 +264,7 @@ static int cli_parse_options(int argc, char **argv, struct cli_options *o, struc
 	}
 	if (g->log_level >= 0)
 		log_max_level = g->log_level;
-	if (o->n_errors > 0)
+	if (o->n_errors > 0 || o->check.n_errors > 0)
 		return -EINVAL;
 	*ret_dashdash = optind == before + 1 && before < argc && streq(argv[before], "--");
 	return optind;
@@ -350,93 +300,24 @@ static char *name_from_command(const char *arg0)
 	return name;
 }
 
-/* Applies the parsed options over @spec (file or defaults). Returns 0 or -ENOMEM. */
+/*
+ * Applies the checked options over @spec (file or defaults), in command-line
+ * order, with the keys' own parsers; each key records its option as its
+ * origin. Returns 0 or -ENOMEM.
+ */
 static int cli_apply(const struct cli_options *o, struct container_spec *spec)
 {
-	char *s;
-	int r;
+	struct key_ctx c = { .spec = spec, .option = true, .quiet = true };
 
-	if (o->tty) {
-		spec->tty = true;
-		spec_set_origin_option(spec, SPEC_KEY_TTY, "--tty");
-	}
-	if (o->memory_set) {
-		spec->memory_max = o->memory_max;
-		spec_set_origin_option(spec, SPEC_KEY_MEMORY, "--memory");
-	}
-	if (o->memory_swap_set) {
-		spec->memory_swap_max = o->memory_swap_max;
-		spec_set_origin_option(spec, SPEC_KEY_MEMORY_SWAP, "--memory-swap");
-	}
-	/* Either option replaces the file's CPU setting; both together fail validation. */
-	if (o->cpu_shares || o->cpu_weight) {
-		spec->cpu_shares = o->cpu_shares;
-		spec->cpu_weight = o->cpu_weight;
-		spec_set_origin_option(spec, SPEC_KEY_CPU_SHARES,
-				       o->cpu_shares ? "--cpu-shares" : "--cpu-weight");
-		spec_set_origin_option(spec, SPEC_KEY_CPU_WEIGHT,
-				       o->cpu_shares ? "--cpu-shares" : "--cpu-weight");
-	}
-	if (o->cpuset) {
-		s = strdup(o->cpuset);
-		if (!s)
-			return -ENOMEM;
-		free(spec->cpuset);
-		spec->cpuset = s;
-		spec_set_origin_option(spec, SPEC_KEY_CPUSET, "--cpuset");
-	}
-	if (o->name) {
-		s = strdup(o->name);
-		if (!s)
-			return -ENOMEM;
-		free(spec->name);
-		spec->name = s;
-		spec_set_origin_option(spec, SPEC_KEY_NAME, "--name");
-	}
-	if (o->hostname) {
-		s = strdup(o->hostname);
-		if (!s)
-			return -ENOMEM;
-		free(spec->hostname);
-		spec->hostname = s;
-		spec_set_origin_option(spec, SPEC_KEY_HOSTNAME, "--hostname");
-	}
-	if (o->shm_size) {
-		spec->shm_size = o->shm_size;
-		spec_set_origin_option(spec, SPEC_KEY_SHM_SIZE, "--shm-size");
-	}
-	for (char **d = o->devices; d && *d; d++) {
-		struct spec_device dev = {};
+	for (size_t i = 0; i < o->n; i++) {
+		const struct config_key *k = o->v[i].k;
+		int r;
 
-		r = parse_device(*d, &dev);
-		if (r == 0)
-			r = spec_add_device(spec, &dev);
-		free(dev.host);
-		free(dev.container);
-		if (r < 0)
+		c.label = k->option.name;
+		r = config_key_parse(&c, k, o->v[i].value);
+		if (r == -ENOMEM)
 			return r;
-		spec_set_origin_option(spec, SPEC_KEY_ADD_DEVICE, "--device");
-	}
-	if (o->user) {
-		s = strdup(o->user);
-		if (!s)
-			return -ENOMEM;
-		free(spec->user);
-		spec->user = s;
-		spec_set_origin_option(spec, SPEC_KEY_USER, "--user");
-	}
-	for (char **e = o->env; e && *e; e++) {
-		if (strncmp(*e, "PATH=", 5) == 0) {
-			s = strdup(*e + 5);
-			if (!s)
-				return -ENOMEM;
-			free(spec->path);
-			spec->path = s;
-			continue;
-		}
-		r = env_vector_set(&spec->env, *e);
-		if (r < 0)
-			return r;
+		spec_set_origin_option(spec, k->id, k->option.name);
 	}
 	return 0;
 }

@@ -38,6 +38,7 @@
 
 #include <iniparser/iniparser.h>
 
+#include "config-keys.h"
 #include "config-values.h"
 #include "log.h"
 #include "spec.h"
@@ -65,32 +66,12 @@ struct key_assignment {
 };
 
 struct load_ctx {
-	const char *path;	       /* the file being read, for messages */
-	unsigned file;		       /* its index in target->files */
-	struct container_spec *spec;   /* where the parsers write: scratch, then target */
+	struct key_ctx k; /* the file being read (k.path), where parsers write (k.spec) */
+	unsigned file;	  /* the index of k.path in target->files */
 	struct container_spec *target; /* the spec being loaded */
-	struct key_assignment *final;  /* one per container_keys entry */
-	bool quiet;		       /* errors already reported: do not log or count them */
-	unsigned n_errors;
-	unsigned routed; /* errors only iniparser found */
-	bool disagree;	 /* iniparser and the scan read the file differently (a bug of ours) */
-	uint64_t cap_add, cap_drop; /* AddCapabilities=, DropCapabilities=: applied at the end */
-};
-
-typedef int (*key_parser)(struct load_ctx *c, unsigned line, const char *key, const char *value,
-			  void *data);
-
-struct config_key {
-	const char *name;
-	enum spec_key id;
-	key_parser parse;
-	size_t offset;
-	/*
-	 * A list key (AddDevice=): every assignment adds to the list, in file
-	 * order, and an empty one empties it (systemd's rule for list settings).
-	 * Its parser gets the spec itself as @data.
-	 */
-	bool repeatable;
+	struct key_assignment *final;  /* one per config_keys entry */
+	unsigned routed;	       /* errors only iniparser found */
+	bool disagree; /* iniparser and the scan read the file differently (a bug of ours) */
 };
 
 /* Logs one error of the file and counts it; returns -EINVAL. */
@@ -99,506 +80,13 @@ _printf_(3, 4) static int load_error(struct load_ctx *c, unsigned line, const ch
 	char msg[1536];
 	va_list ap;
 
-	if (c->quiet)
+	if (c->k.quiet)
 		return -EINVAL;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	c->n_errors++;
-	return log_syntax(c->path, line, LOG_LEVEL_ERROR, "%s", msg);
-}
-
-/* Words the errors of split_words() for @key; returns -EINVAL (logged) or -ENOMEM. */
-static int split_error(struct load_ctx *c, unsigned line, const char *key, const char *value, int r)
-{
-	if (r == -EBADMSG)
-		return load_error(c, line, "%s: unterminated quote in '%s'", key, value);
-	if (r == -EINVAL)
-		return load_error(
-		    c, line,
-		    "%s: invalid escape in '%s' (use \\\\, \\\", \\', \\n, \\t, \\xNN, "
-		    "...; no \\0)",
-		    key, value);
-	return r;
-}
-
-static int parse_command(struct load_ctx *c, unsigned line, const char *key, const char *value,
-			 void *data)
-{
-	char ***argv = data;
-	char **l = NULL;
-	int r;
-
-	r = split_words(value, &l);
-	if (r < 0)
-		return split_error(c, line, key, value, r);
-	if (!l[0] || l[0][0] == '\0') {
-		strv_free(l);
-		return load_error(c, line, "%s: empty program name in '%s'", key, value);
-	}
-	strv_free(*argv);
-	*argv = l;
-	return 0;
-}
-
-static int parse_bool_key(struct load_ctx *c, unsigned line, const char *key, const char *value,
-			  void *data)
-{
-	if (parse_bool(value, data) < 0)
-		return load_error(c, line, "%s: invalid boolean '%s' " CONFIG_BOOL_HINT, key,
-				  value);
-	return 0;
-}
-
-static int parse_size_key(struct load_ctx *c, unsigned line, const char *key, const char *value,
-			  void *data)
-{
-	int r = parse_size(value, data);
-
-	if (r == -ERANGE)
-		return load_error(c, line,
-				  "%s: size '%s' out of range (1 byte to 16777215T, or max)", key,
-				  value);
-	if (r < 0)
-		return load_error(c, line, "%s: invalid size '%s' " CONFIG_SIZE_HINT, key, value);
-	return 0;
-}
-
-static int parse_shares_key(struct load_ctx *c, unsigned line, const char *key, const char *value,
-			    void *data)
-{
-	if (parse_cpu_shares(value, data) < 0)
-		return load_error(c, line, "%s: invalid value '%s' " CONFIG_SHARES_HINT, key,
-				  value);
-	return 0;
-}
-
-static int parse_swap_key(struct load_ctx *c, unsigned line, const char *key, const char *value,
-			  void *data)
-{
-	int r = parse_swap_size(value, data);
-
-	if (r == -ERANGE)
-		return load_error(c, line, "%s: size '%s' out of range (0 to 16777215T, or max)",
-				  key, value);
-	if (r < 0)
-		return load_error(c, line, "%s: invalid size '%s' " CONFIG_SIZE_HINT, key, value);
-	return 0;
-}
-
-static int parse_weight_key(struct load_ctx *c, unsigned line, const char *key, const char *value,
-			    void *data)
-{
-	if (parse_cpu_weight(value, data) < 0)
-		return load_error(c, line, "%s: invalid value '%s' " CONFIG_WEIGHT_HINT, key,
-				  value);
-	return 0;
-}
-
-static int parse_cpuset_key(struct load_ctx *c, unsigned line, const char *key, const char *value,
-			    void *data)
-{
-	char **cpuset = data;
-	char *s = NULL;
-	int r;
-
-	r = parse_cpuset(value, &s);
-	if (r == -ERANGE)
-		return load_error(c, line, "%s: CPU number out of range in '%s' (at most %u)", key,
-				  value, CONFIG_CPU_MAX);
-	if (r == -EINVAL)
-		return load_error(c, line, "%s: invalid CPU list '%s' " CONFIG_CPUSET_HINT, key,
-				  value);
-	if (r < 0)
-		return r;
-	free(*cpuset);
-	*cpuset = s;
-	return 0;
-}
-
-static int parse_hostname_key(struct load_ctx *c, unsigned line, const char *key, const char *value,
-			      void *data)
-{
-	char **hostname = data;
-	char *s;
-
-	if (!hostname_is_valid(value))
-		return load_error(c, line, "%s: invalid hostname '%s' (1 to 64 bytes, no '/')", key,
-				  value);
-	s = strdup(value);
-	if (!s)
-		return -ENOMEM;
-	free(*hostname);
-	*hostname = s;
-	return 0;
-}
-
-static int parse_name_key(struct load_ctx *c, unsigned line, const char *key, const char *value,
-			  void *data)
-{
-	char **name = data;
-	char *s;
-
-	if (!name_is_valid(value))
-		return load_error(c, line, "%s: invalid name '%s' " CONFIG_NAME_HINT, key, value);
-	s = strdup(value);
-	if (!s)
-		return -ENOMEM;
-	free(*name);
-	*name = s;
-	return 0;
-}
-
-static int parse_namespaces_key(struct load_ctx *c, unsigned line, const char *key,
-				const char *value, void *data)
-{
-	int r = parse_namespaces(value, data);
-
-	if (r == -EINVAL)
-		return load_error(
-		    c, line, "%s: invalid namespace list '%s' " CONFIG_NAMESPACES_HINT, key, value);
-	return r;
-}
-
-/*
- * Environment=: every assignment is checked (and each bad one reported);
- * PATH goes to spec->path, which the runtime makes the container's PATH,
- * everything else into spec->env (a later KEY replaces an earlier one).
- */
-static int parse_environment_key(struct load_ctx *c, unsigned line, const char *key,
-				 const char *value, void *data)
-{
-	_cleanup_strv_free_ char **l = NULL;
-	char ***env = data;
-	int r, bad = 0;
-
-	r = split_words(value, &l);
-	if (r < 0)
-		return split_error(c, line, key, value, r);
-	for (char **e = l; *e; e++) {
-		if (!env_assignment_is_valid(*e)) {
-			bad = load_error(c, line,
-					 "%s: invalid assignment '%s' (use KEY=VALUE, KEY made of "
-					 "A-Z a-z 0-9 _ and not starting with a digit)",
-					 key, *e);
-			continue;
-		}
-		if (strncmp(*e, "PATH=", 5) == 0) {
-			char *p;
-
-			if ((*e)[5] == '\0') {
-				bad = load_error(c, line, "%s: PATH must not be empty", key);
-				continue;
-			}
-			p = strdup(*e + 5);
-			if (!p)
-				return -ENOMEM;
-			free(c->spec->path);
-			c->spec->path = p;
-			continue;
-		}
-		r = env_vector_set(env, *e);
-		if (r < 0)
-			return r;
-	}
-	return bad;
-}
-
-/* Logs a bad capability list (@bad: the offending word); returns -EINVAL or -ENOMEM. */
-static int caps_error(struct load_ctx *c, unsigned line, const char *key, const char *value, int r,
-		      const char *bad)
-{
-	unsigned cap;
-
-	if (r != -EINVAL)
-		return r;
-	if (strcaseeq(bad, "all") || strcaseeq(bad, "none") || parse_capability(bad, &cap) == 0)
-		return load_error(c, line, "%s: 'all' and 'none' must stand alone in '%s'", key,
-				  value);
-	return load_error(c, line, "%s: unknown capability '%s' " CONFIG_CAPS_HINT, key, bad);
-}
-
-/* Capabilities= and AmbientCapabilities=: the list replaces the mask at @data. */
-static int parse_caps_key(struct load_ctx *c, unsigned line, const char *key, const char *value,
-			  void *data)
-{
-	char bad[64] = "";
-	int r = parse_capability_list(value, data, bad, sizeof(bad));
-
-	return r < 0 ? caps_error(c, line, key, value, r, bad) : 0;
-}
-
-/*
- * AddCapabilities= and DropCapabilities=: kept in the load context and
- * applied after the whole file, so that their order relative to
- * Capabilities= does not matter (@data is unused).
- */
-static int parse_caps_change_key(struct load_ctx *c, unsigned line, const char *key,
-				 const char *value, void *data)
-{
-	char bad[64] = "";
-	uint64_t mask = 0;
-	int r;
-
-	(void)data;
-	r = parse_capability_list(value, &mask, bad, sizeof(bad));
-	if (r < 0)
-		return caps_error(c, line, key, value, r, bad);
-	if (strcaseeq(key, "AddCapabilities"))
-		c->cap_add = mask;
-	else
-		c->cap_drop = mask;
-	return 0;
-}
-
-static int parse_pids_key(struct load_ctx *c, unsigned line, const char *key, const char *value,
-			  void *data)
-{
-	if (parse_pids_limit(value, data) < 0)
-		return load_error(c, line, "%s: invalid value '%s' " CONFIG_PIDS_HINT, key, value);
-	return 0;
-}
-
-/* ShmSize=: a size as Memory= has, but a number (a tmpfs without a limit is not offered). */
-static int parse_shm_key(struct load_ctx *c, unsigned line, const char *key, const char *value,
-			 void *data)
-{
-	uint64_t v;
-	int r = parse_size(value, &v);
-
-	if (r == -ERANGE || (r == 0 && v == SPEC_MEMORY_INFINITY))
-		return load_error(c, line, "%s: size '%s' out of range (1 byte to 16777215T)", key,
-				  value);
-	if (r < 0)
-		return load_error(c, line, "%s: invalid size '%s' " CONFIG_SIZE_HINT, key, value);
-	*(uint64_t *)data = v;
-	return 0;
-}
-
-/*
- * AddDevice=: one or more entries per line; the key may be repeated and
- * every line adds to the list (see scan_assignment()). Only the syntax is
- * checked here: the host node is a host fact, looked at by a run.
- */
-static int parse_device_key(struct load_ctx *c, unsigned line, const char *key, const char *value,
-			    void *data)
-{
-	_cleanup_strv_free_ char **l = NULL;
-	struct container_spec *spec = data;
-	int r, bad = 0;
-
-	if (*value == '\0') {
-		spec_clear_devices(spec);
-		return 0;
-	}
-	r = split_words(value, &l);
-	if (r < 0)
-		return split_error(c, line, key, value, r);
-	for (char **e = l; *e; e++) {
-		struct spec_device d = { .file = c->file, .line = line };
-
-		r = parse_device(*e, &d);
-		if (r == -ENOMEM)
-			return r;
-		if (r < 0) {
-			bad = load_error(c, line, "%s: invalid device '%s' " CONFIG_DEVICE_HINT, key,
-					 *e);
-			continue;
-		}
-		r = spec_add_device(spec, &d);
-		free(d.host);
-		free(d.container);
-		if (r < 0)
-			return r;
-	}
-	return bad;
-}
-
-static int parse_signal_key(struct load_ctx *c, unsigned line, const char *key, const char *value,
-			    void *data)
-{
-	if (parse_signal(value, data) < 0)
-		return load_error(c, line,
-				  "%s: invalid signal '%s' (a name like TERM or SIGTERM, "
-				  "or a number)",
-				  key, value);
-	return 0;
-}
-
-static int parse_stop_timeout_key(struct load_ctx *c, unsigned line, const char *key,
-				  const char *value, void *data)
-{
-	if (parse_stop_timeout(value, data) < 0)
-		return load_error(c, line,
-				  "%s: invalid timeout '%s' (whole seconds, 0 to %u; "
-				  "0 waits forever)",
-				  key, value, SPEC_STOP_TIMEOUT_MAX);
-	return 0;
-}
-
-static int parse_notify_key(struct load_ctx *c, unsigned line, const char *key, const char *value,
-			    void *data)
-{
-	if (parse_notify(value, data) < 0)
-		return load_error(c, line, "%s: invalid value '%s' (launcher or passthrough)", key,
-				  value);
-	return 0;
-}
-
-/* Limit*=: the rlimit is the key's suffix ("LimitNOFILE" -> NOFILE). */
-static int parse_rlimit_key(struct load_ctx *c, unsigned line, const char *key, const char *value,
-			    void *data)
-{
-	struct spec_rlimit_value *v = data;
-	enum spec_rlimit which = (enum spec_rlimit)(v - c->spec->rlimits);
-	bool bytes = spec_rlimit_is_bytes(which);
-	uint64_t soft, hard;
-	int r;
-
-	r = parse_rlimit(value, bytes, &soft, &hard);
-	if (r == -EDOM)
-		return load_error(c, line, "%s: soft limit above the hard limit in '%s'", key,
-				  value);
-	if (r == -ERANGE)
-		return load_error(c, line, "%s: value out of range in '%s'", key, value);
-	if (r < 0)
-		return load_error(c, line, "%s: invalid value '%s' " CONFIG_RLIMIT_HINT "%s", key,
-				  value, bytes ? " (sizes may use K, M, G, T)" : "");
-	v->set = true;
-	v->soft = soft;
-	v->hard = hard;
-	return 0;
-}
-
-/* User=: checked here for its form; config_validate() resolves it on the host. */
-static int parse_user_key(struct load_ctx *c, unsigned line, const char *key, const char *value,
-			  void *data)
-{
-	char **user = data;
-	_cleanup_free_ char *u = NULL, *g = NULL;
-	char *s;
-	int r;
-
-	r = parse_user(value, &u, &g);
-	if (r == -EINVAL)
-		return load_error(c, line, "%s: invalid user '%s' " CONFIG_USER_HINT, key, value);
-	if (r < 0)
-		return r;
-	s = strdup(value);
-	if (!s)
-		return -ENOMEM;
-	free(*user);
-	*user = s;
-	return 0;
-}
-
-static int parse_groups_key(struct load_ctx *c, unsigned line, const char *key, const char *value,
-			    void *data)
-{
-	char ***groups = data;
-	char **l = NULL;
-	char bad[64] = "";
-	int r;
-
-	r = parse_group_list(value, &l, bad, sizeof(bad));
-	if (r == -EINVAL)
-		return load_error(c, line, "%s: invalid group '%s' (a name or a numeric id)", key,
-				  bad);
-	if (r < 0)
-		return r;
-	strv_free(*groups);
-	*groups = l;
-	return 0;
-}
-
-static int parse_workdir_key(struct load_ctx *c, unsigned line, const char *key, const char *value,
-			     void *data)
-{
-	char **dir = data;
-	char *s;
-
-	if (!working_directory_is_valid(value))
-		return load_error(c, line, "%s: '%s' is not an absolute path", key, value);
-	s = strdup(value);
-	if (!s)
-		return -ENOMEM;
-	free(*dir);
-	*dir = s;
-	return 0;
-}
-
-#define RLIMIT_KEY(key, id, r)                                                                     \
-	{                                                                                          \
-		key, id, parse_rlimit_key,                                                         \
-		    offsetof(struct container_spec, rlimits) +                                     \
-			(r) * sizeof(struct spec_rlimit_value)                                     \
-	}
-
-static const struct config_key container_keys[] = {
-	{ "Command", SPEC_KEY_COMMAND, parse_command, offsetof(struct container_spec, argv) },
-	{ "Tty", SPEC_KEY_TTY, parse_bool_key, offsetof(struct container_spec, tty) },
-	{ "Memory", SPEC_KEY_MEMORY, parse_size_key, offsetof(struct container_spec, memory_max) },
-	{ "CPUShares", SPEC_KEY_CPU_SHARES, parse_shares_key,
-	  offsetof(struct container_spec, cpu_shares) },
-	{ "MemorySwap", SPEC_KEY_MEMORY_SWAP, parse_swap_key,
-	  offsetof(struct container_spec, memory_swap_max) },
-	{ "CPUWeight", SPEC_KEY_CPU_WEIGHT, parse_weight_key,
-	  offsetof(struct container_spec, cpu_weight) },
-	{ "CPUSet", SPEC_KEY_CPUSET, parse_cpuset_key, offsetof(struct container_spec, cpuset) },
-	{ "Hostname", SPEC_KEY_HOSTNAME, parse_hostname_key,
-	  offsetof(struct container_spec, hostname) },
-	{ "Environment", SPEC_KEY_ENVIRONMENT, parse_environment_key,
-	  offsetof(struct container_spec, env) },
-	{ "Namespaces", SPEC_KEY_NAMESPACES, parse_namespaces_key,
-	  offsetof(struct container_spec, namespaces) },
-	{ "Name", SPEC_KEY_NAME, parse_name_key, offsetof(struct container_spec, name) },
-	{ "Capabilities", SPEC_KEY_CAPABILITIES, parse_caps_key,
-	  offsetof(struct container_spec, capabilities) },
-	{ "AddCapabilities", SPEC_KEY_ADD_CAPABILITIES, parse_caps_change_key, 0 },
-	{ "DropCapabilities", SPEC_KEY_DROP_CAPABILITIES, parse_caps_change_key, 0 },
-	{ "AmbientCapabilities", SPEC_KEY_AMBIENT_CAPABILITIES, parse_caps_key,
-	  offsetof(struct container_spec, ambient_caps) },
-	{ "NoNewPrivileges", SPEC_KEY_NO_NEW_PRIVILEGES, parse_bool_key,
-	  offsetof(struct container_spec, no_new_privs) },
-	{ "User", SPEC_KEY_USER, parse_user_key, offsetof(struct container_spec, user) },
-	{ "SupplementaryGroups", SPEC_KEY_SUPPLEMENTARY_GROUPS, parse_groups_key,
-	  offsetof(struct container_spec, supplementary_groups) },
-	{ "WorkingDirectory", SPEC_KEY_WORKING_DIRECTORY, parse_workdir_key,
-	  offsetof(struct container_spec, working_directory) },
-	{ "PidsLimit", SPEC_KEY_PIDS_LIMIT, parse_pids_key,
-	  offsetof(struct container_spec, pids_max) },
-	RLIMIT_KEY("LimitNOFILE", SPEC_KEY_LIMIT_NOFILE, SPEC_RLIMIT_NOFILE),
-	RLIMIT_KEY("LimitNPROC", SPEC_KEY_LIMIT_NPROC, SPEC_RLIMIT_NPROC),
-	RLIMIT_KEY("LimitCORE", SPEC_KEY_LIMIT_CORE, SPEC_RLIMIT_CORE),
-	RLIMIT_KEY("LimitFSIZE", SPEC_KEY_LIMIT_FSIZE, SPEC_RLIMIT_FSIZE),
-	RLIMIT_KEY("LimitSTACK", SPEC_KEY_LIMIT_STACK, SPEC_RLIMIT_STACK),
-	RLIMIT_KEY("LimitAS", SPEC_KEY_LIMIT_AS, SPEC_RLIMIT_AS),
-	{ "Init", SPEC_KEY_INIT, parse_bool_key, offsetof(struct container_spec, init) },
-	{ "StopSignal", SPEC_KEY_STOP_SIGNAL, parse_signal_key,
-	  offsetof(struct container_spec, stop_signal) },
-	{ "StopTimeout", SPEC_KEY_STOP_TIMEOUT, parse_stop_timeout_key,
-	  offsetof(struct container_spec, stop_timeout) },
-	{ "Notify", SPEC_KEY_NOTIFY, parse_notify_key,
-	  offsetof(struct container_spec, notify_passthrough) },
-	{ "ShmSize", SPEC_KEY_SHM_SIZE, parse_shm_key, offsetof(struct container_spec, shm_size) },
-	{ "AddDevice", SPEC_KEY_ADD_DEVICE, parse_device_key, 0, .repeatable = true },
-};
-
-/* The known key closest to @key when it is a plausible typo, else NULL. */
-static const char *key_suggestion(const char *key)
-{
-	const char *best = NULL;
-	unsigned best_d = 3;
-
-	for (size_t i = 0; i < ELEMENTSOF(container_keys); i++) {
-		unsigned d = string_distance(key, container_keys[i].name);
-
-		if (d < best_d) {
-			best_d = d;
-			best = container_keys[i].name;
-		}
-	}
-	return best;
+	c->k.n_errors++;
+	return log_syntax(c->k.path, line, LOG_LEVEL_ERROR, "%s", msg);
 }
 
 /* ------------------------------------------------------------------------- */
@@ -730,11 +218,11 @@ static void ini_errors_flush(struct load_ctx *c, struct ini_errors *e, unsigned 
 /* The scan */
 
 struct scan_state {
-	bool in_section;			   /* a section header has been seen */
-	bool in_container;			   /* the current section is [Container] */
-	unsigned n_sections;			   /* [Container] headers seen */
-	unsigned seen[ELEMENTSOF(container_keys)]; /* line of each key in this file, 0 = unset */
-	char **extra_keys; /* X- keys seen (lower case), for the cross-check */
+	bool in_section;	      /* a section header has been seen */
+	bool in_container;	      /* the current section is [Container] */
+	unsigned n_sections;	      /* [Container] headers seen */
+	unsigned seen[_SPEC_KEY_MAX]; /* line of each key (by SPEC_KEY_*) in this file, 0 = unset */
+	char **extra_keys;	      /* X- keys seen (lower case), for the cross-check */
 };
 
 /*
@@ -786,7 +274,7 @@ static int scan_section(struct load_ctx *c, struct scan_state *st, unsigned line
 static int scan_assignment(struct load_ctx *c, struct scan_state *st, unsigned line,
 			   const char *key, const char *value)
 {
-	const struct config_key *k = NULL;
+	const struct config_key *k;
 	size_t i;
 
 	if (strncasecmp(key, "X-", 2) == 0) {
@@ -797,13 +285,9 @@ static int scan_assignment(struct load_ctx *c, struct scan_state *st, unsigned l
 		str_tolower(lower);
 		return strv_consume(&st->extra_keys, lower);
 	}
-	for (i = 0; i < ELEMENTSOF(container_keys); i++)
-		if (strcaseeq(key, container_keys[i].name)) {
-			k = &container_keys[i];
-			break;
-		}
+	k = config_key_lookup(key);
 	if (!k) {
-		const char *hint = key_suggestion(key);
+		const char *hint = config_key_suggest(key);
 
 		if (strcaseeq(key, "Image"))
 			return load_error(
@@ -818,14 +302,21 @@ static int scan_assignment(struct load_ctx *c, struct scan_state *st, unsigned l
 					  key, hint);
 		return load_error(c, line, "unknown key '%s' in [" SECTION "]", key);
 	}
+	i = k->id;
 	if (k->repeatable) {
-		/* Straight into the spec, in order: each line adds, an empty one resets. */
+		/* Straight into the spec being loaded, in order: each line adds, "" empties. */
+		struct container_spec *scratch = c->k.spec;
+		int r;
+
 		st->seen[i] = line;
+		/* The last line; no text as written: show prints the whole list. */
 		spec_set_origin(c->target, k->id, c->file, line);
-		c->target->origin[k->id].value = strdup(value);
-		if (!c->target->origin[k->id].value)
-			return -ENOMEM;
-		return k->parse(c, line, k->name, value, c->target);
+		c->k.spec = c->target;
+		c->k.line = line;
+		c->k.label = k->name;
+		r = config_key_parse(&c->k, k, value);
+		c->k.spec = scratch;
+		return r;
 	}
 	if (st->seen[i])
 		return load_error(c, line, "%s: duplicate key, first set at line %u", k->name,
@@ -839,13 +330,15 @@ static int scan_assignment(struct load_ctx *c, struct scan_state *st, unsigned l
 	 */
 	free(c->final[i].value);
 	c->final[i] = (struct key_assignment){
-		.value = strdup(value), .path = c->path, .file = c->file, .line = line
+		.value = strdup(value), .path = c->k.path, .file = c->file, .line = line
 	};
 	if (!c->final[i].value)
 		return -ENOMEM;
 	if (*value == '\0')
 		return 0;
-	return k->parse(c, line, k->name, value, (char *)c->spec + k->offset);
+	c->k.line = line;
+	c->k.label = k->name;
+	return config_key_parse(&c->k, k, value);
 }
 
 /*
@@ -898,7 +391,7 @@ static size_t rstrip_len(const char *s, size_t n)
  * every error. Continuation lines (a trailing backslash) are joined with a
  * space, as systemd does; comments are whole lines starting with '#' or ';'.
  * The iniparser errors @ie are merged in line order. Returns 0 or -ENOMEM;
- * c->n_errors counts the errors.
+ * c->k.n_errors counts the errors.
  */
 static int scan_text(struct load_ctx *c, struct scan_state *st, const char *text, size_t size,
 		     struct ini_errors *ie)
@@ -923,7 +416,7 @@ static int scan_text(struct load_ctx *c, struct scan_state *st, const char *text
 		lineno++;
 		if (!cont) {
 			first = lineno;
-			errors_before = c->n_errors;
+			errors_before = c->k.n_errors;
 			logical_len = 0;
 			ini_base = 0;
 		}
@@ -957,7 +450,7 @@ static int scan_text(struct load_ctx *c, struct scan_state *st, const char *text
 				load_error(c, lineno,
 					   "comment line ends with '\\' (it would swallow the next "
 					   "line)");
-			ini_errors_flush(c, ie, lineno, lineno, c->n_errors > errors_before);
+			ini_errors_flush(c, ie, lineno, lineno, c->k.n_errors > errors_before);
 			p = nl ? nl + 1 : end;
 			continue;
 		} else {
@@ -997,10 +490,10 @@ static int scan_text(struct load_ctx *c, struct scan_state *st, const char *text
 				   "comment line inside a continued line (remove the '\\' on the "
 				   "line above)");
 		bad_comment = 0;
-		ini_errors_flush(c, ie, first, lineno, c->n_errors > errors_before);
+		ini_errors_flush(c, ie, first, lineno, c->k.n_errors > errors_before);
 	}
 	/* Whatever iniparser said about no line of ours (e.g. a read error). */
-	ini_errors_flush(c, ie, 0, UINT32_MAX, c->n_errors > 0);
+	ini_errors_flush(c, ie, 0, UINT32_MAX, c->k.n_errors > 0);
 	if (ie->lost)
 		load_error(c, 0, "iniparser reported more errors than shown");
 	return 0;
@@ -1018,10 +511,10 @@ static int ini_cross_check(struct load_ctx *c, const struct scan_state *st, dict
 
 	if (iniparser_getnsec(d) != (st->n_sections > 0 ? 1 : 0))
 		goto mismatch;
-	for (size_t i = 0; i < ELEMENTSOF(container_keys); i++) {
-		if (!st->seen[i])
+	for (size_t i = 0; i < config_keys_n; i++) {
+		if (!st->seen[config_keys[i].id])
 			continue;
-		snprintf(entry, sizeof(entry), "container:%s", container_keys[i].name);
+		snprintf(entry, sizeof(entry), "container:%s", config_keys[i].name);
 		str_tolower(entry);
 		if (!iniparser_find_entry(d, entry))
 			goto mismatch;
@@ -1144,17 +637,6 @@ static int default_name(struct load_ctx *c)
 	return 0;
 }
 
-/* Index of key @id in container_keys. */
-static size_t key_index(enum spec_key id)
-{
-	size_t i;
-
-	for (i = 0; i < ELEMENTSOF(container_keys); i++)
-		if (container_keys[i].id == id)
-			break;
-	return i;
-}
-
 /*
  * After all files: the default name when Name= is absent or reset, and the
  * required Command= (unless its line was already reported as invalid).
@@ -1162,11 +644,11 @@ static size_t key_index(enum spec_key id)
  */
 static int finish_defaults(struct load_ctx *c)
 {
-	const struct key_assignment *name = &c->final[key_index(SPEC_KEY_NAME)];
-	const struct key_assignment *cmd = &c->final[key_index(SPEC_KEY_COMMAND)];
+	const struct key_assignment *name = &c->final[SPEC_KEY_NAME];
+	const struct key_assignment *cmd = &c->final[SPEC_KEY_COMMAND];
 	int r = 0;
 
-	c->path = c->target->source;
+	c->k.path = c->target->source;
 	if (!name->value || *name->value == '\0')
 		r = default_name(c);
 	if (r == -ENOMEM)
@@ -1176,7 +658,7 @@ static int finish_defaults(struct load_ctx *c)
 	if (!cmd->value)
 		return load_error(c, 0, "missing Command= in [" SECTION "] (it is required)");
 	if (*cmd->value == '\0') {
-		c->path = cmd->path;
+		c->k.path = cmd->path;
 		return load_error(c, cmd->line, "Command: empty, a command is required");
 	}
 	return r;
@@ -1190,27 +672,27 @@ static int finish_defaults(struct load_ctx *c)
  */
 static void finish_capabilities(struct load_ctx *c)
 {
-	uint64_t both = c->cap_add & c->cap_drop;
+	uint64_t both = c->k.cap_add & c->k.cap_drop;
 
-	if (both && c->cap_drop != capability_mask_all()) {
+	if (both && c->k.cap_drop != capability_mask_all()) {
 		char *name = cap_to_name((cap_value_t)__builtin_ctzll(both));
-		const char *add = spec_origin_file(c->spec, SPEC_KEY_ADD_CAPABILITIES);
+		const char *add = spec_origin_file(c->k.spec, SPEC_KEY_ADD_CAPABILITIES);
 
-		c->path = spec_origin_file(c->spec, SPEC_KEY_DROP_CAPABILITIES);
-		if (add && c->path && streq(add, c->path))
-			load_error(c, c->spec->origin[SPEC_KEY_DROP_CAPABILITIES].line,
+		c->k.path = spec_origin_file(c->k.spec, SPEC_KEY_DROP_CAPABILITIES);
+		if (add && c->k.path && streq(add, c->k.path))
+			load_error(c, c->k.spec->origin[SPEC_KEY_DROP_CAPABILITIES].line,
 				   "DropCapabilities: '%s' is also in AddCapabilities= (line %u)",
 				   name ? name : "?",
-				   c->spec->origin[SPEC_KEY_ADD_CAPABILITIES].line);
+				   c->k.spec->origin[SPEC_KEY_ADD_CAPABILITIES].line);
 		else
-			load_error(c, c->spec->origin[SPEC_KEY_DROP_CAPABILITIES].line,
+			load_error(c, c->k.spec->origin[SPEC_KEY_DROP_CAPABILITIES].line,
 				   "DropCapabilities: '%s' is also in AddCapabilities= (%s:%u)",
 				   name ? name : "?", add ? add : "?",
-				   c->spec->origin[SPEC_KEY_ADD_CAPABILITIES].line);
+				   c->k.spec->origin[SPEC_KEY_ADD_CAPABILITIES].line);
 		cap_free(name);
 		return;
 	}
-	c->spec->capabilities = (c->spec->capabilities & ~c->cap_drop) | c->cap_add;
+	c->k.spec->capabilities = (c->k.spec->capabilities & ~c->k.cap_drop) | c->k.cap_add;
 }
 
 /*
@@ -1256,7 +738,7 @@ static int load_one_file(struct load_ctx *c, const char *path)
 	struct scan_state st = { 0 };
 	struct ini_errors ie = { 0 };
 	_cleanup_free_ char *text = NULL;
-	unsigned errors_before = c->n_errors;
+	unsigned errors_before = c->k.n_errors;
 	dictionary *d = NULL;
 	struct stat sb;
 	size_t size = 0;
@@ -1277,15 +759,15 @@ static int load_one_file(struct load_ctx *c, const char *path)
 	if (r < 0)
 		return log_error_errno(r, "%s: out of memory", path);
 	c->file = (unsigned)r;
-	c->path = c->target->files[c->file - 1];
+	c->k.path = c->target->files[c->file - 1];
 
 	d = ini_load(path, &ie);
 	r = scan_text(c, &st, text, size, &ie);
-	if (r >= 0 && c->n_errors == errors_before && !d) {
+	if (r >= 0 && c->k.n_errors == errors_before && !d) {
 		load_error(c, 0, "internal error: iniparser could not load the file");
 		c->disagree = true;
 	}
-	if (r >= 0 && c->n_errors == errors_before && d)
+	if (r >= 0 && c->k.n_errors == errors_before && d)
 		r = ini_cross_check(c, &st, d) == -ENOMEM ? -ENOMEM : 0;
 	if (d)
 		iniparser_freedict(d);
@@ -1372,12 +854,12 @@ static int list_dropins(const struct container_spec *spec, const char *path, cha
  */
 static int apply_assignments(struct load_ctx *c)
 {
-	c->spec = c->target;
-	c->quiet = c->n_errors > 0;
-	c->cap_add = c->cap_drop = 0;
-	for (size_t i = 0; i < ELEMENTSOF(container_keys); i++) {
-		const struct config_key *k = &container_keys[i];
-		struct key_assignment *a = &c->final[i];
+	c->k.spec = c->target;
+	c->k.quiet = c->k.n_errors > 0;
+	c->k.cap_add = c->k.cap_drop = 0;
+	for (size_t i = 0; i < config_keys_n; i++) {
+		const struct config_key *k = &config_keys[i];
+		struct key_assignment *a = &c->final[k->id];
 		int r;
 
 		if (!a->value || *a->value == '\0')
@@ -1386,12 +868,14 @@ static int apply_assignments(struct load_ctx *c)
 		c->target->origin[k->id].value = strdup(a->value);
 		if (!c->target->origin[k->id].value)
 			return -ENOMEM;
-		c->path = a->path;
-		r = k->parse(c, a->line, k->name, a->value, (char *)c->spec + k->offset);
+		c->k.path = a->path;
+		c->k.line = a->line;
+		c->k.label = k->name;
+		r = config_key_parse(&c->k, k, a->value);
 		if (r == -ENOMEM)
 			return r;
 	}
-	c->quiet = false;
+	c->k.quiet = false;
 	return 0;
 }
 
@@ -1399,7 +883,7 @@ int config_load_container(const char *path, struct container_spec *spec)
 {
 	_cleanup_(spec_freep) struct container_spec *scratch = NULL;
 	_cleanup_strv_free_ char **dropins = NULL;
-	struct key_assignment final[ELEMENTSOF(container_keys)] = { 0 };
+	struct key_assignment final[_SPEC_KEY_MAX] = { 0 };
 	struct load_ctx c = { .target = spec, .final = final };
 	int r;
 
@@ -1408,7 +892,7 @@ int config_load_container(const char *path, struct container_spec *spec)
 	scratch = spec_new();
 	if (!spec->source || !scratch)
 		return log_error_errno(-ENOMEM, "out of memory");
-	c.spec = scratch;
+	c.k.spec = scratch;
 
 	r = load_one_file(&c, path);
 	if (r >= 0)
@@ -1430,21 +914,14 @@ int config_load_container(const char *path, struct container_spec *spec)
 	 * iniparser refused a file the scan found clean. (After an error of the
 	 * scan, iniparser may legitimately see other lines.) Fuzzers look for it.
 	 */
-	if (c.disagree || (c.routed > 0 && c.routed == c.n_errors))
+	if (c.disagree || (c.routed > 0 && c.routed == c.k.n_errors))
 		r = -EPROTO;
 	else
-		r = c.n_errors > 0 ? -EINVAL : 0;
+		r = c.k.n_errors > 0 ? -EINVAL : 0;
 out:
 	for (size_t i = 0; i < ELEMENTSOF(final); i++)
 		free(final[i].value);
 	return r;
-}
-
-const char *config_key_name(unsigned key)
-{
-	size_t i = key_index((enum spec_key)key);
-
-	return i < ELEMENTSOF(container_keys) ? container_keys[i].name : NULL;
 }
 
 int config_from_file(const char *path, const struct global_options *g, struct container_spec **ret)

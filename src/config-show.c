@@ -13,141 +13,104 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/capability.h>
 
+#include "config-keys.h"
 #include "spec.h"
 #include "util.h"
 
-/* Writes @s to @f, a space before it unless it is the first word. */
-static void put_word(FILE *f, const char *s, bool *first)
+/* Writes @s to @f as a JSON string: quotes and backslashes escaped, control bytes as \u00XX. */
+static void fputs_json(const char *s, FILE *f)
 {
-	if (!*first)
-		fputc(' ', f);
-	fputs(s, f);
-	*first = false;
-}
-
-/* A byte count or a count: nothing when @unset, "max" for SPEC_MEMORY_INFINITY. */
-static void put_number(FILE *f, uint64_t v, uint64_t unset)
-{
-	if (v == unset)
-		return;
-	if (v == SPEC_MEMORY_INFINITY)
-		fputs("max", f);
-	else
-		fprintf(f, "%" PRIu64, v);
-}
-
-static void put_caps(FILE *f, uint64_t mask)
-{
-	bool first = true;
-
-	if (mask == 0)
-		fputs("none", f);
-	for (unsigned i = 0; i < SPEC_CAP_BITS; i++) {
-		char *name;
-
-		if (!(mask & (1ULL << i)))
-			continue;
-		name = cap_to_name((cap_value_t)i);
-		put_word(f, name ? name : "?", &first);
-		cap_free(name);
-	}
-}
-
-/*
- * Writes the value of @key as the spec holds it (used when the value did not
- * come from a file, whose text is shown as written instead). Keys it does
- * not know are shown as "-": the resolved spec printed after tells.
- */
-static void put_value(const struct container_spec *spec, enum spec_key key, FILE *f)
-{
-	bool first = true;
-
-	switch (key) {
-	case SPEC_KEY_COMMAND:
-		for (char **a = spec->argv; a && *a; a++)
-			put_word(f, *a, &first);
-		break;
-	case SPEC_KEY_TTY:
-		fputs(spec->tty ? "yes" : "no", f);
-		break;
-	case SPEC_KEY_NO_NEW_PRIVILEGES:
-		fputs(spec->no_new_privs ? "yes" : "no", f);
-		break;
-	case SPEC_KEY_INIT:
-		fputs(spec->init ? "yes" : "no", f);
-		break;
-	case SPEC_KEY_STOP_TIMEOUT:
-		fprintf(f, "%u", spec->stop_timeout);
-		break;
-	case SPEC_KEY_STOP_SIGNAL:
-		fprintf(f, "SIG%s",
-			sigabbrev_np(spec->stop_signal) ? sigabbrev_np(spec->stop_signal) : "?");
-		break;
-	case SPEC_KEY_MEMORY:
-		put_number(f, spec->memory_max, SPEC_MEMORY_UNSET);
-		break;
-	case SPEC_KEY_MEMORY_SWAP:
-		put_number(f, spec->memory_swap_max, SPEC_MEMORY_UNSET);
-		break;
-	case SPEC_KEY_CPU_SHARES:
-		put_number(f, spec->cpu_shares, 0);
-		break;
-	case SPEC_KEY_CPU_WEIGHT:
-		put_number(f, spec->cpu_weight, 0);
-		break;
-	case SPEC_KEY_PIDS_LIMIT:
-		if (spec->pids_max == SPEC_PIDS_INFINITY)
-			fputs("max", f);
+	fputc('"', f);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p == '\n')
+			fputs("\\n", f);
+		else if (*p == '\t')
+			fputs("\\t", f);
+		else if (*p < 0x20 || *p == 0x7f)
+			fprintf(f, "\\u%04x", *p);
 		else
-			put_number(f, spec->pids_max, 0);
-		break;
-	case SPEC_KEY_CPUSET:
-		fputs(spec->cpuset ? spec->cpuset : "", f);
-		break;
-	case SPEC_KEY_HOSTNAME:
-		fputs(spec->hostname ? spec->hostname : "", f);
-		break;
-	case SPEC_KEY_NAME:
-		fputs(spec->name ? spec->name : "", f);
-		break;
-	case SPEC_KEY_USER:
-		fputs(spec->user ? spec->user : "", f);
-		break;
-	case SPEC_KEY_WORKING_DIRECTORY:
-		fputs(spec->working_directory ? spec->working_directory : "", f);
-		break;
-	case SPEC_KEY_ENVIRONMENT:
-		for (char **e = spec->env; e && *e; e++)
-			put_word(f, *e, &first);
-		break;
-	case SPEC_KEY_NAMESPACES:
-		for (unsigned flag = 1; flag & NS_ALL; flag <<= 1)
-			if (spec->namespaces & flag)
-				put_word(f, namespace_to_string(flag), &first);
-		break;
-	case SPEC_KEY_CAPABILITIES:
-		put_caps(f, spec->capabilities);
-		break;
-	case SPEC_KEY_AMBIENT_CAPABILITIES:
-		put_caps(f, spec->ambient_caps);
-		break;
-	default:
-		fputs("-", f);
-		break;
+			fputc(*p, f); /* UTF-8 passes through as is */
 	}
+	fputc('"', f);
+}
+
+/* Starts one value: the separator of a list ("a b" in text, "a, b" in JSON). */
+static void value_out_sep(struct value_out *o)
+{
+	if (o->in_list && !o->first)
+		fputs(o->json ? ", " : " ", o->f);
+	o->first = false;
+}
+
+void value_out_string(struct value_out *o, const char *s)
+{
+	value_out_sep(o);
+	if (o->json)
+		fputs_json(s, o->f);
+	else
+		fputs(s, o->f);
+}
+
+void value_out_number(struct value_out *o, uint64_t v)
+{
+	value_out_sep(o);
+	fprintf(o->f, "%" PRIu64, v);
+}
+
+void value_out_bool(struct value_out *o, bool b)
+{
+	value_out_sep(o);
+	if (o->json)
+		fputs(b ? "true" : "false", o->f);
+	else
+		fputs(b ? "yes" : "no", o->f);
+}
+
+void value_out_null(struct value_out *o)
+{
+	value_out_sep(o);
+	if (o->json)
+		fputs("null", o->f);
+}
+
+void value_out_list_begin(struct value_out *o)
+{
+	value_out_sep(o);
+	if (o->json)
+		fputc('[', o->f);
+	o->in_list = true;
+	o->first = true;
+}
+
+void value_out_list_end(struct value_out *o)
+{
+	if (o->json)
+		fputc(']', o->f);
+	o->in_list = false;
+}
+
+/* Writes the value of @k as the spec holds it, as text or as typed JSON. */
+static void put_value(const struct container_spec *spec, const struct config_key *k, bool json,
+		      FILE *f)
+{
+	struct value_out o = { .f = f, .json = json };
+
+	k->format(spec, k, &o);
 }
 
 /*
- * The value of @key and its origin as new strings (*ret_value, *ret_origin:
+ * The value of @k as text and its origin as new strings (*ret_value: the text
+ * as written when a file set it, else the spec's; *ret_origin:
  * "web.container:5", "--memory" or "default"). Returns 0 or -ENOMEM.
  */
-static int key_view(const struct container_spec *spec, enum spec_key key, char **ret_value,
+static int key_view(const struct container_spec *spec, const struct config_key *k, char **ret_value,
 		    char **ret_origin)
 {
-	const struct spec_origin *o = &spec->origin[key];
-	const char *file = spec_origin_file(spec, key);
+	const struct spec_origin *o = &spec->origin[k->id];
+	const char *file = spec_origin_file(spec, k->id);
 	char *value = NULL, *origin;
 	size_t size = 0;
 	FILE *f;
@@ -158,7 +121,7 @@ static int key_view(const struct container_spec *spec, enum spec_key key, char *
 		f = open_memstream(&value, &size);
 		if (!f)
 			return -ENOMEM;
-		put_value(spec, key, f);
+		put_value(spec, k, false, f);
 		if (fclose(f) != 0) {
 			free(value);
 			return -ENOMEM;
@@ -180,45 +143,20 @@ static int key_view(const struct container_spec *spec, enum spec_key key, char *
 
 int config_show_effective(const struct container_spec *spec, FILE *f)
 {
-	for (unsigned k = 0; k < _SPEC_KEY_MAX; k++) {
+	for (size_t i = 0; i < config_keys_n; i++) {
+		const struct config_key *k = &config_keys[i];
 		_cleanup_free_ char *value = NULL, *origin = NULL;
-		const char *name = config_key_name(k);
 
-		if (!name)
-			continue;
-		if (key_view(spec, (enum spec_key)k, &value, &origin) < 0)
+		if (key_view(spec, k, &value, &origin) < 0)
 			return -ENOMEM;
-		if (streq(value, "-"))
-			fprintf(f, "%-20s = %-32s  %s\n", name, "(see below)", origin);
-		else
-			fprintf(f, "%-20s = %-32s  %s\n", name, *value ? value : "(unset)", origin);
+		fprintf(f, "%-20s = %-32s  %s\n", k->name, *value ? value : "(unset)", origin);
 	}
 	fputc('\n', f);
 	return 0;
 }
 
-void fputs_json(const char *s, FILE *f)
-{
-	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p == '\n')
-			fputs("\\n", f);
-		else if (*p == '\t')
-			fputs("\\t", f);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f); /* UTF-8 passes through as is */
-	}
-	fputc('"', f);
-}
-
 int config_show_json(const struct container_spec *spec, const char *plan, FILE *f)
 {
-	bool first = true;
-
 	fputs("{\n  \"source\": ", f);
 	fputs_json(spec->source ? spec->source : "", f);
 	fputs(",\n  \"files\": [", f);
@@ -227,18 +165,15 @@ int config_show_json(const struct container_spec *spec, const char *plan, FILE *
 		fputs_json(*p, f);
 	}
 	fputs("],\n  \"keys\": [", f);
-	for (unsigned k = 0; k < _SPEC_KEY_MAX; k++) {
+	for (size_t i = 0; i < config_keys_n; i++) {
+		const struct config_key *k = &config_keys[i];
 		_cleanup_free_ char *value = NULL, *origin = NULL;
-		const char *name = config_key_name(k);
-		const char *file = spec_origin_file(spec, (enum spec_key)k);
+		const char *file = spec_origin_file(spec, k->id);
 
-		if (!name)
-			continue;
-		if (key_view(spec, (enum spec_key)k, &value, &origin) < 0)
+		if (key_view(spec, k, &value, &origin) < 0)
 			return -ENOMEM;
-		fputs(first ? "\n    { \"key\": " : ",\n    { \"key\": ", f);
-		first = false;
-		fputs_json(name, f);
+		fputs(i == 0 ? "\n    { \"key\": " : ",\n    { \"key\": ", f);
+		fputs_json(k->name, f);
 		fputs(", \"value\": ", f);
 		fputs_json(value, f);
 		fputs(", \"origin\": ", f);
@@ -246,7 +181,7 @@ int config_show_json(const struct container_spec *spec, const char *plan, FILE *
 		if (file) {
 			fputs(", \"file\": ", f);
 			fputs_json(file, f);
-			fprintf(f, ", \"line\": %u", spec->origin[k].line);
+			fprintf(f, ", \"line\": %u", spec->origin[k->id].line);
 		}
 		fputs(" }", f);
 	}

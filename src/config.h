@@ -73,9 +73,6 @@ int config_from_file(const char *path, const struct global_options *g, struct co
  */
 int config_from_cli(int argc, char **argv, struct global_options *g, struct container_spec **ret);
 
-/* The name of the .container key SPEC_KEY_* @key ("Memory"), NULL when unknown. */
-const char *config_key_name(unsigned key);
-
 /*
  * `show --effective`: one line per key, "Key = value  origin", where the value
  * is the text of the line that set it (else the spec's value) and the origin
@@ -89,9 +86,6 @@ int config_show_effective(const struct container_spec *spec, FILE *f);
  * Returns 0 or -ENOMEM.
  */
 int config_show_json(const struct container_spec *spec, const char *plan, FILE *f);
-
-/* Writes @s as a JSON string: quotes and backslashes escaped, control bytes as \u00XX. */
-void fputs_json(const char *s, FILE *f);
 
 /* Prints the `run` options for --help. */
 void config_cli_help(FILE *f);

@@ -79,7 +79,7 @@ EOF
 	[[ "$output" == *"size=2048k"* ]]
 	run --separate-stderr mdl run --shm-size max -- true
 	[ "$status" -eq 125 ]
-	[[ "$stderr" == *"--shm-size: invalid size 'max'"* ]]
+	[[ "$stderr" == *"--shm-size: size 'max' out of range"* ]]
 }
 
 @test "devices: a host device re-made with mknod cannot be opened; AddDevice= makes it usable" {
@@ -218,4 +218,27 @@ EOF
 	[ "$status" -eq 0 ]
 	read -r before after <<<"$output"
 	[ "$before" = "$after" ]
+}
+
+@test "devices: AddDevice= lines add up over the file and its drop-ins; an empty one empties the list" {
+	local f
+	f=$(write_container lists <<EOF
+[Container]
+Command = sh -c 'ls /dev/n1 /dev/n2 /dev/n3 2>&1; exit 0'
+AddDevice = /dev/null:/dev/n1
+AddDevice = /dev/null:/dev/n2
+EOF
+)
+	mkdir "$f.d"
+	printf '[Container]\nAddDevice = /dev/null:/dev/n3:r\n' >"$f.d/10-more.conf"
+	run --separate-stderr mdl "$f"
+	print_run
+	[ "$status" -eq 0 ]
+	[ "$output" = $'/dev/n1\n/dev/n2\n/dev/n3' ]
+	printf '[Container]\nAddDevice =\nAddDevice = /dev/null:/dev/n3\n' >"$f.d/10-more.conf"
+	run --separate-stderr mdl "$f"
+	print_run
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"/dev/n1"*"No such file"* ]]
+	[[ "$output" == *$'\n/dev/n3'* ]]
 }

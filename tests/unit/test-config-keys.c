@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Every key the .container parser accepts is documented in
- * mdlaunch.container(5): it appears as "Key=" in the tag line of a .TP entry
- * (".BI Key= arg", or after "\fP" when one entry lists several keys).
+ * Every key of the key table is documented in mdlaunch.container(5), in the
+ * section its row names (.doc): it appears as "Key=" in the tag line of a .TP
+ * entry (".BI Key= arg", or after "\fP" when one entry lists several keys).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,17 +13,16 @@
 
 #include <cmocka.h>
 
-#include "config.h"
+#include "config-keys.h"
 #include "spec.h"
 
 #define MAN_PAGE "man/mdlaunch.container.5"
 
+/* The tag lines of the page's .TP entries, one per line, each after its section ("KEYS\t"). */
 static char *tags;
-
-/* The tag lines of the page's .TP entries, one per line. */
 static int setup(void **state)
 {
-	char *line = NULL, *p;
+	char *line = NULL, *p, section[64] = "";
 	size_t cap = 0, len = 0, size = 1;
 	int after_tp = 0;
 	FILE *f;
@@ -34,12 +33,17 @@ static int setup(void **state)
 		return -1;
 	tags = calloc(1, 1);
 	while (tags && getline(&line, &cap, f) > 0) {
+		if (strncmp(line, ".SH ", 4) == 0)
+			snprintf(section, sizeof(section), "%.*s", (int)strcspn(line + 4, "\n"),
+				 line + 4);
 		if (after_tp) {
-			len = strlen(line);
+			len = strlen(section) + 1 + strlen(line);
 			p = realloc(tags, size + len);
 			if (!p)
 				break;
 			tags = p;
+			strcat(tags, section);
+			strcat(tags, "\t");
 			strcat(tags, line);
 			size += len;
 		}
@@ -57,19 +61,28 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* Whether "@key=" is a whole key in a tag line (not the end of a longer key). */
-static int documented(const char *key)
+/*
+ * Whether "@key=" is a whole key in a tag line (not the end of a longer key)
+ * of the section @section (NULL: any section).
+ */
+static int documented(const char *key, const char *section)
 {
 	char want[64];
 	const char *p;
 
 	snprintf(want, sizeof(want), "%s=", key);
 	for (p = strstr(tags, want); p; p = strstr(p + 1, want)) {
+		const char *bol = p;
+
 		if (p == tags)
 			continue;
-		if (p[-1] == ' ' || p[-1] == '"')
-			return 1;
-		if (p - tags >= 3 && strncmp(p - 3, "\\fP", 3) == 0)
+		if (!(p[-1] == ' ' || p[-1] == '"' ||
+		      (p - tags >= 3 && strncmp(p - 3, "\\fP", 3) == 0)))
+			continue;
+		while (bol > tags && bol[-1] != '\n')
+			bol--;
+		if (!section || (strncmp(bol, section, strlen(section)) == 0 &&
+				 bol[strlen(section)] == '\t'))
 			return 1;
 	}
 	return 0;
@@ -80,14 +93,14 @@ static void test_every_key_documented(void **state)
 	unsigned missing = 0, n = 0;
 
 	(void)state;
-	for (unsigned k = 0; k < _SPEC_KEY_MAX; k++) {
-		const char *name = config_key_name(k);
+	for (size_t k = 0; k < config_keys_n; k++) {
+		const struct config_key *key = &config_keys[k];
 
-		if (!name)
-			continue;
 		n++;
-		if (!documented(name)) {
-			print_error("%s= is not documented in " MAN_PAGE "\n", name);
+		assert_non_null(key->doc);
+		if (!documented(key->name, key->doc)) {
+			print_error("%s= is not documented in section %s of " MAN_PAGE "\n",
+				    key->name, key->doc);
 			missing++;
 		}
 	}
@@ -98,10 +111,33 @@ static void test_every_key_documented(void **state)
 static void test_matcher(void **state)
 {
 	(void)state;
-	assert_true(documented("Memory"));
-	assert_true(documented("DropCapabilities"));
-	assert_false(documented("NoSuchKey"));
-	assert_false(documented("apabilities"));
+	assert_true(documented("Memory", NULL));
+	assert_true(documented("Memory", "KEYS"));
+	assert_false(documented("Memory", "SUPERVISION"));
+	assert_true(documented("DropCapabilities", "LEAST PRIVILEGE"));
+	assert_true(documented("LimitAS", "LEAST PRIVILEGE"));
+	assert_false(documented("NoSuchKey", NULL));
+	assert_false(documented("apabilities", NULL));
+}
+
+/* The table itself: one row per SPEC_KEY_*, names unique, lookups case-insensitive. */
+static void test_table(void **state)
+{
+	(void)state;
+	assert_int_equal(config_keys_n, _SPEC_KEY_MAX);
+	for (size_t i = 0; i < config_keys_n; i++) {
+		assert_ptr_equal(config_key_from_id(config_keys[i].id), &config_keys[i]);
+		assert_ptr_equal(config_key_lookup(config_keys[i].name), &config_keys[i]);
+		assert_non_null(config_keys[i].parse);
+		assert_non_null(config_keys[i].format);
+		if (config_keys[i].option.name) {
+			assert_memory_equal(config_keys[i].option.name, "--", 2);
+			assert_non_null(config_keys[i].option.help);
+		}
+	}
+	assert_ptr_equal(config_key_lookup("mEMORY"), config_key_from_id(SPEC_KEY_MEMORY));
+	assert_null(config_key_lookup("Memry"));
+	assert_string_equal(config_key_suggest("Memry"), "Memory");
 }
 
 int main(void)
@@ -109,6 +145,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_key_documented),
 		cmocka_unit_test(test_matcher),
+		cmocka_unit_test(test_table),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
