@@ -73,6 +73,8 @@ gcc $CFLAGS_BENCH -DFLOOR_REEXEC -o "$OUT/floor+reexec" bench/floor.c
 gcc $CFLAGS_BENCH -DFLOOR_REEXEC -static -o "$OUT/floor+reexec-static" bench/floor.c
 gcc $CFLAGS_BENCH -DFLOOR_NESTED -o "$OUT/floor+nested" bench/floor.c
 gcc $CFLAGS_BENCH -DFLOOR_LO -o "$OUT/floor+lo" bench/floor.c
+gcc $CFLAGS_BENCH -DFLOOR_DEV -o "$OUT/floor+dev" bench/floor.c
+gcc $CFLAGS_BENCH -DFLOOR_DEVRULES -o "$OUT/floor+devrules" bench/floor.c
 gcc $CFLAGS_BENCH -DFLOOR_REEXEC -DFLOOR_VFORK -static -o "$OUT/floor+reexec-vfork-static" bench/floor.c
 # mdlaunch's shape: static, re-exec after a vfork-like clone, nested cgroups, lo up
 gcc $CFLAGS_BENCH -DFLOOR_REEXEC -DFLOOR_VFORK -DFLOOR_NESTED -DFLOOR_LO -static -o "$OUT/floor+all" bench/floor.c
@@ -326,7 +328,7 @@ fi
 if want gap; then
 	{
 		[ $MDL_OK = 1 ] && spec_line mdlaunch-run - "$MDLAUNCH" run -m 100M --cpushare 512 --cpuset 0-1 /bin/true
-		for v in floor floor+reexec floor-static floor+reexec-static floor+reexec-vfork-static floor+nested floor+lo floor+all; do
+		for v in floor floor+reexec floor-static floor+reexec-static floor+reexec-vfork-static floor+nested floor+lo floor+dev floor+devrules floor+all; do
 			spec_line "$v" - "$OUT/$v" /bin/true
 		done
 	} >"$OUT/gap.spec"
@@ -338,18 +340,20 @@ if want gap; then
 	say "floor-static and +reexec-static: the floor and +reexec linked statically (no dynamic loader in either exec);"
 	say "+reexec-vfork-static: +reexec-static cloned vfork-like (CLONE_VM | CLONE_VFORK: no page-table copy, no copy-on-write faults), as mdlaunch does;"
 	say "+nested: the cgroups one shared level deeper, as mdlaunch/NAME-ID (level made, cpuset copied into it, removed when empty);"
-	say "+lo: the loopback interface brought up; +all: mdlaunch's shape, +reexec-vfork-static, +nested and +lo together."
+	say "+lo: the loopback interface brought up; +all: mdlaunch's shape, +reexec-vfork-static, +nested and +lo together;"
+	say "+dev: a private /dev as mdlaunch's mount plan makes it (tmpfs, 6 mknods, devpts, 5 links, /dev/shm, /dev/mqueue);"
+	say "+devrules: the device allowlist, a devices cgroup with devices.deny a and 11 devices.allow lines (v1)."
 	say ""
 	"$OUT/timer" lat -n "$ROUNDS" -w "$WARMUP" -s "$SEED" -o "$OUT/gap-raw.tsv" -L "$OUT/logs" \
 		-f floor -r floor+all "$OUT/gap.spec" | tee "$OUT/gap.md" | tee -a "$RESULTS"
 	say ""
 	say "Differences of medians vs the floor (ms): +reexec $(diff_ms "$OUT/gap.md" floor+reexec floor)," \
 		"+reexec-static vs floor-static $(diff_ms "$OUT/gap.md" floor+reexec-static floor-static), +reexec-vfork-static vs floor-static $(diff_ms "$OUT/gap.md" floor+reexec-vfork-static floor-static), floor-static $(diff_ms "$OUT/gap.md" floor-static floor), +nested $(diff_ms "$OUT/gap.md" floor+nested floor)," \
-		"+lo $(diff_ms "$OUT/gap.md" floor+lo floor), +all $(diff_ms "$OUT/gap.md" floor+all floor)$([ $MDL_OK = 1 ] &&
+		"+lo $(diff_ms "$OUT/gap.md" floor+lo floor), +dev $(diff_ms "$OUT/gap.md" floor+dev floor), +devrules $(diff_ms "$OUT/gap.md" floor+devrules floor), +all $(diff_ms "$OUT/gap.md" floor+all floor)$([ $MDL_OK = 1 ] &&
 		echo ", mdlaunch-run $(diff_ms "$OUT/gap.md" mdlaunch-run floor) (of which beyond +all: $(diff_ms "$OUT/gap.md" mdlaunch-run floor+all))")."
 	say "The same for CPU time (ms): +reexec $(cdiff_ms "$OUT/gap.md" floor+reexec floor)," \
 		"+reexec-static vs floor-static $(cdiff_ms "$OUT/gap.md" floor+reexec-static floor-static), +reexec-vfork-static vs floor-static $(cdiff_ms "$OUT/gap.md" floor+reexec-vfork-static floor-static), floor-static $(cdiff_ms "$OUT/gap.md" floor-static floor), +nested $(cdiff_ms "$OUT/gap.md" floor+nested floor)," \
-		"+lo $(cdiff_ms "$OUT/gap.md" floor+lo floor), +all $(cdiff_ms "$OUT/gap.md" floor+all floor)$([ $MDL_OK = 1 ] &&
+		"+lo $(cdiff_ms "$OUT/gap.md" floor+lo floor), +dev $(cdiff_ms "$OUT/gap.md" floor+dev floor), +devrules $(cdiff_ms "$OUT/gap.md" floor+devrules floor), +all $(cdiff_ms "$OUT/gap.md" floor+all floor)$([ $MDL_OK = 1 ] &&
 		echo ", mdlaunch-run $(cdiff_ms "$OUT/gap.md" mdlaunch-run floor) (of which beyond +all: $(cdiff_ms "$OUT/gap.md" mdlaunch-run floor+all))")."
 	say "Load average before/after: $load0 / $(loadavg)."
 	say ""
