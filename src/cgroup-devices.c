@@ -46,8 +46,8 @@ static int resolve(const struct container_spec *spec, struct device_set *set,
 
 static int apply_v1(struct cgroup *cg, const struct device_set *set, struct cgroup_error *err)
 {
-	int r = cgroup_write(cg, &cgroup_subsys_devices, "devices.deny", "a", "deny all first",
-			     err);
+	int r =
+	    cgroup_write(cg, &cgroup_subsys_devices, "devices.deny", "a", "deny all first", err);
 
 	for (size_t i = 0; r >= 0 && i < set->n_rules; i++) {
 		char rule[64];
@@ -100,8 +100,8 @@ static int apply_v2(struct cgroup *cg, const struct device_set *set, struct cgro
 	attr.attach_flags = BPF_F_ALLOW_MULTI;
 	/* The cgroup keeps the program; it goes with the directory. */
 	if (syscall(SYS_bpf, BPF_PROG_ATTACH, &attr, sizeof(attr)) < 0)
-		return cgroup_error_set(err, -errno, "attach the BPF device program to",
-					leaf->path, NULL, NULL);
+		return cgroup_error_set(err, -errno, "attach the BPF device program to", leaf->path,
+					NULL, NULL);
 	return 0;
 }
 

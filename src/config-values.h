@@ -23,9 +23,9 @@
 #define CONFIG_CAPS_HINT       "(capability names such as NET_ADMIN or CAP_NET_ADMIN, or all, none)"
 #define CONFIG_PIDS_HINT       "(a positive integer, or max)"
 #define CONFIG_RLIMIT_HINT     "(use SOFT[:HARD], each a number or infinity)"
+#define CONFIG_USER_HINT       "(use USER[:GROUP], names or numeric ids)"
 #define CONFIG_DEVICE_HINT                                                                         \
 	"(use [-]HOST[:CONTAINER][:PERMS]: absolute paths, CONTAINER below /dev, PERMS from rwm)"
-#define CONFIG_USER_HINT       "(use USER[:GROUP], names or numeric ids)"
 
 /* The highest CPU number a cpuset may name (the kernel's NR_CPUS limit is 8192). */
 #define CONFIG_CPU_MAX 8191U

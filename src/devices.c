@@ -27,8 +27,8 @@ static const struct {
 	const char *name;
 	uint32_t major, minor;
 } default_nodes[] = {
-	{ "null", 1, 3 },    { "zero", 1, 5 },	  { "full", 1, 7 },
-	{ "random", 1, 8 },  { "urandom", 1, 9 }, { "tty", 5, 0 },
+	{ "null", 1, 3 },   { "zero", 1, 5 },	 { "full", 1, 7 },
+	{ "random", 1, 8 }, { "urandom", 1, 9 }, { "tty", 5, 0 },
 };
 
 /*
@@ -197,9 +197,9 @@ int device_bpf_program(const struct device_rule *rules, size_t n_rules, struct b
 
 		/* Jump offsets are filled in once the block's length is known (off = -1). */
 		if (rule->type != 'a')
-			block[k++] = INSN(BPF_JMP | BPF_JNE | BPF_K, BPF_REG_2, 0, -1,
-					  rule->type == 'b' ? BPF_DEVCG_DEV_BLOCK
-							    : BPF_DEVCG_DEV_CHAR);
+			block[k++] =
+			    INSN(BPF_JMP | BPF_JNE | BPF_K, BPF_REG_2, 0, -1,
+				 rule->type == 'b' ? BPF_DEVCG_DEV_BLOCK : BPF_DEVCG_DEV_CHAR);
 		if (access != (BPF_DEVCG_ACC_READ | BPF_DEVCG_ACC_WRITE | BPF_DEVCG_ACC_MKNOD)) {
 			/* Any requested bit outside the rule's: no match. */
 			block[k++] = INSN(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_1, BPF_REG_3, 0, 0);
@@ -207,11 +207,11 @@ int device_bpf_program(const struct device_rule *rules, size_t n_rules, struct b
 			block[k++] = INSN(BPF_JMP | BPF_JNE | BPF_K, BPF_REG_1, 0, -1, 0);
 		}
 		if (rule->major != DEVICE_WILDCARD)
-			block[k++] = INSN(BPF_JMP | BPF_JNE | BPF_K, BPF_REG_4, 0, -1,
-					  (int32_t)rule->major);
+			block[k++] =
+			    INSN(BPF_JMP | BPF_JNE | BPF_K, BPF_REG_4, 0, -1, (int32_t)rule->major);
 		if (rule->minor != DEVICE_WILDCARD)
-			block[k++] = INSN(BPF_JMP | BPF_JNE | BPF_K, BPF_REG_5, 0, -1,
-					  (int32_t)rule->minor);
+			block[k++] =
+			    INSN(BPF_JMP | BPF_JNE | BPF_K, BPF_REG_5, 0, -1, (int32_t)rule->minor);
 		block[k++] = INSN(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 1);
 		block[k++] = INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
 		len = k;

@@ -33,9 +33,9 @@ struct device_rule {
 
 /* One node of the private /dev. */
 struct device_node {
-	char *path;   /* in the container, absolute, below /dev */
-	char *host;   /* the host's node of the same numbers (bound where mknod is refused) */
-	mode_t mode;  /* S_IFCHR or S_IFBLK with the permission bits */
+	char *path;  /* in the container, absolute, below /dev */
+	char *host;  /* the host's node of the same numbers (bound where mknod is refused) */
+	mode_t mode; /* S_IFCHR or S_IFBLK with the permission bits */
 	uint32_t major, minor;
 };
 

@@ -98,8 +98,8 @@ static int add_nodes(struct mount_plan *plan, const struct device_set *devices)
 static int add_links(struct mount_plan *plan)
 {
 	static const char *const links[][2] = {
-		{ "pts/ptmx", "/dev/ptmx" },	     { "/proc/self/fd", "/dev/fd" },
-		{ "/proc/self/fd/0", "/dev/stdin" }, { "/proc/self/fd/1", "/dev/stdout" },
+		{ "pts/ptmx", "/dev/ptmx" },	      { "/proc/self/fd", "/dev/fd" },
+		{ "/proc/self/fd/0", "/dev/stdin" },  { "/proc/self/fd/1", "/dev/stdout" },
 		{ "/proc/self/fd/2", "/dev/stderr" },
 	};
 
@@ -164,9 +164,8 @@ int mount_plan_add_dev(const struct container_spec *spec, struct mount_plan *pla
 		r = add_nodes(plan, &set);
 	device_set_done(&set);
 	if (r >= 0)
-		r = add(plan, &(struct mount_op){ .type = MOUNT_OP_MKDIR,
-						  .target = "/dev/pts",
-						  .mode = 0755 });
+		r = add(plan, &(struct mount_op){
+				  .type = MOUNT_OP_MKDIR, .target = "/dev/pts", .mode = 0755 });
 	if (gid >= 0)
 		snprintf(pts, sizeof(pts), "newinstance,ptmxmode=0666,mode=0620,gid=%" PRId64, gid);
 	else
@@ -182,9 +181,8 @@ int mount_plan_add_dev(const struct container_spec *spec, struct mount_plan *pla
 		r = add_links(plan);
 	snprintf(shm, sizeof(shm), "mode=1777,size=%" PRIu64, spec->shm_size);
 	if (r >= 0)
-		r = add(plan, &(struct mount_op){ .type = MOUNT_OP_MKDIR,
-						  .target = "/dev/shm",
-						  .mode = 01777 });
+		r = add(plan, &(struct mount_op){
+				  .type = MOUNT_OP_MKDIR, .target = "/dev/shm", .mode = 01777 });
 	if (r >= 0)
 		r = add(plan, &(struct mount_op){ .type = MOUNT_OP_MOUNT,
 						  .source = "shm",
@@ -194,9 +192,8 @@ int mount_plan_add_dev(const struct container_spec *spec, struct mount_plan *pla
 						  .data = shm });
 	/* An mqueue mount shows the queues of the mounter's IPC namespace: only a private one. */
 	if (r >= 0 && (spec->namespaces & NS_IPC))
-		r = add(plan, &(struct mount_op){ .type = MOUNT_OP_MKDIR,
-						  .target = "/dev/mqueue",
-						  .mode = 0755 });
+		r = add(plan, &(struct mount_op){
+				  .type = MOUNT_OP_MKDIR, .target = "/dev/mqueue", .mode = 0755 });
 	if (r >= 0 && (spec->namespaces & NS_IPC))
 		r = add(plan, &(struct mount_op){ .type = MOUNT_OP_MOUNT,
 						  .source = "mqueue",

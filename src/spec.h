@@ -191,7 +191,7 @@ struct container_spec {
 	bool stats;		 /* --stats (or -v): one line of resource use at exit */
 
 	/* The private /dev (runtime-dev.c) and the device allowlist (cgroup-devices.c). */
-	uint64_t shm_size;	     /* ShmSize=: bytes of /dev/shm, default SPEC_SHM_SIZE_DEFAULT */
+	uint64_t shm_size; /* ShmSize=: bytes of /dev/shm, default SPEC_SHM_SIZE_DEFAULT */
 	struct spec_device *devices; /* AddDevice=, in order */
 	size_t n_devices;
 

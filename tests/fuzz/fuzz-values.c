@@ -49,6 +49,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		strv_free(env);
 		l = strv_free(l);
 	}
+	{
+		struct spec_device d = {};
+
+		if (parse_device(s, &d) == 0) {
+			free(d.host);
+			free(d.container);
+		}
+	}
 	(void)string_distance(s, "Environment");
 	half = strchr(s, '|');
 	if (half) {
