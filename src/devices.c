@@ -112,6 +112,23 @@ static int add_device(struct device_set *set, const struct spec_device *d)
 		.minor = minor(st.st_rdev),
 		.access = d->perms,
 	};
+	/* At the path of a default node (AddDevice=/dev/sda:/dev/null): it replaces that node. */
+	for (size_t i = 0; i < set->n_nodes; i++) {
+		struct device_node *n = &set->nodes[i];
+		char *host;
+
+		if (!streq(n->path, d->container))
+			continue;
+		host = strdup(d->host);
+		if (!host)
+			return -ENOMEM;
+		free(n->host);
+		n->host = host;
+		n->mode = st.st_mode & (S_IFMT | 07777);
+		n->major = rule.major;
+		n->minor = rule.minor;
+		return add_rule(set, &rule);
+	}
 	r = add_node(set, d->container, d->host, st.st_mode & (S_IFMT | 07777), rule.major,
 		     rule.minor);
 	if (r < 0)

@@ -139,6 +139,16 @@ static void test_add_device(void **state)
 	assert_string_equal(rule, "c 1:3 rw");
 	device_set_done(&set);
 
+	/* At a default node's path: replaces it. */
+	free(spec->devices[0].container);
+	spec->devices[0].container = strdup("/dev/zero");
+	assert_int_equal(devices_resolve(spec, &set, &failed), 0);
+	assert_int_equal(set.n_nodes, 6);
+	assert_string_equal(set.nodes[1].path, "/dev/zero");
+	assert_int_equal(set.nodes[1].minor, 3);
+	assert_string_equal(set.nodes[1].host, "/dev/null");
+	device_set_done(&set);
+
 	/* Without '-': the index of the entry. */
 	spec->devices[1].optional = false;
 	assert_int_equal(devices_resolve(spec, &set, &failed), -ENOENT);
