@@ -10,11 +10,12 @@ setup() { mdl_setup; }
 teardown() { mdl_teardown; }
 
 # A host character device the allowlist refuses by default, as "path major minor":
-# /dev/kvm when present, else /dev/fuse, else /dev/loop-control.
+# /dev/kvm when present, else /dev/fuse, /dev/loop-control, /dev/kmsg. The tests
+# open it write-only, which none of these refuses to root by itself.
 refused_device()
 {
 	local d
-	for d in /dev/kvm /dev/fuse /dev/loop-control; do
+	for d in /dev/kvm /dev/fuse /dev/loop-control /dev/kmsg; do
 		if [ -c "$d" ]; then
 			printf '%s %d %d\n' "$d" "0x$(stat -c %t "$d")" "0x$(stat -c %T "$d")"
 			return 0
@@ -88,7 +89,7 @@ EOF
 	node=$BATS_TEST_TMPDIR/node
 	# The node lives on the host's file system (a /dev/shm is nodev): made inside, removed here.
 	run --separate-stderr mdl run -- sh -c "mknod $node c $maj $min && echo made;
-		true <$node && echo opened; test -e $dev && echo visible; exit 0"
+		true >$node && echo opened; test -e $dev && echo visible; exit 0"
 	print_run
 	rm -f "$node"
 	[ "$status" -eq 0 ]
@@ -99,7 +100,7 @@ EOF
 
 	f=$(write_container adddev <<EOF
 [Container]
-Command = sh -c 'stat -c "%n %t:%T" /dev/mine; true <$dev && echo opened-host-path; true </dev/mine && echo opened; mknod $node c $maj $min && true <$node && echo opened-mknod'
+Command = sh -c 'stat -c "%n %t:%T" /dev/mine; test -e $dev && echo opened-host-path; true >/dev/mine && echo opened; mknod $node c $maj $min && true >$node && echo opened-mknod'
 AddDevice = $dev:/dev/mine:rwm
 AddDevice = -/dev/does-not-exist-$$
 EOF
@@ -113,11 +114,11 @@ EOF
 	[[ "$output" == *opened-mknod* ]]
 	[[ "$output" != *opened-host-path* ]]
 
-	# run --device, docker's name, read-only: a write open is refused.
-	run --separate-stderr mdl run --device "$dev:r" -- sh -c "true <$dev && echo read; true >$dev && echo write; exit 0"
+	# run --device, docker's name, write-only: a read open is refused.
+	run --separate-stderr mdl run --device "$dev:w" -- sh -c "true <$dev && echo read; true >$dev && echo write; exit 0"
 	print_run
 	[ "$status" -eq 0 ]
-	[[ "$output" == read ]]
+	[[ "$output" == write ]]
 }
 
 @test "devices: a missing AddDevice= host node is 125 at file:line, before anything runs; '-' skips it" {
@@ -169,7 +170,7 @@ EOF
 	read -r dev maj min < <(refused_device) || skip "no /dev/kvm, /dev/fuse or /dev/loop-control here"
 	f=$(write_container nomnt <<EOF
 [Container]
-Command = sh -c 'test -e $dev && echo visible; true <$dev && echo opened; true </dev/null && echo null'
+Command = sh -c 'test -e $dev && echo visible; true >$dev && echo opened; true </dev/null && echo null'
 Namespaces = uts pid net ipc
 EOF
 )
