@@ -66,13 +66,7 @@ struct config_key {
 	config_key_formatter format; /* the spec's value, for show and show --json */
 	struct config_key_option option;
 	const char *doc; /* the section of mdlaunch.container(5) with its "Key=" entry */
-	/*
-	 * A list key (AddDevice=): in a file every assignment adds to the list,
-	 * in file order, and an empty one empties it (systemd's rule for list
-	 * settings); it is never a duplicate. Its parser appends (and empties
-	 * on ""), and is called on the spec being loaded for each line.
-	 */
-	bool repeatable;
+	bool repeatable; /* each line adds a value (Volume=); an empty one resets the list */
 };
 
 extern const struct config_key config_keys[];

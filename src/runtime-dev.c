@@ -154,7 +154,9 @@ int mount_plan_add_dev(const struct container_spec *spec, struct mount_plan *pla
 		return r;
 
 	/* docker's size for /dev: nodes and links only; exec is refused for good measure. */
+	/* MKTARGET: a Rootfs= tree may have no /dev. */
 	r = add(plan, &(struct mount_op){ .type = MOUNT_OP_MOUNT,
+					  .flags = MOUNT_OP_MKTARGET,
 					  .source = "tmpfs",
 					  .target = "/dev",
 					  .fstype = "tmpfs",
