@@ -172,7 +172,12 @@ int mount_plan_build(const struct container_spec *spec, struct mount_plan *ret)
 	}
 	if (r >= 0 && !proc_placed)
 		r = build_proc(&plan);
-	if (r >= 0)
+	/*
+	 * Not yet with a user namespace: there mknod is refused and the
+	 * executor's fallback binds the host's node by path, which the new
+	 * /dev hides (it would leave empty files); the allowlist still applies.
+	 */
+	if (r >= 0 && !spec_has_userns(spec))
 		r = mount_plan_add_dev(spec, &plan);
 	if (r < 0) {
 		mount_plan_done(&plan);
