@@ -76,6 +76,8 @@ gcc $CFLAGS_BENCH -DFLOOR_REEXEC -o "$OUT/floor+reexec" bench/floor.c
 gcc $CFLAGS_BENCH -DFLOOR_REEXEC -static -o "$OUT/floor+reexec-static" bench/floor.c
 gcc $CFLAGS_BENCH -DFLOOR_NESTED -o "$OUT/floor+nested" bench/floor.c
 gcc $CFLAGS_BENCH -DFLOOR_LO -o "$OUT/floor+lo" bench/floor.c
+gcc $CFLAGS_BENCH -DFLOOR_DEV -o "$OUT/floor+dev" bench/floor.c
+gcc $CFLAGS_BENCH -DFLOOR_DEVRULES -o "$OUT/floor+devrules" bench/floor.c
 gcc $CFLAGS_BENCH -DFLOOR_REEXEC -DFLOOR_VFORK -static -o "$OUT/floor+reexec-vfork-static" bench/floor.c
 # mdlaunch's shape: static, re-exec after a vfork-like clone, nested cgroups, lo up
 gcc $CFLAGS_BENCH -DFLOOR_REEXEC -DFLOOR_VFORK -DFLOOR_NESTED -DFLOOR_LO -static -o "$OUT/floor+all" bench/floor.c
@@ -394,14 +396,13 @@ if want gap; then
 				>"$OUT/no-masks.container"
 			spec_line mdlaunch-no-masks - "$MDLAUNCH" "$OUT/no-masks.container"
 		fi
-		[ $MDL_OK = 1 ] && spec_line mdlaunch-run - "$MDLAUNCH" run -m 100M --cpushare 512 --cpuset 0-1 /bin/true
 		# seccomp: the same run without a filter, and with the program compiled at every
 		# start (a cache directory that cannot exist) instead of read from the cache.
 		[ $MDL_OK = 1 ] && spec_line mdlaunch-unconfined - "$MDLAUNCH" run -m 100M --cpushare 512 \
 			--cpuset 0-1 --security-opt seccomp=unconfined /bin/true
 		[ $MDL_OK = 1 ] && spec_line mdlaunch-seccomp-uncached - env MDLAUNCH_SECCOMP_CACHE=/dev/null/none \
 			"$MDLAUNCH" run -m 100M --cpushare 512 --cpuset 0-1 /bin/true
-		for v in floor floor+reexec floor-static floor+reexec-static floor+reexec-vfork-static floor+nested floor+lo floor+all; do
+		for v in floor floor+reexec floor-static floor+reexec-static floor+reexec-vfork-static floor+nested floor+lo floor+dev floor+devrules floor+all; do
 			spec_line "$v" - "$OUT/$v" /bin/true
 		done
 	} >"$OUT/gap.spec"
@@ -413,7 +414,9 @@ if want gap; then
 	say "floor-static and +reexec-static: the floor and +reexec linked statically (no dynamic loader in either exec);"
 	say "+reexec-vfork-static: +reexec-static cloned vfork-like (CLONE_VM | CLONE_VFORK: no page-table copy, no copy-on-write faults), as mdlaunch does;"
 	say "+nested: the cgroups one shared level deeper, as mdlaunch/NAME-ID (level made, cpuset copied into it, removed when empty);"
-	say "+lo: the loopback interface brought up; +all: mdlaunch's shape, +reexec-vfork-static, +nested and +lo together."
+	say "+lo: the loopback interface brought up; +all: mdlaunch's shape, +reexec-vfork-static, +nested and +lo together;"
+	say "+dev: a private /dev as mdlaunch's mount plan makes it (tmpfs, 6 mknods, devpts, 5 links, /dev/shm, /dev/mqueue);"
+	say "+devrules: the device allowlist, a devices cgroup with devices.deny a and 11 devices.allow lines (v1);"
 	say "mdlaunch-no-cgroupns: mdlaunch-run without its cgroup namespace (the unshare alone: the cgroup mounts stay);"
 	say "mdlaunch-no-masks: mdlaunch-run with Unmask=ALL (none of the 12 masks and 5 read-only paths)."
 	say ""
@@ -427,11 +430,11 @@ if want gap; then
 		"$(cdiff_ms "$OUT/gap.md" mdlaunch-run mdlaunch-no-masks)."
 	say "Differences of medians vs the floor (ms): +reexec $(diff_ms "$OUT/gap.md" floor+reexec floor)," \
 		"+reexec-static vs floor-static $(diff_ms "$OUT/gap.md" floor+reexec-static floor-static), +reexec-vfork-static vs floor-static $(diff_ms "$OUT/gap.md" floor+reexec-vfork-static floor-static), floor-static $(diff_ms "$OUT/gap.md" floor-static floor), +nested $(diff_ms "$OUT/gap.md" floor+nested floor)," \
-		"+lo $(diff_ms "$OUT/gap.md" floor+lo floor), +all $(diff_ms "$OUT/gap.md" floor+all floor)$([ $MDL_OK = 1 ] &&
+		"+lo $(diff_ms "$OUT/gap.md" floor+lo floor), +dev $(diff_ms "$OUT/gap.md" floor+dev floor), +devrules $(diff_ms "$OUT/gap.md" floor+devrules floor), +all $(diff_ms "$OUT/gap.md" floor+all floor)$([ $MDL_OK = 1 ] &&
 		echo ", mdlaunch-run $(diff_ms "$OUT/gap.md" mdlaunch-run floor) (of which beyond +all: $(diff_ms "$OUT/gap.md" mdlaunch-run floor+all))")."
 	say "The same for CPU time (ms): +reexec $(cdiff_ms "$OUT/gap.md" floor+reexec floor)," \
 		"+reexec-static vs floor-static $(cdiff_ms "$OUT/gap.md" floor+reexec-static floor-static), +reexec-vfork-static vs floor-static $(cdiff_ms "$OUT/gap.md" floor+reexec-vfork-static floor-static), floor-static $(cdiff_ms "$OUT/gap.md" floor-static floor), +nested $(cdiff_ms "$OUT/gap.md" floor+nested floor)," \
-		"+lo $(cdiff_ms "$OUT/gap.md" floor+lo floor), +all $(cdiff_ms "$OUT/gap.md" floor+all floor)$([ $MDL_OK = 1 ] &&
+		"+lo $(cdiff_ms "$OUT/gap.md" floor+lo floor), +dev $(cdiff_ms "$OUT/gap.md" floor+dev floor), +devrules $(cdiff_ms "$OUT/gap.md" floor+devrules floor), +all $(cdiff_ms "$OUT/gap.md" floor+all floor)$([ $MDL_OK = 1 ] &&
 		echo ", mdlaunch-run $(cdiff_ms "$OUT/gap.md" mdlaunch-run floor) (of which beyond +all: $(cdiff_ms "$OUT/gap.md" mdlaunch-run floor+all))")."
 	[ $MDL_OK = 1 ] && say "seccomp (default profile, program read from the cache, loaded by init):" \
 		"$(diff_ms "$OUT/gap.md" mdlaunch-run mdlaunch-unconfined) ms over mdlaunch-unconfined" \

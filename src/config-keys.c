@@ -330,6 +330,74 @@ static int parse_pids_key(struct key_ctx *c, const struct config_key *k, const c
 	return 0;
 }
 
+/* ShmSize=: a size as Memory= has, but a number (a tmpfs without a limit is not offered). */
+static int parse_shm_key(struct key_ctx *c, const struct config_key *k, const char *value,
+			 void *field)
+{
+	uint64_t v;
+	int r = parse_size(value, &v);
+
+	(void)k;
+	if (r == -ERANGE || (r == 0 && v == SPEC_MEMORY_INFINITY))
+		return key_error(c, "size '%s' out of range (1 byte to 16777215T)", value);
+	if (r < 0)
+		return key_error(c, "invalid size '%s' " CONFIG_SIZE_HINT, value);
+	*(uint64_t *)field = v;
+	return 0;
+}
+
+/* The 1-based index of @path in spec->files (where a list entry was written), 0: none. */
+static unsigned file_index(const struct container_spec *spec, const char *path)
+{
+	for (size_t i = 0; path && spec->files && spec->files[i]; i++)
+		if (streq(spec->files[i], path))
+			return (unsigned)i + 1;
+	return 0;
+}
+
+/*
+ * AddDevice=: one or more entries per line, each appended with the file and
+ * line it came from (a run reports a missing host node there); "" empties
+ * the list. --device: one entry. Only the syntax is checked: the host node
+ * is a host fact, looked at by a run and by check --host.
+ */
+static int parse_device_key(struct key_ctx *c, const struct config_key *k, const char *value,
+			    void *field)
+{
+	_cleanup_strv_free_ char **l = NULL;
+	int r, bad = 0;
+
+	(void)k;
+	(void)field;
+	if (*value == '\0') {
+		spec_clear_devices(c->spec);
+		return 0;
+	}
+	if (c->option)
+		r = strv_extend(&l, value);
+	else
+		r = split_words(value, &l);
+	if (r < 0)
+		return split_error(c, value, r);
+	for (char **e = l; *e; e++) {
+		struct spec_device d = { .file = file_index(c->spec, c->path), .line = c->line };
+
+		r = parse_device(*e, &d);
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0) {
+			bad = key_error(c, "invalid device '%s' " CONFIG_DEVICE_HINT, *e);
+			continue;
+		}
+		r = spec_add_device(c->spec, &d);
+		free(d.host);
+		free(d.container);
+		if (r < 0)
+			return r;
+	}
+	return bad;
+}
+
 static int parse_signal_key(struct key_ctx *c, const struct config_key *k, const char *value,
 			    void *field)
 {
@@ -747,6 +815,30 @@ static void format_count(const struct container_spec *spec, const struct config_
 		value_out_string(o, "max");
 	else
 		value_out_number(o, v);
+}
+
+static void format_u64(const struct container_spec *spec, const struct config_key *k,
+		       struct value_out *o)
+{
+	value_out_number(o, *FIELD(spec, k, uint64_t));
+}
+
+/* AddDevice=: the entries as "[-]HOST:CONTAINER:PERMS". */
+static void format_devices(const struct container_spec *spec, const struct config_key *k,
+			   struct value_out *o)
+{
+	(void)k;
+	value_out_list_begin(o);
+	for (size_t i = 0; i < spec->n_devices; i++) {
+		const struct spec_device *d = &spec->devices[i];
+		_cleanup_free_ char *s = strdup_printf(
+		    "%s%s:%s:%s%s%s", d->optional ? "-" : "", d->host, d->container,
+		    d->perms & SPEC_DEV_READ ? "r" : "", d->perms & SPEC_DEV_WRITE ? "w" : "",
+		    d->perms & SPEC_DEV_MKNOD ? "m" : "");
+
+		value_out_string(o, s ? s : "");
+	}
+	value_out_list_end(o);
 }
 
 static void format_unsigned(const struct container_spec *spec, const struct config_key *k,
@@ -1227,6 +1319,21 @@ const struct config_key config_keys[] = {
 	  .doc = "SECCOMP",
 	  .option = { "--security-opt", NULL, 0, 0, "seccomp=PROFILE",
 		      "the seccomp profile: default, unconfined or a docker JSON file" } },
+	{ .name = "ShmSize",
+	  .id = SPEC_KEY_SHM_SIZE,
+	  .parse = parse_shm_key,
+	  .offset = FIELD_OF(shm_size),
+	  .format = format_u64,
+	  .doc = "DEVICES",
+	  .option = { "--shm-size", NULL, 0, 0, "SIZE", "size of /dev/shm, default 64M" } },
+	{ .name = "AddDevice",
+	  .id = SPEC_KEY_ADD_DEVICE,
+	  .parse = parse_device_key,
+	  .format = format_devices,
+	  .doc = "DEVICES",
+	  .repeatable = true,
+	  .option = { "--device", NULL, 0, 0, "[-]HOST[:CONTAINER][:PERMS]",
+		      "add a host device node (PERMS from rwm); repeatable" } },
 };
 
 const size_t config_keys_n = ELEMENTSOF(config_keys);

@@ -33,6 +33,8 @@ struct spec_port;
 
 /* UserNS=auto:size=N: at most this many ids (2^30). */
 #define CONFIG_USERNS_SIZE_MAX (1U << 30)
+#define CONFIG_DEVICE_HINT                                                                         \
+	"(use [-]HOST[:CONTAINER][:PERMS]: absolute paths, CONTAINER below /dev, PERMS from rwm)"
 
 /* The highest CPU number a cpuset may name (the kernel's NR_CPUS limit is 8192). */
 #define CONFIG_CPU_MAX 8191U
@@ -154,6 +156,20 @@ int parse_stop_timeout(const char *s, unsigned *ret);
  * or "passthrough" (the container gets NOTIFY_SOCKET). Returns 0 or -EINVAL.
  */
 int parse_notify(const char *s, bool *ret_passthrough);
+
+struct spec_device;
+
+/*
+ * Parses one AddDevice= entry, "[-]HOST[:CONTAINER][:PERMS]" (quadlet's and
+ * docker's --device syntax): HOST an absolute path; CONTAINER an absolute
+ * path below /dev/ (not in /dev/pts, /dev/shm or /dev/mqueue; default: HOST,
+ * which must then be below /dev/ too); PERMS a non-empty set of r, w, m
+ * (default rwm); a leading '-' makes a missing host node skipped. No path
+ * may hold "." or ".." components. Fills @ret's host, container (new
+ * strings), perms and optional; file and line are left alone. Returns 0,
+ * -EINVAL or -ENOMEM.
+ */
+int parse_device(const char *s, struct spec_device *ret);
 
 /* Parses PidsLimit=: a positive integer, or "max"/"infinity" (SPEC_PIDS_INFINITY). */
 int parse_pids_limit(const char *s, uint64_t *ret);

@@ -156,7 +156,7 @@ static void print_finding(const struct probe_finding *f, void *userdata)
 	/* A default (no line) is the .container file's concern as a whole. */
 	if (!file)
 		file = pp->spec->source;
-	line = file ? pp->spec->origin[f->key].line : 0;
+	line = file ? (f->line ? f->line : pp->spec->origin[f->key].line) : 0;
 	if (level == LOG_LEVEL_INFO && line > 0)
 		log_info("%s:%u: %s", file, line, f->message);
 	else if (level == LOG_LEVEL_INFO)

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "cgroup-probe.h"
@@ -52,6 +53,8 @@ static enum spec_key controller_key(const struct container_spec *spec, const cha
 		return spec->cpu_weight ? SPEC_KEY_CPU_WEIGHT : SPEC_KEY_CPU_SHARES;
 	if (streq(controller, "pids")) /* without PidsLimit=, the tracker of Namespaces= */
 		return spec->pids_max ? SPEC_KEY_PIDS_LIMIT : SPEC_KEY_NAMESPACES;
+	if (streq(controller, "devices")) /* the default allowlist belongs to the file */
+		return spec->n_devices ? SPEC_KEY_ADD_DEVICE : SPEC_KEY_NAME;
 	return SPEC_KEY_NAME;
 }
 
@@ -258,6 +261,35 @@ static void probe_seccomp(struct ctx *c)
 		s.allowed, s.refused, s.default_action);
 }
 
+/* Each AddDevice= host node, as a run resolves it (devices_resolve()). */
+static void probe_devices(struct ctx *c)
+{
+	for (size_t i = 0; i < c->spec->n_devices; i++) {
+		const struct spec_device *d = &c->spec->devices[i];
+		struct probe_finding f = { .key = SPEC_KEY_ADD_DEVICE, .line = d->line };
+		struct stat st;
+
+		if (stat(d->host, &st) < 0) {
+			f.severity = errno == ENOENT && d->optional ? PROBE_INFO : PROBE_ERROR;
+			snprintf(f.message, sizeof(f.message), "AddDevice: '%s': %s%s", d->host,
+				 strerror(errno),
+				 d->optional ? " (skipped: '-')"
+					     : " (a run would exit 125; a leading '-' skips it)");
+		} else if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode)) {
+			f.severity = PROBE_ERROR;
+			snprintf(f.message, sizeof(f.message),
+				 "AddDevice: '%s' is not a device node (a run would exit 125)",
+				 d->host);
+		} else {
+			f.severity = PROBE_INFO;
+			snprintf(f.message, sizeof(f.message), "AddDevice: '%s' is %c %u:%u",
+				 d->host, S_ISBLK(st.st_mode) ? 'b' : 'c', major(st.st_rdev),
+				 minor(st.st_rdev));
+		}
+		c->cb(&f, c->userdata);
+	}
+}
+
 int probe_host(const struct container_spec *spec, const char *cgroup_root, probe_fn cb,
 	       void *userdata)
 {
@@ -274,5 +306,6 @@ int probe_host(const struct container_spec *spec, const char *cgroup_root, probe
 	probe_network(&c);
 	probe_seccomp(&c);
 	probe_userns(&c);
+	probe_devices(&c);
 	return 0;
 }

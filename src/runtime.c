@@ -28,6 +28,7 @@
 #include "cgroup.h"
 #include "log.h"
 #include "net-cni.h"
+#include "runtime-dev.h"
 #include "runtime-mount.h"
 #include "runtime-net.h"
 #include "runtime-notify.h"
@@ -651,6 +652,8 @@ int runtime_run(const struct container_spec *spec)
 	if (r < 0)
 		return EXIT_LAUNCHER_ERROR;
 	log_debug("%s: seccomp ready (+%ld us)", run.name, elapsed_us(&run));
+	if (runtime_dev_check(spec) < 0)
+		return EXIT_LAUNCHER_ERROR;
 	r = mount_plan_build(spec, &cmd.mounts);
 	if (r < 0) {
 		log_error_errno(r, "%s: cannot plan the container's mounts: %m", run.name);
@@ -823,6 +826,9 @@ int runtime_show_plan(const struct container_spec *spec, FILE *f)
 	if (spec->namespaces & NS_CGROUP)
 		fprintf(f, "%-12s CLONE_NEWCGROUP, unshared by init once it is in its cgroups\n",
 			"cgroupns");
+	r = runtime_dev_check(spec);
+	if (r < 0)
+		return r;
 	r = cgroup_show_plan(spec, f, &err);
 	if (r < 0)
 		return log_cgroup_error(r, &err);

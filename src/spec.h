@@ -134,6 +134,28 @@ struct spec_idmaps {
 	struct spec_idmap v[SPEC_IDMAP_MAX];
 };
 
+/* ShmSize= default: the size of the container's /dev/shm (docker's and podman's). */
+#define SPEC_SHM_SIZE_DEFAULT (64ULL << 20)
+
+/* AddDevice= permissions (the PERMS letters r, w, m). */
+#define SPEC_DEV_READ  (1U << 0)
+#define SPEC_DEV_WRITE (1U << 1)
+#define SPEC_DEV_MKNOD (1U << 2)
+#define SPEC_DEV_ALL   (SPEC_DEV_READ | SPEC_DEV_WRITE | SPEC_DEV_MKNOD)
+
+/*
+ * One AddDevice= entry, "[-]HOST[:CONTAINER][:PERMS]" as written: the host
+ * node is only looked at by the runtime (a host fact), never by the loader.
+ */
+struct spec_device {
+	char *host;	 /* absolute path of the host's device node */
+	char *container; /* absolute path inside the container (default: host) */
+	unsigned perms;	 /* SPEC_DEV_* (default: all three) */
+	bool optional;	 /* "-": a missing host node is skipped */
+	unsigned file;	 /* where it was written (1-based index into files; 0: a run option) */
+	unsigned line;
+};
+
 /* The keys of a .container file, indexing spec->origin (where each was set). */
 enum spec_key {
 	SPEC_KEY_COMMAND,
@@ -180,6 +202,8 @@ enum spec_key {
 	SPEC_KEY_MASK,
 	SPEC_KEY_UNMASK,
 	SPEC_KEY_SECCOMP_PROFILE,
+	SPEC_KEY_SHM_SIZE,
+	SPEC_KEY_ADD_DEVICE,
 	_SPEC_KEY_MAX,
 };
 
@@ -302,6 +326,10 @@ struct container_spec {
 	size_t n_mounts;
 	bool read_only;	      /* ReadOnly=: the whole root read-only */
 	bool read_only_tmpfs; /* ReadOnlyTmpfs= (default true): tmpfs on /tmp /var/tmp /run */
+	/* The private /dev (runtime-dev.c) and the device allowlist (cgroup-devices.c). */
+	uint64_t shm_size; /* ShmSize=: bytes of /dev/shm, default SPEC_SHM_SIZE_DEFAULT */
+	struct spec_device *devices; /* AddDevice=, in order */
+	size_t n_devices;
 
 	/* /proc and /sys (runtime-mount-kernel.c). */
 	char **mask_paths;   /* Mask=: absolute paths hidden besides the defaults, NULL = none */
@@ -360,6 +388,10 @@ static inline bool spec_has_userns(const struct container_spec *spec)
 const char *spec_userns_to_string(enum spec_userns mode);
 /* The id @id of the container as seen on the host through @maps; false when unmapped. */
 bool spec_idmap_to_host(const struct spec_idmaps *maps, uint32_t id, uint32_t *ret);
+/* Appends a copy of @dev to spec->devices. Returns 0 or -ENOMEM. */
+int spec_add_device(struct container_spec *spec, const struct spec_device *dev);
+/* Empties spec->devices (an empty AddDevice= resets the list). */
+void spec_clear_devices(struct container_spec *spec);
 
 /* The hostname the container gets: spec->hostname, or the name. */
 const char *spec_hostname(const struct container_spec *spec);

@@ -74,6 +74,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		char name[32];
 
 		(void)subid_parse_line(s, name, sizeof(name), &r);
+		struct spec_device d = {};
+
+		if (parse_device(s, &d) == 0) {
+			free(d.host);
+			free(d.container);
+		}
 	}
 	(void)string_distance(s, "Environment");
 	{
