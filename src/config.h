@@ -60,8 +60,32 @@ int config_validate(struct container_spec *spec);
 int config_validate_values(struct container_spec *spec);
 
 /*
+ * The layers of one load, applied in this order over the defaults:
+ * mdlaunch.conf (g->config_path), @file and its drop-ins, then @apply. Then
+ * the spec is validated.
+ */
+struct config_layers {
+	const struct global_options *g; /* NULL: no global options given */
+	const char *file;		/* FILE.container, or NULL (`run COMMAND`) */
+	bool one_pass;			/* after file errors, still judge the values that loaded */
+	/* The caller's layer (run's operands and options). Returns 0 or -errno (logged). */
+	int (*apply)(void *userdata, struct container_spec *spec);
+	void *userdata;
+};
+
+/* The load pipeline. On success *ret owns a complete spec. Returns 0 or -errno (logged). */
+int config_load(const struct config_layers *l, struct container_spec **ret);
+
+/*
+ * Sets the log level: --log-level / -v of @g when given, else the
+ * log_level of mdlaunch.conf (@file_level, -1 when none), else unchanged.
+ */
+void config_set_log_level(const struct global_options *g, int file_level);
+
+/*
  * The whole front end for `check` and `show`: global conf (per @g), the file,
- * validation. On success *ret owns a complete spec. Returns 0 or -errno.
+ * validation, every error of the file in one pass. On success *ret owns a
+ * complete spec. Returns 0 or -errno.
  */
 int config_from_file(const char *path, const struct global_options *g, struct container_spec **ret);
 

@@ -131,8 +131,7 @@ static int parse_global_options(int argc, char **argv, struct global_options *g)
 			return -EINVAL;
 		}
 	}
-	if (g->log_level >= 0)
-		log_max_level = g->log_level;
+	config_set_log_level(g, -1);
 	return optind;
 }
 

@@ -147,6 +147,35 @@ EOF
 	[ "$status" -eq 0 ]
 }
 
+@test "trust check: mdlaunch.conf is checked like the files it configures" {
+	local f conf=$BATS_TEST_TMPDIR/mdlaunch.conf
+	f=$(write_container web <<'EOF'
+[Container]
+Command = true
+EOF
+)
+	printf 'log_level = "warn";\n' >"$conf"
+	chmod 0664 "$conf"
+	run --separate-stderr mdl --config "$conf" check "$f"
+	print_run
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "$conf: refusing a file writable by its group (mode 0664); chmod g-w it or set strict_permissions = false in mdlaunch.conf" ]
+	run --separate-stderr mdl --config "$conf" run -- true
+	print_run
+	[ "$status" -eq 125 ]
+	chmod 0644 "$conf"
+	run --separate-stderr mdl --config "$conf" check "$f"
+	print_run
+	[ "$status" -eq 0 ]
+	# A FIFO is refused without waiting for a writer.
+	rm -f "$conf"
+	mkfifo "$conf"
+	run --separate-stderr timeout 10 "$MDLAUNCH" --config "$conf" check "$f"
+	print_run
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "mdlaunch: error: cannot load '$conf': not a regular file" ]
+}
+
 @test "show --effective: every key's value and where it came from, then the plan" {
 	local f conf
 	f=$(write_container web <<'EOF'

@@ -210,6 +210,21 @@ static void test_not_regular(void **state)
 	assert_string_equal(err, "mdlaunch: error: cannot open 'dir.container': Is a directory\n");
 }
 
+/* A FIFO is refused at once: opening it must not wait for a writer. */
+static void test_fifo_does_not_hang(void **state)
+{
+	_cleanup_(spec_freep) struct container_spec *spec = NULL;
+	_cleanup_free_ char *err = NULL;
+
+	(void)state;
+	assert_int_equal(mkfifo("fifo.container", 0644), 0);
+	alarm(5); /* a hang fails the test (SIGALRM) instead of the suite */
+	assert_int_equal(load("fifo.container", &spec, &err), -EINVAL);
+	alarm(0);
+	assert_string_equal(err,
+			    "mdlaunch: error: cannot load 'fifo.container': not a regular file\n");
+}
+
 static void test_missing_and_empty_command(void **state)
 {
 	(void)state;
@@ -867,6 +882,7 @@ int main(void)
 		cmocka_unit_test_setup(test_all_errors_in_one_pass, setup),
 		cmocka_unit_test_setup(test_cannot_open, setup),
 		cmocka_unit_test_setup(test_not_regular, setup),
+		cmocka_unit_test_setup(test_fifo_does_not_hang, setup),
 		cmocka_unit_test_setup(test_missing_and_empty_command, setup),
 		cmocka_unit_test_setup(test_key_outside_section, setup),
 		cmocka_unit_test_setup(test_syntax_errors, setup),
