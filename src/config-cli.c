@@ -361,7 +361,9 @@ int config_from_cli(int argc, char **argv, struct global_options *g, struct cont
 {
 	struct cli_options o = { 0 };
 	struct cli_layer l = { .o = &o };
-	struct config_layers layers = { .g = g, .apply = cli_layer_apply, .userdata = &l };
+	struct config_layers layers = {
+		.g = g, .host = true, .apply = cli_layer_apply, .userdata = &l
+	};
 	bool dashdash = false;
 	int i, r;
 

@@ -40,7 +40,7 @@ int config_load(const struct config_layers *l, struct container_spec **ret)
 		r = config_load_container(l->file, spec);
 		if (r == -EINVAL && l->one_pass) {
 			/* Keys that did load may still be wrong: say so in the same pass. */
-			(void)config_validate_values(spec);
+			(void)config_validate_values(spec, l->host);
 			return r;
 		}
 		if (r < 0)
@@ -51,16 +51,17 @@ int config_load(const struct config_layers *l, struct container_spec **ret)
 		if (r < 0)
 			return r;
 	}
-	r = config_validate(spec);
+	r = config_validate(spec, l->host);
 	if (r < 0)
 		return r;
 	*ret = TAKE_PTR(spec);
 	return 0;
 }
 
-int config_from_file(const char *path, const struct global_options *g, struct container_spec **ret)
+int config_from_file(const char *path, const struct global_options *g, bool host,
+		     struct container_spec **ret)
 {
-	const struct config_layers l = { .g = g, .file = path, .one_pass = true };
+	const struct config_layers l = { .g = g, .file = path, .one_pass = true, .host = host };
 
 	return config_load(&l, ret);
 }

@@ -51,7 +51,7 @@ static int load(const char *name, struct container_spec **ret, char **ret_err)
 	capture_begin();
 	r = config_load_container(name, spec);
 	if (r == 0)
-		r = config_validate(spec);
+		r = config_validate(spec, true);
 	*ret_err = capture_end();
 	*ret = spec;
 	return r;
@@ -560,11 +560,66 @@ static void test_validate_programmatic(void **state)
 	(void)state;
 	assert_non_null(spec);
 	capture_begin();
-	r = config_validate(spec);
+	r = config_validate(spec, true);
 	err = capture_end();
 	assert_int_equal(r, -EINVAL);
 	assert_string_equal(err, "mdlaunch: error: Command: a command is required\n"
 				 "mdlaunch: error: Name: no container name\n");
+}
+
+/*
+ * Plain `check` judges the file, not this machine: offline CPUs, unknown
+ * users and groups pass it; the host rules (`run`, `show`, `check --host`)
+ * reject them at the key's file:line.
+ */
+static void test_host_rules_only_with_host(void **state)
+{
+	_cleanup_(spec_freep) struct container_spec *spec = NULL;
+	_cleanup_free_ char *err = NULL, *online = NULL, *want = NULL;
+	struct global_options g = { .config_path = NULL, .log_level = -1 };
+	const char *host_text = "[Container]\nCommand = true\nCPUSet = 8191\n"
+				"User = no-such-user-xyz\nSupplementaryGroups = no-such-group-xyz\n"
+				"AmbientCapabilities = NET_RAW\n";
+	const char *amb_text = "[Container]\nCommand = true\nAmbientCapabilities = SYS_ADMIN\n";
+	int r;
+
+	(void)state;
+	if (read_file_at(AT_FDCWD, "/sys/devices/system/cpu/online", 4096, &online) < 0 ||
+	    strstr(online, "8191"))
+		skip();
+	write_text("g0.conf", "", 0);
+	g.config_path = "g0.conf";
+	write_text("host.container", host_text, strlen(host_text));
+	capture_begin();
+	r = config_from_file("host.container", &g, false, &spec);
+	err = capture_end();
+	assert_string_equal(err, "");
+	assert_int_equal(r, 0);
+	assert_non_null(spec);
+	spec_free(spec);
+	spec = NULL;
+	free(err);
+	capture_begin();
+	r = config_from_file("host.container", &g, true, &spec);
+	err = capture_end();
+	assert_int_equal(r, -EINVAL);
+	assert_null(spec);
+	want = strdup_printf(
+	    "host.container:3: CPUSet: CPU 8191 is not online (online: %s)\n"
+	    "host.container:4: User: unknown user 'no-such-user-xyz' (not in /etc/passwd; a "
+	    "numeric uid needs no entry)\n"
+	    "host.container:5: SupplementaryGroups: unknown group 'no-such-group-xyz' (not in "
+	    "/etc/group)\n",
+	    strstrip(online));
+	assert_string_equal(err, want);
+	/* A file rule still applies without the host: the ambient set within the set. */
+	free(err);
+	write_text("amb.container", amb_text, strlen(amb_text));
+	capture_begin();
+	r = config_from_file("amb.container", &g, false, &spec);
+	err = capture_end();
+	assert_int_equal(r, -EINVAL);
+	assert_non_null(strstr(err, "amb.container:3: AmbientCapabilities: 'cap_sys_admin' is not"));
 }
 
 static void test_config_from_file(void **state)
@@ -579,7 +634,7 @@ static void test_config_from_file(void **state)
 	write_text("ff.container", "[Container]\nCommand = true\n", 27);
 	g.config_path = "g.conf";
 	capture_begin();
-	r = config_from_file("ff.container", &g, &spec);
+	r = config_from_file("ff.container", &g, true, &spec);
 	err = capture_end();
 	assert_string_equal(err, "");
 	assert_int_equal(r, 0);
@@ -902,6 +957,7 @@ int main(void)
 		cmocka_unit_test_setup(test_validate_warnings, setup),
 		cmocka_unit_test_setup(test_validate_programmatic, setup),
 		cmocka_unit_test_setup(test_config_from_file, setup),
+		cmocka_unit_test_setup(test_host_rules_only_with_host, setup),
 		cmocka_unit_test_setup(test_dropins, setup),
 		cmocka_unit_test_setup(test_dropin_errors, setup),
 		cmocka_unit_test_setup(test_quadlet_hint, setup),
