@@ -39,7 +39,8 @@
 #include "spec.h"
 #include "util.h"
 
-int key_error(struct key_ctx *c, const char *fmt, ...)
+/* Logs "label: message" at c->path:c->line (or plainly) and counts it; returns -EINVAL. */
+_printf_(2, 3) static int key_error(struct key_ctx *c, const char *fmt, ...)
 {
 	char msg[1536];
 	va_list ap;
@@ -52,7 +53,8 @@ int key_error(struct key_ctx *c, const char *fmt, ...)
 	c->n_errors++;
 	if (c->path)
 		return log_syntax(c->path, c->line, LOG_LEVEL_ERROR, "%s: %s", c->label, msg);
-	return log_error("%s: %s", c->label, msg);
+	log_error("%s: %s", c->label, msg);
+	return -EINVAL;
 }
 
 /* ------------------------------------------------------------------------- */
