@@ -112,8 +112,9 @@ int config_show_effective(const struct container_spec *spec, FILE *f);
 
 /*
  * `show --json`: the same as one JSON object {source, files, keys: [{key,
- * value, origin, file?, line?}], plan}, @plan being the runtime plan's text.
- * Returns 0 or -ENOMEM.
+ * value (typed), text?, origin, file?, line?}], plan: [{file, value, note?}],
+ * plan_text}, @plan being the runtime plan's text (its cgroup writes are
+ * listed in plan). Returns 0 or -ENOMEM.
  */
 int config_show_json(const struct container_spec *spec, const char *plan, FILE *f);
 

@@ -202,7 +202,7 @@ EOF
 	[[ "$output" == *CLONE_NEWUTS* ]]
 }
 
-@test "show --json: valid JSON with the same keys, origins and the plan" {
+@test "show --json: valid JSON, typed values, the same keys and origins, the plan's writes" {
 	local f
 	command -v python3 >/dev/null || skip "python3 is not installed"
 	f=$(write_container web <<'EOF'
@@ -224,12 +224,22 @@ EOF
 import json, sys
 d = json.loads(sys.stdin.read())
 k = {e["key"]: e for e in d["keys"]}
-assert k["Memory"]["value"] == "1G", k["Memory"]
+assert k["Memory"]["value"] == 1 << 30, k["Memory"]
+assert k["Memory"]["text"] == "1G", k["Memory"]
 assert k["Memory"]["origin"].endswith("web.container.d/10-host.conf:2")
 assert k["Memory"]["line"] == 2
 assert k["Command"]["line"] == 2
+assert k["Command"]["value"] == ["sh", "-c", "echo \"a\tb\"; printf \"\x01\""], k["Command"]
+assert k["Environment"]["value"] == ["Q=quote\"d"], k["Environment"]
 assert k["Tty"]["origin"] == "default"
-assert "CLONE_NEWUTS" in d["plan"]
+assert k["Tty"]["value"] is False
+assert k["NoNewPrivileges"]["value"] is True
+assert k["CPUShares"]["value"] is None
+assert k["StopTimeout"]["value"] == 10
+assert k["Namespaces"]["value"] == ["uts", "pid", "mount", "net", "ipc"]
+assert "CLONE_NEWUTS" in d["plan_text"]
+w = {p["file"].rsplit("/", 1)[1]: p["value"] for p in d["plan"]}
+assert w.get("memory.limit_in_bytes", w.get("memory.max")) == str(1 << 30), d["plan"]
 print("ok")' <<<"$output"
 	print_run
 	[ "$output" = ok ]

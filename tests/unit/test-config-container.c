@@ -910,13 +910,31 @@ static void test_show_effective(void **state)
 	out = NULL;
 	f = open_memstream(&out, &size);
 	assert_non_null(f);
-	assert_int_equal(config_show_json(spec, "plan\n\"x\"\t\x01", f), 0);
+	assert_int_equal(config_show_json(spec,
+					  "plan\n\"x\"\t\x01\n  1. cpuset (cgroup v1)\n"
+					  "     /sys/fs/cgroup/cpuset/a/cpuset.cpus = 0-1 (empty level: "
+					  "copied from parent: 0-1)\n"
+					  "     /sys/fs/cgroup/memory/a/memory.limit_in_bytes = 268435456\n",
+					  f),
+			 0);
 	assert_int_equal(fclose(f), 0);
-	assert_non_null(strstr(out, "{ \"key\": \"Memory\", \"value\": \"1G\", \"origin\": "
-				    "\"dropin.container.d/10-a.conf:2\", \"file\": "
+	/* Typed: a size is a number, a command an array, a boolean a boolean, unset null. */
+	assert_non_null(strstr(out, "{ \"key\": \"Memory\", \"value\": 1073741824, \"text\": \"1G\", "
+				    "\"origin\": \"dropin.container.d/10-a.conf:2\", \"file\": "
 				    "\"dropin.container.d/10-a.conf\", \"line\": 2 }"));
-	assert_non_null(strstr(out, "{ \"key\": \"Command\", \"value\": \"sh -c 'echo \\\"a\\\"'\""));
-	assert_non_null(strstr(out, "\"plan\": \"plan\\n\\\"x\\\"\\t\\u0001\"\n}\n"));
+	assert_non_null(strstr(out, "{ \"key\": \"Command\", \"value\": [\"sh\", \"-c\", "
+				    "\"echo \\\"a\\\"\"], \"text\": \"sh -c 'echo \\\"a\\\"'\""));
+	assert_non_null(strstr(out, "{ \"key\": \"Tty\", \"value\": false, \"origin\": \"default\" }"));
+	assert_non_null(
+	    strstr(out, "{ \"key\": \"Hostname\", \"value\": null, \"origin\": \"--hostname\" }"));
+	assert_non_null(strstr(out, "{ \"key\": \"StopTimeout\", \"value\": 10, "));
+	/* The plan: each cgroup write as { file, value, note }, and the whole text. */
+	assert_non_null(strstr(out, "\"plan\": [\n    { \"file\": "
+				    "\"/sys/fs/cgroup/cpuset/a/cpuset.cpus\", \"value\": \"0-1\", "
+				    "\"note\": \"empty level: copied from parent: 0-1\" },\n    { "
+				    "\"file\": \"/sys/fs/cgroup/memory/a/memory.limit_in_bytes\", "
+				    "\"value\": \"268435456\" }\n  ],\n"));
+	assert_non_null(strstr(out, "\"plan_text\": \"plan\\n\\\"x\\\"\\t\\u0001\\n"));
 	remove_dropins();
 }
 
