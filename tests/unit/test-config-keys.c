@@ -123,6 +123,35 @@ static void test_matcher(void **state)
 	assert_false(documented("apabilities", NULL));
 }
 
+#define VIM_SYNTAX "contrib/vim/syntax/mdlaunch.vim"
+
+/* The vim syntax highlights exactly the keys of the table ("syn keyword mdlaunchKey ..."). */
+static void test_vim_syntax_keys(void **state)
+{
+	char *line = NULL, *words = NULL;
+	size_t cap = 0, n = 0;
+	FILE *f = fopen(VIM_SYNTAX, "re");
+
+	(void)state;
+	assert_non_null(f);
+	while (getline(&line, &cap, f) > 0)
+		if (strncmp(line, "syn keyword mdlaunchKey contained ", 34) == 0)
+			words = strdup(line + 34);
+	free(line);
+	fclose(f);
+	assert_non_null(words);
+	for (char *w = strtok(words, " \n"); w; w = strtok(NULL, " \n")) {
+		if (!config_key_lookup(w))
+			print_error("%s: '%s' is not a key\n", VIM_SYNTAX, w);
+		assert_non_null(config_key_lookup(w));
+		n++;
+	}
+	free(words);
+	if (n != config_keys_n)
+		print_error(VIM_SYNTAX ": %zu keys, the table has %zu\n", n, config_keys_n);
+	assert_int_equal(n, config_keys_n);
+}
+
 /* The table itself: one row per SPEC_KEY_*, names unique, lookups case-insensitive. */
 static void test_table(void **state)
 {
@@ -217,6 +246,7 @@ int main(void)
 		cmocka_unit_test(test_matcher),
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_environment_key),
+		cmocka_unit_test(test_vim_syntax_keys),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
