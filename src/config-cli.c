@@ -122,11 +122,15 @@ static int cli_value(struct cli_options *o, const struct config_key *k, const ch
 /* Option values of the key options: the row index * 2 (+ 1 for the alias name). */
 #define OPT_KEY_BASE 0x200
 
+/* The getopt short option string: "+:", at most two letters with ':' per key, "hv", NUL. */
+#define SHORTS_MAX (2 + 4 * _SPEC_KEY_MAX + 2 + 1)
+
 /*
  * The getopt tables of `run`: the key options of config_keys[] and the global
- * options. Returns a new array (*ret_short the short option string), or NULL.
+ * options. Returns a new array and fills @shorts (SHORTS_MAX bytes) with the
+ * short option string, or returns NULL (OOM).
  */
-static struct option *cli_getopt_tables(char *shorts, size_t shorts_size)
+static struct option *cli_getopt_tables(char shorts[static SHORTS_MAX])
 {
 	static const struct option globals[] = {
 		{ "log-level", required_argument, NULL, 'L' | 0x100 },
@@ -136,11 +140,13 @@ static struct option *cli_getopt_tables(char *shorts, size_t shorts_size)
 		{ "help", no_argument, NULL, 'h' },
 	};
 	struct option *opts = calloc(2 * config_keys_n + ELEMENTSOF(globals) + 1, sizeof(*opts));
-	size_t n = 0, ns = 0;
+	size_t n = 0;
+	char *p = shorts;
 
 	if (!opts)
 		return NULL;
-	ns += (size_t)snprintf(shorts + ns, shorts_size - ns, "+:");
+	*p++ = '+';
+	*p++ = ':';
 	for (size_t i = 0; i < config_keys_n; i++) {
 		const struct config_key_option *opt = &config_keys[i].option;
 		int has_arg = opt->arg ? required_argument : no_argument;
@@ -155,12 +161,14 @@ static struct option *cli_getopt_tables(char *shorts, size_t shorts_size)
 		for (int j = 0; j < 2; j++) {
 			char c = j == 0 ? opt->short_name : opt->short_alias;
 
-			if (c)
-				ns += (size_t)snprintf(shorts + ns, shorts_size - ns, "%c%s", c,
-						       opt->arg ? ":" : "");
+			if (!c)
+				continue;
+			*p++ = c;
+			if (opt->arg)
+				*p++ = ':';
 		}
 	}
-	snprintf(shorts + ns, shorts_size - ns, "hv");
+	memcpy(p, "hv", 3);
 	memcpy(opts + n, globals, sizeof(globals));
 	return opts;
 }
@@ -185,10 +193,10 @@ static int cli_parse_options(int argc, char **argv, struct cli_options *o, struc
 			     bool *ret_dashdash)
 {
 	_cleanup_free_ struct option *options = NULL;
-	char shorts[128];
+	char shorts[SHORTS_MAX];
 	int c, before = 1, verbose = 0, r;
 
-	options = cli_getopt_tables(shorts, sizeof(shorts));
+	options = cli_getopt_tables(shorts);
 	o->v = calloc((size_t)argc + 1, sizeof(*o->v));
 	o->check.spec = spec_new();
 	o->check.option = true;
