@@ -60,11 +60,11 @@ FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz-%.c,%,$(wildcard tests/fuzz/fuzz-*.c)
 FUZZ_REPLAY := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay-%)
 
 DEBIAN_DEPS = build-essential libiniparser-dev libconfig-dev libcap-dev libcmocka-dev bats \
-	      iproute2 procps util-linux python3
+	      iproute2 procps util-linux python3 strace
 DEBIAN_FUZZ_DEPS = clang libclang-rt-dev
 
 .PHONY: all deps demo check check-unit check-integration check-fuzz check-format \
-	check-layering check-vm check-systemd bench format fuzz install uninstall clean help
+	check-layering check-faults check-vm check-systemd bench format fuzz install uninstall clean help
 
 all: mdlaunch
 
@@ -121,6 +121,12 @@ check-integration: all $(BIN)
 
 check-fuzz: $(FUZZ_REPLAY)
 	BUILD=$(BUILD) tests/run-tests.sh fuzz
+
+# Fault sweep (root): every system call of the start and stop paths failed once
+# per errno with strace's fault injection; each run must end, exit 0 or
+# 125/126/127 with one line, and leave nothing (tests/faults/run-faults.sh).
+check-faults: all
+	MDLAUNCH=$(CURDIR)/$(BIN) tests/faults/run-faults.sh
 
 # The integration suite again, in a qemu guest booted with a pure cgroup v2 kernel
 # (tests/vm/README.md). Needs root; installs qemu and friends when missing; caches

@@ -156,7 +156,9 @@ __attribute__((format(printf, 3, 4))) int cgroup_error_message(struct cgroup_err
  * cgroup_attach_pid() writes @pid to the leaf's cgroup.procs, retrying EINVAL.
  * cgroup_kill_procs() SIGKILLs what cgroup.procs of @leaf lists until it is
  * empty (bounded; -EBUSY when it never empties). cgroup_remove_dir() is
- * rmdir, with a short EBUSY retry when @retry.
+ * rmdir; with @retry it retries briefly on EBUSY and the kernel's other
+ * transient errors (EINTR, EAGAIN, ENOMEM, EIO), not on ENOENT, ENOTEMPTY,
+ * EPERM, EACCES, EROFS.
  */
 int cgroup_plan_levels(struct cgroup *cg, struct cgroup_dir *d, const char *name,
 		       struct cgroup_error *err);

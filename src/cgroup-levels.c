@@ -291,12 +291,21 @@ int cgroup_kill_procs(struct cgroup_level *leaf)
 
 int cgroup_remove_dir(const char *path, bool retry)
 {
+	int r = 0;
+
 	for (int attempt = 0; attempt < RMDIR_ATTEMPTS; attempt++) {
 		if (rmdir(path) == 0)
 			return 0;
-		if (errno != EBUSY || !retry)
-			return -errno;
+		r = -errno;
+		/*
+		 * EBUSY right after the last task exited; EINTR, EAGAIN, ENOMEM and
+		 * the like are the kernel's transient refusals. What cannot change
+		 * by waiting (gone, not empty, not ours) is returned at once.
+		 */
+		if (!retry || r == -ENOENT || r == -ENOTEMPTY || r == -EPERM || r == -EACCES ||
+		    r == -EROFS || r == -ENOTDIR)
+			return r;
 		cgroup_sleep_ms(2);
 	}
-	return -EBUSY;
+	return r;
 }

@@ -264,6 +264,10 @@ char *cgroup_error_format(const struct cgroup_error *err, char *buf, size_t size
 	else if (streq(action, "reuse"))
 		snprintf(buf, size, "cannot reuse %s, it exists and still holds processes",
 			 err->path);
+	else if (streq(action, "remove"))
+		/* remove_stale_leaves() takes a leaf whose launcher is gone. */
+		snprintf(buf, size, "cannot remove %s (the next run below it removes it)",
+			 err->path);
 	else
 		snprintf(buf, size, "cannot %s %s", action, err->path);
 	return buf;

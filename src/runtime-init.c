@@ -71,9 +71,17 @@ static bool fd_is_pipe(int fd, int accmode)
 	struct stat st;
 	int flags;
 
-	if (fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode))
+	if (fstat(fd, &st) < 0) {
+		if (errno == EBADF)
+			return false;
+		/* Open, so probably the launcher's pipe: the kernel failed us, not the caller. */
+		init_fail(EXIT_LAUNCHER_ERROR, errno, "cannot inspect fd %d: %m", fd);
+	}
+	if (!S_ISFIFO(st.st_mode))
 		return false;
 	flags = fcntl(fd, F_GETFL);
+	if (flags < 0 && errno != EBADF)
+		init_fail(EXIT_LAUNCHER_ERROR, errno, "cannot inspect fd %d: %m", fd);
 	return flags >= 0 && (flags & O_ACCMODE) == accmode;
 }
 
@@ -208,8 +216,9 @@ static void drop_privileges(const struct command *c)
 	/* A credential change clears the parent-death signal the clone set up. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		init_fail(EXIT_LAUNCHER_ERROR, errno, "cannot set the parent-death signal: %m");
+	/* If the launcher is really gone this frame goes nowhere, which is fine. */
 	if (launcher_gone())
-		_exit(EXIT_LAUNCHER_ERROR);
+		init_fail(EXIT_LAUNCHER_ERROR, ESRCH, "the launcher is gone, not starting");
 	if (!isempty(c->cwd) && chdir(c->cwd) < 0)
 		init_fail(EXIT_LAUNCHER_ERROR, errno,
 			  "cannot change to the working directory '%s' as uid %u: %m", c->cwd,
@@ -253,8 +262,11 @@ static _noreturn_ void exec_command(const struct command *c)
  * Reaps every child that has exited (orphans are reparented to init). Never
  * returns once @child was among them: init exits with the command's status,
  * its code or 128+N (in a PID namespace the kernel then kills the rest).
+ * Returns false when waitpid() failed before it could say there is nothing
+ * left: the SIGCHLD that brought us here is consumed, so the caller must try
+ * again without waiting for another one.
  */
-static void reap_children(pid_t child)
+static bool reap_children(pid_t child)
 {
 	int wstatus;
 	pid_t p;
@@ -262,6 +274,8 @@ static void reap_children(pid_t child)
 	while ((p = waitpid(-1, &wstatus, WNOHANG)) > 0 || (p < 0 && errno == EINTR))
 		if (p == child)
 			_exit(signal_exit_status(wstatus));
+	/* ECHILD or 0: nothing more to reap now. Anything else: try again soon. */
+	return p == 0 || errno == ECHILD;
 }
 
 /*
@@ -278,6 +292,7 @@ static void reap_children(pid_t child)
 static _noreturn_ void supervise_command(const struct command *c)
 {
 	pid_t self = getpid(), child;
+	bool reaped_all = true;
 	sigset_t all;
 
 	sigfillset(&all);
@@ -294,19 +309,23 @@ static _noreturn_ void supervise_command(const struct command *c)
 			init_fail(EXIT_LAUNCHER_ERROR, errno,
 				  "cannot set the parent-death signal: %m");
 		if (getppid() != self)
-			_exit(EXIT_LAUNCHER_ERROR);
+			init_fail(EXIT_LAUNCHER_ERROR, ESRCH,
+				  "init died before the command could start");
 		exec_command(c);
 	}
 	(void)close(INIT_COMMAND_FD);
 	(void)close(INIT_STATUS_FD);
 	for (;;) {
+		static const struct timespec retry = { .tv_nsec = 100 * 1000 * 1000 };
 		siginfo_t si;
-		int sig = sigwaitinfo(&all, &si);
+		int sig = reaped_all ? sigwaitinfo(&all, &si) : sigtimedwait(&all, &si, &retry);
 
-		if (sig < 0)
+		if (sig < 0 && errno == EAGAIN)
+			sig = SIGCHLD; /* the retry of a failed reap */
+		else if (sig < 0)
 			continue;
 		if (sig == SIGCHLD) {
-			reap_children(child);
+			reaped_all = reap_children(child);
 			continue;
 		}
 		/* The terminal signalled its whole foreground group: the command has it too. */
@@ -335,8 +354,9 @@ int runtime_init_main(void)
 		refuse();
 	if (r < 0)
 		init_fail(EXIT_LAUNCHER_ERROR, -r, "cannot read the command from the launcher: %m");
+	/* If the launcher is really gone this frame goes nowhere, which is fine. */
 	if (launcher_gone())
-		_exit(EXIT_LAUNCHER_ERROR);
+		init_fail(EXIT_LAUNCHER_ERROR, ESRCH, "the launcher is gone, not starting");
 
 	setup_mounts(&c->mounts);
 	if ((c->namespaces & NS_UTS) && !isempty(c->hostname) &&

@@ -21,6 +21,9 @@
 #include "log.h"
 #include "util.h"
 
+/* Consecutive failed waits (other than ECHILD) before the launcher gives up. */
+#define WAIT_FAILURES_MAX 100
+
 static const int forwarded_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
 
 bool signal_is_forwarded(int sig)
@@ -175,10 +178,19 @@ int signal_dispatch(int sfd, pid_t child, int stop_signal, unsigned *stop_reques
 		 * our own child is reaped (WNOHANG on its pid).
 		 */
 		if (si.ssi_signo == SIGCHLD && !reaped) {
-			pid_t p = waitpid(child, &wstatus, WNOHANG);
+			/* This SIGCHLD is consumed: a failed wait must not be lost. */
+			static unsigned failures;
+			pid_t p = RETRY_EINTR(waitpid(child, &wstatus, WNOHANG));
 
-			if (p < 0 && errno != EINTR)
+			if (p < 0 && (errno == ECHILD || ++failures > WAIT_FAILURES_MAX))
 				return -errno;
+			if (p < 0) {
+				/* A transient refusal: queue a SIGCHLD of our own to try again. */
+				log_debug("cannot wait for pid %d: %m, retrying", (int)child);
+				(void)kill(getpid(), SIGCHLD);
+				break;
+			}
+			failures = 0;
 			if (p == child)
 				reaped = 1;
 		}

@@ -1,0 +1,283 @@
+#!/usr/bin/env bash
+# Fault sweep of the start and stop paths (make check-faults; root).
+#
+#   tests/faults/run-faults.sh [CONFIG...]      (default: every configuration below)
+#
+# For each configuration, one traced run records the system calls the launcher
+# makes (all of them) and the clone child and init make before the command's
+# exec. Then, for every call, occurrence 1..FAULTS_OCCURRENCES (as far as the
+# record has them) and errno in FAULTS_ERRNOS, one run fails exactly that call
+# with strace's fault injection (-e inject=CALL:error=ERRNO:when=N; strace
+# counts the occurrences per process). Each run is judged:
+#   - it ends within FAULTS_TIMEOUT seconds (no hang) and mdlaunch does not die
+#     of a signal;
+#   - it exits 0 (the call was optional and the run carried on) or 125/126/127
+#     with one to three stderr lines;
+#   - nothing is left: no container cgroup below our own cgroup, no process of
+#     the run, the mount table unchanged.
+# glibc's own start-up calls before main() are skipped (no program can handle
+# those). Prints a table of the failures (call, n, errno, exit, first line,
+# leftovers) and closes with "N passed, N failed, N skipped".
+#
+# Environment: MDLAUNCH (default ./mdlaunch), FAULTS_ERRNOS (default "EIO ENOMEM
+# EAGAIN EINTR ENOSPC"), FAULTS_OCCURRENCES (default 3), FAULTS_TIMEOUT (default
+# 20), FAULTS_TABLE=1 prints every case, not only the failures.
+set -u
+cd "$(dirname "$0")/../.."
+TOP=$PWD
+MDLAUNCH=${MDLAUNCH:-$TOP/mdlaunch}
+ERRNOS=${FAULTS_ERRNOS:-EIO ENOMEM EAGAIN EINTR ENOSPC}
+OCCURRENCES=${FAULTS_OCCURRENCES:-3}
+TIMEOUT=${FAULTS_TIMEOUT:-20}
+SKIP_CALLS=" brk arch_prctl mprotect rseq set_tid_address set_robust_list exit_group execve "
+
+if [ "$(id -u)" != 0 ]; then
+	echo "ok - fault sweep # SKIP not root"
+	echo "0 passed, 0 failed, 1 skipped"
+	exit 0
+fi
+command -v strace >/dev/null || {
+	echo "not ok - strace is not installed (make deps installs it)"
+	echo "0 passed, 1 failed, 0 skipped"
+	exit 1
+}
+
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+passed=0 failed=0 skipped=0
+
+# Our own cgroup directory in every hierarchy (v1 controllers and cgroup2).
+own_cgroup_dirs()
+{
+	local line id ctls path mnt
+	while IFS=: read -r id ctls path; do
+		if [ "$id" = 0 ]; then
+			mnt=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+		else
+			mnt=$(awk -v c="${ctls%%,*}" '$9 == "cgroup" && ("," $NF ",") ~ ("," c ",") { print $5; exit }' /proc/self/mountinfo)
+		fi
+		[ -n "$mnt" ] && [ -d "$mnt$path" ] && printf '%s\n' "${mnt%/}${path%/}"
+	done </proc/self/cgroup
+}
+
+# The containers of this sweep are all named $NAME, so their cgroups are
+# mdlaunch/$NAME-<launcher pid> below our own cgroup: only those are judged
+# and removed (other runs on this machine may share our cgroup).
+NAME=fault$$
+container_cgroups()
+{
+	local d c
+	for d in $(own_cgroup_dirs); do
+		for c in "$d"/mdlaunch/"$NAME"-*/; do
+			[ -d "$c" ] && printf '%s\n' "${c%/}"
+		done
+	done
+	return 0
+}
+
+token_pids()
+{
+	grep -lsz -- "^MDL_FAULT_TOKEN=$1\$" /proc/[0-9]*/environ | sed 's|/proc/\([0-9]*\)/environ|\1|'
+}
+
+# has_comm TOKEN COMM: a process of the run named COMM is alive.
+has_comm()
+{
+	local p
+	for p in $(token_pids "$1"); do
+		[ "$(cat /proc/$p/comm 2>/dev/null)" = "$2" ] && return 0
+	done
+	return 1
+}
+
+mount_ids()
+{
+	awk '{ print $1, $5 }' /proc/self/mountinfo | sort
+}
+
+# Removes what a failed case left, so the next case starts clean.
+clean_leftovers()
+{
+	local token=$1 pid cg i
+	for pid in $(token_pids "$token"); do kill -KILL "$pid" 2>/dev/null; done
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		[ -z "$(token_pids "$token")" ] && break
+		sleep 0.1
+	done
+	for cg in $(container_cgroups); do
+		for i in 1 2 3 4 5 6 7 8 9 10; do
+			rmdir "$cg" 2>/dev/null && break
+			sleep 0.1
+		done
+	done
+}
+
+# --- configurations: each sets CMD (an array) and, optionally, STOP=1 ------------
+
+config_run_limits()
+{
+	CMD=("$MDLAUNCH" run --name "$NAME" -m 64m --cpushare 512 --cpuset 0 --hostname faults -e A=b -- true)
+}
+
+config_file_init_user()
+{
+	cat >"$WORK/init-user.container" <<EOF
+[Container]
+Name = $NAME
+Command = /bin/sh -c "exit 0"
+Init = true
+User = nobody
+PidsLimit = 64
+Memory = 64M
+LimitNOFILE = 1024
+EOF
+	chmod 644 "$WORK/init-user.container"
+	CMD=("$MDLAUNCH" "$WORK/init-user.container")
+}
+
+# A container stopped by SIGTERM once it runs (Init=true: sleep has no handler).
+config_stop_sigterm()
+{
+	cat >"$WORK/stop.container" <<EOF
+[Container]
+Name = $NAME
+Command = sleep 30
+Init = true
+Memory = 64M
+StopTimeout = 5
+EOF
+	chmod 644 "$WORK/stop.container"
+	CMD=("$MDLAUNCH" "$WORK/stop.container")
+	STOP=1
+}
+
+CONFIGS=(run_limits file_init_user stop_sigterm)
+
+# run_case TOKEN OUT ERR [STRACE-ARGS...]: runs CMD under strace; prints the exit status.
+run_case()
+{
+	local token=$1 out=$2 err=$3 pid rc i
+	shift 3
+	MDL_FAULT_TOKEN=$token timeout -k 5 "$TIMEOUT" strace -f -qq "$@" -- "${CMD[@]}" \
+		>"$out" 2>"$err" </dev/null &
+	pid=$!
+	if [ "${STOP:-0}" = 1 ]; then
+		# Stop it once the command runs (or give up after 3 s: the fault may have ended it).
+		for i in $(seq 30); do
+			has_comm "$token" sleep && break
+			kill -0 $pid 2>/dev/null || break
+			sleep 0.1
+		done
+		for p in $(token_pids "$token"); do
+			# The launcher: the mdlaunch whose parent is strace.
+			[ "$(cat /proc/$p/comm 2>/dev/null)" = mdlaunch ] &&
+				[ "$(cat /proc/"$(awk '{print $4}' /proc/$p/stat 2>/dev/null)"/comm 2>/dev/null)" = strace ] &&
+				kill -TERM "$p" 2>/dev/null
+		done
+	fi
+	wait $pid
+	rc=$?
+	echo "$rc"
+}
+
+for config in "${@:-${CONFIGS[@]}}"; do
+	STOP=0
+	CMD=()
+	"config_$config"
+	echo "# --- $config: ${CMD[*]}"
+
+	# 1. The record: which calls, how many times.
+	rc=$(run_case "rec-$config-$$" "$WORK/out" "$WORK/err" -o "$WORK/trace")
+	expected=0
+	[ "$STOP" = 1 ] && expected=143
+	if [ "$rc" != "$expected" ]; then
+		echo "not ok - $config: the traced run without faults exited $rc (expected $expected)"
+		sed 's/^/#   /' "$WORK/err"
+		failed=$((failed + 1))
+		clean_leftovers "rec-$config-$$"
+		continue
+	fi
+	# pid -> its calls; the container's calls count only before its command's exec.
+	awk -v skip="$SKIP_CALLS" '
+		{
+			pid = $1; line = $0
+			sub(/^[0-9]+ +/, "", line)
+			if (line ~ /^<\.\.\. / || line ~ /^\+\+\+/ || line ~ /^---/) next
+			call = line; sub(/\(.*/, "", call)
+			if (call !~ /^[a-z_0-9]+$/) next
+			if (done[pid]) next
+			if (call == "execve" && line !~ /proc\/self\/exe/ && seen[pid]) { done[pid] = 1; next }
+			seen[pid] = 1
+			if (index(skip, " " call " ")) next
+			n[call]++
+		}
+		END { for (c in n) print c, n[c] }' "$WORK/trace" | sort >"$WORK/calls"
+
+	while read -r call count; do
+		max=$count
+		[ "$max" -gt "$OCCURRENCES" ] && max=$OCCURRENCES
+		for n in $(seq 1 "$max"); do
+			for e in $ERRNOS; do
+				token="f-$$-$config-$call-$n-$e"
+				before_mounts=$(mount_ids)
+				t0=$SECONDS
+				rc=$(run_case "$token" "$WORK/out" "$WORK/err" -o /dev/null -e trace="$call" \
+					-e inject="$call":error="$e":when="$n")
+				hung=0
+				[ $((SECONDS - t0)) -ge "$TIMEOUT" ] && hung=1
+				lines=$(grep -vc '^$' "$WORK/err")
+				first=$(head -n 1 "$WORK/err" | cut -c1-120)
+				sleep 0.05
+				left=()
+				[ -n "$(token_pids "$token")" ] && left+=("processes")
+				[ -n "$(container_cgroups)" ] && left+=("cgroups")
+				[ "$(mount_ids)" != "$before_mounts" ] && left+=("mounts")
+				verdict=ok
+				why=
+				case $rc in
+				0 | "$expected") ;;
+				137)
+					# A stop whose signal could not be delivered ends by StopTimeout=.
+					if [ "$STOP" != 1 ] || ! grep -q "killing it" "$WORK/err"; then
+						verdict="not ok"; why="died of signal 9"
+					fi
+					;;
+				125 | 126 | 127)
+					if [ "$lines" -lt 1 ] || [ "$lines" -gt 3 ]; then
+						verdict="not ok"
+						why="$lines stderr lines"
+					fi
+					;;
+				*)
+					if [ "$rc" -gt 128 ] && [ "$rc" != "$expected" ]; then
+						verdict="not ok"; why="died of signal $((rc - 128))"
+					else
+						verdict="not ok"; why="exit $rc"
+					fi
+					;;
+				esac
+				if [ "$hung" = 1 ]; then
+					verdict="not ok"; why="hang (killed after ${TIMEOUT}s)"
+				fi
+				if [ ${#left[@]} -gt 0 ]; then
+					verdict="not ok"
+					why="${why:+$why; }left: ${left[*]}"
+				fi
+				if [ "$verdict" = ok ]; then
+					passed=$((passed + 1))
+				else
+					failed=$((failed + 1))
+				fi
+				if [ "$verdict" != ok ] || [ "${FAULTS_TABLE:-0}" = 1 ]; then
+					printf '%s - %s %s#%s %s: exit %s, %s line(s)%s | %s\n' "$verdict" \
+						"$config" "$call" "$n" "$e" "$rc" "$lines" "${why:+ [$why]}" "$first"
+				fi
+				clean_leftovers "$token"
+			done
+		done
+	done <"$WORK/calls"
+	echo "# $config: $(wc -l <"$WORK/calls") calls swept"
+done
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,61 @@
+#!/usr/bin/env bats
+# Regression tests for what the fault sweep (make check-faults) found: one
+# injected system call failure each, with strace's fault injection. Each run
+# must end (no hang), say what failed in one line when it fails, and leave
+# nothing behind (mdl_teardown checks cgroups and processes).
+
+load helpers
+
+setup()
+{
+	mdl_setup
+	command -v strace >/dev/null || skip "strace is not installed"
+}
+teardown() { mdl_teardown; }
+
+# inject CALL ERRNO N ARGS...: runs the launcher with the Nth CALL of each
+# process failing with ERRNO; sets $status, $output like bats' run.
+inject()
+{
+	local call=$1 err=$2 n=$3
+	shift 3
+	run timeout -k 5 30 strace -f -qq -o /dev/null -e trace="$call" \
+		-e inject="$call:error=$err:when=$n" "$MDLAUNCH" "$@"
+}
+
+@test "faults: wait4 failing with EINTR after the SIGCHLD was read does not hang the launcher" {
+	inject wait4 EINTR 1 run -m 64m -- sh -c 'exit 7'
+	[ "$status" -eq 7 ]
+}
+
+@test "faults: Init=true, init's waitpid failing once does not hang the container" {
+	local f
+	f=$(write_container initwait <<EOF
+[Container]
+Command = sh -c "exit 5"
+Init = true
+EOF
+)
+	inject wait4 EIO 1 "$f"
+	[ "$status" -eq 5 ]
+}
+
+@test "faults: a transiently failing rmdir of the leaf is retried, no cgroup is left" {
+	inject rmdir EIO 1 run -m 64m -- true
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
+
+@test "faults: init failing early says so in one line (no silent 125)" {
+	local f
+	f=$(write_container early <<EOF
+[Container]
+Command = true
+Init = true
+EOF
+)
+	inject getpid EIO 1 "$f"
+	[ "$status" -eq 125 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == *"init died before the command could start"* ]]
+}
