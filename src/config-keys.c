@@ -474,7 +474,10 @@ static void format_size(const struct container_spec *spec, const struct config_k
 		value_out_number(o, v);
 }
 
-/* CPUShares=, CPUWeight=, PidsLimit=: 0 is unset; PidsLimit's infinity is "max". */
+/*
+ * CPUShares=, CPUWeight=, PidsLimit=: 0 is unset, UINT64_MAX "max"
+ * (SPEC_PIDS_INFINITY; no CPU value comes near it).
+ */
 static void format_count(const struct container_spec *spec, const struct config_key *k,
 			 struct value_out *o)
 {
@@ -482,7 +485,7 @@ static void format_count(const struct container_spec *spec, const struct config_
 
 	if (v == 0)
 		value_out_null(o);
-	else if (k->id == SPEC_KEY_PIDS_LIMIT && v == SPEC_PIDS_INFINITY)
+	else if (v == UINT64_MAX)
 		value_out_string(o, "max");
 	else
 		value_out_number(o, v);
