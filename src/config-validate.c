@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "config-rootfs.h"
 #include "config-values.h"
 #include "log.h"
 #include "spec.h"
@@ -383,6 +384,8 @@ int config_validate(struct container_spec *spec, bool host)
 
 	ret = first_error(ret, validate_command(spec));
 	ret = first_error(ret, validate_names(spec));
+	/* Before the working directory's default, which is "/" with Rootfs=. */
+	ret = first_error(ret, config_validate_filesystem(spec, host));
 	ret = first_error(ret, validate_working_directory(spec));
 	ret = first_error(ret, config_validate_values(spec, host));
 	if ((spec->namespaces & NS_PID) && !(spec->namespaces & NS_MOUNT))

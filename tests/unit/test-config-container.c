@@ -581,6 +581,10 @@ static void test_host_rules_only_with_host(void **state)
 				"User = no-such-user-xyz\nSupplementaryGroups = no-such-group-xyz\n"
 				"AmbientCapabilities = NET_RAW\n";
 	const char *amb_text = "[Container]\nCommand = true\nAmbientCapabilities = SYS_ADMIN\n";
+	const char *fs_text = "[Container]\nCommand = true\nRootfs = /no-such-root-mdl\n"
+			      "Volume = /no-such-dir-mdl:/data\n";
+	const char *fs2_text = "[Container]\nCommand = true\nVolume = /no-such-dir-mdl:/data\n"
+			       "Tmpfs = /data\n";
 	int r;
 
 	(void)state;
@@ -612,6 +616,35 @@ static void test_host_rules_only_with_host(void **state)
 	    "/etc/group)\n",
 	    strstrip(online));
 	assert_string_equal(err, want);
+	/* The file system: what exists is the host's; two mounts on one point are wrong anywhere. */
+	spec_free(spec);
+	spec = NULL;
+	free(err);
+	write_text("fs.container", fs_text, strlen(fs_text));
+	capture_begin();
+	r = config_from_file("fs.container", &g, false, &spec);
+	err = capture_end();
+	assert_string_equal(err, "");
+	assert_int_equal(r, 0);
+	spec_free(spec);
+	spec = NULL;
+	free(err);
+	capture_begin();
+	r = config_from_file("fs.container", &g, true, &spec);
+	err = capture_end();
+	assert_int_equal(r, -EINVAL);
+	assert_string_equal(err, "fs.container:3: Rootfs: cannot use '/no-such-root-mdl': No such "
+				 "file or directory\n"
+				 "fs.container:4: Volume: cannot use the host path '/no-such-dir-mdl': "
+				 "No such file or directory\n");
+	free(err);
+	write_text("fs2.container", fs2_text, strlen(fs2_text));
+	capture_begin();
+	r = config_from_file("fs2.container", &g, false, &spec);
+	err = capture_end();
+	assert_int_equal(r, -EINVAL);
+	assert_string_equal(err, "fs2.container:4: Tmpfs: '/data' is already a mount point (Volume= "
+				 "at fs2.container:3)\n");
 	/* A file rule still applies without the host: the ambient set within the set. */
 	free(err);
 	write_text("amb.container", amb_text, strlen(amb_text));
