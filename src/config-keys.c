@@ -41,7 +41,8 @@
 #include "spec.h"
 #include "util.h"
 
-int key_error(struct key_ctx *c, const char *fmt, ...)
+/* Logs "label: message" at c->path:c->line (or plainly) and counts it; returns -EINVAL. */
+_printf_(2, 3) static int key_error(struct key_ctx *c, const char *fmt, ...)
 {
 	char msg[1536];
 	va_list ap;
@@ -54,7 +55,8 @@ int key_error(struct key_ctx *c, const char *fmt, ...)
 	c->n_errors++;
 	if (c->path)
 		return log_syntax(c->path, c->line, LOG_LEVEL_ERROR, "%s: %s", c->label, msg);
-	return log_error("%s: %s", c->label, msg);
+	log_error("%s: %s", c->label, msg);
+	return -EINVAL;
 }
 
 /* ------------------------------------------------------------------------- */
@@ -803,7 +805,10 @@ static void format_size(const struct container_spec *spec, const struct config_k
 		value_out_number(o, v);
 }
 
-/* CPUShares=, CPUWeight=, PidsLimit=: 0 is unset; PidsLimit's infinity is "max". */
+/*
+ * CPUShares=, CPUWeight=, PidsLimit=: 0 is unset, UINT64_MAX "max"
+ * (SPEC_PIDS_INFINITY; no CPU value comes near it).
+ */
 static void format_count(const struct container_spec *spec, const struct config_key *k,
 			 struct value_out *o)
 {
@@ -811,7 +816,7 @@ static void format_count(const struct container_spec *spec, const struct config_
 
 	if (v == 0)
 		value_out_null(o);
-	else if (k->id == SPEC_KEY_PIDS_LIMIT && v == SPEC_PIDS_INFINITY)
+	else if (v == UINT64_MAX)
 		value_out_string(o, "max");
 	else
 		value_out_number(o, v);

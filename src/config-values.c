@@ -449,21 +449,6 @@ int split_words(const char *s, char ***ret)
 	return 0;
 }
 
-int parse_environment(const char *s, char ***ret)
-{
-	_cleanup_strv_free_ char **l = NULL;
-	int r;
-
-	r = split_words(s, &l);
-	if (r < 0)
-		return r;
-	for (char **e = l; *e; e++)
-		if (!env_assignment_is_valid(*e))
-			return -EINVAL;
-	*ret = TAKE_PTR(l);
-	return 0;
-}
-
 int parse_namespaces(const char *s, unsigned *ret)
 {
 	static const char separators[] = " \t\r\n,";

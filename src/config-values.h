@@ -101,12 +101,6 @@ bool env_assignment_is_valid(const char *s);
 int split_words(const char *s, char ***ret);
 
 /*
- * Environment= values: split_words() and then every word must be a valid
- * KEY=VALUE assignment (else -EINVAL). Same return values as split_words().
- */
-int parse_environment(const char *s, char ***ret);
-
-/*
  * Parses a namespace list: names from namespace_from_string() separated by
  * blanks and/or commas, any subset, repeats allowed; an empty list is no
  * namespaces. *ret receives the NS_* flags. Returns 0 or -EINVAL.

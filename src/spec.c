@@ -283,7 +283,8 @@ const char *spec_hostname(const struct container_spec *spec)
 	return spec->hostname ? spec->hostname : spec->name;
 }
 
-void fputs_quoted(const char *s, FILE *f)
+/* Writes @s to @f in double quotes with C-style escapes for '"', '\\' and non-printables. */
+static void fputs_quoted(const char *s, FILE *f)
 {
 	fputc('"', f);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {

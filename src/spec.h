@@ -406,6 +406,3 @@ const char *namespace_to_string(unsigned flag);
  * tty, hostname, namespaces and limits. The runtime prints its plan after it.
  */
 void spec_dump(const struct container_spec *spec, FILE *f);
-
-/* Writes @s to @f in double quotes with C-style escapes for '"', '\\' and non-printables. */
-void fputs_quoted(const char *s, FILE *f);

@@ -48,13 +48,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		l = strv_free(l);
 	if (parse_mask_paths(s, true, &l, NULL, 0) == 0)
 		l = strv_free(l);
-	if (split_words(s, &l) == 0)
-		l = strv_free(l);
-	if (parse_environment(s, &l) == 0) {
+	if (split_words(s, &l) == 0) {
 		char **env = NULL;
 
+		/* What Environment= does with the words: KEY=VALUE ones set, later wins. */
 		for (char **e = l; *e; e++)
-			(void)env_vector_set(&env, *e);
+			if (env_assignment_is_valid(*e))
+				(void)env_vector_set(&env, *e);
 		strv_free(env);
 		l = strv_free(l);
 	}
