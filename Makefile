@@ -146,7 +146,7 @@ check-faults: all
 # or that represent a whole area; the rest is the same code on both and stays
 # on the host (every test under TCG costs ~5 s). VM_SUITES=all runs them all.
 VM_TIMEOUT ?= 1800
-VM_SUITES ?= cgroup-v2 cgroups probe supervise examples faults rootfs userns
+VM_SUITES ?= cgroup-v2 cgroups containment devices probe supervise examples faults rootfs userns
 ifeq ($(VM_SUITES),all)
 VM_BATS = tests/integration
 else
