@@ -45,7 +45,7 @@ CPPFLAGS += -D_GNU_SOURCE -DMDLAUNCH_VERSION='"$(VERSION)"' -Isrc
 CFLAGS ?= $(OPT) -g
 CFLAGS += -std=gnu11 -fPIE $(WARN) $(SAN_FLAGS) -MMD -MP
 LDFLAGS += $(SAN_FLAGS)
-LIBS = -liniparser -lconfig -lcap -ljansson -lm
+LIBS = -liniparser -lconfig -lcap -lseccomp -ljansson -lm
 
 SRCS := $(sort $(wildcard src/*.c))
 LIB_SRCS := $(filter-out src/main.c,$(SRCS))
@@ -60,8 +60,8 @@ FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz-%.c,%,$(wildcard tests/fuzz/fuzz-*.c)
 FUZZ_REPLAY := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay-%)
 
 DEBIAN_DEPS = build-essential libiniparser-dev libconfig-dev libcap-dev libcmocka-dev bats \
-	      iproute2 procps util-linux python3 strace busybox-static clang-format libjansson-dev \
-	      containernetworking-plugins iptables curl
+	      iproute2 procps util-linux python3 strace busybox-static clang-format libseccomp-dev \
+	      libjansson-dev keyutils containernetworking-plugins iptables curl
 DEBIAN_FUZZ_DEPS = clang libclang-rt-dev
 
 .PHONY: all deps demo check check-unit check-integration check-fuzz check-format \
@@ -146,7 +146,7 @@ check-faults: all
 # or that represent a whole area; the rest is the same code on both and stays
 # on the host (every test under TCG costs ~5 s). VM_SUITES=all runs them all.
 VM_TIMEOUT ?= 1800
-VM_SUITES ?= cgroup-v2 cgroups probe supervise examples faults rootfs userns
+VM_SUITES ?= cgroup-v2 cgroups containment devices probe supervise examples faults rootfs userns
 ifeq ($(VM_SUITES),all)
 VM_BATS = tests/integration
 else

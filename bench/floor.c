@@ -15,7 +15,11 @@
  * deeper (<own>/floor-nest/floor-PID, cpuset copied into the level when empty,
  * the level removed when empty); -DFLOOR_LO the child brings `lo` up;
  * -DFLOOR_VFORK (with FLOOR_REEXEC) clones with CLONE_VM | CLONE_VFORK, as
- * mdlaunch does: the child shares the parent's memory until its re-exec.
+ * mdlaunch does: the child shares the parent's memory until its re-exec;
+ * -DFLOOR_DEV the child makes a private /dev as mdlaunch's mount plan does
+ * (tmpfs, six nodes, devpts, five links, /dev/shm, /dev/mqueue);
+ * -DFLOOR_DEVRULES a fourth cgroup, devices, with docker's allowlist
+ * (devices.deny "a", eleven devices.allow lines).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -30,6 +34,7 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -42,8 +47,13 @@
 #define VFORK_FLAGS 0
 #endif
 
-static const char *const ctl[3] = { "memory", "cpu", "cpuset" };
-static char dir[3][1200];
+#ifdef FLOOR_DEVRULES
+#define NCTL 4
+#else
+#define NCTL 3
+#endif
+static const char *const ctl[4] = { "memory", "cpu", "cpuset", "devices" };
+static char dir[NCTL][1200];
 static int pipefd[2];
 static char **cmd;
 #ifdef FLOOR_NESTED
@@ -70,7 +80,7 @@ static int has_word(const char *list, const char *w) /* w in "a,b,c" */
 /* dir[i] = <mount point of ctl[i]> + <own cgroup path - mount root> + /floor-<pid> */
 static int find_dirs(void)
 {
-	char line[4096], own[3][512] = { "" }, mnt[512], root[512], fs[64], opts[512];
+	char line[4096], own[NCTL][512] = { "" }, mnt[512], root[512], fs[64], opts[512];
 	FILE *f = fopen("/proc/self/cgroup", "re");
 	int found = 0;
 
@@ -82,7 +92,7 @@ static int find_dirs(void)
 			continue;
 		*p++ = '\0';
 		p[strcspn(p, "\n")] = '\0';
-		for (int i = 0; i < 3; i++)
+		for (int i = 0; i < NCTL; i++)
 			if (has_word(c + 1, ctl[i]))
 				snprintf(own[i], sizeof own[i], "%s", p);
 	}
@@ -94,7 +104,7 @@ static int find_dirs(void)
 		if (!sep || sscanf(line, "%*s %*s %*s %511s %511s", root, mnt) != 2 ||
 		    sscanf(sep + 3, "%63s %*s %511s", fs, opts) != 2 || strcmp(fs, "cgroup"))
 			continue;
-		for (int i = 0; i < 3; i++) {
+		for (int i = 0; i < NCTL; i++) {
 			size_t rl = strcmp(root, "/") ? strlen(root) : 0;
 			if (!has_word(opts, ctl[i]) || !own[i][0] || strncmp(own[i], root, rl))
 				continue;
@@ -104,7 +114,7 @@ static int find_dirs(void)
 		}
 	}
 	fclose(f);
-	return found == 7 ? 0 : (errno = ENOENT, -1);
+	return found == (1 << NCTL) - 1 ? 0 : (errno = ENOENT, -1);
 }
 
 static int put(int i, const char *file, const char *val)
@@ -131,6 +141,36 @@ static int container(int fd, char **argv)
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
 	    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
 		_exit(die("mount"));
+#ifdef FLOOR_DEV
+	static const struct {
+		const char *path;
+		int maj, min;
+	} nodes[] = { { "/dev/null", 1, 3 },   { "/dev/zero", 1, 5 },	 { "/dev/full", 1, 7 },
+		      { "/dev/random", 1, 8 }, { "/dev/urandom", 1, 9 }, { "/dev/tty", 5, 0 } };
+	static const char *const links[][2] = { { "pts/ptmx", "/dev/ptmx" },
+						{ "/proc/self/fd", "/dev/fd" },
+						{ "/proc/self/fd/0", "/dev/stdin" },
+						{ "/proc/self/fd/1", "/dev/stdout" },
+						{ "/proc/self/fd/2", "/dev/stderr" } };
+	if (mount("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=65536k"))
+		_exit(die("/dev"));
+	for (size_t i = 0; i < sizeof nodes / sizeof nodes[0]; i++)
+		if (mknod(nodes[i].path, S_IFCHR | 0666, makedev(nodes[i].maj, nodes[i].min)) ||
+		    chmod(nodes[i].path, 0666))
+			_exit(die(nodes[i].path));
+	if (mkdir("/dev/pts", 0755) || mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+					     "newinstance,ptmxmode=0666,mode=0620,gid=5"))
+		_exit(die("/dev/pts"));
+	for (size_t i = 0; i < sizeof links / sizeof links[0]; i++)
+		if (symlink(links[i][0], links[i][1]))
+			_exit(die(links[i][1]));
+	if (mkdir("/dev/shm", 01777) ||
+	    mount("shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  "mode=1777,size=67108864") ||
+	    mkdir("/dev/mqueue", 0755) ||
+	    mount("mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
+		_exit(die("/dev/shm, /dev/mqueue"));
+#endif
 #ifdef FLOOR_LO
 	struct ifreq ifr = { .ifr_name = "lo" };
 	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -162,7 +202,7 @@ static int make_level(void)
 	char path[sizeof dir[0]], buf[64];
 	int fd, n;
 
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < NCTL; i++) {
 		memcpy(path, dir[i], sizeof path);
 		*strrchr(path, '/') = '\0';
 		if (mkdir(path, 0755) && errno != EEXIST)
@@ -217,7 +257,7 @@ int main(int argc, char **argv)
 #endif
 	if (find_dirs())
 		return die("finding the memory, cpu and cpuset cgroup v1 mounts");
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < NCTL; i++) {
 #ifdef FLOOR_NESTED /* a concurrent start may remove the level between the two mkdirs */
 		for (int t = 0; t < 10 && (make_level() || mkdir(dir[i], 0755)) && errno == ENOENT;
 		     t++)
@@ -241,6 +281,20 @@ int main(int argc, char **argv)
 		r = die("writing a cgroup limit");
 		goto out;
 	}
+#ifdef FLOOR_DEVRULES
+	static const char *const allow[] = { "c *:* m",	  "b *:* m",   "c 1:3 rwm",  "c 1:5 rwm",
+					     "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm",  "c 5:0 rwm",
+					     "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm" };
+	if (put(3, "devices.deny", "a")) {
+		r = die("devices.deny");
+		goto out;
+	}
+	for (size_t i = 0; i < sizeof allow / sizeof allow[0]; i++)
+		if (put(3, "devices.allow", allow[i])) {
+			r = die("devices.allow");
+			goto out;
+		}
+#endif
 	if (pipe2(pipefd, O_CLOEXEC)) {
 		r = die("pipe");
 		goto out;
@@ -255,7 +309,7 @@ int main(int argc, char **argv)
 	}
 	close(pipefd[0]);
 	snprintf(pid, sizeof pid, "%d", p);
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < NCTL; i++)
 		if (joined && put(i, "cgroup.procs", pid)) { /* no EOF for the child: kill it */
 			die("joining a cgroup");
 			kill(p, SIGKILL);
@@ -267,7 +321,7 @@ int main(int argc, char **argv)
 	if (joined)
 		r = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 out:
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < NCTL; i++) {
 		for (int t = 0; rmdir(dir[i]) && errno == EBUSY && t < 100; t++)
 			usleep(1000);
 #ifdef FLOOR_NESTED /* fails while other starts use the level: the last one removes it */

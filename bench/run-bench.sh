@@ -76,6 +76,8 @@ gcc $CFLAGS_BENCH -DFLOOR_REEXEC -o "$OUT/floor+reexec" bench/floor.c
 gcc $CFLAGS_BENCH -DFLOOR_REEXEC -static -o "$OUT/floor+reexec-static" bench/floor.c
 gcc $CFLAGS_BENCH -DFLOOR_NESTED -o "$OUT/floor+nested" bench/floor.c
 gcc $CFLAGS_BENCH -DFLOOR_LO -o "$OUT/floor+lo" bench/floor.c
+gcc $CFLAGS_BENCH -DFLOOR_DEV -o "$OUT/floor+dev" bench/floor.c
+gcc $CFLAGS_BENCH -DFLOOR_DEVRULES -o "$OUT/floor+devrules" bench/floor.c
 gcc $CFLAGS_BENCH -DFLOOR_REEXEC -DFLOOR_VFORK -static -o "$OUT/floor+reexec-vfork-static" bench/floor.c
 # mdlaunch's shape: static, re-exec after a vfork-like clone, nested cgroups, lo up
 gcc $CFLAGS_BENCH -DFLOOR_REEXEC -DFLOOR_VFORK -DFLOOR_NESTED -DFLOOR_LO -static -o "$OUT/floor+all" bench/floor.c
@@ -194,7 +196,7 @@ CRUN_NS=/proc/$HOLDER/ns/mnt
 # the root of each hierarchy in its namespace, i.e. below our own cgroup.
 make_bundle() # DIR ARGS-JSON
 {
-	mkdir -p "$1/rootfs/usr" "$1/rootfs/proc" "$1/rootfs/dev" "$1/rootfs/tmp"
+	mkdir -p "$1/rootfs/usr" "$1/rootfs/proc" "$1/rootfs/dev" "$1/rootfs/tmp" "$1/rootfs/sys"
 	for l in bin lib lib64 sbin; do [ -e "$1/rootfs/$l" ] || ln -s "usr/$l" "$1/rootfs/$l"; done
 	(cd "$1" && crun spec && jq --argjson args "$2" '
 		.process.terminal = false | .process.args = $args |
@@ -202,9 +204,10 @@ make_bundle() # DIR ARGS-JSON
 		.mounts = [{destination: "/proc", type: "proc", source: "proc"},
 			   {destination: "/dev", type: "tmpfs", source: "tmpfs",
 			    options: ["nosuid", "strictatime", "mode=755", "size=65536k"]},
-			   {destination: "/usr", type: "bind", source: "/usr", options: ["rbind", "ro"]}] |
-		del(.linux.maskedPaths) | del(.linux.readonlyPaths) |
-		.linux.namespaces = [{type: "pid"}, {type: "network"}, {type: "ipc"}, {type: "uts"}, {type: "mount"}] |
+			   {destination: "/usr", type: "bind", source: "/usr", options: ["rbind", "ro"]},
+			   {destination: "/sys", type: "sysfs", source: "sysfs", options: ["nosuid", "noexec", "nodev", "ro"]},
+			   {destination: "/sys/fs/cgroup", type: "cgroup", source: "cgroup", options: ["nosuid", "noexec", "nodev", "relatime", "ro"]}] |
+		.linux.namespaces = [{type: "pid"}, {type: "network"}, {type: "ipc"}, {type: "uts"}, {type: "mount"}, {type: "cgroup"}] |
 		.linux.resources = {memory: {limit: 104857600}, cpu: {shares: 512, cpus: "0-1"}}' \
 		config.json >config.json.new && mv config.json.new config.json)
 }
@@ -278,14 +281,19 @@ verify_one() # NAME MNTNS ARGV...
 	if [ "$ns" = - ]; then "$@" >"$out" 2>&1 & else nsenter --mount="$ns" "$@" >"$out" 2>&1 & fi
 	local pid=$! n ok_ns=0 mem=- shares=- cpus=- p
 	for _ in $(seq 100); do grep -q '^END' "$out" && break; sleep 0.02; done
+	# The cgroups as the host sees them (in a cgroup namespace the probe itself sees "/"):
+	# those of the probe's deepest descendant, its sleep.
+	local leaf=$pid c
+	while c=$(cat /proc/"$leaf"/task/*/children 2>/dev/null) && [ -n "${c%% *}" ]; do leaf=${c%% *}; done
+	cat /proc/"$leaf"/cgroup >"$out.cgroup" 2>/dev/null
 	for n in uts pid mnt net ipc; do
 		[ "$(awk -v n=$n '$1 == "ns" && $2 == n {print $3}' "$out")" != "$(readlink /proc/self/ns/$n)" ] && ok_ns=$((ok_ns + 1))
 	done
-	p=$(awk -F: '$2 ~ /(^|,)memory(,|$)/ {print $3}' "$out")
+	p=$(awk -F: '$2 ~ /(^|,)memory(,|$)/ {print $3}' "$out.cgroup")
 	[ -n "$p" ] && mem=$(cat "/sys/fs/cgroup/memory$p/memory.limit_in_bytes" 2>/dev/null || echo -)
-	p=$(awk -F: '$2 ~ /(^|,)cpu(,|$)/ {print $3}' "$out")
+	p=$(awk -F: '$2 ~ /(^|,)cpu(,|$)/ {print $3}' "$out.cgroup")
 	[ -n "$p" ] && shares=$(cat "/sys/fs/cgroup/cpu$p/cpu.shares" 2>/dev/null || echo -)
-	p=$(awk -F: '$2 ~ /(^|,)cpuset(,|$)/ {print $3}' "$out")
+	p=$(awk -F: '$2 ~ /(^|,)cpuset(,|$)/ {print $3}' "$out.cgroup")
 	[ -n "$p" ] && cpus=$(cat "/sys/fs/cgroup/cpuset$p/cpuset.cpus" 2>/dev/null || echo -)
 	wait $pid || true
 	[ "$mem" = 9223372036854771712 ] && mem=none
@@ -378,8 +386,23 @@ fi
 # --- 1b. where a launcher's extra time goes ------------------------------------------
 if want gap; then
 	{
-		[ $MDL_OK = 1 ] && spec_line mdlaunch-run - "$MDLAUNCH" run -m 100M --cpushare 512 --cpuset 0-1 /bin/true
-		for v in floor floor+reexec floor-static floor+reexec-static floor+reexec-vfork-static floor+nested floor+lo floor+all; do
+		if [ $MDL_OK = 1 ]; then
+			spec_line mdlaunch-run - "$MDLAUNCH" run -m 100M --cpushare 512 --cpuset 0-1 /bin/true
+			# The containment of the kernel's file systems, one piece off at a time.
+			printf 'namespaces = "uts pid mount net ipc";\n' >"$OUT/no-cgroupns.conf"
+			spec_line mdlaunch-no-cgroupns - "$MDLAUNCH" --config "$OUT/no-cgroupns.conf" \
+				run -m 100M --cpushare 512 --cpuset 0-1 /bin/true
+			printf '[Container]\nCommand = /bin/true\nMemory = 100M\nCPUShares = 512\nCPUSet = 0-1\nUnmask = ALL\n' \
+				>"$OUT/no-masks.container"
+			spec_line mdlaunch-no-masks - "$MDLAUNCH" "$OUT/no-masks.container"
+		fi
+		# seccomp: the same run without a filter, and with the program compiled at every
+		# start (a cache directory that cannot exist) instead of read from the cache.
+		[ $MDL_OK = 1 ] && spec_line mdlaunch-unconfined - "$MDLAUNCH" run -m 100M --cpushare 512 \
+			--cpuset 0-1 --security-opt seccomp=unconfined /bin/true
+		[ $MDL_OK = 1 ] && spec_line mdlaunch-seccomp-uncached - env MDLAUNCH_SECCOMP_CACHE=/dev/null/none \
+			"$MDLAUNCH" run -m 100M --cpushare 512 --cpuset 0-1 /bin/true
+		for v in floor floor+reexec floor-static floor+reexec-static floor+reexec-vfork-static floor+nested floor+lo floor+dev floor+devrules floor+all; do
 			spec_line "$v" - "$OUT/$v" /bin/true
 		done
 	} >"$OUT/gap.spec"
@@ -391,19 +414,33 @@ if want gap; then
 	say "floor-static and +reexec-static: the floor and +reexec linked statically (no dynamic loader in either exec);"
 	say "+reexec-vfork-static: +reexec-static cloned vfork-like (CLONE_VM | CLONE_VFORK: no page-table copy, no copy-on-write faults), as mdlaunch does;"
 	say "+nested: the cgroups one shared level deeper, as mdlaunch/NAME-ID (level made, cpuset copied into it, removed when empty);"
-	say "+lo: the loopback interface brought up; +all: mdlaunch's shape, +reexec-vfork-static, +nested and +lo together."
+	say "+lo: the loopback interface brought up; +all: mdlaunch's shape, +reexec-vfork-static, +nested and +lo together;"
+	say "+dev: a private /dev as mdlaunch's mount plan makes it (tmpfs, 6 mknods, devpts, 5 links, /dev/shm, /dev/mqueue);"
+	say "+devrules: the device allowlist, a devices cgroup with devices.deny a and 11 devices.allow lines (v1);"
+	say "mdlaunch-no-cgroupns: mdlaunch-run without its cgroup namespace (the unshare alone: the cgroup mounts stay);"
+	say "mdlaunch-no-masks: mdlaunch-run with Unmask=ALL (none of the 12 masks and 5 read-only paths)."
 	say ""
 	"$OUT/timer" lat -n "$ROUNDS" -w "$WARMUP" -s "$SEED" -o "$OUT/gap-raw.tsv" -L "$OUT/logs" \
 		-f floor -r floor+all "$OUT/gap.spec" | tee "$OUT/gap.md" | tee -a "$RESULTS"
 	say ""
+	[ $MDL_OK = 1 ] && say "Containment pieces of mdlaunch-run (ms, medians): cgroup namespace" \
+		"$(diff_ms "$OUT/gap.md" mdlaunch-run mdlaunch-no-cgroupns), masks and read-only paths" \
+		"$(diff_ms "$OUT/gap.md" mdlaunch-run mdlaunch-no-masks); CPU time:" \
+		"$(cdiff_ms "$OUT/gap.md" mdlaunch-run mdlaunch-no-cgroupns)," \
+		"$(cdiff_ms "$OUT/gap.md" mdlaunch-run mdlaunch-no-masks)."
 	say "Differences of medians vs the floor (ms): +reexec $(diff_ms "$OUT/gap.md" floor+reexec floor)," \
 		"+reexec-static vs floor-static $(diff_ms "$OUT/gap.md" floor+reexec-static floor-static), +reexec-vfork-static vs floor-static $(diff_ms "$OUT/gap.md" floor+reexec-vfork-static floor-static), floor-static $(diff_ms "$OUT/gap.md" floor-static floor), +nested $(diff_ms "$OUT/gap.md" floor+nested floor)," \
-		"+lo $(diff_ms "$OUT/gap.md" floor+lo floor), +all $(diff_ms "$OUT/gap.md" floor+all floor)$([ $MDL_OK = 1 ] &&
+		"+lo $(diff_ms "$OUT/gap.md" floor+lo floor), +dev $(diff_ms "$OUT/gap.md" floor+dev floor), +devrules $(diff_ms "$OUT/gap.md" floor+devrules floor), +all $(diff_ms "$OUT/gap.md" floor+all floor)$([ $MDL_OK = 1 ] &&
 		echo ", mdlaunch-run $(diff_ms "$OUT/gap.md" mdlaunch-run floor) (of which beyond +all: $(diff_ms "$OUT/gap.md" mdlaunch-run floor+all))")."
 	say "The same for CPU time (ms): +reexec $(cdiff_ms "$OUT/gap.md" floor+reexec floor)," \
 		"+reexec-static vs floor-static $(cdiff_ms "$OUT/gap.md" floor+reexec-static floor-static), +reexec-vfork-static vs floor-static $(cdiff_ms "$OUT/gap.md" floor+reexec-vfork-static floor-static), floor-static $(cdiff_ms "$OUT/gap.md" floor-static floor), +nested $(cdiff_ms "$OUT/gap.md" floor+nested floor)," \
-		"+lo $(cdiff_ms "$OUT/gap.md" floor+lo floor), +all $(cdiff_ms "$OUT/gap.md" floor+all floor)$([ $MDL_OK = 1 ] &&
+		"+lo $(cdiff_ms "$OUT/gap.md" floor+lo floor), +dev $(cdiff_ms "$OUT/gap.md" floor+dev floor), +devrules $(cdiff_ms "$OUT/gap.md" floor+devrules floor), +all $(cdiff_ms "$OUT/gap.md" floor+all floor)$([ $MDL_OK = 1 ] &&
 		echo ", mdlaunch-run $(cdiff_ms "$OUT/gap.md" mdlaunch-run floor) (of which beyond +all: $(cdiff_ms "$OUT/gap.md" mdlaunch-run floor+all))")."
+	[ $MDL_OK = 1 ] && say "seccomp (default profile, program read from the cache, loaded by init):" \
+		"$(diff_ms "$OUT/gap.md" mdlaunch-run mdlaunch-unconfined) ms over mdlaunch-unconfined" \
+		"(CPU $(cdiff_ms "$OUT/gap.md" mdlaunch-run mdlaunch-unconfined) ms; target <= 0.2 ms);" \
+		"compiled at every start instead (mdlaunch-seccomp-uncached, one env exec more):" \
+		"$(diff_ms "$OUT/gap.md" mdlaunch-seccomp-uncached mdlaunch-run) ms."
 	say "Load average before/after: $load0 / $(loadavg)."
 	say ""
 fi

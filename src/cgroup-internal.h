@@ -97,9 +97,15 @@ extern const struct cgroup_subsys_ops cgroup_subsys_cpuset;
 extern const struct cgroup_subsys_ops cgroup_subsys_memory;
 extern const struct cgroup_subsys_ops cgroup_subsys_cpu;
 extern const struct cgroup_subsys_ops cgroup_subsys_pids;
+extern const struct cgroup_subsys_ops cgroup_subsys_devices;
 
+/*
+ * Controllers cgroup v2 has in every cgroup without cgroup.controllers or
+ * cgroup.subtree_control: devices (a BPF program on the leaf).
+ */
+#define CGROUP_V2_IMPLICIT (1U << CGROUP_CTL_DEVICES)
 /* The chain in the order a run applies it (cgroup.c); the host probe walks it too. */
-#define CGROUP_N_SUBSYSTEMS 4
+#define CGROUP_N_SUBSYSTEMS 5
 extern const struct cgroup_subsys_ops *const cgroup_subsystems[CGROUP_N_SUBSYSTEMS];
 
 /*

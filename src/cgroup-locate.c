@@ -22,10 +22,8 @@
 #include "util.h"
 
 static const char *const controller_names[_CGROUP_CTL_MAX] = {
-	[CGROUP_CTL_CPUSET] = "cpuset",
-	[CGROUP_CTL_MEMORY] = "memory",
-	[CGROUP_CTL_CPU] = "cpu",
-	[CGROUP_CTL_PIDS] = "pids",
+	[CGROUP_CTL_CPUSET] = "cpuset", [CGROUP_CTL_MEMORY] = "memory",	  [CGROUP_CTL_CPU] = "cpu",
+	[CGROUP_CTL_PIDS] = "pids",	[CGROUP_CTL_DEVICES] = "devices",
 };
 
 static const char *const mode_names[_CGROUP_MODE_MAX] = {

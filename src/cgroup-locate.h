@@ -29,12 +29,13 @@ enum cgroup_version {
 	CGROUP_V2 = 2,
 };
 
-/* The controllers of the subsystem chain (cpuset, memory, cpu, pids). */
+/* The controllers of the subsystem chain (cpuset, memory, cpu, pids, devices). */
 enum cgroup_controller {
 	CGROUP_CTL_CPUSET,
 	CGROUP_CTL_MEMORY,
 	CGROUP_CTL_CPU,
 	CGROUP_CTL_PIDS,
+	CGROUP_CTL_DEVICES,
 	_CGROUP_CTL_MAX,
 	_CGROUP_CTL_INVALID = -22,
 };

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cgroup-internal.h"
+#include "devices.h"
 #include "spec.h"
 #include "util.h"
 
@@ -132,6 +133,8 @@ static void check_v2(struct probe *p, const struct cgroup_host *h,
 
 		if (!(mask & (1U << c)))
 			continue;
+		if (CGROUP_V2_IMPLICIT & (1U << c))
+			continue;
 		if (!cgroup_controller_listed(offered, name)) {
 			report(
 			    p, CGROUP_PROBE_NOT_OFFERED, name,
@@ -195,6 +198,13 @@ static void probe_controller(struct probe *p, struct cgroup_host *h,
 		    ss->controller == CGROUP_CTL_PIDS && cgroup_pids_tracks(spec)
 			? CGROUP_PIDS_TRACKER_HINT
 			: " (mount it, or remove the key)");
+		return;
+	}
+	if (v == CGROUP_V2 && ss->controller == CGROUP_CTL_DEVICES && !device_bpf_supported()) {
+		report(
+		    p, CGROUP_PROBE_MISSING, ss->name,
+		    "devices: this kernel loads no BPF_PROG_TYPE_CGROUP_DEVICE program, which the "
+		    "device allowlist needs on cgroup v2 (a kernel built with CONFIG_CGROUP_BPF)");
 		return;
 	}
 	if (v == CGROUP_V2) {

@@ -206,7 +206,9 @@ static int v2_create(struct cgroup *cg, const char *name, struct cgroup_error *e
 	for (int i = 0; i < _CGROUP_CTL_MAX; i++) {
 		if (!cg->dirs[i].used)
 			continue;
-		mask |= 1U << i;
+		/* Nothing to enable for those (the leaf is still made: they live there). */
+		if (!(CGROUP_V2_IMPLICIT & (1U << i)))
+			mask |= 1U << i;
 		if (p < 0)
 			p = i;
 		else

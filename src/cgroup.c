@@ -28,10 +28,8 @@
 
 /* The chain, applied in this order (cpuset first: v1 seeds every level before any join). */
 const struct cgroup_subsys_ops *const cgroup_subsystems[CGROUP_N_SUBSYSTEMS] = {
-	&cgroup_subsys_cpuset,
-	&cgroup_subsys_memory,
-	&cgroup_subsys_cpu,
-	&cgroup_subsys_pids,
+	&cgroup_subsys_cpuset, &cgroup_subsys_memory,  &cgroup_subsys_cpu,
+	&cgroup_subsys_pids,   &cgroup_subsys_devices,
 };
 
 /* True when some subsystem of the chain is enabled by @spec. */

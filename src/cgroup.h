@@ -101,3 +101,35 @@ int cgroup_show_plan(const struct container_spec *spec, FILE *f, struct cgroup_e
  * then that is the whole message). Returns @buf.
  */
 char *cgroup_error_format(const struct cgroup_error *err, char *buf, size_t size);
+
+/* The cgroup hierarchies a container's own /sys/fs/cgroup shows (cgroup-mounts.c). */
+struct cgroup_spec_mount {
+	char *path;    /* the host's mount point, e.g. /sys/fs/cgroup/memory */
+	bool v2;       /* cgroup2 (the hybrid host's unified hierarchy) */
+	char *options; /* v1: the options a new mount needs ("cpu,cpuacct"); NULL for v2 */
+};
+
+struct cgroup_mounts {
+	enum cgroup_mode mode;
+	struct cgroup_spec_mount *v; /* legacy and hybrid: one per hierarchy the chain uses */
+	size_t n;
+	char **links; /* pairs: a symlink's name in CGROUP_ROOT, then its target */
+};
+
+/*
+ * For @spec, the hierarchies its cgroups live in, as cgroup_setup() picks
+ * them (none when the spec needs no cgroup, and none on a unified host,
+ * where one cgroup2 mount shows them all), and the host's symlinks naming
+ * them. Changes nothing. 0 or -errno; on success the caller owns *ret and
+ * frees it with cgroup_mounts_done().
+ */
+int cgroup_spec_mounts(const struct container_spec *spec, struct cgroup_mounts *ret);
+void cgroup_mounts_done(struct cgroup_mounts *m);
+
+/*
+ * In a /proc/self/mountinfo text, the v1 mount carrying @controller: its
+ * mount point and the options a new mount of the same hierarchy needs (the
+ * super options less rw/ro and release_agent=). 0, -ENOENT or -ENOMEM.
+ */
+int cgroup_parse_mount_options(FILE *f, const char *controller, char **ret_mountpoint,
+			       char **ret_options);

@@ -123,11 +123,15 @@ static int cli_value(struct cli_options *o, const struct config_key *k, const ch
 /* Option values of the key options: the row index * 2 (+ 1 for the alias name). */
 #define OPT_KEY_BASE 0x200
 
+/* The getopt short option string: "+:", at most two letters with ':' per key, "hv", NUL. */
+#define SHORTS_MAX (2 + 4 * _SPEC_KEY_MAX + 2 + 1)
+
 /*
  * The getopt tables of `run`: the key options of config_keys[] and the global
- * options. Returns a new array (*ret_short the short option string), or NULL.
+ * options. Returns a new array and fills @shorts (SHORTS_MAX bytes) with the
+ * short option string, or returns NULL (OOM).
  */
-static struct option *cli_getopt_tables(char *shorts, size_t shorts_size)
+static struct option *cli_getopt_tables(char shorts[static SHORTS_MAX])
 {
 	static const struct option globals[] = {
 		{ "log-level", required_argument, NULL, 'L' | 0x100 },
@@ -138,11 +142,13 @@ static struct option *cli_getopt_tables(char *shorts, size_t shorts_size)
 		{ "help", no_argument, NULL, 'h' },
 	};
 	struct option *opts = calloc(2 * config_keys_n + ELEMENTSOF(globals) + 1, sizeof(*opts));
-	size_t n = 0, ns = 0;
+	size_t n = 0;
+	char *p = shorts;
 
 	if (!opts)
 		return NULL;
-	ns += (size_t)snprintf(shorts + ns, shorts_size - ns, "+:");
+	*p++ = '+';
+	*p++ = ':';
 	for (size_t i = 0; i < config_keys_n; i++) {
 		const struct config_key_option *opt = &config_keys[i].option;
 		int has_arg = opt->arg ? required_argument : no_argument;
@@ -157,12 +163,14 @@ static struct option *cli_getopt_tables(char *shorts, size_t shorts_size)
 		for (int j = 0; j < 2; j++) {
 			char c = j == 0 ? opt->short_name : opt->short_alias;
 
-			if (c)
-				ns += (size_t)snprintf(shorts + ns, shorts_size - ns, "%c%s", c,
-						       opt->arg ? ":" : "");
+			if (!c)
+				continue;
+			*p++ = c;
+			if (opt->arg)
+				*p++ = ':';
 		}
 	}
-	snprintf(shorts + ns, shorts_size - ns, "h");
+	memcpy(p, "h", 2);
 	memcpy(opts + n, globals, sizeof(globals));
 	return opts;
 }
@@ -187,10 +195,10 @@ static int cli_parse_options(int argc, char **argv, struct cli_options *o, struc
 			     bool *ret_dashdash)
 {
 	_cleanup_free_ struct option *options = NULL;
-	char shorts[128];
+	char shorts[SHORTS_MAX];
 	int c, before = 1, verbose = 0, r;
 
-	options = cli_getopt_tables(shorts, sizeof(shorts));
+	options = cli_getopt_tables(shorts);
 	o->v = calloc((size_t)argc + 1, sizeof(*o->v));
 	o->check.spec = spec_new();
 	o->check.option = true;
@@ -264,8 +272,7 @@ static int cli_parse_options(int argc, char **argv, struct cli_options *o, struc
 			break;
 		}
 	}
-	if (g->log_level >= 0)
-		log_max_level = g->log_level;
+	config_set_log_level(g, -1);
 	if (o->n_errors > 0 || o->check.n_errors > 0)
 		return -EINVAL;
 	*ret_dashdash = optind == before + 1 && before < argc && streq(argv[before], "--");
@@ -324,50 +331,51 @@ static int cli_apply(const struct cli_options *o, struct container_spec *spec)
 	return 0;
 }
 
+/* What `run` puts over the file (or the defaults): its operands, then its options. */
+struct cli_layer {
+	const struct cli_options *o;
+	char **operands; /* ARGs after "FILE.container --", or COMMAND [ARG...] */
+	bool command_form;
+};
+
 /*
- * Loads the operands: the .container file plus ARGs after "--", or the
- * COMMAND and its ARGs (with the default name). Returns 0 or -errno (logged).
+ * The run layer of the load pipeline: the COMMAND and its ARGs (with the
+ * default name), or the ARGs appended to Command=, then the options.
+ * Returns 0 or -errno (logged).
  */
-static int cli_operands(int argc, char **argv, int i, bool dashdash, struct container_spec *spec)
+static int cli_layer_apply(void *userdata, struct container_spec *spec)
 {
+	const struct cli_layer *l = userdata;
 	int r;
 
-	if (!dashdash && has_container_suffix(argv[i])) {
-		r = config_load_container(argv[i], spec);
-		if (r < 0)
-			return r;
-		if (i + 1 < argc && !streq(argv[i + 1], "--"))
-			return log_error_errno(-EINVAL,
-					       "run: unexpected argument '%s' after '%s' (put -- "
-					       "before arguments for Command=)",
-					       argv[i + 1], argv[i]);
-		for (int j = i + 2; j < argc; j++) {
-			r = strv_extend(&spec->argv, argv[j]);
-			if (r < 0)
-				return log_error_errno(r, "out of memory");
-		}
-		return 0;
+	if (l->command_form) {
+		strv_free(spec->argv);
+		spec->argv = NULL;
+		free(spec->name);
+		spec->name = name_from_command(l->operands[0]);
+		if (!spec->name)
+			return log_error_errno(-ENOMEM, "out of memory");
 	}
-	strv_free(spec->argv);
-	spec->argv = NULL;
-	for (int j = i; j < argc; j++) {
-		r = strv_extend(&spec->argv, argv[j]);
+	for (char **a = l->operands; a && *a; a++) {
+		r = strv_extend(&spec->argv, *a);
 		if (r < 0)
 			return log_error_errno(r, "out of memory");
 	}
-	free(spec->name);
-	spec->name = name_from_command(argv[i]);
-	if (!spec->name)
-		return log_error_errno(-ENOMEM, "out of memory");
+	r = cli_apply(l->o, spec);
+	if (r < 0)
+		return log_error_errno(r, "out of memory");
 	return 0;
 }
 
 int config_from_cli(int argc, char **argv, struct global_options *g, struct container_spec **ret)
 {
-	_cleanup_(spec_freep) struct container_spec *spec = NULL;
 	struct cli_options o = { 0 };
+	struct cli_layer l = { .o = &o };
+	struct config_layers layers = {
+		.g = g, .host = true, .apply = cli_layer_apply, .userdata = &l
+	};
 	bool dashdash = false;
-	int i, r, level = -1;
+	int i, r;
 
 	i = cli_parse_options(argc, argv, &o, g, &dashdash);
 	if (i < 0) {
@@ -379,26 +387,21 @@ int config_from_cli(int argc, char **argv, struct global_options *g, struct cont
 		return log_error_errno(-EINVAL, "run: no FILE.container or COMMAND given (see "
 						"mdlaunch run --help)");
 	}
-	spec = spec_new();
-	if (!spec)
-		r = log_error_errno(-ENOMEM, "out of memory");
-	else
-		r = config_load_global(g->config_path, spec, &level);
-	if (r >= 0 && g->log_level < 0 && level >= 0)
-		log_max_level = level;
-	if (r >= 0)
-		r = cli_operands(argc, argv, i, dashdash, spec);
-	if (r >= 0) {
-		r = cli_apply(&o, spec);
-		if (r < 0)
-			log_error_errno(r, "out of memory");
+	if (!dashdash && has_container_suffix(argv[i])) {
+		layers.file = argv[i];
+		if (i + 1 < argc && !streq(argv[i + 1], "--")) {
+			cli_options_done(&o);
+			return log_error_errno(-EINVAL,
+					       "run: unexpected argument '%s' after '%s' (put -- "
+					       "before arguments for Command=)",
+					       argv[i + 1], argv[i]);
+		}
+		l.operands = i + 2 <= argc ? argv + i + 2 : NULL;
+	} else {
+		l.command_form = true;
+		l.operands = argv + i;
 	}
+	r = config_load(&layers, ret);
 	cli_options_done(&o);
-	if (r < 0)
-		return r;
-	r = config_validate(spec);
-	if (r < 0)
-		return r;
-	*ret = TAKE_PTR(spec);
-	return 0;
+	return r;
 }

@@ -13,13 +13,12 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <libconfig.h>
 
+#include "config-file.h"
 #include "config-values.h"
 #include "log.h"
 #include "spec.h"
@@ -479,27 +478,19 @@ int config_load_global(const char *path, struct container_spec *spec, int *ret_l
 {
 	_cleanup_free_ char *text = NULL;
 	const char *p = path ? path : CONFIG_GLOBAL_DEFAULT_PATH;
-	struct stat st;
+	size_t size = 0;
 	int r;
 
-	if (stat(p, &st) < 0) {
-		/* The default file is optional: no file, no defaults to change. */
-		if (!path && errno == ENOENT) {
-			*ret_log_level = -1;
-			return 0;
-		}
-		return log_error_errno(-errno, "cannot open '%s': %m", p);
+	/* The default file is optional: no file, no defaults to change. */
+	r = config_file_read(p, GLOBAL_FILE_MAX, spec->strict_permissions, !path, &text, &size);
+	if (r == -ENOENT && !path) {
+		*ret_log_level = -1;
+		return 0;
 	}
-	if (!S_ISREG(st.st_mode))
-		return log_error_errno(-EINVAL, "cannot load '%s': not a regular file", p);
-	r = read_file_at(AT_FDCWD, p, GLOBAL_FILE_MAX, &text);
-	if (r == -EFBIG)
-		return log_error_errno(r, "cannot load '%s': larger than %d bytes", p,
-				       GLOBAL_FILE_MAX);
 	if (r < 0)
-		return log_error_errno(r, "cannot open '%s': %m", p);
+		return r;
 	/* libconfig would silently stop at a NUL: the rest of the file would be ignored. */
-	if ((off_t)strlen(text) < st.st_size)
+	if (strlen(text) < size)
 		return log_error_errno(-EINVAL, "cannot load '%s': contains a NUL byte", p);
 	return global_parse(p, text, spec, ret_log_level);
 }

@@ -41,7 +41,8 @@
 #include "spec.h"
 #include "util.h"
 
-int key_error(struct key_ctx *c, const char *fmt, ...)
+/* Logs "label: message" at c->path:c->line (or plainly) and counts it; returns -EINVAL. */
+_printf_(2, 3) static int key_error(struct key_ctx *c, const char *fmt, ...)
 {
 	char msg[1536];
 	va_list ap;
@@ -54,7 +55,8 @@ int key_error(struct key_ctx *c, const char *fmt, ...)
 	c->n_errors++;
 	if (c->path)
 		return log_syntax(c->path, c->line, LOG_LEVEL_ERROR, "%s: %s", c->label, msg);
-	return log_error("%s: %s", c->label, msg);
+	log_error("%s: %s", c->label, msg);
+	return -EINVAL;
 }
 
 /* ------------------------------------------------------------------------- */
@@ -328,6 +330,74 @@ static int parse_pids_key(struct key_ctx *c, const struct config_key *k, const c
 	if (parse_pids_limit(value, field) < 0)
 		return key_error(c, "invalid value '%s' " CONFIG_PIDS_HINT, value);
 	return 0;
+}
+
+/* ShmSize=: a size as Memory= has, but a number (a tmpfs without a limit is not offered). */
+static int parse_shm_key(struct key_ctx *c, const struct config_key *k, const char *value,
+			 void *field)
+{
+	uint64_t v;
+	int r = parse_size(value, &v);
+
+	(void)k;
+	if (r == -ERANGE || (r == 0 && v == SPEC_MEMORY_INFINITY))
+		return key_error(c, "size '%s' out of range (1 byte to 16777215T)", value);
+	if (r < 0)
+		return key_error(c, "invalid size '%s' " CONFIG_SIZE_HINT, value);
+	*(uint64_t *)field = v;
+	return 0;
+}
+
+/* The 1-based index of @path in spec->files (where a list entry was written), 0: none. */
+static unsigned file_index(const struct container_spec *spec, const char *path)
+{
+	for (size_t i = 0; path && spec->files && spec->files[i]; i++)
+		if (streq(spec->files[i], path))
+			return (unsigned)i + 1;
+	return 0;
+}
+
+/*
+ * AddDevice=: one or more entries per line, each appended with the file and
+ * line it came from (a run reports a missing host node there); "" empties
+ * the list. --device: one entry. Only the syntax is checked: the host node
+ * is a host fact, looked at by a run and by check --host.
+ */
+static int parse_device_key(struct key_ctx *c, const struct config_key *k, const char *value,
+			    void *field)
+{
+	_cleanup_strv_free_ char **l = NULL;
+	int r, bad = 0;
+
+	(void)k;
+	(void)field;
+	if (*value == '\0') {
+		spec_clear_devices(c->spec);
+		return 0;
+	}
+	if (c->option)
+		r = strv_extend(&l, value);
+	else
+		r = split_words(value, &l);
+	if (r < 0)
+		return split_error(c, value, r);
+	for (char **e = l; *e; e++) {
+		struct spec_device d = { .file = file_index(c->spec, c->path), .line = c->line };
+
+		r = parse_device(*e, &d);
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0) {
+			bad = key_error(c, "invalid device '%s' " CONFIG_DEVICE_HINT, *e);
+			continue;
+		}
+		r = spec_add_device(c->spec, &d);
+		free(d.host);
+		free(d.container);
+		if (r < 0)
+			return r;
+	}
+	return bad;
 }
 
 static int parse_signal_key(struct key_ctx *c, const struct config_key *k, const char *value,
@@ -606,6 +676,79 @@ static int parse_mount_key(struct key_ctx *c, const struct config_key *k, const 
 	return r;
 }
 
+/* Mask= and Unmask=: each line adds its paths to the list at @field. */
+static int parse_mask_key(struct key_ctx *c, const struct config_key *k, const char *value,
+			  void *field)
+{
+	bool unmask = k->id == SPEC_KEY_UNMASK;
+	_cleanup_strv_free_ char **l = NULL;
+	char ***paths = field;
+	char bad[256] = "";
+	int r;
+
+	r = parse_mask_paths(value, unmask, &l, bad, sizeof(bad));
+	if (r == -EINVAL)
+		return key_error(c, "invalid path '%s' %s", bad,
+				 unmask ? CONFIG_UNMASK_HINT : CONFIG_MASK_HINT);
+	if (r < 0)
+		return r;
+	for (char **p = l; *p; p++) {
+		r = strv_extend(paths, *p);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/*
+ * SeccompProfile=default|unconfined|PATH, or --security-opt seccomp=...: a
+ * relative PATH is relative to the directory of the file that sets it (the
+ * working directory for the option). The profile itself is read by the
+ * runtime (and check --host): what a file holds is a host fact.
+ */
+static int parse_seccomp_key(struct key_ctx *c, const struct config_key *k, const char *value,
+			     void *field)
+{
+	_cleanup_free_ char *cwd = NULL, *dir = NULL;
+	const char *slash = c->path ? strrchr(c->path, '/') : NULL;
+	char **profile = field, *s = NULL;
+	int r;
+
+	(void)k;
+	if (c->option) {
+		if (strncmp(value, "seccomp=", 8) != 0)
+			return key_error(c,
+					 "unknown option '%s' (use seccomp=default, "
+					 "seccomp=unconfined or seccomp=PATH)",
+					 value);
+		value += 8;
+	}
+	cwd = getcwd(NULL, 0);
+	if (!cwd)
+		return -errno;
+	if (slash == c->path && slash)
+		dir = strdup("/");
+	else if (slash && c->path[0] == '/')
+		dir = strndup(c->path, (size_t)(slash - c->path));
+	else if (slash)
+		dir = strdup_printf("%s/%.*s", cwd, (int)(slash - c->path), c->path);
+	else
+		dir = strdup(cwd);
+	if (!dir)
+		return -ENOMEM;
+	r = parse_seccomp_profile(value, dir, &s);
+	if (r == -EINVAL)
+		return key_error(c,
+				 "invalid value '%s' (use default, unconfined or the path of a "
+				 "JSON profile)",
+				 value);
+	if (r < 0)
+		return r;
+	free(*profile);
+	*profile = s;
+	return 0;
+}
+
 /* ------------------------------------------------------------------------- */
 /* Formatters: spec field to text or typed JSON */
 
@@ -633,6 +776,15 @@ static void format_string(const struct container_spec *spec, const struct config
 		value_out_null(o);
 }
 
+/* SeccompProfile=: NULL is the default profile. */
+static void format_seccomp(const struct container_spec *spec, const struct config_key *k,
+			   struct value_out *o)
+{
+	const char *s = *FIELD(spec, k, char *);
+
+	value_out_string(o, s ? s : "default");
+}
+
 static void format_bool(const struct container_spec *spec, const struct config_key *k,
 			struct value_out *o)
 {
@@ -653,7 +805,10 @@ static void format_size(const struct container_spec *spec, const struct config_k
 		value_out_number(o, v);
 }
 
-/* CPUShares=, CPUWeight=, PidsLimit=: 0 is unset; PidsLimit's infinity is "max". */
+/*
+ * CPUShares=, CPUWeight=, PidsLimit=: 0 is unset, UINT64_MAX "max"
+ * (SPEC_PIDS_INFINITY; no CPU value comes near it).
+ */
 static void format_count(const struct container_spec *spec, const struct config_key *k,
 			 struct value_out *o)
 {
@@ -661,10 +816,34 @@ static void format_count(const struct container_spec *spec, const struct config_
 
 	if (v == 0)
 		value_out_null(o);
-	else if (k->id == SPEC_KEY_PIDS_LIMIT && v == SPEC_PIDS_INFINITY)
+	else if (v == UINT64_MAX)
 		value_out_string(o, "max");
 	else
 		value_out_number(o, v);
+}
+
+static void format_u64(const struct container_spec *spec, const struct config_key *k,
+		       struct value_out *o)
+{
+	value_out_number(o, *FIELD(spec, k, uint64_t));
+}
+
+/* AddDevice=: the entries as "[-]HOST:CONTAINER:PERMS". */
+static void format_devices(const struct container_spec *spec, const struct config_key *k,
+			   struct value_out *o)
+{
+	(void)k;
+	value_out_list_begin(o);
+	for (size_t i = 0; i < spec->n_devices; i++) {
+		const struct spec_device *d = &spec->devices[i];
+		_cleanup_free_ char *s = strdup_printf(
+		    "%s%s:%s:%s%s%s", d->optional ? "-" : "", d->host, d->container,
+		    d->perms & SPEC_DEV_READ ? "r" : "", d->perms & SPEC_DEV_WRITE ? "w" : "",
+		    d->perms & SPEC_DEV_MKNOD ? "m" : "");
+
+		value_out_string(o, s ? s : "");
+	}
+	value_out_list_end(o);
 }
 
 static void format_unsigned(const struct container_spec *spec, const struct config_key *k,
@@ -1123,6 +1302,43 @@ const struct config_key config_keys[] = {
 	  .offset = FIELD_OF(read_only_tmpfs),
 	  .format = format_bool,
 	  .doc = "FILE SYSTEM" },
+	{ .name = "Mask",
+	  .id = SPEC_KEY_MASK,
+	  .parse = parse_mask_key,
+	  .offset = FIELD_OF(mask_paths),
+	  .format = format_strv,
+	  .doc = "CONTAINMENT",
+	  .repeatable = true },
+	{ .name = "Unmask",
+	  .id = SPEC_KEY_UNMASK,
+	  .parse = parse_mask_key,
+	  .offset = FIELD_OF(unmask_paths),
+	  .format = format_strv,
+	  .doc = "CONTAINMENT",
+	  .repeatable = true },
+	{ .name = "SeccompProfile",
+	  .id = SPEC_KEY_SECCOMP_PROFILE,
+	  .parse = parse_seccomp_key,
+	  .offset = FIELD_OF(seccomp_profile),
+	  .format = format_seccomp,
+	  .doc = "SECCOMP",
+	  .option = { "--security-opt", NULL, 0, 0, "seccomp=PROFILE",
+		      "the seccomp profile: default, unconfined or a docker JSON file" } },
+	{ .name = "ShmSize",
+	  .id = SPEC_KEY_SHM_SIZE,
+	  .parse = parse_shm_key,
+	  .offset = FIELD_OF(shm_size),
+	  .format = format_u64,
+	  .doc = "DEVICES",
+	  .option = { "--shm-size", NULL, 0, 0, "SIZE", "size of /dev/shm, default 64M" } },
+	{ .name = "AddDevice",
+	  .id = SPEC_KEY_ADD_DEVICE,
+	  .parse = parse_device_key,
+	  .format = format_devices,
+	  .doc = "DEVICES",
+	  .repeatable = true,
+	  .option = { "--device", NULL, 0, 0, "[-]HOST[:CONTAINER][:PERMS]",
+		      "add a host device node (PERMS from rwm); repeatable" } },
 };
 
 const size_t config_keys_n = ELEMENTSOF(config_keys);

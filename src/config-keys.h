@@ -85,9 +85,6 @@ const char *config_key_suggest(const char *name);
  */
 int config_key_parse(struct key_ctx *c, const struct config_key *k, const char *value);
 
-/* Logs "label: message" at c->path:c->line (or plainly) and counts it; returns -EINVAL. */
-int key_error(struct key_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
 /* The writer primitives the formatters use (config-show.c). */
 void value_out_string(struct value_out *o, const char *s);
 void value_out_number(struct value_out *o, uint64_t v);

@@ -532,8 +532,11 @@ static bool below_other_mount(const struct container_spec *spec, const struct sp
 	return false;
 }
 
-/* One Volume= or Tmpfs= entry against the host and the root it goes into. */
-static int validate_mount(struct container_spec *spec, struct spec_mount *m)
+/*
+ * One Volume= or Tmpfs= entry: where it may go and against the other mounts
+ * (any host), then, with @host, against the host and the root it goes into.
+ */
+static int validate_mount(struct container_spec *spec, struct spec_mount *m, bool host)
 {
 	const char *root = spec->rootfs ? spec->rootfs : "/";
 	bool src_dir = true;
@@ -557,6 +560,8 @@ static int validate_mount(struct container_spec *spec, struct spec_mount *m)
 				   "'idmap' on '%s' needs a user namespace, which this container "
 				   "does not have",
 				   m->target);
+	if (!host)
+		return 0;
 	if (m->source) {
 		if (stat(m->source, &st) < 0 || canonicalize(&m->source) < 0)
 			return mount_error(spec, m, "cannot use the host path '%s': %s", m->source,
@@ -609,7 +614,7 @@ static int validate_mount(struct container_spec *spec, struct spec_mount *m)
 	return 0;
 }
 
-int config_validate_filesystem(struct container_spec *spec)
+int config_validate_filesystem(struct container_spec *spec, bool host)
 {
 	int ret = 0, r;
 
@@ -625,9 +630,9 @@ int config_validate_filesystem(struct container_spec *spec)
 					   "ReadOnly: needs the mount namespace (Namespaces=)");
 		return ret;
 	}
-	ret = validate_rootfs(spec);
+	ret = host ? validate_rootfs(spec) : 0;
 	for (size_t i = 0; i < spec->n_mounts; i++) {
-		r = validate_mount(spec, &spec->mounts[i]);
+		r = validate_mount(spec, &spec->mounts[i], host);
 		if (ret >= 0)
 			ret = r;
 	}

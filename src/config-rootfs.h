@@ -44,11 +44,13 @@ int parse_tmpfs(const char *value, struct spec_mount *ret, char *why, size_t why
 void spec_mount_done(struct spec_mount *m);
 
 /*
- * The host rules of the file-system keys, each error at the file:line of
- * the value: Rootfs= exists and is a directory, every HOST-DIR exists, no
- * two mounts on one CONTAINER-DIR, none on /proc or /dev, mount points that
- * the run cannot create exist, no symlink on the way to a mount point, and
- * a mount namespace for all of it. With Rootfs= and no WorkingDirectory=,
- * the working directory becomes "/". Returns 0 or -EINVAL (logged).
+ * The rules of the file-system keys, each error at the file:line of the
+ * value: a mount namespace for all of it, no two mounts on one
+ * CONTAINER-DIR, none on /proc or /dev, no idmap without a user namespace;
+ * and with @host (run, show, check --host) the host rules: Rootfs= exists
+ * and is a directory, every HOST-DIR exists, mount points that the run
+ * cannot create exist, no symlink on the way to a mount point. With Rootfs=
+ * and no WorkingDirectory=, the working directory becomes "/". Returns 0 or
+ * -EINVAL (logged).
  */
-int config_validate_filesystem(struct container_spec *spec);
+int config_validate_filesystem(struct container_spec *spec, bool host);

@@ -155,6 +155,51 @@ int config_show_effective(const struct container_spec *spec, FILE *f)
 	return 0;
 }
 
+/*
+ * Writes the cgroup writes of the plan text @plan as JSON objects
+ * { "file": ..., "value": ..., "note"?: ... }: the lines the subsystem chain
+ * prints as "     /sys/fs/cgroup/.../FILE = VALUE (NOTE)". Returns 0 or -ENOMEM.
+ */
+static int put_plan_writes(const char *plan, FILE *f)
+{
+	bool first = true;
+
+	for (const char *p = plan; p && *p;) {
+		const char *nl = strchrnul(p, '\n');
+		_cleanup_free_ char *line = strndup(p, (size_t)(nl - p));
+		char *eq, *note = NULL;
+
+		if (!line)
+			return -ENOMEM;
+		p = *nl ? nl + 1 : nl;
+		if (strncmp(line, "     /", 6) != 0 || !(eq = strstr(line, " = ")))
+			continue;
+		*eq = '\0';
+		eq += 3;
+		/* "VALUE (NOTE)": the values written (numbers, CPU lists, max) have no " (". */
+		note = strstr(eq, " (");
+		if (note && eq[strlen(eq) - 1] == ')') {
+			*note = '\0';
+			note += 2;
+			note[strlen(note) - 1] = '\0';
+		} else {
+			note = NULL;
+		}
+		fputs(first ? "\n    { \"file\": " : ",\n    { \"file\": ", f);
+		first = false;
+		fputs_json(line + 5, f);
+		fputs(", \"value\": ", f);
+		fputs_json(eq, f);
+		if (note) {
+			fputs(", \"note\": ", f);
+			fputs_json(note, f);
+		}
+		fputs(" }", f);
+	}
+	fputs(first ? "]" : "\n  ]", f);
+	return 0;
+}
+
 int config_show_json(const struct container_spec *spec, const char *plan, const char *network,
 		     FILE *f)
 {
@@ -168,6 +213,7 @@ int config_show_json(const struct container_spec *spec, const char *plan, const 
 	fputs("],\n  \"keys\": [", f);
 	for (size_t i = 0; i < config_keys_n; i++) {
 		const struct config_key *k = &config_keys[i];
+		const struct spec_origin *o = &spec->origin[k->id];
 		_cleanup_free_ char *value = NULL, *origin = NULL;
 		const char *file = spec_origin_file(spec, k->id);
 
@@ -176,17 +222,24 @@ int config_show_json(const struct container_spec *spec, const char *plan, const 
 		fputs(i == 0 ? "\n    { \"key\": " : ",\n    { \"key\": ", f);
 		fputs_json(k->name, f);
 		fputs(", \"value\": ", f);
-		fputs_json(value, f);
+		put_value(spec, k, true, f);
+		if (o->value) {
+			fputs(", \"text\": ", f);
+			fputs_json(o->value, f);
+		}
 		fputs(", \"origin\": ", f);
 		fputs_json(origin, f);
 		if (file) {
 			fputs(", \"file\": ", f);
 			fputs_json(file, f);
-			fprintf(f, ", \"line\": %u", spec->origin[k->id].line);
+			fprintf(f, ", \"line\": %u", o->line);
 		}
 		fputs(" }", f);
 	}
-	fputs("\n  ],\n  \"plan\": ", f);
+	fputs("\n  ],\n  \"plan\": [", f);
+	if (put_plan_writes(plan, f) < 0)
+		return -ENOMEM;
+	fputs(",\n  \"plan_text\": ", f);
 	fputs_json(plan ? plan : "", f);
 	if (network) {
 		fputs(",\n  \"network\": ", f);

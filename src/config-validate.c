@@ -1,11 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * config-validate.c: the last step of every front end and the only place of
- * rules that look at more than one value or at the host: a command is
- * required, names are valid, the CPUs of CPUSet= are online, the pid
- * namespace wants the mount namespace. After it succeeds the spec is what
- * the runtime may trust without checking again. Messages name the file and
- * line a value came from when the loader recorded one (spec->line).
+ * rules that look at more than one value or at the host. The file rules
+ * hold anywhere (a command is required, AmbientCapabilities= within the set,
+ * one CPU unit, the pid namespace wants the mount namespace): plain `check`
+ * runs only these, so a definition can be linted on any machine. The host
+ * rules judge the values against this machine (the CPUs of CPUSet= online,
+ * User= and SupplementaryGroups= known, limits the kernel and the launcher
+ * allow, MemorySwap= on the cgroup version memory lives on): `run`, `show`
+ * and `check --host` run them too. After config_validate() with the host
+ * rules succeeds, the spec is what the runtime may trust without checking
+ * again. Messages name the file and line a value came from when the loader
+ * recorded one (spec->origin[]).
  */
 #include <stdio.h> /* config.h uses FILE but does not include it */
 
@@ -14,15 +20,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <linux/magic.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/resource.h>
-#include <sys/statfs.h>
 #include <unistd.h>
 
+#include "cgroup-locate.h"
 #include "config-rootfs.h"
 #include "config-values.h"
 #include "log.h"
@@ -31,7 +36,6 @@
 #include "util.h"
 
 #define CPU_ONLINE_PATH "/sys/devices/system/cpu/online"
-#define CGROUP_ROOT	"/sys/fs/cgroup"
 
 /*
  * Logs a message about the value of @key: "file:line: Key: ..." when the
@@ -116,16 +120,16 @@ static int validate_cpuset(const struct container_spec *spec)
 /*
  * MemorySwap= alone is fine on cgroup v2 (memory.swap.max), but v1 only has
  * memory.memsw.limit_in_bytes, which is Memory + MemorySwap: without Memory=
- * there is nothing to add to. Only a unified host is recognised as v2 here
- * (statfs, as the runtime detects it); a hybrid host keeps memory on v1.
+ * there is nothing to add to. Where memory lives is the cgroup locator's
+ * answer, the one the runtime uses (a hybrid host may have it on either).
  */
 static int validate_swap(const struct container_spec *spec)
 {
-	struct statfs fs;
+	enum cgroup_version v;
 
 	if (spec->memory_swap_max == SPEC_MEMORY_UNSET || spec->memory_max != SPEC_MEMORY_UNSET)
 		return 0;
-	if (statfs(CGROUP_ROOT, &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC)
+	if (cgroup_controller_version(CGROUP_CTL_MEMORY, &v) == 0 && v == CGROUP_V2)
 		return 0;
 	return key_message(spec, SPEC_KEY_MEMORY_SWAP, LOG_LEVEL_ERROR,
 			   "MemorySwap: needs Memory= on a cgroup v1 host (the swap limit is "
@@ -138,7 +142,7 @@ static int validate_limits(const struct container_spec *spec)
 		return key_message(
 		    spec, SPEC_KEY_CPU_WEIGHT, LOG_LEVEL_ERROR,
 		    "CPUWeight: cannot be combined with CPUShares= (set one of them)");
-	return validate_swap(spec);
+	return 0;
 }
 
 #define NR_OPEN_PATH "/proc/sys/fs/nr_open"
@@ -484,27 +488,29 @@ static int validate_userns(struct container_spec *spec)
 	return 0;
 }
 
-static int validate_privileges(struct container_spec *spec)
+/*
+ * The file rules about values (one CPU unit, the ambient set within the
+ * set) and, with @host, the host rules, in key order so that messages come
+ * in the order of the keys.
+ */
+int config_validate_values(struct container_spec *spec, bool host)
 {
 	int ret = 0;
 
-	ret = first_error(ret, validate_user(spec));
-	ret = first_error(ret, validate_groups(spec));
-	ret = first_error(ret, validate_working_directory(spec));
-	ret = first_error(ret, validate_capabilities(spec));
-	ret = first_error(ret, validate_rlimits(spec));
-	if (ret >= 0)
-		ret = validate_userns(spec);
-	return ret;
-}
-
-int config_validate_values(struct container_spec *spec)
-{
-	int ret = 0;
-
-	ret = first_error(ret, validate_cpuset(spec));
+	if (host)
+		ret = first_error(ret, validate_cpuset(spec));
 	ret = first_error(ret, validate_limits(spec));
-	ret = first_error(ret, validate_privileges(spec));
+	if (host) {
+		ret = first_error(ret, validate_swap(spec));
+		ret = first_error(ret, validate_user(spec));
+		ret = first_error(ret, validate_groups(spec));
+	}
+	ret = first_error(ret, validate_capabilities(spec));
+	if (host)
+		ret = first_error(ret, validate_rlimits(spec));
+	/* The maps and the ids they must hold: User= and the pool of /etc/subuid are the host's. */
+	if (host && ret >= 0)
+		ret = validate_userns(spec);
 	return ret;
 }
 
@@ -574,15 +580,16 @@ static int validate_network(struct container_spec *spec)
 	return r;
 }
 
-int config_validate(struct container_spec *spec)
+int config_validate(struct container_spec *spec, bool host)
 {
 	int ret = 0;
 
 	ret = first_error(ret, validate_command(spec));
 	ret = first_error(ret, validate_names(spec));
 	/* Before the working directory's default, which is "/" with Rootfs=. */
-	ret = first_error(ret, config_validate_filesystem(spec));
-	ret = first_error(ret, config_validate_values(spec));
+	ret = first_error(ret, config_validate_filesystem(spec, host));
+	ret = first_error(ret, validate_working_directory(spec));
+	ret = first_error(ret, config_validate_values(spec, host));
 	ret = first_error(ret, validate_network(spec));
 	if ((spec->namespaces & NS_PID) && !(spec->namespaces & NS_MOUNT))
 		key_message(spec, SPEC_KEY_NAMESPACES, LOG_LEVEL_WARN,

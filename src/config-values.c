@@ -449,21 +449,6 @@ int split_words(const char *s, char ***ret)
 	return 0;
 }
 
-int parse_environment(const char *s, char ***ret)
-{
-	_cleanup_strv_free_ char **l = NULL;
-	int r;
-
-	r = split_words(s, &l);
-	if (r < 0)
-		return r;
-	for (char **e = l; *e; e++)
-		if (!env_assignment_is_valid(*e))
-			return -EINVAL;
-	*ret = TAKE_PTR(l);
-	return 0;
-}
-
 int parse_namespaces(const char *s, unsigned *ret)
 {
 	static const char separators[] = " \t\r\n,";
@@ -672,6 +657,110 @@ int parse_notify(const char *s, bool *ret_passthrough)
 		return 0;
 	}
 	return -EINVAL;
+}
+
+/* True when @p is absolute, with no empty, "." or ".." component and no trailing '/'. */
+static bool device_path_is_valid(const char *p)
+{
+	if (p[0] != '/' || p[1] == '\0')
+		return false;
+	for (const char *c = p; c && *c; c = strchr(c + 1, '/')) {
+		size_t n = strcspn(c + 1, "/");
+
+		if (n == 0 || (n == 1 && c[1] == '.') || (n == 2 && c[1] == '.' && c[2] == '.'))
+			return false;
+	}
+	return true;
+}
+
+/* True when @p is a node path the private /dev can hold: below /dev/, outside its mounts. */
+static bool device_target_is_valid(const char *p)
+{
+	static const char *const mounts[] = { "/dev/pts", "/dev/shm", "/dev/mqueue" };
+
+	if (!device_path_is_valid(p) || strncmp(p, "/dev/", 5) != 0)
+		return false;
+	for (size_t i = 0; i < ELEMENTSOF(mounts); i++) {
+		size_t n = strlen(mounts[i]);
+
+		if (strncmp(p, mounts[i], n) == 0 && (p[n] == '/' || p[n] == '\0'))
+			return false;
+	}
+	return true;
+}
+
+static int parse_device_perms(const char *s, unsigned *ret)
+{
+	unsigned perms = 0;
+
+	if (!*s)
+		return -EINVAL;
+	for (; *s; s++) {
+		if (*s == 'r')
+			perms |= SPEC_DEV_READ;
+		else if (*s == 'w')
+			perms |= SPEC_DEV_WRITE;
+		else if (*s == 'm')
+			perms |= SPEC_DEV_MKNOD;
+		else
+			return -EINVAL;
+	}
+	*ret = perms;
+	return 0;
+}
+
+int parse_device(const char *s, struct spec_device *ret)
+{
+	_cleanup_free_ char *copy = NULL;
+	char *fields[3], *tok, *save = NULL;
+	const char *host, *container = NULL, *perms = NULL;
+	unsigned p = SPEC_DEV_ALL;
+	bool optional = false;
+	size_t n = 0;
+
+	if (!s)
+		return -EINVAL;
+	if (*s == '-') {
+		optional = true;
+		s++;
+	}
+	if (strstr(s, "::") || *s == ':' || (*s && s[strlen(s) - 1] == ':'))
+		return -EINVAL;
+	copy = strdup(s);
+	if (!copy)
+		return -ENOMEM;
+	for (tok = strtok_r(copy, ":", &save); tok; tok = strtok_r(NULL, ":", &save)) {
+		if (n == ELEMENTSOF(fields))
+			return -EINVAL;
+		fields[n++] = tok;
+	}
+	if (n == 0)
+		return -EINVAL;
+	host = fields[0];
+	if (n == 3) {
+		container = fields[1];
+		perms = fields[2];
+	} else if (n == 2) {
+		if (fields[1][0] == '/')
+			container = fields[1];
+		else
+			perms = fields[1];
+	}
+	if (!device_path_is_valid(host) || !device_target_is_valid(container ? container : host))
+		return -EINVAL;
+	if (perms && parse_device_perms(perms, &p) < 0)
+		return -EINVAL;
+	ret->host = strdup(host);
+	ret->container = strdup(container ? container : host);
+	if (!ret->host || !ret->container) {
+		free(ret->host);
+		free(ret->container);
+		ret->host = ret->container = NULL;
+		return -ENOMEM;
+	}
+	ret->perms = p;
+	ret->optional = optional;
+	return 0;
 }
 
 int parse_pids_limit(const char *s, uint64_t *ret)
@@ -1165,4 +1254,83 @@ bool idmaps_find_overlap(const struct spec_idmaps *maps, unsigned *ret_a, unsign
 			}
 		}
 	return false;
+}
+
+/* True when @p (of length @n) is absolute and has no "." or ".." component. */
+static bool mask_path_is_valid(const char *p, size_t n)
+{
+	if (n == 0 || p[0] != '/' || memchr(p, '\n', n))
+		return false;
+	for (size_t i = 0; i < n;) {
+		size_t len;
+
+		while (i < n && p[i] == '/')
+			i++;
+		len = i;
+		while (len < n && p[len] != '/')
+			len++;
+		len -= i;
+		if ((len == 1 && p[i] == '.') || (len == 2 && p[i] == '.' && p[i + 1] == '.'))
+			return false;
+		i += len;
+	}
+	return true;
+}
+
+int parse_mask_paths(const char *s, bool unmask, char ***ret, char *bad, size_t bad_size)
+{
+	_cleanup_strv_free_ char **l = NULL;
+	int r;
+
+	if (!s)
+		return -EINVAL;
+	for (const char *p = s; *p;) {
+		size_t n = strcspn(p, ":");
+		char *item;
+
+		if (n > 0) {
+			bool all = unmask && n == 3 && strncasecmp(p, "ALL", 3) == 0;
+
+			if (!all && !mask_path_is_valid(p, n)) {
+				copy_bad(p, n, bad, bad_size);
+				return -EINVAL;
+			}
+			item = strndup(p, n);
+			if (!item)
+				return -ENOMEM;
+			r = strv_consume(&l, item);
+			if (r < 0)
+				return r;
+		}
+		p += n;
+		if (*p == ':')
+			p++;
+	}
+	if (!l) {
+		l = calloc(1, sizeof(char *));
+		if (!l)
+			return -ENOMEM;
+	}
+	*ret = TAKE_PTR(l);
+	return 0;
+}
+
+int parse_seccomp_profile(const char *s, const char *base_dir, char **ret)
+{
+	char *p;
+
+	if (isempty(s) || strchr(s, '\n'))
+		return -EINVAL;
+	if (streq(s, "default")) {
+		*ret = NULL;
+		return 0;
+	}
+	if (streq(s, SPEC_SECCOMP_UNCONFINED) || s[0] == '/' || isempty(base_dir))
+		p = strdup(s);
+	else
+		p = strdup_printf("%s/%s", base_dir, s);
+	if (!p)
+		return -ENOMEM;
+	*ret = p;
+	return 0;
 }

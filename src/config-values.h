@@ -23,7 +23,7 @@ struct spec_port;
 #define CONFIG_BOOL_HINT       "(use true/false, yes/no, on/off or 1/0)"
 #define CONFIG_CPUSET_HINT     "(use a CPU list such as 0-2,4)"
 #define CONFIG_NAME_HINT       "(1 to 64 characters from A-Z a-z 0-9 _ . -)"
-#define CONFIG_NAMESPACES_HINT "(use any of: uts pid mount net ipc)"
+#define CONFIG_NAMESPACES_HINT "(use any of: uts pid mount net ipc cgroup)"
 #define CONFIG_CAPS_HINT       "(capability names such as NET_ADMIN or CAP_NET_ADMIN, or all, none)"
 #define CONFIG_PIDS_HINT       "(a positive integer, or max)"
 #define CONFIG_RLIMIT_HINT     "(use SOFT[:HARD], each a number or infinity)"
@@ -33,6 +33,8 @@ struct spec_port;
 
 /* UserNS=auto:size=N: at most this many ids (2^30). */
 #define CONFIG_USERNS_SIZE_MAX (1U << 30)
+#define CONFIG_DEVICE_HINT                                                                         \
+	"(use [-]HOST[:CONTAINER][:PERMS]: absolute paths, CONTAINER below /dev, PERMS from rwm)"
 
 /* The highest CPU number a cpuset may name (the kernel's NR_CPUS limit is 8192). */
 #define CONFIG_CPU_MAX 8191U
@@ -99,12 +101,6 @@ bool env_assignment_is_valid(const char *s);
 int split_words(const char *s, char ***ret);
 
 /*
- * Environment= values: split_words() and then every word must be a valid
- * KEY=VALUE assignment (else -EINVAL). Same return values as split_words().
- */
-int parse_environment(const char *s, char ***ret);
-
-/*
  * Parses a namespace list: names from namespace_from_string() separated by
  * blanks and/or commas, any subset, repeats allowed; an empty list is no
  * namespaces. *ret receives the NS_* flags. Returns 0 or -EINVAL.
@@ -154,6 +150,20 @@ int parse_stop_timeout(const char *s, unsigned *ret);
  * or "passthrough" (the container gets NOTIFY_SOCKET). Returns 0 or -EINVAL.
  */
 int parse_notify(const char *s, bool *ret_passthrough);
+
+struct spec_device;
+
+/*
+ * Parses one AddDevice= entry, "[-]HOST[:CONTAINER][:PERMS]" (quadlet's and
+ * docker's --device syntax): HOST an absolute path; CONTAINER an absolute
+ * path below /dev/ (not in /dev/pts, /dev/shm or /dev/mqueue; default: HOST,
+ * which must then be below /dev/ too); PERMS a non-empty set of r, w, m
+ * (default rwm); a leading '-' makes a missing host node skipped. No path
+ * may hold "." or ".." components. Fills @ret's host, container (new
+ * strings), perms and optional; file and line are left alone. Returns 0,
+ * -EINVAL or -ENOMEM.
+ */
+int parse_device(const char *s, struct spec_device *ret);
 
 /* Parses PidsLimit=: a positive integer, or "max"/"infinity" (SPEC_PIDS_INFINITY). */
 int parse_pids_limit(const char *s, uint64_t *ret);
@@ -254,3 +264,24 @@ int parse_idmap_list(const char *s, struct spec_idmaps *ret, char *bad, size_t b
  * indexes (*ret_a < *ret_b) when there are, false when the maps are disjoint.
  */
 bool idmaps_find_overlap(const struct spec_idmaps *maps, unsigned *ret_a, unsigned *ret_b);
+
+#define CONFIG_MASK_HINT   "(colon-separated absolute paths, e.g. /proc/foo:/sys/bar)"
+#define CONFIG_UNMASK_HINT "(ALL, or colon-separated absolute paths or patterns such as /proc/*)"
+
+/*
+ * Parses Mask= (@unmask false) or Unmask= (@unmask true): colon-separated
+ * absolute paths without "." or ".." components (Unmask= takes fnmatch
+ * patterns, or "ALL"). Empty items are skipped. On success *ret is a
+ * new NULL-terminated list. -EINVAL names the bad item in @bad; or -ENOMEM.
+ */
+int parse_mask_paths(const char *s, bool unmask, char ***ret, char *bad, size_t bad_size);
+
+/*
+ * SeccompProfile= / --security-opt seccomp=: "default" (*ret = NULL),
+ * "unconfined" (SPEC_SECCOMP_UNCONFINED), or a path to a JSON profile; a
+ * relative path is taken relative to @base_dir (the directory of the file
+ * that sets it, or the working directory for the command line). The file is
+ * not read here: that is a host fact. Returns 0, -EINVAL (empty, a newline)
+ * or -ENOMEM; *ret is a new string or NULL.
+ */
+int parse_seccomp_profile(const char *s, const char *base_dir, char **ret);

@@ -46,24 +46,54 @@ int config_load_global(const char *path, struct container_spec *spec, int *ret_l
 int config_load_container(const char *path, struct container_spec *spec);
 
 /*
- * Cross-field rules, the only place they live (a Command is required, the
- * name is valid, ...). Fills derived defaults. Returns 0 or -EINVAL (logged).
+ * Cross-field rules, the only place they live (a Command is required, ...),
+ * and, with @host, the rules that judge the values against this machine
+ * (CPUs online, users and groups known, limits the kernel allows, the cgroup
+ * version memory is on). Fills derived defaults (the working directory; with
+ * @host the uid, gid and groups). Returns 0 or -EINVAL (logged).
  */
-int config_validate(struct container_spec *spec);
+int config_validate(struct container_spec *spec, bool host);
 
 /*
- * The rules of config_validate() that judge single values against the host
- * (CPUs online, users and groups known, limits in range), without the ones
- * about what is missing. config_from_file() runs it after a file had errors,
- * so that one pass reports every error of the file. Returns 0 or -EINVAL.
+ * The rules of config_validate() that judge single values (and, with @host,
+ * against this machine), without the ones about what is missing. The load
+ * of `check` runs it after a file had errors, so that one pass reports
+ * every error of the file. Returns 0 or -EINVAL.
  */
-int config_validate_values(struct container_spec *spec);
+int config_validate_values(struct container_spec *spec, bool host);
+
+/*
+ * The layers of one load, applied in this order over the defaults:
+ * mdlaunch.conf (g->config_path), @file and its drop-ins, then @apply. Then
+ * the spec is validated.
+ */
+struct config_layers {
+	const struct global_options *g; /* NULL: no global options given */
+	const char *file;		/* FILE.container, or NULL (`run COMMAND`) */
+	bool one_pass;			/* after file errors, still judge the values that loaded */
+	bool host;			/* also the host rules of config_validate() */
+	/* The caller's layer (run's operands and options). Returns 0 or -errno (logged). */
+	int (*apply)(void *userdata, struct container_spec *spec);
+	void *userdata;
+};
+
+/* The load pipeline. On success *ret owns a complete spec. Returns 0 or -errno (logged). */
+int config_load(const struct config_layers *l, struct container_spec **ret);
+
+/*
+ * Sets the log level: --log-level / -v of @g when given, else the
+ * log_level of mdlaunch.conf (@file_level, -1 when none), else unchanged.
+ */
+void config_set_log_level(const struct global_options *g, int file_level);
 
 /*
  * The whole front end for `check` and `show`: global conf (per @g), the file,
- * validation. On success *ret owns a complete spec. Returns 0 or -errno.
+ * validation (with the host rules when @host: `show`, `check --host`), every
+ * error of the file in one pass. On success *ret owns a complete spec.
+ * Returns 0 or -errno.
  */
-int config_from_file(const char *path, const struct global_options *g, struct container_spec **ret);
+int config_from_file(const char *path, const struct global_options *g, bool host,
+		     struct container_spec **ret);
 
 /*
  * The whole front end for `run`: argv[0] is "run", then options, then either
@@ -82,9 +112,10 @@ int config_show_effective(const struct container_spec *spec, FILE *f);
 
 /*
  * `show --json`: the same as one JSON object {source, files, keys: [{key,
- * value, origin, file?, line?}], plan, network}, @plan being the runtime
- * plan's text and @network the network plan, already a JSON object text
- * (NULL: left out). Returns 0 or -ENOMEM.
+ * value (typed), text?, origin, file?, line?}], plan: [{file, value, note?}],
+ * plan_text, network}, @plan being the runtime plan's text (its cgroup writes
+ * are listed in plan) and @network the network plan, already a JSON object
+ * text (NULL: left out). Returns 0 or -ENOMEM.
  */
 int config_show_json(const struct container_spec *spec, const char *plan, const char *network,
 		     FILE *f);

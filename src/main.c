@@ -43,9 +43,10 @@ static void help(FILE *f)
 	    "Commands:\n"
 	    "  FILE.container   same as `run FILE.container`; ARGs are appended to Command=\n"
 	    "  run              run a container from a file or from a command line\n"
-	    "  check            validate files and report every error; runs nothing\n"
-	    "                   (--host, or -v: also probe this host: cgroups, command,\n"
-	    "                   Memory=, namespaces)\n"
+	    "  check            validate files (syntax, values, rules between keys) and\n"
+	    "                   report every error; runs nothing, judges nothing of this host\n"
+	    "                   (--host, or -v: also judge them on this host as run does:\n"
+	    "                   CPUs, users, limits, cgroups, command, namespaces)\n"
 	    "  show             print the resolved spec and the runtime plan; runs nothing\n"
 	    "                   (--effective: each key's value and where it came from first;\n"
 	    "                   --json: the same as JSON)\n"
@@ -131,8 +132,7 @@ static int parse_global_options(int argc, char **argv, struct global_options *g)
 			return -EINVAL;
 		}
 	}
-	if (g->log_level >= 0)
-		log_max_level = g->log_level;
+	config_set_log_level(g, -1);
 	return optind;
 }
 
@@ -156,7 +156,7 @@ static void print_finding(const struct probe_finding *f, void *userdata)
 	/* A default (no line) is the .container file's concern as a whole. */
 	if (!file)
 		file = pp->spec->source;
-	line = file ? pp->spec->origin[f->key].line : 0;
+	line = file ? (f->line ? f->line : pp->spec->origin[f->key].line) : 0;
 	if (level == LOG_LEVEL_INFO && line > 0)
 		log_info("%s:%u: %s", file, line, f->message);
 	else if (level == LOG_LEVEL_INFO)
@@ -200,7 +200,7 @@ static int cmd_check(int argc, char **argv, const struct global_options *g)
 		_cleanup_(spec_freep) struct container_spec *spec = NULL;
 		int r;
 
-		if (config_from_file(argv[i], g, &spec) < 0) {
+		if (config_from_file(argv[i], g, host, &spec) < 0) {
 			status = EXIT_CHECK_INVALID;
 			continue;
 		}
@@ -263,7 +263,7 @@ static int cmd_show(int argc, char **argv, const struct global_options *g)
 			  "--json] FILE.container)");
 		return EXIT_LAUNCHER_ERROR;
 	}
-	if (config_from_file(argv[i], g, &spec) < 0)
+	if (config_from_file(argv[i], g, true, &spec) < 0)
 		return EXIT_LAUNCHER_ERROR;
 	if (json) {
 		plan = plan_to_string(spec);

@@ -13,10 +13,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "cgroup-probe.h"
 #include "net-cni.h"
+#include "runtime-seccomp.h"
 #include "util.h"
 
 struct ctx {
@@ -51,6 +53,8 @@ static enum spec_key controller_key(const struct container_spec *spec, const cha
 		return spec->cpu_weight ? SPEC_KEY_CPU_WEIGHT : SPEC_KEY_CPU_SHARES;
 	if (streq(controller, "pids")) /* without PidsLimit=, the tracker of Namespaces= */
 		return spec->pids_max ? SPEC_KEY_PIDS_LIMIT : SPEC_KEY_NAMESPACES;
+	if (streq(controller, "devices")) /* the default allowlist belongs to the file */
+		return spec->n_devices ? SPEC_KEY_ADD_DEVICE : SPEC_KEY_NAME;
 	return SPEC_KEY_NAME;
 }
 
@@ -132,8 +136,8 @@ static void probe_memory(struct ctx *c)
 
 static void probe_namespaces(struct ctx *c)
 {
-	/* NS_* bit order: uts, pid, mount, net, ipc; the names in /proc/self/ns. */
-	static const char *const ns_files[] = { "uts", "pid", "mnt", "net", "ipc" };
+	/* NS_* bit order: uts, pid, mount, net, ipc, cgroup; the names in /proc/self/ns. */
+	static const char *const ns_files[] = { "uts", "pid", "mnt", "net", "ipc", "cgroup" };
 
 	for (unsigned i = 0; i < ELEMENTSOF(ns_files); i++) {
 		char path[64];
@@ -227,6 +231,65 @@ static void probe_userns(struct ctx *c)
 		finding(c, PROBE_INFO, key, "%s: user namespaces allowed (at most %s)", name, max);
 }
 
+/*
+ * SeccompProfile=: the kernel must filter system calls (unless unconfined),
+ * and a profile file must exist and parse. Reading it is a host fact.
+ */
+static void probe_seccomp(struct ctx *c)
+{
+	struct seccomp_summary s;
+	char err[1024] = "";
+	int r;
+
+	if (c->spec->seccomp_profile && streq(c->spec->seccomp_profile, SPEC_SECCOMP_UNCONFINED)) {
+		finding(c, PROBE_INFO, SPEC_KEY_SECCOMP_PROFILE, "SeccompProfile: unconfined");
+		return;
+	}
+	if (!seccomp_kernel_supports_filters())
+		finding(c, PROBE_ERROR, SPEC_KEY_SECCOMP_PROFILE,
+			"SeccompProfile: this kernel cannot filter system calls "
+			"(CONFIG_SECCOMP_FILTER); a run would fail (or use "
+			"SeccompProfile=unconfined)");
+	r = seccomp_summarize(c->spec, &s, err, sizeof(err));
+	if (r < 0) {
+		finding(c, PROBE_ERROR, SPEC_KEY_SECCOMP_PROFILE, "SeccompProfile: %s",
+			err[0] ? err : strerror(-r));
+		return;
+	}
+	finding(c, PROBE_INFO, SPEC_KEY_SECCOMP_PROFILE,
+		"SeccompProfile: %s: %u system calls allowed, %u refused, default %s", s.profile,
+		s.allowed, s.refused, s.default_action);
+}
+
+/* Each AddDevice= host node, as a run resolves it (devices_resolve()). */
+static void probe_devices(struct ctx *c)
+{
+	for (size_t i = 0; i < c->spec->n_devices; i++) {
+		const struct spec_device *d = &c->spec->devices[i];
+		struct probe_finding f = { .key = SPEC_KEY_ADD_DEVICE, .line = d->line };
+		struct stat st;
+
+		if (stat(d->host, &st) < 0) {
+			f.severity = errno == ENOENT && d->optional ? PROBE_INFO : PROBE_ERROR;
+			snprintf(f.message, sizeof(f.message), "AddDevice: '%s': %s%s", d->host,
+				 strerror(errno),
+				 d->optional ? " (skipped: '-')"
+					     : " (a run would exit 125; a leading '-' skips it)");
+		} else if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode)) {
+			f.severity = PROBE_ERROR;
+			snprintf(f.message, sizeof(f.message),
+				 "AddDevice: '%s' is not a device node (a run would exit 125)",
+				 d->host);
+		} else {
+			f.severity = PROBE_INFO;
+			snprintf(f.message, sizeof(f.message), "AddDevice: '%s' is %c %u:%u",
+				 d->host, S_ISBLK(st.st_mode) ? 'b' : 'c', major(st.st_rdev),
+				 minor(st.st_rdev));
+		}
+		c->cb(&f, c->userdata);
+	}
+}
+
 int probe_host(const struct container_spec *spec, const char *cgroup_root, probe_fn cb,
 	       void *userdata)
 {
@@ -241,6 +304,8 @@ int probe_host(const struct container_spec *spec, const char *cgroup_root, probe
 	probe_memory(&c);
 	probe_namespaces(&c);
 	probe_network(&c);
+	probe_seccomp(&c);
 	probe_userns(&c);
+	probe_devices(&c);
 	return 0;
 }

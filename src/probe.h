@@ -21,6 +21,7 @@ enum probe_severity {
 struct probe_finding {
 	enum probe_severity severity;
 	enum spec_key key; /* the key it concerns */
+	unsigned line;	   /* the line of a list entry (AddDevice=); 0: the key's own line */
 	char message[PATH_MAX + 512];
 };
 
@@ -33,9 +34,9 @@ typedef void (*probe_fn)(const struct probe_finding *f, void *userdata);
  * Probes the host for @spec: the cgroup mode and every needed controller
  * (cgroup_probe()), the command through the container's PATH with init's
  * rules (a '/' in argv[0] execs it directly; not found is exit 127, found but
- * not executable 126), Memory= against PROBE_MEMORY_FLOOR, and each namespace
- * of Namespaces= in /proc/self/ns. @cgroup_root is cgroup_probe()'s test
- * knob (NULL: this host). Returns 0 or -errno (the probe itself failed).
+ * not executable 126), Memory= against PROBE_MEMORY_FLOOR, each namespace
+ * of Namespaces= in /proc/self/ns, and each AddDevice= host node. @cgroup_root is cgroup_probe()'s
+ * test knob (NULL: this host). Returns 0 or -errno (the probe itself failed).
  */
 int probe_host(const struct container_spec *spec, const char *cgroup_root, probe_fn cb,
 	       void *userdata);

@@ -18,6 +18,7 @@
 #include <limits.h>
 #include <net/if.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -35,6 +36,7 @@
 #include "runtime-caps.h"
 #include "runtime-mount.h"
 #include "runtime-pipe.h"
+#include "runtime-seccomp.h"
 #include "runtime-signal.h"
 #include "runtime-tty.h"
 #include "runtime.h"
@@ -232,6 +234,27 @@ static void drop_privileges(const struct command *c)
 		init_fail(EXIT_LAUNCHER_ERROR, errno, "cannot set no_new_privs: %m");
 }
 
+/*
+ * Installs the seccomp filter of the frame, if any. With no_new_privs it is
+ * the last step before the exec (or the fork of Init=true, so that init runs
+ * under it too); without, the kernel wants CAP_SYS_ADMIN for it, so it comes
+ * before drop_privileges(), whose calls the default profile allows (as runc
+ * and crun order it).
+ */
+static void load_seccomp(const struct command *c)
+{
+	size_t n = c->seccomp_filter_len / sizeof(struct sock_filter);
+	int r;
+
+	if (n == 0)
+		return;
+	r = seccomp_load_program((const struct sock_filter *)c->seccomp_filter, n);
+	if (r < 0)
+		init_fail(EXIT_LAUNCHER_ERROR, -r,
+			  "SeccompProfile: cannot load the seccomp filter (%zu instructions): %m",
+			  n);
+}
+
 /* Resolves and execs argv; returns never. */
 static _noreturn_ void exec_command(const struct command *c)
 {
@@ -376,6 +399,9 @@ int runtime_init_main(void)
 	if (launcher_gone())
 		init_fail(EXIT_LAUNCHER_ERROR, ESRCH, "the launcher is gone, not starting");
 
+	/* In its cgroups by now (the frame was the barrier): they become its cgroup root. */
+	if ((c->namespaces & NS_CGROUP) && unshare(CLONE_NEWCGROUP) < 0)
+		init_fail(EXIT_LAUNCHER_ERROR, errno, "cannot enter a new cgroup namespace: %m");
 	setup_mounts(&c->mounts);
 	if ((c->namespaces & NS_UTS) && !isempty(c->hostname) &&
 	    sethostname(c->hostname, strlen(c->hostname)) < 0)
@@ -400,7 +426,11 @@ int runtime_init_main(void)
 		stdin_null();
 	setup_environment(c);
 	setup_rlimits(c);
+	if (!c->no_new_privs)
+		load_seccomp(c);
 	drop_privileges(c);
+	if (c->no_new_privs)
+		load_seccomp(c);
 	if (c->init)
 		supervise_command(c, has_pty);
 	exec_command(c);

@@ -21,7 +21,9 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "runtime-mount-kernel.h"
 #include "runtime-rootfs.h"
+#include "runtime-dev.h"
 #include "spec.h"
 #include "util.h"
 
@@ -171,6 +173,18 @@ int mount_plan_build(const struct container_spec *spec, struct mount_plan *ret)
 	}
 	if (r >= 0 && !proc_placed)
 		r = build_proc(&plan);
+	if (r >= 0)
+		r = mount_plan_add_kernel_fs(spec, &plan);
+	/*
+	 * Not yet with a user namespace: there mknod is refused and the
+	 * executor's fallback binds the host's node by path, which the new
+	 * /dev hides (it would leave empty files); the allowlist still applies.
+	 */
+	if (r >= 0 && !spec_has_userns(spec))
+		r = mount_plan_add_dev(spec, &plan);
+	/* Last: the masks bind the container's own /dev/null. */
+	if (r >= 0)
+		r = mount_plan_add_masks(spec, &plan);
 	if (r < 0) {
 		mount_plan_done(&plan);
 		return r;
@@ -302,8 +316,12 @@ static int op_mknod(const struct mount_op *op)
 {
 	int fd;
 
-	if (mknod(op->target, op->mode, op->dev) == 0)
+	if (mknod(op->target, op->mode, op->dev) == 0) {
+		/* mknod() applies the umask; a node's mode is the plan's (0666 for /dev/null). */
+		if (chmod(op->target, op->mode & 07777) < 0)
+			return -errno;
 		return 0;
+	}
 	if (errno != EPERM || !op->source)
 		return -errno;
 	/* No mknod here (a user namespace): bind the host's node instead. */

@@ -28,12 +28,14 @@
 #include "cgroup.h"
 #include "log.h"
 #include "net-cni.h"
+#include "runtime-dev.h"
 #include "runtime-mount.h"
 #include "runtime-net.h"
 #include "runtime-notify.h"
 #include "runtime-ns.h"
 #include "runtime-pipe.h"
 #include "runtime-rootfs.h"
+#include "runtime-seccomp.h"
 #include "runtime-signal.h"
 #include "runtime-tty.h"
 #include "runtime-userns.h"
@@ -628,6 +630,46 @@ static void command_add_rlimits(struct command *cmd, const struct container_spec
 	}
 }
 
+/*
+ * Logs a SeccompProfile= failure at the key's file:line (or the option that
+ * set it). Returns @r.
+ */
+static int log_seccomp_error(const struct container_spec *spec, int r, const char *msg)
+{
+	const char *file = spec_origin_file(spec, SPEC_KEY_SECCOMP_PROFILE);
+	const struct spec_origin *o = &spec->origin[SPEC_KEY_SECCOMP_PROFILE];
+
+	if (file && o->line > 0)
+		(void)log_syntax(file, o->line, LOG_LEVEL_ERROR, "SeccompProfile: %s", msg);
+	else if (o->option)
+		log_error("%s seccomp=: %s", o->option, msg);
+	else
+		log_error("SeccompProfile: %s", msg);
+	return r;
+}
+
+/*
+ * The seccomp program for the frame (none when unconfined), from the cache
+ * when it is there. Returns 0 or -errno (logged at the key).
+ */
+static int run_prepare_seccomp(const struct container_spec *spec, struct command *cmd,
+			       struct seccomp_program *prog)
+{
+	char err[1024] = "";
+	int r;
+
+	r = seccomp_prepare(spec, NULL, prog, err, sizeof(err));
+	if (r < 0)
+		return log_seccomp_error(spec, r, err[0] ? err : strerror(-r));
+	cmd->seccomp_filter = (uint8_t *)prog->insns;
+	cmd->seccomp_filter_len = prog->len * sizeof(*prog->insns);
+	if (prog->insns)
+		log_debug("seccomp: %zu instructions %s '%s'", prog->len,
+			  prog->cached ? "read from" : "compiled, cached in",
+			  prog->path[0] ? prog->path : "(not cached)");
+	return 0;
+}
+
 int runtime_run(const struct container_spec *spec)
 {
 	struct run run = {
@@ -657,6 +699,8 @@ int runtime_run(const struct container_spec *spec)
 		.cap_bounding = spec->capabilities,
 		.cap_ambient = spec->ambient_caps,
 	};
+	_cleanup_free_ struct sock_filter *seccomp_insns = NULL;
+	struct seccomp_program seccomp = {};
 	struct cgroup_stats stats;
 	bool has_stats;
 	int r, status = EXIT_LAUNCHER_ERROR;
@@ -664,6 +708,13 @@ int runtime_run(const struct container_spec *spec)
 	command_add_rlimits(&cmd, spec);
 	clock_gettime(CLOCK_MONOTONIC, &run.start);
 	/* Plain data, before anything exists that would need undoing. */
+	r = run_prepare_seccomp(spec, &cmd, &seccomp);
+	seccomp_insns = seccomp.insns;
+	if (r < 0)
+		return EXIT_LAUNCHER_ERROR;
+	log_debug("%s: seccomp ready (+%ld us)", run.name, elapsed_us(&run));
+	if (runtime_dev_check(spec) < 0)
+		return EXIT_LAUNCHER_ERROR;
 	r = mount_plan_build(spec, &cmd.mounts);
 	if (r < 0) {
 		log_error_errno(r, "%s: cannot plan the container's mounts: %m", run.name);
@@ -784,6 +835,30 @@ out:
 	return status;
 }
 
+/* The seccomp part of `show`: the profile, its default action, what it allows and refuses. */
+static int show_seccomp(const struct container_spec *spec, FILE *f)
+{
+	struct seccomp_summary s;
+	char err[1024] = "";
+	int r;
+
+	r = seccomp_summarize(spec, &s, err, sizeof(err));
+	if (r < 0)
+		return log_seccomp_error(spec, r, err[0] ? err : strerror(-r));
+	if (s.unconfined) {
+		fprintf(f, "%-12s unconfined (no filter)\n", "seccomp");
+		return 0;
+	}
+	fprintf(f, "%-12s profile %s, default action %s, %u architecture%s\n", "seccomp", s.profile,
+		s.default_action, s.arches, s.arches == 1 ? "" : "s");
+	fprintf(f, "  %u system calls allowed (%u of them only with some arguments), %u refused",
+		s.allowed, s.conditional, s.refused);
+	if (s.skipped)
+		fprintf(f, ", %u names unknown to libseccomp skipped", s.skipped);
+	fprintf(f, "; loaded last before the exec\n");
+	return 0;
+}
+
 int runtime_show_plan(const struct container_spec *spec, FILE *f)
 {
 	unsigned long flags = ns_spec_clone_flags(spec);
@@ -809,6 +884,12 @@ int runtime_show_plan(const struct container_spec *spec, FILE *f)
 		fprintf(f, "%-12s host (no network namespace: the host's interfaces)\n", "network");
 	else
 		fprintf(f, "%-12s none (a network namespace with only lo)\n", "network");
+	if (spec->namespaces & NS_CGROUP)
+		fprintf(f, "%-12s CLONE_NEWCGROUP, unshared by init once it is in its cgroups\n",
+			"cgroupns");
+	r = runtime_dev_check(spec);
+	if (r < 0)
+		return r;
 	r = cgroup_show_plan(spec, f, &err);
 	if (r < 0)
 		return log_cgroup_error(r, &err);
@@ -819,7 +900,7 @@ int runtime_show_plan(const struct container_spec *spec, FILE *f)
 		mounts.n_ops == 1 ? "" : "s");
 	mount_plan_print(&mounts, "  ", f);
 	mount_plan_done(&mounts);
-	return 0;
+	return show_seccomp(spec, f);
 }
 
 char *runtime_network_json(const struct container_spec *spec)

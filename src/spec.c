@@ -45,7 +45,7 @@ bool spec_rlimit_is_bytes(enum spec_rlimit r)
 }
 
 static const char *const namespace_names[] = {
-	"uts", "pid", "mount", "net", "ipc",
+	"uts", "pid", "mount", "net", "ipc", "cgroup",
 };
 
 int namespace_from_string(const char *s)
@@ -81,6 +81,7 @@ struct container_spec *spec_new(void)
 	spec->cni_timeout = SPEC_CNI_TIMEOUT_DEFAULT;
 	spec->userns_size = SPEC_USERNS_SIZE_DEFAULT;
 	spec->read_only_tmpfs = true;
+	spec->shm_size = SPEC_SHM_SIZE_DEFAULT;
 	spec->path = strdup(SPEC_DEFAULT_PATH);
 	if (!spec->path || strv_extend(&spec->network_config_dirs, "/etc/mdlaunch/net.d") < 0 ||
 	    strv_extend(&spec->network_config_dirs, "/etc/cni/net.d") < 0 ||
@@ -205,6 +206,10 @@ struct container_spec *spec_free(struct container_spec *spec)
 	free(spec->working_directory);
 	free(spec->rootfs);
 	spec_clear_mounts(spec);
+	strv_free(spec->mask_paths);
+	strv_free(spec->unmask_paths);
+	free(spec->seccomp_profile);
+	spec_clear_devices(spec);
 	for (size_t i = 0; i < ELEMENTSOF(spec->origin); i++)
 		free(spec->origin[i].value);
 	strv_free(spec->files);
@@ -241,12 +246,45 @@ bool spec_idmap_to_host(const struct spec_idmaps *maps, uint32_t id, uint32_t *r
 	return false;
 }
 
+int spec_add_device(struct container_spec *spec, const struct spec_device *dev)
+{
+	struct spec_device copy = *dev, *devs;
+
+	copy.host = strdup(dev->host);
+	copy.container = strdup(dev->container ? dev->container : dev->host);
+	if (!copy.host || !copy.container)
+		goto out_nomem;
+	devs = reallocarray(spec->devices, spec->n_devices + 1, sizeof(*devs));
+	if (!devs)
+		goto out_nomem;
+	devs[spec->n_devices++] = copy;
+	spec->devices = devs;
+	return 0;
+
+out_nomem:
+	free(copy.host);
+	free(copy.container);
+	return -ENOMEM;
+}
+
+void spec_clear_devices(struct container_spec *spec)
+{
+	for (size_t i = 0; i < spec->n_devices; i++) {
+		free(spec->devices[i].host);
+		free(spec->devices[i].container);
+	}
+	free(spec->devices);
+	spec->devices = NULL;
+	spec->n_devices = 0;
+}
+
 const char *spec_hostname(const struct container_spec *spec)
 {
 	return spec->hostname ? spec->hostname : spec->name;
 }
 
-void fputs_quoted(const char *s, FILE *f)
+/* Writes @s to @f in double quotes with C-style escapes for '"', '\\' and non-printables. */
+static void fputs_quoted(const char *s, FILE *f)
 {
 	fputc('"', f);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
@@ -465,6 +503,14 @@ void spec_dump(const struct container_spec *spec, FILE *f)
 		fprintf(f, "%-12s %" PRIu64 "\n", "pids-limit", spec->pids_max);
 	else
 		fprintf(f, "%-12s (unset)\n", "pids-limit");
+	fprintf(f, "%-12s %" PRIu64 " bytes\n", "shm-size", spec->shm_size);
+	for (size_t i = 0; i < spec->n_devices; i++) {
+		const struct spec_device *d = &spec->devices[i];
+
+		fprintf(f, "%-12s %s%s:%s:%s%s%s\n", "add-device", d->optional ? "-" : "", d->host,
+			d->container, d->perms & SPEC_DEV_READ ? "r" : "",
+			d->perms & SPEC_DEV_WRITE ? "w" : "", d->perms & SPEC_DEV_MKNOD ? "m" : "");
+	}
 	dump_security(spec, f);
 	dump_userns(spec, f);
 	dump_filesystem(spec, f);

@@ -19,7 +19,12 @@ enum namespace_flag {
 	NS_MOUNT = 1 << 2,
 	NS_NET = 1 << 3,
 	NS_IPC = 1 << 4,
-	NS_ALL = (1 << 5) - 1,
+	/*
+	 * Not a clone flag: init unshares the cgroup namespace once it is in
+	 * its cgroups (runtime-init.c), so that their leaves are its root.
+	 */
+	NS_CGROUP = 1 << 5,
+	NS_ALL = (1 << 6) - 1,
 };
 
 /* Memory= unset: the memory controller is not used at all. */
@@ -39,6 +44,9 @@ enum namespace_flag {
 #define SPEC_STOP_TIMEOUT_DEFAULT 10U
 /* StopTimeout= maximum: one day. */
 #define SPEC_STOP_TIMEOUT_MAX 86400U
+
+/* SeccompProfile=unconfined: no seccomp filter. */
+#define SPEC_SECCOMP_UNCONFINED "unconfined"
 
 /* The container's PATH when neither mdlaunch.conf nor Environment= sets one (systemd's). */
 #define SPEC_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -126,6 +134,28 @@ struct spec_idmaps {
 	struct spec_idmap v[SPEC_IDMAP_MAX];
 };
 
+/* ShmSize= default: the size of the container's /dev/shm (docker's and podman's). */
+#define SPEC_SHM_SIZE_DEFAULT (64ULL << 20)
+
+/* AddDevice= permissions (the PERMS letters r, w, m). */
+#define SPEC_DEV_READ  (1U << 0)
+#define SPEC_DEV_WRITE (1U << 1)
+#define SPEC_DEV_MKNOD (1U << 2)
+#define SPEC_DEV_ALL   (SPEC_DEV_READ | SPEC_DEV_WRITE | SPEC_DEV_MKNOD)
+
+/*
+ * One AddDevice= entry, "[-]HOST[:CONTAINER][:PERMS]" as written: the host
+ * node is only looked at by the runtime (a host fact), never by the loader.
+ */
+struct spec_device {
+	char *host;	 /* absolute path of the host's device node */
+	char *container; /* absolute path inside the container (default: host) */
+	unsigned perms;	 /* SPEC_DEV_* (default: all three) */
+	bool optional;	 /* "-": a missing host node is skipped */
+	unsigned file;	 /* where it was written (1-based index into files; 0: a run option) */
+	unsigned line;
+};
+
 /* The keys of a .container file, indexing spec->origin (where each was set). */
 enum spec_key {
 	SPEC_KEY_COMMAND,
@@ -169,6 +199,11 @@ enum spec_key {
 	SPEC_KEY_TMPFS,
 	SPEC_KEY_READ_ONLY,
 	SPEC_KEY_READ_ONLY_TMPFS,
+	SPEC_KEY_MASK,
+	SPEC_KEY_UNMASK,
+	SPEC_KEY_SECCOMP_PROFILE,
+	SPEC_KEY_SHM_SIZE,
+	SPEC_KEY_ADD_DEVICE,
 	_SPEC_KEY_MAX,
 };
 
@@ -257,6 +292,11 @@ struct container_spec {
 	size_t n_groups;
 	char *working_directory; /* absolute; config_validate() fills the launcher's cwd */
 	struct spec_rlimit_value rlimits[_SPEC_RLIMIT_MAX];
+	/*
+	 * SeccompProfile=: NULL = mdlaunch's default profile, SPEC_SECCOMP_UNCONFINED,
+	 * or the absolute path of a docker/OCI JSON profile (read by the runtime).
+	 */
+	char *seccomp_profile;
 
 	/* User namespace (runtime-userns.c; runtime-ns.c clones with CLONE_NEWUSER). */
 	enum spec_userns userns;	     /* UserNS=, or MAPS when UIDMap=/GIDMap= are given */
@@ -286,6 +326,15 @@ struct container_spec {
 	size_t n_mounts;
 	bool read_only;	      /* ReadOnly=: the whole root read-only */
 	bool read_only_tmpfs; /* ReadOnlyTmpfs= (default true): tmpfs on /tmp /var/tmp /run */
+	/* The private /dev (runtime-dev.c) and the device allowlist (cgroup-devices.c). */
+	uint64_t shm_size; /* ShmSize=: bytes of /dev/shm, default SPEC_SHM_SIZE_DEFAULT */
+	struct spec_device *devices; /* AddDevice=, in order */
+	size_t n_devices;
+
+	/* /proc and /sys (runtime-mount-kernel.c). */
+	char **mask_paths;   /* Mask=: absolute paths hidden besides the defaults, NULL = none */
+	char **unmask_paths; /* Unmask=: patterns (fnmatch) or "ALL" taken out of the default
+				masked and read-only paths, NULL = none */
 
 	/* Where each key was set; messages and `show --effective` only. */
 	struct spec_origin origin[_SPEC_KEY_MAX];
@@ -339,11 +388,15 @@ static inline bool spec_has_userns(const struct container_spec *spec)
 const char *spec_userns_to_string(enum spec_userns mode);
 /* The id @id of the container as seen on the host through @maps; false when unmapped. */
 bool spec_idmap_to_host(const struct spec_idmaps *maps, uint32_t id, uint32_t *ret);
+/* Appends a copy of @dev to spec->devices. Returns 0 or -ENOMEM. */
+int spec_add_device(struct container_spec *spec, const struct spec_device *dev);
+/* Empties spec->devices (an empty AddDevice= resets the list). */
+void spec_clear_devices(struct container_spec *spec);
 
 /* The hostname the container gets: spec->hostname, or the name. */
 const char *spec_hostname(const struct container_spec *spec);
 
-/* Namespace names as written in files ("uts", "pid", "mount", "net", "ipc"). */
+/* Namespace names as written in files ("uts", "pid", "mount", "net", "ipc", "cgroup"). */
 int namespace_from_string(const char *s); /* NS_* flag, or -EINVAL */
 const char *namespace_to_string(unsigned flag);
 
@@ -353,6 +406,3 @@ const char *namespace_to_string(unsigned flag);
  * tty, hostname, namespaces and limits. The runtime prints its plan after it.
  */
 void spec_dump(const struct container_spec *spec, FILE *f);
-
-/* Writes @s to @f in double quotes with C-style escapes for '"', '\\' and non-printables. */
-void fputs_quoted(const char *s, FILE *f);

@@ -48,9 +48,9 @@ cgroup-layers)
 	layers=(
 		"cgroup-locate"
 		"cgroup-levels"
-		"cgroup-v1 cgroup-v2 cgroup-cpuset cgroup-memory cgroup-cpu cgroup-pids"
+		"cgroup-v1 cgroup-v2 cgroup-cpuset cgroup-memory cgroup-cpu cgroup-pids cgroup-devices"
 		"cgroup"
-		"cgroup-probe"
+		"cgroup-probe cgroup-mounts"
 	)
 	declare -A rank
 	for i in "${!layers[@]}"; do

@@ -44,6 +44,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (r == -EPROTO)
 		abort();
 	if (r == 0)
-		(void)config_validate(spec);
+		(void)config_validate(spec, true);
 	return 0;
 }

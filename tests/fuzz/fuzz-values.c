@@ -44,13 +44,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)hostname_is_valid(s);
 	(void)env_assignment_is_valid(s);
 	(void)parse_namespaces(s, &f);
-	if (split_words(s, &l) == 0)
+	if (parse_mask_paths(s, false, &l, NULL, 0) == 0)
 		l = strv_free(l);
-	if (parse_environment(s, &l) == 0) {
+	if (parse_mask_paths(s, true, &l, NULL, 0) == 0)
+		l = strv_free(l);
+	if (split_words(s, &l) == 0) {
 		char **env = NULL;
 
+		/* What Environment= does with the words: KEY=VALUE ones set, later wins. */
 		for (char **e = l; *e; e++)
-			(void)env_vector_set(&env, *e);
+			if (env_assignment_is_valid(*e))
+				(void)env_vector_set(&env, *e);
 		strv_free(env);
 		l = strv_free(l);
 	}
@@ -70,6 +74,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		char name[32];
 
 		(void)subid_parse_line(s, name, sizeof(name), &r);
+		struct spec_device d = {};
+
+		if (parse_device(s, &d) == 0) {
+			free(d.host);
+			free(d.container);
+		}
 	}
 	(void)string_distance(s, "Environment");
 	{

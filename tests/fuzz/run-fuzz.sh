@@ -25,7 +25,7 @@ for target in "$@"; do
 	mkdir -p "$corpus"
 	echo "== building $target"
 	"$CC" "${cppflags[@]}" "${cflags[@]}" -o "$out/fuzz-$target" "$harness" "${srcs[@]}" \
-		-liniparser -lconfig -lcap
+		-liniparser -lconfig -lcap -lseccomp -ljansson -lm
 	echo "== fuzzing $target for ${seconds}s"
 	# New inputs go to a scratch dir: the committed corpus stays small and
 	# reviewed (merge by hand with -merge=1 when they are worth keeping).

@@ -62,7 +62,9 @@ mdl_in()
 INNER_CG='/sys/fs/cgroup$(sed -n "s/^0:://p" /proc/self/cgroup)'
 
 @test "v2: Memory= and MemorySwap= are memory.max and memory.swap.max inside" {
-	run --separate-stderr mdl_in "$D" run -m 64M --memory-swap 0 -- \
+	# no cgroup namespace: /proc/self/cgroup shows the host's path
+	printf 'namespaces = "%s";\n' "$HOST_CGROUP_VIEW" >"$BATS_TEST_TMPDIR/hostview.conf"
+	run --separate-stderr mdl_in "$D" --config "$BATS_TEST_TMPDIR/hostview.conf" run -m 64M --memory-swap 0 -- \
 		sh -c "d=$INNER_CG; cat \$d/memory.max; cat \$d/memory.swap.max 2>/dev/null || echo noswap; cat /proc/self/cgroup"
 	print_run
 	[ "$status" -eq 0 ]
@@ -106,7 +108,9 @@ INNER_CG='/sys/fs/cgroup$(sed -n "s/^0:://p" /proc/self/cgroup)'
 }
 
 @test "v2: delegation: the launcher moves itself into supervisor, then back; tree unchanged" {
-	run --separate-stderr mdl_in "$D" run -m 64M -- \
+	# no cgroup namespace: the levels above the container's own cgroup are visible
+	printf 'namespaces = "%s";\n' "$HOST_CGROUP_VIEW" >"$BATS_TEST_TMPDIR/hostview.conf"
+	run --separate-stderr mdl_in "$D" --config "$BATS_TEST_TMPDIR/hostview.conf" run -m 64M -- \
 		sh -c "cat /proc/\$PPID/cgroup 2>/dev/null; cat $INNER_CG/../../cgroup.subtree_control"
 	print_run
 	[ "$status" -eq 0 ]
@@ -118,10 +122,12 @@ INNER_CG='/sys/fs/cgroup$(sed -n "s/^0:://p" /proc/self/cgroup)'
 }
 
 @test "v2: exit status and clone3 fallback (MDLAUNCH_NO_CLONE_INTO_CGROUP=1) both join the leaf" {
-	run --separate-stderr mdl_in "$D" run -m 64M -- sh -c "cat /proc/self/cgroup; exit 77"
+	# no cgroup namespace: /proc/self/cgroup shows the host's path
+	printf 'namespaces = "%s";\n' "$HOST_CGROUP_VIEW" >"$BATS_TEST_TMPDIR/hostview.conf"
+	run --separate-stderr mdl_in "$D" --config "$BATS_TEST_TMPDIR/hostview.conf" run -m 64M -- sh -c "cat /proc/self/cgroup; exit 77"
 	[ "$status" -eq 77 ]
 	[[ "$output" == "0::${D#$CG}/mdlaunch/sh-"* ]]
-	MDLAUNCH_NO_CLONE_INTO_CGROUP=1 run --separate-stderr mdl_in "$D" run -m 64M -- \
+	MDLAUNCH_NO_CLONE_INTO_CGROUP=1 run --separate-stderr mdl_in "$D" --config "$BATS_TEST_TMPDIR/hostview.conf" run -m 64M -- \
 		sh -c "cat /proc/self/cgroup; exit 77"
 	[ "$status" -eq 77 ]
 	[[ "$output" == "0::${D#$CG}/mdlaunch/sh-"* ]]

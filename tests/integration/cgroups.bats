@@ -41,6 +41,7 @@ EOF
 	probe=$(write_cgroup_probe)
 	f=$(write_container placement <<EOF
 [Container]
+Namespaces = $HOST_CGROUP_VIEW
 Command = sh $probe $(probe_args)
 Memory = 64M
 CPUShares = 256
@@ -64,6 +65,7 @@ EOF
 	probe=$(write_cgroup_probe)
 	f=$(write_container nomem <<EOF
 [Container]
+Namespaces = $HOST_CGROUP_VIEW
 Command = sh $probe $(probe_args)
 CPUShares = 256
 EOF
@@ -80,6 +82,7 @@ EOF
 	probe=$(write_cgroup_probe)
 	f=$(write_container memmax <<EOF
 [Container]
+Namespaces = $HOST_CGROUP_VIEW
 Command = sh $probe $(probe_args)
 Memory = max
 EOF
@@ -205,6 +208,7 @@ EOF
 	# Each run announces itself, then waits for the other: they overlap for sure.
 	f=$(write_container twice <<EOF
 [Container]
+Namespaces = $HOST_CGROUP_VIEW
 Command = sh -c 'sh $probe $(probe_args); touch $sync/\$1; i=0; while [ ! -e $sync/\$2 ] && [ \$i -lt 200 ]; do sleep 0.05; i=\$((i+1)); done; [ -e $sync/\$2 ]' sh
 Memory = 64M
 CPUShares = 256
@@ -259,7 +263,7 @@ EOF
 @test "cgroup: cgroup_parent in mdlaunch.conf places the container there" {
 	local probe conf=$BATS_TEST_TMPDIR/parent.conf sub="mdltest-$MDL_TEST_TOKEN/sub"
 	probe=$(write_cgroup_probe)
-	printf 'cgroup_parent = "%s";\n' "$sub" >"$conf"
+	printf 'cgroup_parent = "%s";\nnamespaces = "%s";\n' "$sub" "$HOST_CGROUP_VIEW" >"$conf"
 	run --separate-stderr mdl --config "$conf" run --name placed -m 64M -- sh $probe $(probe_args)
 	print_run
 	local own

@@ -51,7 +51,7 @@ EOF
 Command = true
 Memory = 12x
 CPUShares = 1
-CPUSet = 0-4096
+CPUSet = 0-9000
 Bogus = 1
 Tty = maybe
 Name = bad/name
@@ -79,7 +79,7 @@ EOF
 	[ "$(grep -c . <<<"$stderr")" -ge 7 ]
 }
 
-@test "check: CPUSet= names an offline or missing CPU" {
+@test "check --host: CPUSet= names an offline or missing CPU" {
 	local f
 	f=$(write_container cpus <<'EOF'
 [Container]
@@ -87,10 +87,41 @@ Command = true
 CPUSet = 0,999
 EOF
 )
-	run --separate-stderr mdl check "$f"
+	run --separate-stderr mdl check --host "$f"
 	print_run
 	[ "$status" -eq 1 ]
 	[[ "$stderr" == *"cpus.container:3: CPUSet: "*999* ]]
+}
+
+@test "check: host-independent; check --host and run judge CPUs and users at file:line" {
+	local f
+	[ "$(nproc --all)" -lt 8 ] || skip "this host has 8 CPUs or more"
+	f=$(write_container portable <<'EOF'
+[Container]
+Command = true
+CPUSet = 0-7
+User = no-such-user-mdl
+EOF
+)
+	run --separate-stderr mdl check "$f"
+	print_run
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	run --separate-stderr mdl check --host "$f"
+	print_run
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"portable.container:3: CPUSet: CPU "*" is not online"* ]]
+	[[ "$stderr" == *"portable.container:4: User: unknown user 'no-such-user-mdl'"* ]]
+	run --separate-stderr mdl "$f"
+	print_run
+	[ "$status" -eq 125 ]
+	[[ "$stderr" == *"portable.container:3: CPUSet: CPU "*" is not online"* ]]
+	[[ "$stderr" == *"portable.container:4: User: unknown user 'no-such-user-mdl'"* ]]
+	# a value that is wrong anywhere still fails plain check
+	printf 'CPUSet = 7-0\n' >>"$f"
+	run --separate-stderr mdl check "$f"
+	print_run
+	[ "$status" -eq 1 ]
 }
 
 @test "check: a missing Command=, an unknown section, a duplicate key" {
@@ -277,7 +308,9 @@ EOF
 
 @test "run options: --name names the container (hostname and cgroup), --hostname overrides" {
 	require_v1 memory
-	run --separate-stderr mdl run --name probe-name -m 64M -- sh -c \
+	local conf=$BATS_TEST_TMPDIR/hostview.conf
+	printf 'namespaces = "%s";\n' "$HOST_CGROUP_VIEW" >"$conf"
+	run --separate-stderr mdl --config "$conf" run --name probe-name -m 64M -- sh -c \
 		'hostname; grep -E "^[0-9]+:([^:]*,)?memory(,[^:]*)?:" /proc/self/cgroup'
 	print_run
 	[ "$status" -eq 0 ]

@@ -147,6 +147,35 @@ EOF
 	[ "$status" -eq 0 ]
 }
 
+@test "trust check: mdlaunch.conf is checked like the files it configures" {
+	local f conf=$BATS_TEST_TMPDIR/mdlaunch.conf
+	f=$(write_container web <<'EOF'
+[Container]
+Command = true
+EOF
+)
+	printf 'log_level = "warn";\n' >"$conf"
+	chmod 0664 "$conf"
+	run --separate-stderr mdl --config "$conf" check "$f"
+	print_run
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "$conf: refusing a file writable by its group (mode 0664); chmod g-w it or set strict_permissions = false in mdlaunch.conf" ]
+	run --separate-stderr mdl --config "$conf" run -- true
+	print_run
+	[ "$status" -eq 125 ]
+	chmod 0644 "$conf"
+	run --separate-stderr mdl --config "$conf" check "$f"
+	print_run
+	[ "$status" -eq 0 ]
+	# A FIFO is refused without waiting for a writer.
+	rm -f "$conf"
+	mkfifo "$conf"
+	run --separate-stderr timeout 10 "$MDLAUNCH" --config "$conf" check "$f"
+	print_run
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "mdlaunch: error: cannot load '$conf': not a regular file" ]
+}
+
 @test "show --effective: every key's value and where it came from, then the plan" {
 	local f conf
 	f=$(write_container web <<'EOF'
@@ -173,7 +202,7 @@ EOF
 	[[ "$output" == *CLONE_NEWUTS* ]]
 }
 
-@test "show --json: valid JSON with the same keys, origins and the plan" {
+@test "show --json: valid JSON, typed values, the same keys and origins, the plan's writes" {
 	local f
 	command -v python3 >/dev/null || skip "python3 is not installed"
 	f=$(write_container web <<'EOF'
@@ -195,12 +224,22 @@ EOF
 import json, sys
 d = json.loads(sys.stdin.read())
 k = {e["key"]: e for e in d["keys"]}
-assert k["Memory"]["value"] == "1G", k["Memory"]
+assert k["Memory"]["value"] == 1 << 30, k["Memory"]
+assert k["Memory"]["text"] == "1G", k["Memory"]
 assert k["Memory"]["origin"].endswith("web.container.d/10-host.conf:2")
 assert k["Memory"]["line"] == 2
 assert k["Command"]["line"] == 2
+assert k["Command"]["value"] == ["sh", "-c", "echo \"a\tb\"; printf \"\x01\""], k["Command"]
+assert k["Environment"]["value"] == ["Q=quote\"d"], k["Environment"]
 assert k["Tty"]["origin"] == "default"
-assert "CLONE_NEWUTS" in d["plan"]
+assert k["Tty"]["value"] is False
+assert k["NoNewPrivileges"]["value"] is True
+assert k["CPUShares"]["value"] is None
+assert k["StopTimeout"]["value"] == 10
+assert k["Namespaces"]["value"] == ["uts", "pid", "mount", "net", "ipc"]
+assert "CLONE_NEWUTS" in d["plan_text"]
+w = {p["file"].rsplit("/", 1)[1]: p["value"] for p in d["plan"]}
+assert w.get("memory.limit_in_bytes", w.get("memory.max")) == str(1 << 30), d["plan"]
 print("ok")' <<<"$output"
 	print_run
 	[ "$output" = ok ]

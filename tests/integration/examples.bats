@@ -74,7 +74,9 @@ teardown() { mdl_teardown; }
 	[[ "$output" == *"hostname:     hello"* ]]
 	[[ "$output" == *"my pid:       1"* ]]
 	[[ "$output" == *"memory limit: 67108864 bytes"* ]]
-	[[ "$output" == *"/mdlaunch/hello-"* ]]
+	# read in its cgroup namespace, where its own cgroup is the root
+	[[ "$output" == *"(/sys/fs/cgroup/memory/memory.limit_in_bytes)"* ||
+		"$output" == *"(/sys/fs/cgroup/memory.max)"* ]]
 	[[ "$output" =~ processes\ I\ can\ see:$'\n'\ +PID\ COMMAND$'\n'\ +1\ sh ]]
 	# sh and ps, nothing of the host
 	[ "$(printf '%s\n' "$output" | sed -n '/^ *PID COMMAND/,$p' | wc -l)" -le 3 ]

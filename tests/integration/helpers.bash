@@ -72,6 +72,10 @@ require_tool()
 	in_container_path "$1" || skip "$1 is not installed (needed inside the container)"
 }
 
+# Namespaces= without cgroup: for a test that checks where the container's
+# cgroups are, as /proc/self/cgroup shows them outside a cgroup namespace.
+HOST_CGROUP_VIEW="uts pid mount net ipc"
+
 # write_container NAME <<EOF ... EOF: writes $BATS_TEST_TMPDIR/NAME.container
 # from stdin and prints its path.
 write_container()

@@ -88,7 +88,8 @@ tree_listing()
 	print_run
 	[ "$status" -eq 0 ]
 	# every mount point is inside the new root; nothing like /.oldroot or /work
-	! printf '%s\n' "${lines[@]:1}" | grep -vE '^/(proc|dev|dev/[a-z]+)?$' || false
+	# (the kernel's file systems: /proc, /sys, their masks, /sys/fs/cgroup, /dev)
+	! printf '%s\n' "${lines[@]:1}" | grep -vE '^/(proc(/[a-z_-]+)?|sys(/[a-z_/,-]+)?|dev|dev/[a-z]+)?$' || false
 	[ ! -e "$ROOTFS/.oldroot" ]
 }
 

@@ -196,10 +196,16 @@ User = no-such-user-xyz
 AmbientCapabilities = SYS_ADMIN
 EOF
 )
-	run --separate-stderr "$MDLAUNCH" check "$f"
+	run --separate-stderr "$MDLAUNCH" check --host "$f"
 	print_run
 	[ "$status" -eq 1 ]
 	[[ "$stderr" == *"bad2.container:3: User: unknown user 'no-such-user-xyz'"* ]]
+	[[ "$stderr" == *"bad2.container:4: AmbientCapabilities: 'cap_sys_admin' is not in"* ]]
+	# plain check judges the file only: the user database is this host's
+	run --separate-stderr "$MDLAUNCH" check "$f"
+	print_run
+	[ "$status" -eq 1 ]
+	[[ "$stderr" != *"User:"* ]]
 	[[ "$stderr" == *"bad2.container:4: AmbientCapabilities: 'cap_sys_admin' is not in"* ]]
 	# and run refuses before creating anything
 	run --separate-stderr mdl "$f"

@@ -376,7 +376,8 @@ EOF2
 	run --separate-stderr mdl -v run -- true
 	print_run
 	[ "$status" -eq 0 ]
-	[[ "$stderr" =~ true:\ stats:\ peak\ memory\ unavailable\ \(no\ cgroup:\ no\ limit\ is\ set\),\ CPU\ time\ [0-9]+\.[0-9]{3}s\ \(of\ the\ reaped\ processes:\ no\ cgroup\) ]]
+	# Without a limit the only cgroup is the device allowlist's (devices).
+	[[ "$stderr" =~ true:\ stats:\ peak\ memory\ unavailable\ \(no\ memory\ cgroup\),\ CPU\ time\ [0-9]+\.[0-9]{3}s\ \(of\ the\ reaped\ processes:\ no\ (cpuacct\ )?cgroup\) ]]
 
 	run --separate-stderr mdl run -- true
 	[ "$status" -eq 0 ]

@@ -80,7 +80,7 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* A v1 host with cpuset and memory mounted, the launcher at each root. */
+/* A v1 host with cpuset, memory and devices mounted, the launcher at each root. */
 static void legacy_tree(struct fixture *fx, const char *mems)
 {
 	char mi[1024];
@@ -88,11 +88,13 @@ static void legacy_tree(struct fixture *fx, const char *mems)
 	put(fx->root, "mode", "legacy\n");
 	snprintf(mi, sizeof(mi),
 		 "33 30 0:30 / %s/cpuset rw,relatime - cgroup cgroup rw,cpuset\n"
-		 "34 30 0:31 / %s/memory rw,relatime - cgroup cgroup rw,memory\n",
-		 fx->root, fx->root);
+		 "34 30 0:31 / %s/memory rw,relatime - cgroup cgroup rw,memory\n"
+		 "35 30 0:32 / %s/devices rw,relatime - cgroup cgroup rw,devices\n",
+		 fx->root, fx->root, fx->root);
 	put(fx->root, "mountinfo", mi);
-	put(fx->root, "cgroup", "5:cpuset:/\n4:memory:/\n0::/\n");
+	put(fx->root, "cgroup", "5:cpuset:/\n4:memory:/\n3:devices:/\n0::/\n");
 	dir(fx->root, "cpuset");
+	dir(fx->root, "devices");
 	dir(fx->root, "memory");
 	put(fx->root, "cpuset/cpuset.mems", mems);
 }
@@ -107,7 +109,7 @@ static void test_legacy_ok(void **state)
 	assert_int_equal(cgroup_probe(fx->spec, fx->root, collect, &fx->facts), 0);
 	assert_int_equal(fx->facts.count[CGROUP_PROBE_MODE], 1);
 	assert_non_null(strstr(fx->facts.last[CGROUP_PROBE_MODE], "legacy"));
-	assert_int_equal(fx->facts.count[CGROUP_PROBE_PLACED], 2);
+	assert_int_equal(fx->facts.count[CGROUP_PROBE_PLACED], 3); /* + devices, always */
 	assert_int_equal(fx->facts.count[CGROUP_PROBE_MISSING], 0);
 	assert_int_equal(fx->facts.count[CGROUP_PROBE_NO_MEMS], 0);
 	assert_int_equal(fx->facts.count[CGROUP_PROBE_UNREADABLE], 0);
@@ -135,7 +137,16 @@ static void test_nothing_needed(void **state)
 	legacy_tree(fx, "0\n");
 	assert_int_equal(cgroup_probe(fx->spec, fx->root, collect, &fx->facts), 0);
 	assert_int_equal(fx->facts.count[CGROUP_PROBE_MODE], 1);
-	assert_int_equal(fx->facts.count[CGROUP_PROBE_PLACED], 0);
+	/* No limit: only the device allowlist, which every container gets. */
+	assert_int_equal(fx->facts.count[CGROUP_PROBE_PLACED], 1);
+	assert_string_equal(fx->facts.controller[CGROUP_PROBE_PLACED], "devices");
+
+	/* A v1 host without the devices controller: reported, at the file's concern. */
+	memset(&fx->facts, 0, sizeof(fx->facts));
+	put(fx->root, "mountinfo", "");
+	assert_int_equal(cgroup_probe(fx->spec, fx->root, collect, &fx->facts), 0);
+	assert_int_equal(fx->facts.count[CGROUP_PROBE_MISSING], 1);
+	assert_string_equal(fx->facts.controller[CGROUP_PROBE_MISSING], "devices");
 }
 
 /* A v2 host, the launcher in /launcher, which offers only cpu and pids. */

@@ -51,7 +51,7 @@ static int load(const char *name, struct container_spec **ret, char **ret_err)
 	capture_begin();
 	r = config_load_container(name, spec);
 	if (r == 0)
-		r = config_validate(spec);
+		r = config_validate(spec, true);
 	*ret_err = capture_end();
 	*ret = spec;
 	return r;
@@ -178,7 +178,7 @@ static void test_all_errors_in_one_pass(void **state)
 		 "errors.container:9: CPUSet: invalid CPU list '3-1' (use a CPU list such as "
 		 "0-2,4)\n"
 		 "errors.container:10: Namespaces: invalid namespace list 'uts user' (use any of: "
-		 "uts pid mount net ipc)\n"
+		 "uts pid mount net ipc cgroup)\n"
 		 "errors.container:11: Environment: invalid assignment '1A=x' (use KEY=VALUE, KEY "
 		 "made of A-Z a-z 0-9 _ and not starting with a digit)\n"
 		 "errors.container:13: Name: invalid name 'my web' (1 to 64 characters from A-Z "
@@ -208,6 +208,21 @@ static void test_not_regular(void **state)
 	assert_int_equal(mkdir("dir.container", 0755), 0);
 	assert_int_equal(load("dir.container", &spec, &err), -EISDIR);
 	assert_string_equal(err, "mdlaunch: error: cannot open 'dir.container': Is a directory\n");
+}
+
+/* A FIFO is refused at once: opening it must not wait for a writer. */
+static void test_fifo_does_not_hang(void **state)
+{
+	_cleanup_(spec_freep) struct container_spec *spec = NULL;
+	_cleanup_free_ char *err = NULL;
+
+	(void)state;
+	assert_int_equal(mkfifo("fifo.container", 0644), 0);
+	alarm(5); /* a hang fails the test (SIGALRM) instead of the suite */
+	assert_int_equal(load("fifo.container", &spec, &err), -EINVAL);
+	alarm(0);
+	assert_string_equal(err,
+			    "mdlaunch: error: cannot load 'fifo.container': not a regular file\n");
 }
 
 static void test_missing_and_empty_command(void **state)
@@ -545,11 +560,99 @@ static void test_validate_programmatic(void **state)
 	(void)state;
 	assert_non_null(spec);
 	capture_begin();
-	r = config_validate(spec);
+	r = config_validate(spec, true);
 	err = capture_end();
 	assert_int_equal(r, -EINVAL);
 	assert_string_equal(err, "mdlaunch: error: Command: a command is required\n"
 				 "mdlaunch: error: Name: no container name\n");
+}
+
+/*
+ * Plain `check` judges the file, not this machine: offline CPUs, unknown
+ * users and groups pass it; the host rules (`run`, `show`, `check --host`)
+ * reject them at the key's file:line.
+ */
+static void test_host_rules_only_with_host(void **state)
+{
+	_cleanup_(spec_freep) struct container_spec *spec = NULL;
+	_cleanup_free_ char *err = NULL, *online = NULL, *want = NULL;
+	struct global_options g = { .config_path = NULL, .log_level = -1 };
+	const char *host_text = "[Container]\nCommand = true\nCPUSet = 8191\n"
+				"User = no-such-user-xyz\nSupplementaryGroups = no-such-group-xyz\n"
+				"AmbientCapabilities = NET_RAW\n";
+	const char *amb_text = "[Container]\nCommand = true\nAmbientCapabilities = SYS_ADMIN\n";
+	const char *fs_text = "[Container]\nCommand = true\nRootfs = /no-such-root-mdl\n"
+			      "Volume = /no-such-dir-mdl:/data\n";
+	const char *fs2_text = "[Container]\nCommand = true\nVolume = /no-such-dir-mdl:/data\n"
+			       "Tmpfs = /data\n";
+	int r;
+
+	(void)state;
+	if (read_file_at(AT_FDCWD, "/sys/devices/system/cpu/online", 4096, &online) < 0 ||
+	    strstr(online, "8191"))
+		skip();
+	write_text("g0.conf", "", 0);
+	g.config_path = "g0.conf";
+	write_text("host.container", host_text, strlen(host_text));
+	capture_begin();
+	r = config_from_file("host.container", &g, false, &spec);
+	err = capture_end();
+	assert_string_equal(err, "");
+	assert_int_equal(r, 0);
+	assert_non_null(spec);
+	spec_free(spec);
+	spec = NULL;
+	free(err);
+	capture_begin();
+	r = config_from_file("host.container", &g, true, &spec);
+	err = capture_end();
+	assert_int_equal(r, -EINVAL);
+	assert_null(spec);
+	want = strdup_printf(
+	    "host.container:3: CPUSet: CPU 8191 is not online (online: %s)\n"
+	    "host.container:4: User: unknown user 'no-such-user-xyz' (not in /etc/passwd; a "
+	    "numeric uid needs no entry)\n"
+	    "host.container:5: SupplementaryGroups: unknown group 'no-such-group-xyz' (not in "
+	    "/etc/group)\n",
+	    strstrip(online));
+	assert_string_equal(err, want);
+	/* The file system: what exists is the host's; two mounts on one point are wrong anywhere. */
+	spec_free(spec);
+	spec = NULL;
+	free(err);
+	write_text("fs.container", fs_text, strlen(fs_text));
+	capture_begin();
+	r = config_from_file("fs.container", &g, false, &spec);
+	err = capture_end();
+	assert_string_equal(err, "");
+	assert_int_equal(r, 0);
+	spec_free(spec);
+	spec = NULL;
+	free(err);
+	capture_begin();
+	r = config_from_file("fs.container", &g, true, &spec);
+	err = capture_end();
+	assert_int_equal(r, -EINVAL);
+	assert_string_equal(err, "fs.container:3: Rootfs: cannot use '/no-such-root-mdl': No such "
+				 "file or directory\n"
+				 "fs.container:4: Volume: cannot use the host path '/no-such-dir-mdl': "
+				 "No such file or directory\n");
+	free(err);
+	write_text("fs2.container", fs2_text, strlen(fs2_text));
+	capture_begin();
+	r = config_from_file("fs2.container", &g, false, &spec);
+	err = capture_end();
+	assert_int_equal(r, -EINVAL);
+	assert_string_equal(err, "fs2.container:4: Tmpfs: '/data' is already a mount point (Volume= "
+				 "at fs2.container:3)\n");
+	/* A file rule still applies without the host: the ambient set within the set. */
+	free(err);
+	write_text("amb.container", amb_text, strlen(amb_text));
+	capture_begin();
+	r = config_from_file("amb.container", &g, false, &spec);
+	err = capture_end();
+	assert_int_equal(r, -EINVAL);
+	assert_non_null(strstr(err, "amb.container:3: AmbientCapabilities: 'cap_sys_admin' is not"));
 }
 
 static void test_config_from_file(void **state)
@@ -564,7 +667,7 @@ static void test_config_from_file(void **state)
 	write_text("ff.container", "[Container]\nCommand = true\n", 27);
 	g.config_path = "g.conf";
 	capture_begin();
-	r = config_from_file("ff.container", &g, &spec);
+	r = config_from_file("ff.container", &g, true, &spec);
 	err = capture_end();
 	assert_string_equal(err, "");
 	assert_int_equal(r, 0);
@@ -683,6 +786,47 @@ static void remove_dropins(void)
 		(void)rmdir(path);
 	}
 	(void)rmdir("dropin.container.d");
+}
+
+/*
+ * Mask= and Unmask=: list keys. Repeated assignments add up, within a file
+ * and across drop-ins; an empty one resets; each bad item is reported.
+ */
+static void test_mask_keys(void **state)
+{
+	_cleanup_(spec_freep) struct container_spec *spec = NULL;
+
+	(void)state;
+	remove_dropins();
+	spec = load_text("mask.container",
+			 "[Container]\nCommand = true\nMask = /proc/a:/proc/b\nMask = /sys/c\n"
+			 "Unmask = /proc/timer_*\n",
+			 0, "");
+	assert_strv(spec->mask_paths, "/proc/a", "/proc/b", "/sys/c", NULL);
+	assert_strv(spec->unmask_paths, "/proc/timer_*", NULL);
+	assert_int_equal(spec->origin[SPEC_KEY_MASK].line, 4);
+	spec = spec_free(spec);
+
+	write_dropin("10-a.conf", "[Container]\nMask = /proc/d\nUnmask =\nUnmask = ALL\n");
+	spec = load_text("dropin.container",
+			 "[Container]\nCommand = true\nMask = /proc/a\nUnmask = /proc/sys\n", 0,
+			 "");
+	assert_strv(spec->mask_paths, "/proc/a", "/proc/d", NULL);
+	assert_strv(spec->unmask_paths, "ALL", NULL);
+	assert_string_equal(spec_origin_file(spec, SPEC_KEY_MASK), "dropin.container.d/10-a.conf");
+	spec = spec_free(spec);
+	remove_dropins();
+
+	spec = load_text("badmask.container",
+			 "[Container]\nCommand = true\nMask = /ok:rel/path\nMask = /a/../b\n"
+			 "Unmask = /proc/./x\n",
+			 -EINVAL,
+			 "badmask.container:3: Mask: invalid path 'rel/path' (colon-separated "
+			 "absolute paths, e.g. /proc/foo:/sys/bar)\n"
+			 "badmask.container:4: Mask: invalid path '/a/../b' (colon-separated "
+			 "absolute paths, e.g. /proc/foo:/sys/bar)\n"
+			 "badmask.container:5: Unmask: invalid path '/proc/./x' (ALL, or "
+			 "colon-separated absolute paths or patterns such as /proc/*)\n");
 }
 
 /*
@@ -840,13 +984,31 @@ static void test_show_effective(void **state)
 	out = NULL;
 	f = open_memstream(&out, &size);
 	assert_non_null(f);
-	assert_int_equal(config_show_json(spec, "plan\n\"x\"\t\x01", NULL, f), 0);
+	assert_int_equal(config_show_json(spec,
+					  "plan\n\"x\"\t\x01\n  1. cpuset (cgroup v1)\n"
+					  "     /sys/fs/cgroup/cpuset/a/cpuset.cpus = 0-1 (empty level: "
+					  "copied from parent: 0-1)\n"
+					  "     /sys/fs/cgroup/memory/a/memory.limit_in_bytes = 268435456\n",
+					  NULL, f),
+			 0);
 	assert_int_equal(fclose(f), 0);
-	assert_non_null(strstr(out, "{ \"key\": \"Memory\", \"value\": \"1G\", \"origin\": "
-				    "\"dropin.container.d/10-a.conf:2\", \"file\": "
+	/* Typed: a size is a number, a command an array, a boolean a boolean, unset null. */
+	assert_non_null(strstr(out, "{ \"key\": \"Memory\", \"value\": 1073741824, \"text\": \"1G\", "
+				    "\"origin\": \"dropin.container.d/10-a.conf:2\", \"file\": "
 				    "\"dropin.container.d/10-a.conf\", \"line\": 2 }"));
-	assert_non_null(strstr(out, "{ \"key\": \"Command\", \"value\": \"sh -c 'echo \\\"a\\\"'\""));
-	assert_non_null(strstr(out, "\"plan\": \"plan\\n\\\"x\\\"\\t\\u0001\"\n}\n"));
+	assert_non_null(strstr(out, "{ \"key\": \"Command\", \"value\": [\"sh\", \"-c\", "
+				    "\"echo \\\"a\\\"\"], \"text\": \"sh -c 'echo \\\"a\\\"'\""));
+	assert_non_null(strstr(out, "{ \"key\": \"Tty\", \"value\": false, \"origin\": \"default\" }"));
+	assert_non_null(
+	    strstr(out, "{ \"key\": \"Hostname\", \"value\": null, \"origin\": \"--hostname\" }"));
+	assert_non_null(strstr(out, "{ \"key\": \"StopTimeout\", \"value\": 10, "));
+	/* The plan: each cgroup write as { file, value, note }, and the whole text. */
+	assert_non_null(strstr(out, "\"plan\": [\n    { \"file\": "
+				    "\"/sys/fs/cgroup/cpuset/a/cpuset.cpus\", \"value\": \"0-1\", "
+				    "\"note\": \"empty level: copied from parent: 0-1\" },\n    { "
+				    "\"file\": \"/sys/fs/cgroup/memory/a/memory.limit_in_bytes\", "
+				    "\"value\": \"268435456\" }\n  ],\n"));
+	assert_non_null(strstr(out, "\"plan_text\": \"plan\\n\\\"x\\\"\\t\\u0001\\n"));
 	remove_dropins();
 }
 
@@ -867,6 +1029,7 @@ int main(void)
 		cmocka_unit_test_setup(test_all_errors_in_one_pass, setup),
 		cmocka_unit_test_setup(test_cannot_open, setup),
 		cmocka_unit_test_setup(test_not_regular, setup),
+		cmocka_unit_test_setup(test_fifo_does_not_hang, setup),
 		cmocka_unit_test_setup(test_missing_and_empty_command, setup),
 		cmocka_unit_test_setup(test_key_outside_section, setup),
 		cmocka_unit_test_setup(test_syntax_errors, setup),
@@ -886,11 +1049,13 @@ int main(void)
 		cmocka_unit_test_setup(test_validate_warnings, setup),
 		cmocka_unit_test_setup(test_validate_programmatic, setup),
 		cmocka_unit_test_setup(test_config_from_file, setup),
+		cmocka_unit_test_setup(test_host_rules_only_with_host, setup),
 		cmocka_unit_test_setup(test_dropins, setup),
 		cmocka_unit_test_setup(test_dropin_errors, setup),
 		cmocka_unit_test_setup(test_quadlet_hint, setup),
 		cmocka_unit_test_setup(test_trust_check, setup),
 		cmocka_unit_test_setup(test_show_effective, setup),
+		cmocka_unit_test_setup(test_mask_keys, setup),
 	};
 	char cmd[PATH_MAX + 16];
 	int r;

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -106,7 +107,7 @@ static void test_wrong_types(void **state)
 		       "wrongtype.conf:3: namespaces: element 2: expected a string, got an "
 		       "integer\n"
 		       "wrongtype.conf:3: namespaces: unknown namespace 'user' (use any of: uts "
-		       "pid mount net ipc)\n"
+		       "pid mount net ipc cgroup)\n"
 		       "wrongtype.conf:4: path: expected a string, got a boolean\n"
 		       "wrongtype.conf:5: cgroup_parent: invalid path '../escape' (no '..' "
 		       "components)\n"
@@ -168,7 +169,22 @@ static void test_missing_files(void **state)
 		       "mdlaunch: error: cannot open 'nope.conf': No such file or directory\n",
 		       NULL));
 	spec_free(
-	    load(".", -EINVAL, "mdlaunch: error: cannot load '.': not a regular file\n", NULL));
+	    load(".", -EISDIR, "mdlaunch: error: cannot open '.': Is a directory\n", NULL));
+	{
+		/* A FIFO is refused at once (the same reader as .container files). */
+		char dir[] = "/tmp/mdlaunch-test-XXXXXX";
+		_cleanup_free_ char *fifo = NULL, *want = NULL;
+
+		assert_non_null(mkdtemp(dir));
+		fifo = strdup_printf("%s/mdlaunch.conf", dir);
+		want = strdup_printf("mdlaunch: error: cannot load '%s': not a regular file\n", fifo);
+		assert_int_equal(mkfifo(fifo, 0644), 0);
+		alarm(5);
+		spec_free(load(fifo, -EINVAL, want, NULL));
+		alarm(0);
+		assert_int_equal(unlink(fifo), 0);
+		assert_int_equal(rmdir(dir), 0);
+	}
 	/* The default path is optional (and absent on a build machine, or it is used). */
 	if (access(CONFIG_GLOBAL_DEFAULT_PATH, F_OK) == 0)
 		skip();

@@ -13,7 +13,10 @@
 
 #include <cmocka.h>
 
+#include "test-util.h"
+
 #include "config-keys.h"
+#include "log.h"
 #include "spec.h"
 
 #define MAN_PAGE "man/mdlaunch.container.5"
@@ -120,6 +123,35 @@ static void test_matcher(void **state)
 	assert_false(documented("apabilities", NULL));
 }
 
+#define VIM_SYNTAX "contrib/vim/syntax/mdlaunch.vim"
+
+/* The vim syntax highlights exactly the keys of the table ("syn keyword mdlaunchKey ..."). */
+static void test_vim_syntax_keys(void **state)
+{
+	char *line = NULL, *words = NULL;
+	size_t cap = 0, n = 0;
+	FILE *f = fopen(VIM_SYNTAX, "re");
+
+	(void)state;
+	assert_non_null(f);
+	while (getline(&line, &cap, f) > 0)
+		if (strncmp(line, "syn keyword mdlaunchKey contained ", 34) == 0)
+			words = strdup(line + 34);
+	free(line);
+	fclose(f);
+	assert_non_null(words);
+	for (char *w = strtok(words, " \n"); w; w = strtok(NULL, " \n")) {
+		if (!config_key_lookup(w))
+			print_error("%s: '%s' is not a key\n", VIM_SYNTAX, w);
+		assert_non_null(config_key_lookup(w));
+		n++;
+	}
+	free(words);
+	if (n != config_keys_n)
+		print_error(VIM_SYNTAX ": %zu keys, the table has %zu\n", n, config_keys_n);
+	assert_int_equal(n, config_keys_n);
+}
+
 /* The table itself: one row per SPEC_KEY_*, names unique, lookups case-insensitive. */
 static void test_table(void **state)
 {
@@ -140,12 +172,81 @@ static void test_table(void **state)
 	assert_string_equal(config_key_suggest("Memry"), "Memory");
 }
 
+/* Parses @value for @key into @spec as a file line would (web.container:7); returns r, *ret_err. */
+static int parse_as_file(struct container_spec *spec, const char *key, const char *value,
+			 char **ret_err)
+{
+	const struct config_key *k = config_key_lookup(key);
+	struct key_ctx c = { .spec = spec, .path = "web.container", .line = 7, .label = k->name };
+	int r;
+
+	capture_begin();
+	r = config_key_parse(&c, k, value);
+	*ret_err = capture_end();
+	return r;
+}
+
+/*
+ * Environment=: quoted words, each KEY=VALUE, PATH= to spec->path; every bad
+ * word reported (was parse_environment()'s test); --env takes one word whole.
+ */
+static void test_environment_key(void **state)
+{
+	_cleanup_(spec_freep) struct container_spec *spec = spec_new();
+	const struct config_key *k = config_key_from_id(SPEC_KEY_ENVIRONMENT);
+	struct key_ctx opt = { .label = "--env", .option = true };
+	char *err = NULL;
+
+	(void)state;
+	assert_non_null(spec);
+	assert_int_equal(parse_as_file(spec, "Environment",
+				       "PORT=8080 \"GREETING=hello world\" EMPTY= _X1=a=b PATH=/p",
+				       &err),
+			 0);
+	assert_string_equal(err, "");
+	free(err);
+	assert_int_equal(strv_length(spec->env), 4);
+	assert_string_equal(spec->env[0], "PORT=8080");
+	assert_string_equal(spec->env[1], "GREETING=hello world");
+	assert_string_equal(spec->env[2], "EMPTY=");
+	assert_string_equal(spec->env[3], "_X1=a=b");
+	assert_string_equal(spec->path, "/p");
+	assert_int_equal(parse_as_file(spec, "environment", "NOVALUE 1A=x =x A-B=x PATH=", &err),
+			 -EINVAL);
+	assert_string_equal(
+	    err, "web.container:7: Environment: invalid assignment 'NOVALUE' (use KEY=VALUE, KEY "
+		 "made of A-Z a-z 0-9 _ and not starting with a digit)\n"
+		 "web.container:7: Environment: invalid assignment '1A=x' (use KEY=VALUE, KEY made "
+		 "of A-Z a-z 0-9 _ and not starting with a digit)\n"
+		 "web.container:7: Environment: invalid assignment '=x' (use KEY=VALUE, KEY made of "
+		 "A-Z a-z 0-9 _ and not starting with a digit)\n"
+		 "web.container:7: Environment: invalid assignment 'A-B=x' (use KEY=VALUE, KEY made "
+		 "of A-Z a-z 0-9 _ and not starting with a digit)\n"
+		 "web.container:7: Environment: PATH must not be empty\n");
+	free(err);
+	assert_int_equal(parse_as_file(spec, "Environment", "A=\"x", &err), -EINVAL);
+	assert_string_equal(err, "web.container:7: Environment: unterminated quote in 'A=\"x'\n");
+	free(err);
+	/* A run option: one assignment, spaces and quotes kept. */
+	opt.spec = spec;
+	assert_int_equal(config_key_parse(&opt, k, "Q=a \"b\""), 0);
+	assert_string_equal(spec->env[4], "Q=a \"b\"");
+	capture_begin();
+	assert_int_equal(config_key_parse(&opt, k, "PATH="), -EINVAL);
+	err = capture_end();
+	assert_string_equal(err, "mdlaunch: error: --env: PATH must not be empty\n");
+	free(err);
+	assert_int_equal(opt.n_errors, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_key_documented),
 		cmocka_unit_test(test_matcher),
 		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_environment_key),
+		cmocka_unit_test(test_vim_syntax_keys),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -166,7 +166,7 @@ static int load(const char *name, const char *text, struct container_spec **ret,
 	capture_begin();
 	r = config_load_container(name, spec);
 	if (r == 0)
-		r = config_validate(spec);
+		r = config_validate(spec, true);
 	*ret_err = capture_end();
 	*ret = spec;
 	return r;

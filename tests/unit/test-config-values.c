@@ -302,26 +302,15 @@ static void test_split_words(void **state)
 
 static void test_environment(void **state)
 {
-	_cleanup_strv_free_ char **l = NULL;
-	char **bad = NULL;
-
 	(void)state;
-	assert_int_equal(parse_environment("PORT=8080 \"GREETING=hello world\" EMPTY= _X1=a=b", &l),
-			 0);
-	assert_int_equal(strv_length(l), 4);
-	assert_string_equal(l[0], "PORT=8080");
-	assert_string_equal(l[1], "GREETING=hello world");
-	assert_string_equal(l[2], "EMPTY=");
-	assert_string_equal(l[3], "_X1=a=b");
-	assert_int_equal(parse_environment("NOVALUE", &bad), -EINVAL);
-	assert_int_equal(parse_environment("1A=x", &bad), -EINVAL);
-	assert_int_equal(parse_environment("=x", &bad), -EINVAL);
-	assert_int_equal(parse_environment("A-B=x", &bad), -EINVAL);
-	assert_int_equal(parse_environment("A=\"x", &bad), -EBADMSG);
-	assert_null(bad);
+	/* Environment= as a key: tests/unit/test-config-keys.c. */
 	assert_true(env_key_is_valid("_a9", 3));
 	assert_false(env_key_is_valid("9a", 2));
 	assert_false(env_key_is_valid("", 0));
+	assert_true(env_assignment_is_valid("EMPTY="));
+	assert_true(env_assignment_is_valid("_X1=a=b"));
+	assert_false(env_assignment_is_valid("NOVALUE"));
+	assert_false(env_assignment_is_valid("=x"));
 }
 
 static void test_env_vector_set(void **state)
@@ -342,8 +331,11 @@ static void test_namespaces(void **state)
 	unsigned f = 1234;
 
 	(void)state;
-	assert_int_equal(parse_namespaces("uts pid mount net ipc", &f), 0);
+	assert_int_equal(parse_namespaces("uts pid mount net ipc cgroup", &f), 0);
 	assert_int_equal(f, NS_ALL);
+	/* The five of the first version: no cgroup namespace. */
+	assert_int_equal(parse_namespaces("uts pid mount net ipc", &f), 0);
+	assert_int_equal(f, NS_ALL & ~NS_CGROUP);
 	assert_int_equal(parse_namespaces("pid,mount", &f), 0);
 	assert_int_equal(f, NS_PID | NS_MOUNT);
 	assert_int_equal(parse_namespaces(" net , ,UTS  net", &f), 0);

@@ -124,7 +124,7 @@ static struct container_spec *load(const char *text, const char *dropin, int wan
 	capture_begin();
 	r = config_load_container(path, spec);
 	if (r >= 0)
-		r = config_validate(spec);
+		r = config_validate(spec, true);
 	err = capture_end();
 	if (dropin) {
 		_cleanup_free_ char *f = strdup_printf("%s/10.conf", dir);
