@@ -13,9 +13,10 @@ mount -t tmpfs tmpfs /run || exit 120
 rc=$?
 l=()
 ip -o link show type veth 2>/dev/null | grep -q . && l+=(veth)
-iptables-save 2>/dev/null | grep -q -- '-A CNI-' && l+=(iptables)
+# The plugins' rules name the container id (NAME-PID); their shared chains stay.
+iptables-save 2>/dev/null | grep -q -- "${FAULTS_NAME:?}-" && l+=(iptables)
 ls /run/mdlaunch/ipam/*/ 2>/dev/null | grep -q '^[0-9]' && l+=(lease)
 ls -A /run/mdlaunch/netns 2>/dev/null | grep -q . && l+=(netns-pin)
 ls -A /run/mdlaunch/net 2>/dev/null | grep -q '\.json$' && l+=(cache)
-printf '%s\n' "${l[*]}" >"$left"
+[ ${#l[@]} -eq 0 ] || printf '%s\n' "${l[*]}" >"$left"
 exit $rc
