@@ -135,8 +135,9 @@ check-fuzz: $(FUZZ_REPLAY)
 # Fault sweep (root): every system call of the start and stop paths failed once
 # per errno with strace's fault injection; each run must end, exit 0 or
 # 125/126/127 with one line, and leave nothing (tests/faults/run-faults.sh).
+FAULTS_OCCURRENCES ?= 3
 check-faults: all
-	MDLAUNCH=$(CURDIR)/$(BIN) tests/faults/run-faults.sh
+	MDLAUNCH=$(CURDIR)/$(BIN) FAULTS_OCCURRENCES=$(FAULTS_OCCURRENCES) tests/faults/run-faults.sh
 
 # The integration suite again, in a qemu guest booted with a pure cgroup v2 kernel
 # (tests/vm/README.md). Needs root; installs qemu and friends when missing; caches

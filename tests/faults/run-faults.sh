@@ -160,14 +160,50 @@ config_userns_auto()
 	CMD=("$MDLAUNCH" run --name "$NAME" --userns auto -m 64m -- true)
 }
 
-CONFIGS=(run_limits file_init_user stop_sigterm userns_auto)
+# Rootfs=DIR:O with a volume and ReadOnly=true, in a mount namespace of its own
+# (nothing may stay mounted there or in /run/mdlaunch/rootfs on the host).
+config_rootfs_overlay()
+{
+	[ -e "$TOP/build/rootfs/etc/mdlaunch-rootfs" ] || make -s -C "$TOP" rootfs >/dev/null || return 1
+	mkdir -p "$WORK/vol"
+	cat >"$WORK/rootfs.container" <<EOF
+[Container]
+Name = $NAME
+Command = /bin/sh -c "echo x >/data/f && echo y >/tmp/g"
+Rootfs = $TOP/build/rootfs:O
+Volume = $WORK/vol:/data
+ReadOnly = true
+Memory = 64M
+EOF
+	chmod 644 "$WORK/rootfs.container"
+	CMD=("$MDLAUNCH" "$WORK/rootfs.container")
+	WRAP=(unshare -m --propagation private --)
+}
+
+# Network=mdlaunch with a published port, in a mount+network namespace that
+# plays the host (tests/faults/netns-run.sh judges veths, rules and leases
+# there). The CNI plugins make it slow: one occurrence, two errnos.
+config_network()
+{
+	command -v iptables >/dev/null && [ -x /usr/lib/cni/bridge ] || return 1
+	CMD=("$MDLAUNCH" run --name "$NAME" --network mdlaunch -p 18080:8080 -- true)
+	WRAP=(unshare -m -n --propagation private -- env FAULTS_NAME="$NAME" \
+		"$TOP/tests/faults/netns-run.sh" "$WORK/netleft")
+	CFG_ERRNOS="EIO ENOMEM"
+	CFG_OCCURRENCES=1
+}
+
+# `network` is not in the default set yet: its sweep still finds leftovers (see
+# the README's Testing section); run it by name.
+CONFIGS=(run_limits file_init_user stop_sigterm userns_auto rootfs_overlay)
 
 # run_case TOKEN OUT ERR [STRACE-ARGS...]: runs CMD under strace; prints the exit status.
 run_case()
 {
 	local token=$1 out=$2 err=$3 pid rc i
 	shift 3
-	MDL_FAULT_TOKEN=$token timeout -k 5 "$TIMEOUT" strace -f -qq "$@" -- "${CMD[@]}" \
+	: >"$WORK/netleft"
+	MDL_FAULT_TOKEN=$token timeout -k 5 "$TIMEOUT" "${WRAP[@]}" strace -f -qq "$@" -- "${CMD[@]}" \
 		>"$out" 2>"$err" </dev/null &
 	pid=$!
 	if [ "${STOP:-0}" = 1 ]; then
@@ -192,7 +228,14 @@ run_case()
 for config in "${@:-${CONFIGS[@]}}"; do
 	STOP=0
 	CMD=()
-	"config_$config"
+	WRAP=()
+	CFG_ERRNOS=$ERRNOS
+	CFG_OCCURRENCES=$OCCURRENCES
+	if ! "config_$config"; then
+		echo "ok - $config # SKIP what it needs is missing (iptables, the CNI plugins, busybox-static)"
+		skipped=$((skipped + 1))
+		continue
+	fi
 	echo "# --- $config: ${CMD[*]}"
 
 	# 1. The record: which calls, how many times.
@@ -215,7 +258,8 @@ for config in "${@:-${CONFIGS[@]}}"; do
 			call = line; sub(/\(.*/, "", call)
 			if (call !~ /^[a-z_0-9]+$/) next
 			if (done[pid]) next
-			if (call == "execve" && line !~ /proc\/self\/exe/ && seen[pid]) { done[pid] = 1; next }
+			# The command (or a CNI plugin) from its exec on is not ours to judge.
+			if (call == "execve" && line !~ /proc\/self\/exe/ && (seen[pid] || line !~ /mdlaunch/)) { done[pid] = 1; next }
 			seen[pid] = 1
 			if (index(skip, " " call " ")) next
 			n[call]++
@@ -224,9 +268,9 @@ for config in "${@:-${CONFIGS[@]}}"; do
 
 	while read -r call count; do
 		max=$count
-		[ "$max" -gt "$OCCURRENCES" ] && max=$OCCURRENCES
+		[ "$max" -gt "$CFG_OCCURRENCES" ] && max=$CFG_OCCURRENCES
 		for n in $(seq 1 "$max"); do
-			for e in $ERRNOS; do
+			for e in $CFG_ERRNOS; do
 				token="f-$$-$config-$call-$n-$e"
 				before_mounts=$(mount_ids)
 				t0=$SECONDS
@@ -241,6 +285,8 @@ for config in "${@:-${CONFIGS[@]}}"; do
 				[ -n "$(token_pids "$token")" ] && left+=("processes")
 				[ -n "$(container_cgroups)" ] && left+=("cgroups")
 				[ "$(mount_ids)" != "$before_mounts" ] && left+=("mounts")
+				[ -n "$(ls -A /run/mdlaunch/rootfs 2>/dev/null)" ] && left+=("rootfs-dir")
+				[ -s "$WORK/netleft" ] && left+=("$(cat "$WORK/netleft")")
 				[ -s "$MDLAUNCH_USERNS_STATE" ] && left+=("userns range")
 				verdict=ok
 				why=

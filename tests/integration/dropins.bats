@@ -236,7 +236,7 @@ assert k["Tty"]["value"] is False
 assert k["NoNewPrivileges"]["value"] is True
 assert k["CPUShares"]["value"] is None
 assert k["StopTimeout"]["value"] == 10
-assert k["Namespaces"]["value"] == ["uts", "pid", "mount", "net", "ipc"]
+assert k["Namespaces"]["value"] == ["uts", "pid", "mount", "net", "ipc", "cgroup"], k["Namespaces"]
 assert "CLONE_NEWUTS" in d["plan_text"]
 w = {p["file"].rsplit("/", 1)[1]: p["value"] for p in d["plan"]}
 assert w.get("memory.limit_in_bytes", w.get("memory.max")) == str(1 << 30), d["plan"]
