@@ -221,6 +221,7 @@ struct scan_state {
 	bool in_section;	      /* a section header has been seen */
 	bool in_container;	      /* the current section is [Container] */
 	unsigned n_sections;	      /* [Container] headers seen */
+	unsigned unit_sections;	      /* bit i: unit_section_names[i] seen (copied by the generator) */
 	unsigned seen[_SPEC_KEY_MAX]; /* line of each key (by SPEC_KEY_*) in this file, 0 = unset */
 	char **extra_keys;	      /* X- keys seen (lower case), for the cross-check */
 };
@@ -248,6 +249,15 @@ static void str_tolower(char *s)
 		*s = (char)tolower((unsigned char)*s);
 }
 
+/*
+ * The systemd sections a .container may hold for the generator (quadlet's
+ * shape): their lines go verbatim into the unit, so the loader reads only
+ * their syntax, never their keys.
+ */
+static const char *const unit_section_names[] = { "Unit", "Service", "Install" };
+
+#define SECTIONS_HINT "[" SECTION "], [Unit], [Service] or [Install]"
+
 static int scan_section(struct load_ctx *c, struct scan_state *st, unsigned line, char *l)
 {
 	size_t n = strlen(l);
@@ -256,15 +266,21 @@ static int scan_section(struct load_ctx *c, struct scan_state *st, unsigned line
 	st->in_section = true;
 	st->in_container = false;
 	if (n < 2 || l[n - 1] != ']')
-		return load_error(c, line, "invalid section header '%s' (use [" SECTION "])", l);
+		return load_error(c, line, "invalid section header '%s' (use " SECTIONS_HINT ")",
+				  l);
 	l[n - 1] = '\0';
 	name = strip_space(l + 1);
 	if (*name == '\0' || strpbrk(name, "[]"))
-		return load_error(c, line, "invalid section header '[%s]' (use [" SECTION "])",
-				  name);
-	if (!strcaseeq(name, SECTION))
 		return load_error(c, line,
-				  "unknown section [%s] (the only section is [" SECTION "])", name);
+				  "invalid section header '[%s]' (use " SECTIONS_HINT ")", name);
+	for (size_t i = 0; i < ELEMENTSOF(unit_section_names); i++)
+		if (strcaseeq(name, unit_section_names[i])) {
+			st->unit_sections |= 1u << i;
+			return 0;
+		}
+	if (!strcaseeq(name, SECTION))
+		return load_error(c, line, "unknown section [%s] (the sections are " SECTIONS_HINT
+				  ")", name);
 	st->in_container = true;
 	st->n_sections++;
 	return 0;
@@ -352,7 +368,7 @@ static int scan_line(struct load_ctx *c, struct scan_state *st, unsigned first, 
 		return load_error(
 		    c, first, "key '%s' outside of a section (add [" SECTION "] above it)", key);
 	if (!st->in_container)
-		return 0; /* the unknown section was reported once, at its header */
+		return 0; /* [Unit], [Service], [Install], or an unknown section reported once */
 	return scan_assignment(c, st, first, key, value);
 }
 
@@ -404,6 +420,15 @@ static int scan_text(struct load_ctx *c, struct scan_state *st, const char *text
 			errors_before = c->k.n_errors;
 			logical_len = 0;
 			ini_base = 0;
+		}
+		if (lineno == 1 && raw >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
+			/* Invisible in a message: name it rather than quote it. */
+			load_error(c, lineno,
+				   "the file starts with a UTF-8 byte-order mark (remove it: "
+				   "mdlaunch files are plain UTF-8 without one)");
+			ini_base += 3;
+			p += 3;
+			raw -= 3;
 		}
 		if (ini_base + raw > INI_LINE_MAX)
 			load_error(c, lineno,
@@ -494,7 +519,8 @@ static int ini_cross_check(struct load_ctx *c, const struct scan_state *st, dict
 	char entry[256];
 	int n_keys = 0;
 
-	if (iniparser_getnsec(d) != (st->n_sections > 0 ? 1 : 0))
+	if (iniparser_getnsec(d) !=
+	    (st->n_sections > 0 ? 1 : 0) + __builtin_popcount(st->unit_sections))
 		goto mismatch;
 	for (size_t i = 0; i < config_keys_n; i++) {
 		if (!st->seen[config_keys[i].id])
@@ -545,7 +571,8 @@ static int read_container_file(const char *path, char **ret, size_t *ret_size, s
 	size_t len = 0, cap;
 	struct stat st;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO named x.container must not hang the open; refused just below. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) < 0)

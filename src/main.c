@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "generator.h"
 #include "log.h"
 #include "probe.h"
 #include "runtime.h"
@@ -35,6 +36,7 @@ static void help(FILE *f)
 	    "       mdlaunch [GLOBAL OPTIONS] run [OPTIONS] [--] COMMAND [ARG...]\n"
 	    "       mdlaunch [GLOBAL OPTIONS] check [--host] FILE.container...\n"
 	    "       mdlaunch [GLOBAL OPTIONS] show [--effective | --json] FILE.container\n"
+	    "       mdlaunch [GLOBAL OPTIONS] generate [--dry-run | -o DIR] [FILE.container...]\n"
 	    "       mdlaunch --help | --version\n"
 	    "\n"
 	    "Start a command as a container in new UTS, PID, mount, net and IPC namespaces,\n"
@@ -49,6 +51,9 @@ static void help(FILE *f)
 	    "  show             print the resolved spec and the runtime plan; runs nothing\n"
 	    "                   (--effective: each key's value and where it came from first;\n"
 	    "                   --json: the same as JSON)\n"
+	    "  generate         write NAME.service for each file (default: the *.container of\n"
+	    "                   /etc/mdlaunch, then /usr/local/lib/mdlaunch) into DIR, or\n"
+	    "                   print them (--dry-run); what mdlaunch-generator does at boot\n"
 	    "\n"
 	    "Global options:\n"
 	    "  --log-level LEVEL  error, warn (default), info or debug\n"
@@ -279,6 +284,29 @@ static int cmd_show(int argc, char **argv, const struct global_options *g)
 	return fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_LAUNCHER_ERROR;
 }
 
+/*
+ * The mdlaunch binary for ExecStart=: this very executable (the generator is
+ * a symlink to it). Falls back to the install path when /proc is missing.
+ */
+static const char *self_path(char *buf, size_t size)
+{
+	ssize_t n = readlink("/proc/self/exe", buf, size - 1);
+
+	if (n <= 0 || (size_t)n >= size - 1)
+		return "/usr/local/bin/mdlaunch";
+	buf[n] = '\0';
+	return buf;
+}
+
+static int cmd_generate(int argc, char **argv, const struct global_options *g, bool systemd)
+{
+	char self[4096];
+
+	/* MDLAUNCH_GENERATOR_PATH is a test knob: where to look instead of GENERATOR_SEARCH_PATH. */
+	return generator_main(argc, argv, g, self_path(self, sizeof(self)),
+			      getenv("MDLAUNCH_GENERATOR_PATH"), systemd);
+}
+
 /* When main() started, for the -vv timeline of a run (parse, then runtime.c's steps). */
 static struct timespec main_start;
 
@@ -346,6 +374,8 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &main_start);
 	if (ensure_std_fds() < 0)
 		return EXIT_LAUNCHER_ERROR;
+	if (has_suffix(argv[0], "/mdlaunch-generator") || streq(argv[0], "mdlaunch-generator"))
+		return cmd_generate(argc, argv, &g, true);
 
 	i = parse_global_options(argc, argv, &g);
 	if (i == -1)
@@ -364,6 +394,8 @@ int main(int argc, char **argv)
 		return cmd_check(argc - i, argv + i, &g);
 	if (streq(cmd, "show"))
 		return cmd_show(argc - i, argv + i, &g);
+	if (streq(cmd, "generate"))
+		return cmd_generate(argc - i, argv + i, &g, false);
 	if (streq(cmd, "init")) {
 		log_error("init is internal to mdlaunch and takes no arguments");
 		return EXIT_LAUNCHER_ERROR;
@@ -373,7 +405,7 @@ int main(int argc, char **argv)
 	 * in for "run"). Only a .container file: a mistyped subcommand must not run as a command.
 	 */
 	if (!has_suffix(cmd, ".container")) {
-		log_error("unknown command '%s' (expected FILE.container, run, check or show; "
+		log_error("unknown command '%s' (expected FILE.container, run, check, show or generate; "
 			  "see mdlaunch --help)",
 			  cmd);
 		return EXIT_LAUNCHER_ERROR;

@@ -184,8 +184,8 @@ static void test_all_errors_in_one_pass(void **state)
 		 "errors.container:13: Name: invalid name 'my web' (1 to 64 characters from A-Z "
 		 "a-z 0-9 _ . -)\n"
 		 "errors.container:14: Hostname: invalid hostname 'a/b' (1 to 64 bytes, no '/')\n"
-		 "errors.container:15: unknown section [Network] (the only section is "
-		 "[Container])\n");
+		 "errors.container:15: unknown section [Network] (the sections are "
+		 "[Container], [Unit], [Service] or [Install])\n");
 }
 
 static void test_cannot_open(void **state)
@@ -243,10 +243,11 @@ static void test_syntax_errors(void **state)
 			    "syntax.container:3: expected 'Key = value', '[Section]' or a "
 			    "comment, got 'garbage line'\n"
 			    "syntax.container:4: invalid section header '[Container' (use "
-			    "[Container])\n"
+			    "[Container], [Unit], [Service] or [Install])\n"
 			    "syntax.container:5: expected 'Key = value', '[Section]' or a "
 			    "comment, got '= x'\n"
-			    "syntax.container:6: invalid section header '[]' (use [Container])\n"));
+			    "syntax.container:6: invalid section header '[]' (use [Container], "
+			    "[Unit], [Service] or [Install])\n"));
 }
 
 static void test_unknown_key_suggestions(void **state)
