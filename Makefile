@@ -7,6 +7,12 @@ MANDIR = $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 # systemd looks in /usr/local/lib/systemd/system and /usr/lib/systemd/system
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+# systemd runs the generators of /usr/local/lib/systemd/system-generators too
+SYSTEMDGENERATORDIR ?= $(PREFIX)/lib/systemd/system-generators
+# bash-completion searches $XDG_DATA_DIRS (default /usr/local/share:/usr/share)
+BASHCOMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+# Debian's vim has /usr/share/vim/vimfiles in its runtimepath (not /usr/local)
+VIMDIR ?= /usr/share/vim/vimfiles
 
 CC ?= cc
 VERSION := 0.1.0
@@ -184,11 +190,19 @@ install: mdlaunch
 	    -e 's|/etc/mdlaunch/|$(SYSCONFDIR)/mdlaunch/|g' contrib/systemd/mdlaunch@.service \
 	    >$(DESTDIR)$(SYSTEMDUNITDIR)/mdlaunch@.service
 	chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/mdlaunch@.service
+	install -d $(DESTDIR)$(SYSTEMDGENERATORDIR)
+	ln -sf $(BINDIR)/mdlaunch $(DESTDIR)$(SYSTEMDGENERATORDIR)/mdlaunch-generator
+	install -Dm644 contrib/bash-completion/mdlaunch $(DESTDIR)$(BASHCOMPLETIONDIR)/mdlaunch
+	install -Dm644 contrib/vim/ftdetect/mdlaunch.vim $(DESTDIR)$(VIMDIR)/ftdetect/mdlaunch.vim
+	install -Dm644 contrib/vim/syntax/mdlaunch.vim $(DESTDIR)$(VIMDIR)/syntax/mdlaunch.vim
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/mdlaunch $(DESTDIR)$(MANDIR)/man1/mdlaunch.1 \
 	      $(DESTDIR)$(MANDIR)/man5/mdlaunch.container.5 $(DESTDIR)$(MANDIR)/man5/mdlaunch.conf.5 \
-	      $(DESTDIR)$(SYSTEMDUNITDIR)/mdlaunch@.service
+	      $(DESTDIR)$(SYSTEMDUNITDIR)/mdlaunch@.service \
+	      $(DESTDIR)$(SYSTEMDGENERATORDIR)/mdlaunch-generator \
+	      $(DESTDIR)$(BASHCOMPLETIONDIR)/mdlaunch \
+	      $(DESTDIR)$(VIMDIR)/ftdetect/mdlaunch.vim $(DESTDIR)$(VIMDIR)/syntax/mdlaunch.vim
 
 clean:
 	rm -rf build mdlaunch
@@ -196,6 +210,7 @@ clean:
 help:
 	@echo "targets: all deps demo check check-unit check-integration check-fuzz"
 	@echo "         check-layering check-format check-vm check-systemd bench fuzz install uninstall clean"
-	@echo "variables: SANITIZE=1 STATIC=0 PREFIX DESTDIR SYSCONFDIR SYSTEMDUNITDIR FUZZ_SECONDS"
+	@echo "variables: SANITIZE=1 STATIC=0 PREFIX DESTDIR SYSCONFDIR SYSTEMDUNITDIR SYSTEMDGENERATORDIR"
+	@echo "           BASHCOMPLETIONDIR VIMDIR FUZZ_SECONDS"
 
 -include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d)

@@ -218,10 +218,10 @@ static void ini_errors_flush(struct load_ctx *c, struct ini_errors *e, unsigned 
 /* The scan */
 
 struct scan_state {
-	bool in_section;	      /* a section header has been seen */
-	bool in_container;	      /* the current section is [Container] */
-	unsigned n_sections;	      /* [Container] headers seen */
-	unsigned unit_sections;	      /* bit i: unit_section_names[i] seen (copied by the generator) */
+	bool in_section;	/* a section header has been seen */
+	bool in_container;	/* the current section is [Container] */
+	unsigned n_sections;	/* [Container] headers seen */
+	unsigned unit_sections; /* bit i: unit_section_names[i] seen (copied by the generator) */
 	unsigned seen[_SPEC_KEY_MAX]; /* line of each key (by SPEC_KEY_*) in this file, 0 = unset */
 	char **extra_keys;	      /* X- keys seen (lower case), for the cross-check */
 };
@@ -271,16 +271,16 @@ static int scan_section(struct load_ctx *c, struct scan_state *st, unsigned line
 	l[n - 1] = '\0';
 	name = strip_space(l + 1);
 	if (*name == '\0' || strpbrk(name, "[]"))
-		return load_error(c, line,
-				  "invalid section header '[%s]' (use " SECTIONS_HINT ")", name);
+		return load_error(c, line, "invalid section header '[%s]' (use " SECTIONS_HINT ")",
+				  name);
 	for (size_t i = 0; i < ELEMENTSOF(unit_section_names); i++)
 		if (strcaseeq(name, unit_section_names[i])) {
 			st->unit_sections |= 1u << i;
 			return 0;
 		}
 	if (!strcaseeq(name, SECTION))
-		return load_error(c, line, "unknown section [%s] (the sections are " SECTIONS_HINT
-				  ")", name);
+		return load_error(
+		    c, line, "unknown section [%s] (the sections are " SECTIONS_HINT ")", name);
 	st->in_container = true;
 	st->n_sections++;
 	return 0;

@@ -53,10 +53,10 @@ static const struct {
 };
 
 struct collect {
-	FILE *out[_SECTION_MAX];	 /* the copied lines of each section */
-	char *buf[_SECTION_MAX];	 /* open_memstream() buffers of out[] */
-	size_t size[_SECTION_MAX];	 /* their sizes */
-	char **keys[_SECTION_MAX];	 /* the keys the file sets in each section */
+	FILE *out[_SECTION_MAX];		 /* the copied lines of each section */
+	char *buf[_SECTION_MAX];		 /* open_memstream() buffers of out[] */
+	size_t size[_SECTION_MAX];		 /* their sizes */
+	char **keys[_SECTION_MAX];		 /* the keys the file sets in each section */
 	char **words[ELEMENTSOF(install_links)]; /* the units of each install key */
 	unsigned errors;
 };
@@ -203,7 +203,8 @@ static int collect_file(struct collect *c, const char *path)
 			logical_len = 0;
 		}
 		fprintf(c->out[s], "%s\n", p);
-		memcpy(logical + logical_len, l, continues ? n - 1 - (size_t)(l - p) : n - (size_t)(l - p));
+		memcpy(logical + logical_len, l,
+		       continues ? n - 1 - (size_t)(l - p) : n - (size_t)(l - p));
 		logical_len += continues ? n - 1 - (size_t)(l - p) : n - (size_t)(l - p);
 		if (continues) {
 			logical[logical_len++] = ' ';
@@ -336,8 +337,8 @@ static int unit_links(struct collect *c, struct generated_unit *u)
 			char *link, *target;
 
 			if (install_links[i].suffix) {
-				link = strdup_printf("%s%s/%s", *w, install_links[i].suffix,
-						     u->name);
+				link =
+				    strdup_printf("%s%s/%s", *w, install_links[i].suffix, u->name);
 				target = strdup_printf("../%s", u->name);
 			} else {
 				link = strdup(*w);

@@ -302,7 +302,8 @@ static int cmd_generate(int argc, char **argv, const struct global_options *g, b
 {
 	char self[4096];
 
-	/* MDLAUNCH_GENERATOR_PATH is a test knob: where to look instead of GENERATOR_SEARCH_PATH. */
+	/* MDLAUNCH_GENERATOR_PATH is a test knob: where to look instead of GENERATOR_SEARCH_PATH.
+	 */
 	return generator_main(argc, argv, g, self_path(self, sizeof(self)),
 			      getenv("MDLAUNCH_GENERATOR_PATH"), systemd);
 }
@@ -405,9 +406,10 @@ int main(int argc, char **argv)
 	 * in for "run"). Only a .container file: a mistyped subcommand must not run as a command.
 	 */
 	if (!has_suffix(cmd, ".container")) {
-		log_error("unknown command '%s' (expected FILE.container, run, check, show or generate; "
-			  "see mdlaunch --help)",
-			  cmd);
+		log_error(
+		    "unknown command '%s' (expected FILE.container, run, check, show or generate; "
+		    "see mdlaunch --help)",
+		    cmd);
 		return EXIT_LAUNCHER_ERROR;
 	}
 	return cmd_run(argc - i + 1, argv + i - 1, &g);

@@ -858,6 +858,38 @@ static int setup(void **state)
 	return 0;
 }
 
+/* A FIFO is refused at once (it used to hang the open); a BOM is named, not quoted. */
+static void test_fifo_and_bom(void **state)
+{
+	struct container_spec *spec = NULL;
+	_cleanup_free_ char *err = NULL;
+
+	(void)state;
+	assert_int_equal(mkfifo("fifo.container", 0644), 0);
+	assert_int_equal(load("fifo.container", &spec, &err), -EINVAL);
+	assert_string_equal(err, "mdlaunch: error: cannot load 'fifo.container': not a regular "
+				 "file\n");
+	spec_free(spec);
+	spec_free(load_text("bom.container", "\xEF\xBB\xBF[Container]\nCommand = true\n", -EINVAL,
+			    "bom.container:1: the file starts with a UTF-8 byte-order mark (remove "
+			    "it: mdlaunch files are plain UTF-8 without one)\n"));
+}
+
+/* [Unit], [Service] and [Install] are the generator's: accepted, their keys not read. */
+static void test_unit_sections(void **state)
+{
+	struct container_spec *spec;
+
+	(void)state;
+	spec = load_text("units.container",
+			 "[Unit]\nAfter=a.service\nAfter=b.service\n[Container]\nCommand = true\n"
+			 "[Service]\nRestart=on-failure\nExecStartPre=/bin/echo \"a; b\"\n"
+			 "[install]\nWantedBy=multi-user.target\n",
+			 0, "");
+	assert_string_equal(spec->argv[0], "true");
+	spec_free(spec);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -892,6 +924,8 @@ int main(void)
 		cmocka_unit_test_setup(test_quadlet_hint, setup),
 		cmocka_unit_test_setup(test_trust_check, setup),
 		cmocka_unit_test_setup(test_show_effective, setup),
+		cmocka_unit_test_setup(test_fifo_and_bom, setup),
+		cmocka_unit_test_setup(test_unit_sections, setup),
 	};
 	char cmd[PATH_MAX + 16];
 	int r;
