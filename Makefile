@@ -66,11 +66,12 @@ FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz-%.c,%,$(wildcard tests/fuzz/fuzz-*.c)
 FUZZ_REPLAY := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay-%)
 
 DEBIAN_DEPS = build-essential libiniparser-dev libconfig-dev libcap-dev libcmocka-dev bats \
-	      iproute2 procps util-linux python3 strace
+	      iproute2 procps util-linux python3 strace busybox-static
 DEBIAN_FUZZ_DEPS = clang libclang-rt-dev
 
 .PHONY: all deps demo check check-unit check-integration check-fuzz check-format \
-	check-layering check-faults check-vm check-systemd bench format fuzz install uninstall clean help
+	check-layering check-faults check-vm check-systemd bench format fuzz install uninstall clean \
+	help rootfs
 
 all: mdlaunch
 
@@ -113,16 +114,24 @@ demo: deps
 	$(MAKE) --no-print-directory mdlaunch
 	./mdlaunch examples/hello.container
 
+# A busybox tree for Rootfs= (examples/busybox.container, the tests, the bench),
+# from Debian's busybox-static: contrib/make-rootfs.sh.
+ROOTFS ?= build/rootfs
+rootfs: $(ROOTFS)/etc/mdlaunch-rootfs
+
+$(ROOTFS)/etc/mdlaunch-rootfs: contrib/make-rootfs.sh
+	contrib/make-rootfs.sh $(ROOTFS)
+
 # Unit tests (no root), then integration tests (root), then the fuzz corpus
 # replay; one summary line at the end. Set SANITIZE=1 for ASan+UBSan.
 check: deps
-	$(MAKE) --no-print-directory all $(UNIT_BINS) $(FUZZ_REPLAY)
+	$(MAKE) --no-print-directory all rootfs $(UNIT_BINS) $(FUZZ_REPLAY)
 	BUILD=$(BUILD) tests/run-tests.sh
 
 check-unit: $(UNIT_BINS)
 	BUILD=$(BUILD) tests/run-tests.sh unit
 
-check-integration: all $(BIN)
+check-integration: all rootfs $(BIN)
 	BUILD=$(BUILD) tests/run-tests.sh integration
 
 check-fuzz: $(FUZZ_REPLAY)
@@ -149,7 +158,7 @@ check-systemd: all $(BIN)
 # Start latency, peak RSS and parallel starts of mdlaunch next to a minimal C floor,
 # unshare, bwrap and crun (root; installs them from Debian). See bench/README.md.
 bench: deps
-	$(MAKE) --no-print-directory mdlaunch
+	$(MAKE) --no-print-directory mdlaunch rootfs
 	bench/run-bench.sh
 
 # The layering rules of the design, as a grep.
@@ -210,7 +219,8 @@ clean:
 help:
 	@echo "targets: all deps demo check check-unit check-integration check-fuzz"
 	@echo "         check-layering check-format check-vm check-systemd bench fuzz install uninstall clean"
+	@echo "         rootfs (a busybox tree in ROOTFS, default build/rootfs)"
 	@echo "variables: SANITIZE=1 STATIC=0 PREFIX DESTDIR SYSCONFDIR SYSTEMDUNITDIR SYSTEMDGENERATORDIR"
-	@echo "           BASHCOMPLETIONDIR VIMDIR FUZZ_SECONDS"
+	@echo "           BASHCOMPLETIONDIR VIMDIR FUZZ_SECONDS ROOTFS"
 
 -include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d)

@@ -15,7 +15,7 @@
 #   BENCH_PAR_JOBS=16     ... this many at a time ...
 #   BENCH_PAR_REPEATS=3   ... repeated (interleaved) this many times
 #   BENCH_SEED            shuffling seed (default: time)
-#   BENCH_ONLY=lat,gap,rss,par,check,loader   subset of the sections to run
+#   BENCH_ONLY=lat,rootfs,gap,rss,par,check,loader   subset of the sections to run
 #   MDLAUNCH=./mdlaunch   the binary under test
 set -euo pipefail
 
@@ -29,7 +29,9 @@ PAR_STARTS=${BENCH_PAR_STARTS:-100}
 PAR_JOBS=${BENCH_PAR_JOBS:-16}
 PAR_REPEATS=${BENCH_PAR_REPEATS:-3}
 SEED=${BENCH_SEED:-$(date +%s)}
-ONLY=${BENCH_ONLY:-lat,gap,rss,par,check,loader}
+ONLY=${BENCH_ONLY:-lat,rootfs,gap,rss,par,check,loader}
+# The busybox tree of `make rootfs`, for the rootfs section.
+ROOTFS=${ROOTFS:-$TOP/build/rootfs}
 MDLAUNCH=${MDLAUNCH:-$TOP/mdlaunch}
 CRUN_ROOT=$OUT/crun-state
 RESULTS=$OUT/results.md
@@ -319,6 +321,56 @@ if want lat; then
 	say ""
 	say "Load average before/after: $load0 / $(loadavg). Raw times: lat-raw.tsv."
 	report_leftovers "$before" "$(cgroup_snapshot)"
+	say ""
+fi
+
+# --- 1a. a root of its own ---------------------------------------------------------------
+# The same /bin/true with the busybox tree of `make rootfs` as the root:
+# mdlaunch with Rootfs=DIR:O (a private overlay), Rootfs=DIR (bind) and
+# ReadOnly=true (the host's view read-only, tmpfs on /tmp /var/tmp /run),
+# crun with a bundle whose root is that tree (read-only), bwrap --ro-bind.
+if want rootfs && [ -x "$ROOTFS/bin/busybox" ]; then
+	mkdir -p "$OUT/bundle-rootfs"
+	(cd "$OUT/bundle-rootfs" && rm -f config.json && crun spec && jq --arg root "$ROOTFS" '
+		.process.terminal = false | .process.args = ["/bin/true"] |
+		.root = {path: $root, readonly: true} |
+		.mounts = [{destination: "/proc", type: "proc", source: "proc"},
+			   {destination: "/dev", type: "tmpfs", source: "tmpfs",
+			    options: ["nosuid", "strictatime", "mode=755", "size=65536k"]}] |
+		del(.linux.maskedPaths) | del(.linux.readonlyPaths) |
+		.linux.namespaces = [{type: "pid"}, {type: "network"}, {type: "ipc"}, {type: "uts"}, {type: "mount"}] |
+		.linux.resources = {memory: {limit: 104857600}, cpu: {shares: 512, cpus: "0-1"}}' \
+		config.json >config.json.new && mv config.json.new config.json)
+	{
+		if [ $MDL_OK = 1 ]; then
+			spec_line mdlaunch-rootfs:O - "$MDLAUNCH" run -m 100M --cpushare 512 --cpuset 0-1 --rootfs "$ROOTFS:O" /bin/true
+			spec_line mdlaunch-rootfs - "$MDLAUNCH" run -m 100M --cpushare 512 --cpuset 0-1 --rootfs "$ROOTFS" /bin/true
+			spec_line mdlaunch-read-only - "$MDLAUNCH" run -m 100M --cpushare 512 --cpuset 0-1 --read-only /bin/true
+			spec_line mdlaunch-run - "$MDLAUNCH" run -m 100M --cpushare 512 --cpuset 0-1 /bin/true
+		fi
+		spec_line floor - "$OUT/floor" /bin/true
+		spec_line bwrap-ro-bind - bwrap --unshare-uts --unshare-pid --unshare-net \
+			--unshare-ipc --ro-bind "$ROOTFS" / --proc /proc --dev /dev /bin/true
+		spec_line crun-rootfs "$CRUN_NS" crun --root "$CRUN_ROOT" run --bundle "$OUT/bundle-rootfs" "crun-bench-%u"
+	} >"$OUT/rootfs.spec"
+	before=$(cgroup_snapshot)
+	load0=$(loadavg)
+	say "## Start to exit of /bin/true in the busybox tree ($ROUNDS interleaved rounds, $WARMUP warm-up rounds, seed $SEED)"
+	say ""
+	say "mdlaunch-rootfs:O: \`--rootfs $ROOTFS:O\` (an overlay whose upper layer is a fresh tmpfs in the container's namespace);" \
+		"mdlaunch-rootfs: \`--rootfs $ROOTFS\` (bind, pivot_root); mdlaunch-read-only: the host's view with \`--read-only\`;" \
+		"crun-rootfs: a bundle whose read-only root is the same tree; bwrap-ro-bind: \`--ro-bind $ROOTFS /\`."
+	say ""
+	"$OUT/timer" lat -n "$ROUNDS" -w "$WARMUP" -s "$SEED" -o "$OUT/rootfs-raw.tsv" -L "$OUT/logs" \
+		-f floor -r crun-rootfs "$OUT/rootfs.spec" | tee -a "$RESULTS"
+	say ""
+	say "Load average before/after: $load0 / $(loadavg). Raw times: rootfs-raw.tsv."
+	report_leftovers "$before" "$(cgroup_snapshot)"
+	left=$(ls /run/mdlaunch/rootfs 2>/dev/null | grep -c . || true)
+	say "Per-run directories left in /run/mdlaunch/rootfs: ${left:-0}."
+	say ""
+elif want rootfs; then
+	say "## Start in the busybox tree: skipped (no $ROOTFS/bin/busybox; make rootfs)"
 	say ""
 fi
 

@@ -74,7 +74,8 @@ void config_cli_help(FILE *f)
 	for (size_t i = 0; i < config_keys_n; i++)
 		if (config_keys[i].option.name)
 			help_line(f, &config_keys[i]);
-	fputs("  --log-level, -v, --config, --stats   the global options, also accepted here\n"
+	fputs("  --log-level, --verbose, --config, --stats   the global options, also accepted\n"
+	      "                        here (after run, -v is --volume, as in podman)\n"
 	      "  -h, --help            show this help\n"
 	      "An argument ending in " CONTAINER_SUFFIX " is a file unless it follows --.\n",
 	      f);
@@ -132,7 +133,8 @@ static struct option *cli_getopt_tables(char *shorts, size_t shorts_size)
 		{ "log-level", required_argument, NULL, 'L' | 0x100 },
 		{ "config", required_argument, NULL, 'C' | 0x100 },
 		{ "stats", no_argument, NULL, 'S' | 0x100 },
-		{ "verbose", no_argument, NULL, 'v' },
+		/* -v after `run` is --volume (podman's and docker's meaning). */
+		{ "verbose", no_argument, NULL, 'V' | 0x100 },
 		{ "help", no_argument, NULL, 'h' },
 	};
 	struct option *opts = calloc(2 * config_keys_n + ELEMENTSOF(globals) + 1, sizeof(*opts));
@@ -160,7 +162,7 @@ static struct option *cli_getopt_tables(char *shorts, size_t shorts_size)
 						       opt->arg ? ":" : "");
 		}
 	}
-	snprintf(shorts + ns, shorts_size - ns, "hv");
+	snprintf(shorts + ns, shorts_size - ns, "h");
 	memcpy(opts + n, globals, sizeof(globals));
 	return opts;
 }
@@ -237,7 +239,7 @@ static int cli_parse_options(int argc, char **argv, struct cli_options *o, struc
 		case 'S' | 0x100:
 			g->stats = true;
 			break;
-		case 'v':
+		case 'V' | 0x100:
 			verbose++;
 			g->log_level = verbose > 1 ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO;
 			break;

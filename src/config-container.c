@@ -63,6 +63,7 @@ struct key_assignment {
 	const char *path; /* the file that set it (owned by target->files) */
 	unsigned file;	  /* its index in target->files */
 	unsigned line;
+	struct key_assignment *prev; /* a repeatable key: the assignments before this one */
 };
 
 struct load_ctx {
@@ -287,6 +288,18 @@ static int scan_section(struct load_ctx *c, struct scan_state *st, unsigned line
 }
 
 /* Handles "Key = value" of [Container]: X- keys, lookup, duplicates, empty values, parsing. */
+/* Frees a chain of earlier assignments (key_assignment.prev); accepts NULL. */
+static void key_assignments_free(struct key_assignment *a)
+{
+	while (a) {
+		struct key_assignment *prev = a->prev;
+
+		free(a->value);
+		free(a);
+		a = prev;
+	}
+}
+
 static int scan_assignment(struct load_ctx *c, struct scan_state *st, unsigned line,
 			   const char *key, const char *value)
 {
@@ -319,10 +332,23 @@ static int scan_assignment(struct load_ctx *c, struct scan_state *st, unsigned l
 		return load_error(c, line, "unknown key '%s' in [" SECTION "]", key);
 	}
 	i = k->id;
-	if (st->seen[i])
+	if (st->seen[i] && !k->repeatable)
 		return load_error(c, line, "%s: duplicate key, first set at line %u", k->name,
 				  st->seen[i]);
 	st->seen[i] = line;
+	if (k->repeatable && !isempty(value) && !isempty(c->final[i].value)) {
+		/* Keep the earlier assignments of a list key; an empty one drops them all. */
+		struct key_assignment *prev = malloc(sizeof(*prev));
+
+		if (!prev)
+			return -ENOMEM;
+		*prev = c->final[i];
+		c->final[i].value = NULL;
+		c->final[i].prev = prev;
+	} else {
+		key_assignments_free(c->final[i].prev);
+		c->final[i].prev = NULL;
+	}
 	/*
 	 * A later file overrides an earlier one: only the last assignment is
 	 * applied (apply_assignments()), so that an empty value can reset the
@@ -330,9 +356,11 @@ static int scan_assignment(struct load_ctx *c, struct scan_state *st, unsigned l
 	 * spec, so that each bad one is reported at its own line.
 	 */
 	free(c->final[i].value);
-	c->final[i] = (struct key_assignment){
-		.value = strdup(value), .path = c->k.path, .file = c->file, .line = line
-	};
+	c->final[i] = (struct key_assignment){ .value = strdup(value),
+					       .path = c->k.path,
+					       .file = c->file,
+					       .line = line,
+					       .prev = c->final[i].prev };
 	if (!c->final[i].value)
 		return -ENOMEM;
 	if (*value == '\0')
@@ -857,6 +885,22 @@ static int list_dropins(const struct container_spec *spec, const char *path, cha
 	return 0;
 }
 
+/* Applies @a: for a list key, its earlier assignments first, each at its own line. */
+static int apply_one(struct load_ctx *c, const struct config_key *k, const struct key_assignment *a)
+{
+	int r;
+
+	if (a->prev) {
+		r = apply_one(c, k, a->prev);
+		if (r == -ENOMEM)
+			return r;
+	}
+	c->k.path = a->path;
+	c->k.line = a->line;
+	c->k.label = k->name;
+	return config_key_parse(&c->k, k, a->value);
+}
+
 /*
  * Applies the last assignment of every key to c->target, in key table order
  * (no key's parser depends on another's), recording where each came from.
@@ -880,10 +924,7 @@ static int apply_assignments(struct load_ctx *c)
 		c->target->origin[k->id].value = strdup(a->value);
 		if (!c->target->origin[k->id].value)
 			return -ENOMEM;
-		c->k.path = a->path;
-		c->k.line = a->line;
-		c->k.label = k->name;
-		r = config_key_parse(&c->k, k, a->value);
+		r = apply_one(c, k, a);
 		if (r == -ENOMEM)
 			return r;
 	}
@@ -931,8 +972,10 @@ int config_load_container(const char *path, struct container_spec *spec)
 	else
 		r = c.k.n_errors > 0 ? -EINVAL : 0;
 out:
-	for (size_t i = 0; i < ELEMENTSOF(final); i++)
+	for (size_t i = 0; i < ELEMENTSOF(final); i++) {
 		free(final[i].value);
+		key_assignments_free(final[i].prev);
+	}
 	return r;
 }
 

@@ -34,6 +34,7 @@
 #include <string.h>
 #include <sys/capability.h>
 
+#include "config-rootfs.h"
 #include "config-values.h"
 #include "log.h"
 #include "spec.h"
@@ -425,6 +426,80 @@ static int parse_workdir_key(struct key_ctx *c, const struct config_key *k, cons
 	return set_string(field, value);
 }
 
+/* The directory of the file being read, for '.'-relative paths; NULL for a run option. */
+static char *key_base_dir(const struct key_ctx *c, int *ret)
+{
+	const char *slash;
+	char *s;
+
+	*ret = 0;
+	if (!c->path)
+		return NULL;
+	slash = strrchr(c->path, '/');
+	if (!slash)
+		s = strdup(".");
+	else
+		s = slash == c->path ? strdup("/") : strndup(c->path, (size_t)(slash - c->path));
+	if (!s)
+		*ret = -ENOMEM;
+	return s;
+}
+
+/* Rootfs=DIR[:O]. */
+static int parse_rootfs_key(struct key_ctx *c, const struct config_key *k, const char *value,
+			    void *field)
+{
+	char why[512], *dir = NULL;
+	_cleanup_free_ char *base = NULL;
+	bool overlay = false;
+	int r;
+
+	(void)k;
+	base = key_base_dir(c, &r);
+	if (r < 0)
+		return r;
+	r = parse_rootfs(value, base, &dir, &overlay, why, sizeof(why));
+	if (r == -EINVAL)
+		return key_error(c, "%s", why);
+	if (r < 0)
+		return r;
+	free(*(char **)field);
+	*(char **)field = dir;
+	c->spec->rootfs_overlay = overlay;
+	return 0;
+}
+
+/* Volume= and Tmpfs= (k->arg: SPEC_MOUNT_TMPFS): each value adds one mount, with its file:line. */
+static int parse_mount_key(struct key_ctx *c, const struct config_key *k, const char *value,
+			   void *field)
+{
+	_cleanup_free_ char *base = NULL;
+	struct spec_mount m = {};
+	char why[512];
+	int r;
+
+	(void)field;
+	base = key_base_dir(c, &r);
+	if (r < 0)
+		return r;
+	if (k->arg == SPEC_MOUNT_TMPFS)
+		r = parse_tmpfs(value, &m, why, sizeof(why));
+	else
+		r = parse_volume(value, base, &m, why, sizeof(why));
+	if (r == -EINVAL)
+		return key_error(c, "%s", why);
+	if (r < 0)
+		return r;
+	/* The file's index in spec->files (0 in the scratch spec of the scan, and for options). */
+	for (size_t i = 0; c->path && c->spec->files && c->spec->files[i]; i++)
+		if (streq(c->spec->files[i], c->path))
+			m.file = (unsigned)i + 1;
+	m.line = m.file ? c->line : 0;
+	r = spec_add_mount(c->spec, &m);
+	spec_mount_done(&m);
+	return r;
+}
+
 /* ------------------------------------------------------------------------- */
 /* Formatters: spec field to text or typed JSON */
 
@@ -532,6 +607,44 @@ static void format_caps(const struct container_spec *spec, const struct config_k
  * files are read, so the spec has no value of their own (a file's text is
  * shown as written).
  */
+/* Rootfs=: the directory, with ":O" for the overlay. */
+static void format_rootfs(const struct container_spec *spec, const struct config_key *k,
+			  struct value_out *o)
+{
+	char text[PATH_MAX + 4];
+
+	(void)k;
+	if (!spec->rootfs) {
+		value_out_null(o);
+		return;
+	}
+	snprintf(text, sizeof(text), "%s%s", spec->rootfs, spec->rootfs_overlay ? ":O" : "");
+	value_out_string(o, text);
+}
+
+/* Volume=, Tmpfs=: one "[HOST:]TARGET[:OPTIONS]" string per mount of that kind. */
+static void format_mounts(const struct container_spec *spec, const struct config_key *k,
+			  struct value_out *o)
+{
+	value_out_list_begin(o);
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		const struct spec_mount *m = &spec->mounts[i];
+		char text[2 * PATH_MAX + 128];
+
+		if ((m->kind == SPEC_MOUNT_TMPFS) != (k->arg == SPEC_MOUNT_TMPFS))
+			continue;
+		snprintf(text, sizeof(text), "%s%s%s:%s%s%s%s%s%s", m->source ? m->source : "",
+			 m->source ? ":" : "", m->target,
+			 m->flags & SPEC_MOUNT_RDONLY ? "ro" : "rw",
+			 m->flags & SPEC_MOUNT_NOSUID ? ",nosuid" : "",
+			 m->flags & SPEC_MOUNT_NODEV ? ",nodev" : "",
+			 m->flags & SPEC_MOUNT_NOEXEC ? ",noexec" : "", m->data ? "," : "",
+			 m->data ? m->data : "");
+		value_out_string(o, text);
+	}
+	value_out_list_end(o);
+}
+
 static void format_none(const struct container_spec *spec, const struct config_key *k,
 			struct value_out *o)
 {
@@ -768,6 +881,45 @@ const struct config_key config_keys[] = {
 	  .offset = FIELD_OF(notify_passthrough),
 	  .format = format_notify,
 	  .doc = "SUPERVISION" },
+	{ .name = "Rootfs",
+	  .id = SPEC_KEY_ROOTFS,
+	  .parse = parse_rootfs_key,
+	  .offset = FIELD_OF(rootfs),
+	  .format = format_rootfs,
+	  .doc = "FILE SYSTEM",
+	  .option = { "--rootfs", NULL, 0, 0, "DIR[:O]",
+		      "the container's root; :O a private overlay on DIR" } },
+	{ .name = "Volume",
+	  .id = SPEC_KEY_VOLUME,
+	  .parse = parse_mount_key,
+	  .arg = SPEC_MOUNT_BIND,
+	  .format = format_mounts,
+	  .doc = "FILE SYSTEM",
+	  .repeatable = true,
+	  .option = { "--volume", NULL, 'v', 0, "[HOST-DIR:]DIR[:ro]",
+		      "a bind mount, or an anonymous directory; repeatable" } },
+	{ .name = "Tmpfs",
+	  .id = SPEC_KEY_TMPFS,
+	  .parse = parse_mount_key,
+	  .arg = SPEC_MOUNT_TMPFS,
+	  .format = format_mounts,
+	  .doc = "FILE SYSTEM",
+	  .repeatable = true,
+	  .option = { "--tmpfs", NULL, 0, 0, "DIR[:OPTIONS]", "a fresh tmpfs; repeatable" } },
+	{ .name = "ReadOnly",
+	  .id = SPEC_KEY_READ_ONLY,
+	  .parse = parse_bool_key,
+	  .offset = FIELD_OF(read_only),
+	  .format = format_bool,
+	  .doc = "FILE SYSTEM",
+	  .option = { "--read-only", NULL, 0, 0, NULL,
+		      "the root read-only; tmpfs on /tmp /var/tmp /run" } },
+	{ .name = "ReadOnlyTmpfs",
+	  .id = SPEC_KEY_READ_ONLY_TMPFS,
+	  .parse = parse_bool_key,
+	  .offset = FIELD_OF(read_only_tmpfs),
+	  .format = format_bool,
+	  .doc = "FILE SYSTEM" },
 };
 
 const size_t config_keys_n = ELEMENTSOF(config_keys);

@@ -66,6 +66,7 @@ struct config_key {
 	config_key_formatter format; /* the spec's value, for show and show --json */
 	struct config_key_option option;
 	const char *doc; /* the section of mdlaunch.container(5) with its "Key=" entry */
+	bool repeatable; /* each line adds a value (Volume=); an empty one resets the list */
 };
 
 extern const struct config_key config_keys[];

@@ -23,6 +23,7 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include "config-rootfs.h"
 #include "config-values.h"
 #include "log.h"
 #include "spec.h"
@@ -378,6 +379,8 @@ int config_validate(struct container_spec *spec)
 
 	ret = first_error(ret, validate_command(spec));
 	ret = first_error(ret, validate_names(spec));
+	/* Before the working directory's default, which is "/" with Rootfs=. */
+	ret = first_error(ret, config_validate_filesystem(spec));
 	ret = first_error(ret, config_validate_values(spec));
 	if ((spec->namespaces & NS_PID) && !(spec->namespaces & NS_MOUNT))
 		key_message(spec, SPEC_KEY_NAMESPACES, LOG_LEVEL_WARN,

@@ -79,6 +79,14 @@ static void probe_command(struct ctx *c)
 	char file[PATH_MAX];
 	int r;
 
+	/* Resolved inside the new root, whose absolute symlinks the host cannot follow. */
+	if (spec->rootfs) {
+		finding(c, PROBE_INFO, SPEC_KEY_COMMAND,
+			"Command: '%s' is looked up inside Rootfs= '%s' at run time (not checked "
+			"here)",
+			cmd, spec->rootfs);
+		return;
+	}
 	/* init resolves after its chdir: a relative candidate is below WorkingDirectory=. */
 	r = command_resolve(cmd, spec->path, spec->working_directory, file, sizeof(file));
 	/* A direct path goes to execve() unchecked: its ENOENT is 127, EACCES 126. */

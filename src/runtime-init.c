@@ -295,6 +295,9 @@ static _noreturn_ void supervise_command(const struct command *c)
 	bool reaped_all = true;
 	sigset_t all;
 
+	/* A credential change resets dumpable to fs.suid_dumpable: init stays out of reach. */
+	if (prctl(PR_SET_DUMPABLE, 0) < 0)
+		init_fail(EXIT_LAUNCHER_ERROR, errno, "cannot make init non-dumpable: %m");
 	sigfillset(&all);
 	if (sigprocmask(SIG_SETMASK, &all, NULL) < 0)
 		init_fail(EXIT_LAUNCHER_ERROR, errno, "cannot block signals: %m");
@@ -342,6 +345,13 @@ int runtime_init_main(void)
 
 	if (!fd_is_pipe(INIT_COMMAND_FD, O_RDONLY) || !fd_is_pipe(INIT_STATUS_FD, O_WRONLY))
 		refuse();
+	/*
+	 * Non-dumpable: a container process without CAP_SYS_PTRACE cannot open
+	 * /proc/<init>/exe (the host's mdlaunch binary: runc's CVE-2019-5736),
+	 * root or fd/. The exec of the command makes it dumpable again.
+	 */
+	if (prctl(PR_SET_DUMPABLE, 0) < 0)
+		init_fail(EXIT_LAUNCHER_ERROR, errno, "cannot make init non-dumpable: %m");
 	/* Neither pipe may reach the command; fd 4 must close exactly at the final exec. */
 	(void)fcntl(INIT_COMMAND_FD, F_SETFD, FD_CLOEXEC);
 	(void)fcntl(INIT_STATUS_FD, F_SETFD, FD_CLOEXEC);

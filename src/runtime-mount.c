@@ -21,6 +21,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "runtime-rootfs.h"
 #include "spec.h"
 #include "util.h"
 
@@ -125,6 +126,8 @@ int mount_plan_build(const struct container_spec *spec, struct mount_plan *ret)
 		return 0;
 	}
 	r = build_propagation(&plan);
+	if (r >= 0)
+		r = mount_plan_add_rootfs(spec, &plan);
 	if (r >= 0)
 		r = build_proc(&plan);
 	if (r < 0) {

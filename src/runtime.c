@@ -31,6 +31,7 @@
 #include "runtime-notify.h"
 #include "runtime-ns.h"
 #include "runtime-pipe.h"
+#include "runtime-rootfs.h"
 #include "runtime-signal.h"
 #include "spec.h"
 #include "util.h"
@@ -185,7 +186,12 @@ static int handle_status(struct run *run, const uint8_t *buf, size_t len)
 		log_error("%s: init sent a malformed status (%zu bytes)", run->name, len);
 		return EXIT_LAUNCHER_ERROR;
 	}
-	log_error("%s: %s", run->name, st.message);
+	/* A command is looked up inside the container's own root: say which. */
+	if (run->spec->rootfs &&
+	    (st.exit_code == EXIT_NOT_FOUND || st.exit_code == EXIT_CANNOT_EXECUTE))
+		log_error("%s: %s (in the root '%s')", run->name, st.message, run->spec->rootfs);
+	else
+		log_error("%s: %s", run->name, st.message);
 	return st.exit_code;
 }
 
@@ -507,6 +513,9 @@ int runtime_run(const struct container_spec *spec)
 			(void)unsetenv("NOTIFY_SOCKET");
 	}
 
+	r = rootfs_prepare(spec);
+	if (r < 0)
+		goto out;
 	r = cgroup_setup(spec, getpid(), &run.cg, &err);
 	if (r < 0) {
 		log_cgroup_error(r, &err);

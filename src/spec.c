@@ -78,6 +78,7 @@ struct container_spec *spec_new(void)
 	spec->stop_signal = SIGTERM;
 	spec->stop_timeout = SPEC_STOP_TIMEOUT_DEFAULT;
 	spec->strict_permissions = true;
+	spec->read_only_tmpfs = true;
 	spec->path = strdup(SPEC_DEFAULT_PATH);
 	if (!spec->path)
 		return spec_free(spec);
@@ -118,6 +119,41 @@ int spec_add_file(struct container_spec *spec, const char *path)
 	return (int)strv_length(spec->files);
 }
 
+int spec_add_mount(struct container_spec *spec, const struct spec_mount *m)
+{
+	struct spec_mount copy = *m, *v;
+
+	copy.source = copy.data = NULL;
+	copy.target = strdup(m->target);
+	if (!copy.target || (m->source && !(copy.source = strdup(m->source))) ||
+	    (m->data && !(copy.data = strdup(m->data))))
+		goto out_nomem;
+	v = reallocarray(spec->mounts, spec->n_mounts + 1, sizeof(*v));
+	if (!v)
+		goto out_nomem;
+	v[spec->n_mounts++] = copy;
+	spec->mounts = v;
+	return 0;
+
+out_nomem:
+	free(copy.source);
+	free(copy.target);
+	free(copy.data);
+	return -ENOMEM;
+}
+
+void spec_clear_mounts(struct container_spec *spec)
+{
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		free(spec->mounts[i].source);
+		free(spec->mounts[i].target);
+		free(spec->mounts[i].data);
+	}
+	free(spec->mounts);
+	spec->mounts = NULL;
+	spec->n_mounts = 0;
+}
+
 struct container_spec *spec_free(struct container_spec *spec)
 {
 	if (!spec)
@@ -134,6 +170,8 @@ struct container_spec *spec_free(struct container_spec *spec)
 	strv_free(spec->supplementary_groups);
 	free(spec->groups);
 	free(spec->working_directory);
+	free(spec->rootfs);
+	spec_clear_mounts(spec);
 	for (size_t i = 0; i < ELEMENTSOF(spec->origin); i++)
 		free(spec->origin[i].value);
 	strv_free(spec->files);
@@ -247,6 +285,40 @@ static void dump_security(const struct container_spec *spec, FILE *f)
 	}
 }
 
+/* The file-system part of `show`: the root, the volumes and tmpfs, read-only. */
+static void dump_filesystem(const struct container_spec *spec, FILE *f)
+{
+	static const char *const kinds[] = { "volume", "anon-volume", "tmpfs" };
+
+	fprintf(f, "%-12s ", "rootfs");
+	if (spec->rootfs) {
+		fputs_quoted(spec->rootfs, f);
+		fputs(spec->rootfs_overlay ? " (overlay, private upper layer)\n" : "\n", f);
+	} else {
+		fputs("(the host's root)\n", f);
+	}
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		const struct spec_mount *m = &spec->mounts[i];
+
+		fprintf(f, "%-12s ", kinds[m->kind < ELEMENTSOF(kinds) ? m->kind : 0]);
+		if (m->source) {
+			fputs_quoted(m->source, f);
+			fputs(" on ", f);
+		}
+		fputs_quoted(m->target, f);
+		fprintf(f, "%s%s%s%s%s%s\n", m->flags & SPEC_MOUNT_RDONLY ? " ro" : " rw",
+			m->flags & SPEC_MOUNT_NOSUID ? ",nosuid" : "",
+			m->flags & SPEC_MOUNT_NODEV ? ",nodev" : "",
+			m->flags & SPEC_MOUNT_NOEXEC ? ",noexec" : "", m->data ? "," : "",
+			m->data ? m->data : "");
+	}
+	fprintf(f, "%-12s %s\n", "read-only", spec->read_only ? "true" : "false");
+	fprintf(f, "%-12s %s\n", "ro-tmpfs",
+		!spec->read_only	? "(no: ReadOnly=false)"
+		: spec->read_only_tmpfs ? "true (/tmp /var/tmp /run)"
+					: "false");
+}
+
 void spec_dump(const struct container_spec *spec, FILE *f)
 {
 	fprintf(f, "%-12s %s\n", "name", spec->name ? spec->name : "(none)");
@@ -304,4 +376,5 @@ void spec_dump(const struct container_spec *spec, FILE *f)
 	else
 		fprintf(f, "%-12s (unset)\n", "pids-limit");
 	dump_security(spec, f);
+	dump_filesystem(spec, f);
 }

@@ -108,6 +108,11 @@ enum spec_key {
 	SPEC_KEY_STOP_SIGNAL,
 	SPEC_KEY_STOP_TIMEOUT,
 	SPEC_KEY_NOTIFY,
+	SPEC_KEY_ROOTFS,
+	SPEC_KEY_VOLUME,
+	SPEC_KEY_TMPFS,
+	SPEC_KEY_READ_ONLY,
+	SPEC_KEY_READ_ONLY_TMPFS,
 	_SPEC_KEY_MAX,
 };
 
@@ -121,6 +126,44 @@ struct spec_origin {
 	unsigned line;	    /* line in that file (0: the file as a whole) */
 	const char *option; /* the `run` option that set it ("--memory"), static; or NULL */
 	char *value;	    /* the value as written, NULL when unknown (owned) */
+};
+
+/*
+ * Volume= and Tmpfs=: one mount inside the container's root, in the order
+ * given. @file/@line say where it was set (file 0: a run option), for
+ * messages about this entry alone (the key's origin names the last one).
+ */
+enum spec_mount_kind {
+	SPEC_MOUNT_BIND,      /* Volume=HOST-DIR:CONTAINER-DIR */
+	SPEC_MOUNT_ANONYMOUS, /* Volume=CONTAINER-DIR: an empty directory private to the run */
+	SPEC_MOUNT_TMPFS,     /* Tmpfs=CONTAINER-DIR */
+};
+
+/* spec_mount.flags */
+#define SPEC_MOUNT_RDONLY (1U << 0)
+#define SPEC_MOUNT_NOSUID (1U << 1)
+#define SPEC_MOUNT_NODEV  (1U << 2)
+#define SPEC_MOUNT_NOEXEC (1U << 3)
+#define SPEC_MOUNT_IDMAP  (1U << 4) /* Volume=...:idmap (needs a user namespace) */
+
+/*
+ * Where init mounts the scratch tmpfs of a run (the :O overlay's layers, the
+ * anonymous volumes), inside the container's mount namespace only. A
+ * Rootfs= or HOST-DIR below it would be hidden by that tmpfs.
+ */
+#define SPEC_SCRATCH_DIR "/run/mdlaunch/rootfs"
+
+/* Tmpfs= without size=, and the ReadOnlyTmpfs= mounts: 64 MiB (docker's /dev/shm). */
+#define SPEC_TMPFS_SIZE_DEFAULT "64m"
+
+struct spec_mount {
+	unsigned kind;	/* enum spec_mount_kind */
+	unsigned flags; /* SPEC_MOUNT_* */
+	char *source;	/* SPEC_MOUNT_BIND: the absolute host path; else NULL */
+	char *target;	/* absolute, normalized ("/a/b"), never "/" */
+	char *data;	/* SPEC_MOUNT_TMPFS: the tmpfs options (size=, mode=, ...); else NULL */
+	unsigned file;	/* 1-based index into spec->files; 0: a run option */
+	unsigned line;
 };
 
 struct container_spec {
@@ -166,6 +209,14 @@ struct container_spec {
 	bool notify_passthrough; /* Notify=passthrough: the container gets NOTIFY_SOCKET */
 	bool stats;		 /* --stats (or -v): one line of resource use at exit */
 
+	/* The container's file system (runtime-rootfs.c builds its mounts). */
+	char *rootfs;		   /* Rootfs=: absolute directory, NULL = the host's root */
+	bool rootfs_overlay;	   /* Rootfs=DIR:O: DIR is the lower layer of a private overlay */
+	struct spec_mount *mounts; /* Volume= and Tmpfs=, in order */
+	size_t n_mounts;
+	bool read_only;	      /* ReadOnly=: the whole root read-only */
+	bool read_only_tmpfs; /* ReadOnlyTmpfs= (default true): tmpfs on /tmp /var/tmp /run */
+
 	/* Where each key was set; messages and `show --effective` only. */
 	struct spec_origin origin[_SPEC_KEY_MAX];
 	/* The files read, in order (mdlaunch.conf, the .container, its drop-ins). */
@@ -183,6 +234,11 @@ static inline void spec_freep(struct container_spec **spec)
 {
 	spec_free(*spec);
 }
+
+/* Appends a copy of @m (strings duplicated) to spec->mounts. Returns 0 or -ENOMEM. */
+int spec_add_mount(struct container_spec *spec, const struct spec_mount *m);
+/* Frees spec->mounts and empties it. */
+void spec_clear_mounts(struct container_spec *spec);
 
 /* The file that set @key (a path in spec->files), or NULL when it came from no file. */
 const char *spec_origin_file(const struct container_spec *spec, enum spec_key key);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config-rootfs.h"
 #include "config-values.h"
 #include "log.h"
 #include "spec.h"
@@ -50,6 +51,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		l = strv_free(l);
 	}
 	(void)string_distance(s, "Environment");
+	{
+		struct spec_mount m = {};
+		char why[256], *dir = NULL;
+		bool overlay;
+
+		if (parse_volume(s, "/base", &m, why, sizeof(why)) == 0)
+			spec_mount_done(&m);
+		if (parse_tmpfs(s, &m, why, sizeof(why)) == 0)
+			spec_mount_done(&m);
+		if (parse_rootfs(s, "/base", &dir, &overlay, why, sizeof(why)) == 0)
+			free(dir);
+	}
 	half = strchr(s, '|');
 	if (half) {
 		*half = '\0';

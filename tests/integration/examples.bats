@@ -132,7 +132,6 @@ teardown() { mdl_teardown; }
 	command -v nsenter >/dev/null || skip "nsenter (util-linux) is not installed"
 	local pid child i reply
 	cd "$BATS_TEST_TMPDIR"
-	echo "served from the test" >index.html
 	env --default-signal "$MDLAUNCH" "$EXAMPLES/web.container" >web.out 2>&1 3>&- &
 	pid=$!
 	track_pid $pid
@@ -145,6 +144,7 @@ teardown() { mdl_teardown; }
 		fi
 		sleep 0.05
 	done
+	[ -n "$child" ] || cat web.out
 	[ -n "$child" ]
 	# not listening in the host's namespace
 	! grep -qsE '^ *[0-9]+: [0-9A-F:]+:1F90 [0-9A-F:]+ 0A ' /proc/$$/net/tcp /proc/$$/net/tcp6 || false
@@ -152,7 +152,10 @@ teardown() { mdl_teardown; }
 import urllib.request
 print(urllib.request.urlopen("http://127.0.0.1:8080/index.html", timeout=5).read().decode().strip())')
 	echo "reply: $reply"
-	[ "$reply" = "served from the test" ]
+	# examples/html, a read-only volume on /srv, in a read-only root
+	[ "$reply" = "$(cat "$EXAMPLES/html/index.html")" ]
+	! nsenter -t "$child" -m touch /srv/x /usr/x 2>/dev/null || false
+	nsenter -t "$child" -m touch /tmp/x
 	# the environment and the hostname of the file
 	tr '\0' '\n' </proc/"$child"/environ | grep -qx 'GREETING=hello world'
 	[ "$(nsenter -t "$child" -u hostname)" = web ]

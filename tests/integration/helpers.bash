@@ -134,6 +134,19 @@ list_container_cgroups()
 	return 0
 }
 
+# Mounts of the host namespace below /run/mdlaunch, or overlays.
+run_dir_mount_count()
+{
+	grep -c -e ' /run/mdlaunch/' -e ' - overlay ' /proc/self/mountinfo || true
+}
+
+# run_dirs_left: anything on the host in /run/mdlaunch/rootfs, the mount point
+# of each run's scratch tmpfs, which lives in the container's namespace only.
+run_dirs_left()
+{
+	ls -A /run/mdlaunch/rootfs 2>/dev/null | sed 's|^|/run/mdlaunch/rootfs/|'
+}
+
 proc_mount_count()
 {
 	grep -c ' - proc ' /proc/self/mountinfo || true
@@ -150,6 +163,7 @@ mdl_setup()
 	MDL_HOST_HOSTNAME=$(hostname)
 	MDL_HOST_PROC_MOUNTS=$(proc_mount_count)
 	MDL_HOST_PIDNS=$(readlink /proc/self/ns/pid)
+	MDL_HOST_RUN_MOUNTS=$(run_dir_mount_count)
 
 	# Container cgroups already present (someone else's concurrent run) are
 	# not ours: remember them so teardown only judges what this test made.
@@ -281,6 +295,13 @@ mdl_teardown()
 	if [ "$(proc_mount_count)" != "$MDL_HOST_PROC_MOUNTS" ]; then
 		problems+=("proc mounts in the host namespace changed: $MDL_HOST_PROC_MOUNTS -> $(proc_mount_count)")
 	fi
+	if [ "$(run_dir_mount_count)" != "$MDL_HOST_RUN_MOUNTS" ]; then
+		problems+=("overlay or /run/mdlaunch mounts in the host namespace changed")
+	fi
+	for dir in $(run_dirs_left); do
+		problems+=("'$dir' appeared on the host")
+		rm -rf --one-file-system "$dir"
+	done
 	if [ "$(hostname)" != "$MDL_HOST_HOSTNAME" ]; then
 		problems+=("the host's hostname changed to '$(hostname)'")
 	fi

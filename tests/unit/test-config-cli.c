@@ -261,14 +261,14 @@ static void test_log_options(void **state)
 	_cleanup_free_ char *err = NULL;
 
 	(void)state;
-	assert_int_equal(RUN(&g, &spec, &err, "-vv", "true"), 0);
+	assert_int_equal(RUN(&g, &spec, &err, "--verbose", "--verbose", "true"), 0);
 	assert_int_equal(g.log_level, LOG_LEVEL_DEBUG);
 	assert_int_equal(log_max_level, LOG_LEVEL_DEBUG);
 	spec_free(spec);
 	spec = NULL;
 	free(err);
 	g.log_level = -1;
-	assert_int_equal(RUN(&g, &spec, &err, "--log-level", "error", "-v", "true"), 0);
+	assert_int_equal(RUN(&g, &spec, &err, "--log-level", "error", "--verbose", "true"), 0);
 	assert_int_equal(g.log_level, LOG_LEVEL_INFO);
 	spec_free(spec);
 	spec = NULL;

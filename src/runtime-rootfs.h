@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "spec.h"
+
+/*
+ * The container's own file system (Rootfs=, Volume=, Tmpfs=, ReadOnly=,
+ * ReadOnlyTmpfs=): the mount-plan builder. What a run owns (the upper and
+ * work directories of a Rootfs=DIR:O overlay, the anonymous volumes) lives
+ * in a scratch tmpfs mounted inside the container's mount namespace, so it
+ * is gone with the container on every exit path.
+ */
+
+struct container_spec;
+struct mount_plan;
+
+/* The scratch tmpfs's mount point (inside the container's namespace; empty on the host). */
+#define RUNTIME_ROOTFS_DIR SPEC_SCRATCH_DIR
+
+/*
+ * Appends the ops that prepare the new root (bind of Rootfs= on itself, or
+ * the overlay), the mount points, ReadOnly=, the volumes and tmpfs, and the
+ * pivot_root; with no Rootfs=, the volumes, tmpfs and ReadOnly= of the
+ * host view. The mount namespace must already be private. Returns 0,
+ * -ENOMEM or -E2BIG.
+ */
+int mount_plan_add_rootfs(const struct container_spec *spec, struct mount_plan *plan);
+
+/* True when a run of @spec needs the scratch tmpfs (an overlay or an anonymous volume). */
+bool rootfs_needs_scratch(const struct container_spec *spec);
+
+/*
+ * Before the clone: makes sure the scratch tmpfs's mount point exists on the
+ * host (an empty directory, shared by every run). Returns 0 or -errno (logged).
+ */
+int rootfs_prepare(const struct container_spec *spec);

@@ -1,0 +1,434 @@
+#!/usr/bin/env bats
+# The container's own file system: Rootfs= (bind and :O overlay), Volume=,
+# Tmpfs=, ReadOnly=, ReadOnlyTmpfs=, the non-dumpable init, the run options,
+# every bad input, and nothing left behind (no mount in the launcher's
+# namespace or the host's, no per-run directory) after every exit path.
+#
+# The launcher runs inside `unshare -m` (mdl_ns), as a test must for mounts;
+# the launcher itself mounts nothing in its own namespace, which each test
+# checks from inside that namespace too (ns_mounts_clean).
+
+load helpers
+
+ROOTFS=${ROOTFS:-$TOP/build/rootfs}
+
+setup()
+{
+	mdl_setup
+	[ -x "$ROOTFS/bin/busybox" ] || skip "no busybox tree in $ROOTFS (make rootfs)"
+	command -v unshare >/dev/null || skip "unshare (util-linux) is not installed"
+	# The launcher in a mount namespace of the test's own.
+	NS_WRAP=$BATS_TEST_TMPDIR/in-ns
+	cat >"$NS_WRAP" <<-EOF
+		#!/bin/sh
+		# Runs mdlaunch in a private mount namespace (its pid in launcher.pid), then
+		# prints that namespace's mounts below /run/mdlaunch or of type overlay
+		# (there must be none).
+		"$MDLAUNCH" "\$@" <&0 &
+		echo \$! >"$BATS_TEST_TMPDIR/launcher.pid"
+		wait \$!
+		rc=\$?
+		grep -e ' /run/mdlaunch/' -e ' - overlay ' /proc/self/mountinfo >"$BATS_TEST_TMPDIR/ns-mounts"
+		exit \$rc
+	EOF
+	chmod +x "$NS_WRAP"
+}
+
+teardown() { mdl_teardown; }
+
+# mdl_ns ARGS...: mdl, with the launcher in a private mount namespace.
+mdl_ns()
+{
+	local wrap=$BATS_TEST_TMPDIR/unshare-wrap
+
+	printf '#!/bin/sh\nexec unshare -m --propagation private -- %q "$@"\n' "$NS_WRAP" >"$wrap"
+	chmod +x "$wrap"
+	MDLAUNCH=$wrap mdl "$@"
+}
+
+# The launcher's own namespace got no overlay and no mount below /run/mdlaunch.
+ns_mounts_clean()
+{
+	[ -e "$BATS_TEST_TMPDIR/ns-mounts" ] || return 0
+	cat "$BATS_TEST_TMPDIR/ns-mounts"
+	[ ! -s "$BATS_TEST_TMPDIR/ns-mounts" ]
+}
+
+# A private copy of the busybox tree (for tests that write into Rootfs=).
+copy_rootfs()
+{
+	cp -a "$ROOTFS" "$BATS_TEST_TMPDIR/root"
+	printf '%s\n' "$BATS_TEST_TMPDIR/root"
+}
+
+# Names, types, sizes, modes, owners and link targets of a tree, sorted.
+tree_listing()
+{
+	(cd "$1" && find . -printf '%p %y %s %m %u %g %l\n' | LC_ALL=C sort)
+}
+
+@test "rootfs: the container sees the tree's marker and not the host's files; /proc/1/root is the new root" {
+	run --separate-stderr mdl_ns run --rootfs "$ROOTFS" -- sh -c \
+		'cat /etc/mdlaunch-rootfs; test -e /etc/debian_version && echo host-visible;
+		 readlink /proc/1/root; cat /proc/1/root/etc/mdlaunch-rootfs; pwd'
+	print_run
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "busybox root file system"* ]]
+	[[ "$output" != *host-visible* ]]
+	[ "${lines[1]}" = / ]
+	[[ "${lines[2]}" == "busybox root file system"* ]]
+	# WorkingDirectory= defaults to / with Rootfs=
+	[ "${lines[3]}" = / ]
+	ns_mounts_clean
+}
+
+@test "rootfs: no directory of the host's root is left inside (pivot_root, old root detached)" {
+	run --separate-stderr mdl_ns run --rootfs "$ROOTFS" -- sh -c \
+		'grep -c . /proc/self/mountinfo; cut -d" " -f5 /proc/self/mountinfo'
+	print_run
+	[ "$status" -eq 0 ]
+	# every mount point is inside the new root; nothing like /.oldroot or /work
+	! printf '%s\n' "${lines[@]:1}" | grep -vE '^/(proc|dev|dev/[a-z]+)?$' || false
+	[ ! -e "$ROOTFS/.oldroot" ]
+}
+
+@test "rootfs: :O leaves DIR byte-for-byte unchanged and removes its upper layer" {
+	local before after
+	before=$(tree_listing "$ROOTFS")
+	run --separate-stderr mdl_ns run --name ovl --rootfs "$ROOTFS:O" -- sh -c \
+		'echo new >/etc/new && rm /bin/ls && chmod 700 /etc && echo x >>/etc/passwd &&
+		 mkdir /newdir && cat /etc/new && { ls /run/mdlaunch 2>&1; true; }'
+	print_run
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = new ]
+	after=$(tree_listing "$ROOTFS")
+	[ "$before" = "$after" ]
+	! grep -q '^x$' "$ROOTFS/etc/passwd" || false
+	# the container never saw /run/mdlaunch; its layers were never on the host
+	[[ "${lines[1]}" == *"No such file"* ]]
+	[ -z "$(run_dirs_left)" ]
+	ns_mounts_clean
+}
+
+@test "rootfs: two concurrent :O containers share DIR but not their writes" {
+	mdl_ns run --name one --rootfs "$ROOTFS:O" -- sh -c 'echo one >/mine; sleep 1; cat /mine' \
+		>"$BATS_TEST_TMPDIR/one.out" 2>&1 &
+	track_pid $!
+	run --separate-stderr mdl_ns run --name two --rootfs "$ROOTFS:O" -- sh -c \
+		'sleep 0.3; cat /mine 2>&1; echo two >/mine; cat /mine'
+	print_run
+	wait
+	cat "$BATS_TEST_TMPDIR/one.out"
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == *"No such file"* ]]
+	[ "${lines[1]}" = two ]
+	[ "$(cat "$BATS_TEST_TMPDIR/one.out")" = one ]
+}
+
+@test "rootfs: a writable Rootfs= takes writes and gets missing mount points created" {
+	local root
+	root=$(copy_rootfs)
+	run --separate-stderr mdl_ns run --rootfs "$root" -v "$BATS_TEST_TMPDIR:/new/dir" -- sh -c \
+		'echo written >/etc/written; ls -d /new/dir'
+	print_run
+	[ "$status" -eq 0 ]
+	[ "$(cat "$root/etc/written")" = written ]
+	[ -d "$root/new/dir" ]
+	ns_mounts_clean
+}
+
+@test "volume: rw and ro volumes, a '.'-relative HOST-DIR, an anonymous volume" {
+	local f
+	mkdir -p "$BATS_TEST_TMPDIR/rw" "$BATS_TEST_TMPDIR/ro" "$BATS_TEST_TMPDIR/rel"
+	echo ro-content >"$BATS_TEST_TMPDIR/ro/file"
+	echo rel-content >"$BATS_TEST_TMPDIR/rel/file"
+	f=$(write_container vol <<-EOF
+		[Container]
+		Command = sh -c 'echo from-container >/rw/out; cat /ro/file; echo x >/ro/new 2>&1 || echo ro-refused; cat /rel/file; ls -A /anon | wc -l; touch /anon/x && echo anon-ok'
+		Rootfs = $ROOTFS:O
+		Volume = $BATS_TEST_TMPDIR/rw:/rw
+		Volume = $BATS_TEST_TMPDIR/ro:/ro:ro
+		Volume = ./rel:/rel:ro
+		Volume = /anon
+	EOF
+	)
+	run --separate-stderr mdl_ns "$f"
+	print_run
+	[ "$status" -eq 0 ]
+	[ "$(cat "$BATS_TEST_TMPDIR/rw/out")" = from-container ]
+	[ "${lines[0]}" = ro-content ]
+	[ "${lines[1]}" = ro-refused ]
+	[ ! -e "$BATS_TEST_TMPDIR/ro/new" ]
+	[ "${lines[2]}" = rel-content ]
+	[ "${lines[3]}" = 0 ]
+	[ "${lines[4]}" = anon-ok ]
+	ns_mounts_clean
+}
+
+@test "volume: in the host's view, volumes and ReadOnly= apply inside the container only" {
+	mkdir -p "$BATS_TEST_TMPDIR/src"
+	echo host-side >"$BATS_TEST_TMPDIR/src/f"
+	run --separate-stderr mdl_ns run --read-only -v "$BATS_TEST_TMPDIR/src:/mnt:ro" -- sh -c \
+		"cat /mnt/f; touch /etc/mdl-ro-test 2>&1; touch /tmp/$MDL_TEST_TOKEN && echo tmp-ok; touch /mnt/x 2>&1"
+	print_run
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = host-side ]
+	[[ "${lines[1]}" == *"Read-only file system"* ]]
+	[ "${lines[2]}" = tmp-ok ]
+	[[ "${lines[3]}" == *"Read-only file system"* ]]
+	[ ! -e /etc/mdl-ro-test ]
+	# the host's /mnt and /tmp are untouched
+	[ ! -e /mnt/f ]
+	[ ! -e "/tmp/$MDL_TEST_TOKEN" ]
+}
+
+@test "tmpfs: a fresh tmpfs with podman's defaults and given options, gone after the run" {
+	local root
+	root=$(copy_rootfs)
+	run --separate-stderr mdl_ns run --rootfs "$root" --tmpfs /scratch --tmpfs /big:size=2m,mode=0700,exec \
+		-- sh -c 'echo data >/scratch/f; grep -E " /(scratch|big) " /proc/self/mountinfo'
+	print_run
+	[ "$status" -eq 0 ]
+	[[ "$output" == *" /scratch rw,nosuid,nodev,noexec"*"size=65536k"* ]]
+	[[ "$output" == *" /big rw,nosuid,nodev,relatime"*"size=2048k,mode=700"* ]]
+	# the mount points were made in the writable root; nothing was written there
+	[ -d "$root/scratch" ]
+	[ -z "$(ls -A "$root/scratch")" ]
+	ns_mounts_clean
+}
+
+@test "read-only: ReadOnly=true refuses writes except rw volumes and tmpfs; ReadOnlyTmpfs=false" {
+	local f
+	mkdir -p "$BATS_TEST_TMPDIR/rw"
+	f=$(write_container ro <<-EOF
+		[Container]
+		Command = sh -c 'for p in /etc/x /bin/x /root/x /tmp/x /var/tmp/x /run/x /rw/x /scratch/x; do touch \$p 2>/dev/null && echo "ok \$p" || echo "refused \$p"; done'
+		Rootfs = $ROOTFS:O
+		ReadOnly = true
+		Volume = $BATS_TEST_TMPDIR/rw:/rw
+		Tmpfs = /scratch
+	EOF
+	)
+	run --separate-stderr mdl_ns "$f"
+	print_run
+	[ "$status" -eq 0 ]
+	[ "${lines[*]}" = "refused /etc/x refused /bin/x refused /root/x ok /tmp/x ok /var/tmp/x ok /run/x ok /rw/x ok /scratch/x" ]
+	echo "ReadOnlyTmpfs = false" >>"$f"
+	run --separate-stderr mdl_ns "$f"
+	print_run
+	[ "$status" -eq 0 ]
+	[ "${lines[*]}" = "refused /etc/x refused /bin/x refused /root/x refused /tmp/x refused /var/tmp/x refused /run/x ok /rw/x ok /scratch/x" ]
+	ns_mounts_clean
+}
+
+@test "read-only: every submount is read-only too (recursive)" {
+	run --separate-stderr mdl_ns run --rootfs "$ROOTFS" --read-only -- sh -c \
+		'awk "\$5 !~ \"^/(proc|tmp|var/tmp|run|dev)\" { print \$5, \$6 }" /proc/self/mountinfo'
+	print_run
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -ge 1 ]
+	! printf '%s\n' "${lines[@]}" | grep -v ' ro,' || false
+}
+
+@test "init: with Init=true, /proc/1/exe, /proc/1/root and /proc/1/fd are out of reach" {
+	local f
+	f=$(write_container initexe <<-EOF
+		[Container]
+		Command = sh -c 'cat /proc/1/exe >/dev/null 2>&1 && echo exe-open; ls /proc/1/root/ >/dev/null 2>&1 && echo root-open; readlink /proc/1/fd/0 >/dev/null 2>&1 && echo fd-open; echo done'
+		Rootfs = $ROOTFS:O
+		Init = true
+	EOF
+	)
+	run --separate-stderr mdl_ns "$f"
+	print_run
+	[ "$status" -eq 0 ]
+	[ "$output" = done ]
+	# and in the host's view too
+	sed -i "s|^Rootfs = .*||" "$f"
+	run --separate-stderr mdl_ns "$f"
+	print_run
+	[ "$status" -eq 0 ]
+	[ "$output" = done ]
+}
+
+@test "rootfs: the command is looked up inside the new root; 127 names the command and the root" {
+	run -127 --separate-stderr mdl_ns run --rootfs "$ROOTFS:O" -- python3 -c 'print(1)'
+	print_run
+	[ "$status" -eq 127 ]
+	[[ "$stderr" == *"'python3' not found"*"in the root '$ROOTFS'"* ]]
+	run --separate-stderr mdl_ns run --rootfs "$ROOTFS" -- ls /etc/mdlaunch-rootfs
+	[ "$status" -eq 0 ]
+}
+
+@test "rootfs: WorkingDirectory= is inside the new root" {
+	local f
+	f=$(write_container wd <<-EOF
+		[Container]
+		Command = pwd
+		Rootfs = $ROOTFS
+		WorkingDirectory = /etc
+	EOF
+	)
+	run --separate-stderr mdl_ns "$f"
+	print_run
+	[ "$status" -eq 0 ]
+	[ "$output" = /etc ]
+}
+
+@test "bad input: each is a 125 at file:line naming the key and the value" {
+	local f
+	mkdir -p "$BATS_TEST_TMPDIR/plain"
+	: >"$BATS_TEST_TMPDIR/afile"
+	check_bad()
+	{
+		f=$(write_container bad <<<"[Container]
+Command = true
+$1")
+		run --separate-stderr mdl_ns "$f"
+		print_run
+		[ "$status" -eq 125 ]
+		[[ "$stderr" == *"bad.container:3: $2"* ]]
+		[ -z "$output" ]
+	}
+	check_bad "Rootfs = /nonexistent-root" "Rootfs: cannot use '/nonexistent-root': No such file"
+	check_bad "Rootfs = $BATS_TEST_TMPDIR/afile" "Rootfs: '$BATS_TEST_TMPDIR/afile' is not a directory"
+	check_bad "Rootfs = $ROOTFS:X" "Rootfs: unknown option 'X' in '$ROOTFS:X'"
+	check_bad "Volume = /nonexistent-src:/data" "Volume: cannot use the host path '/nonexistent-src'"
+	check_bad "Volume = $BATS_TEST_TMPDIR/plain:data:ro" "Volume: the container path 'data' in '$BATS_TEST_TMPDIR/plain:data:ro' is not absolute"
+	check_bad "Volume = data" "Volume: the container path 'data' in 'data' is not absolute"
+	check_bad "Volume = $BATS_TEST_TMPDIR/plain:/mnt:rx" "Volume: unknown option 'rx' in '$BATS_TEST_TMPDIR/plain:/mnt:rx'"
+	check_bad "Volume = $BATS_TEST_TMPDIR/plain:/proc/x" "Volume: cannot mount over '/proc/x'"
+	check_bad "Volume = $BATS_TEST_TMPDIR/plain:/dev" "Volume: cannot mount over '/dev'"
+	check_bad "Volume = plain:/mnt" "Volume: 'plain' is neither an absolute path nor relative"
+	check_bad "Tmpfs = /mnt:size=lots" "Tmpfs: invalid value in 'size=lots' of '/mnt:size=lots'"
+	check_bad "Tmpfs = /mnt:bogus" "Tmpfs: unknown option 'bogus' in '/mnt:bogus'"
+	check_bad "ReadOnly = maybe" "ReadOnly: invalid boolean 'maybe'"
+	check_bad "Volume = $BATS_TEST_TMPDIR/plain:/no/such/dir" "Volume: the mount point '/no/such/dir' does not exist (without Rootfs="
+	# two mounts on one directory: the second line is named, with the first
+	f=$(write_container bad <<-EOF
+		[Container]
+		Command = true
+		Rootfs = $ROOTFS:O
+		Volume = $BATS_TEST_TMPDIR/plain:/data
+		Tmpfs = /data/
+	EOF
+	)
+	run --separate-stderr mdl_ns "$f"
+	print_run
+	[ "$status" -eq 125 ]
+	[[ "$stderr" == *"bad.container:5: Tmpfs: '/data' is already a mount point (Volume= at $f:4)"* ]]
+	# a missing mount point in a read-only Rootfs= (not :O)
+	f=$(write_container bad <<-EOF
+		[Container]
+		Command = true
+		Rootfs = $ROOTFS
+		ReadOnly = true
+		Volume = $BATS_TEST_TMPDIR/plain:/nothere
+	EOF
+	)
+	run --separate-stderr mdl_ns "$f"
+	print_run
+	[ "$status" -eq 125 ]
+	[[ "$stderr" == *"bad.container:5: Volume: the mount point '/nothere' does not exist in the read-only root '$ROOTFS'"* ]]
+	[ ! -e "$ROOTFS/nothere" ]
+	# run options are judged the same way
+	run --separate-stderr mdl_ns run --rootfs /nonexistent-root -- true
+	[ "$status" -eq 125 ]
+	[[ "$stderr" == *"Rootfs: cannot use '/nonexistent-root'"* ]]
+	run --separate-stderr mdl_ns run -v relative:/x -- true
+	[ "$status" -eq 125 ]
+	[[ "$stderr" == *"--volume: 'relative' is neither"* ]]
+}
+
+# wait_ready: until the container of the background launcher wrote $BATS_TEST_TMPDIR/m/ready;
+# sets lpid to the launcher's pid.
+wait_ready()
+{
+	local i
+	for i in $(seq 200); do
+		[ -e "$BATS_TEST_TMPDIR/m/ready" ] && [ -s "$BATS_TEST_TMPDIR/launcher.pid" ] && break
+		sleep 0.05
+	done
+	[ -e "$BATS_TEST_TMPDIR/m/ready" ]
+	lpid=$(cat "$BATS_TEST_TMPDIR/launcher.pid")
+	# the run's layers are in the container's namespace only, never on the host
+	[ -z "$(run_dirs_left)" ]
+}
+
+@test "cleanup: exit 3, SIGTERM, SIGKILL of the container or of the launcher, a failing mount: nothing left" {
+	local pid child lpid
+	mkdir -p "$BATS_TEST_TMPDIR/m"
+	run --separate-stderr mdl_ns run --rootfs "$ROOTFS:O" -v /anon -- sh -c 'echo x >/f; exit 3'
+	[ "$status" -eq 3 ]
+	ns_mounts_clean
+	[ -z "$(run_dirs_left)" ]
+
+	# SIGTERM to the launcher, forwarded to a container with a handler
+	mdl_ns run --rootfs "$ROOTFS:O" -v "$BATS_TEST_TMPDIR/m:/m" -- sh -c \
+		'trap "exit 143" TERM; echo x >/f; touch /m/ready; while :; do sleep 0.1; done' &
+	pid=$!
+	track_pid $pid
+	wait_ready
+	kill -TERM "$lpid"
+	wait_for_exit $pid 10
+	[ "$exit_status" -eq 143 ]
+	ns_mounts_clean
+	rm -f "$BATS_TEST_TMPDIR/m/ready" "$BATS_TEST_TMPDIR/launcher.pid"
+
+	# SIGKILL of the container's init
+	mdl_ns run --rootfs "$ROOTFS:O" -v "$BATS_TEST_TMPDIR/m:/m" -- sh -c 'echo x >/f; touch /m/ready; sleep 30' &
+	pid=$!
+	track_pid $pid
+	wait_ready
+	child=$(child_of "$lpid")
+	[ -n "$child" ]
+	kill -KILL "$child"
+	wait_for_exit $pid 10
+	[ "$exit_status" -eq 137 ]
+	ns_mounts_clean
+	rm -f "$BATS_TEST_TMPDIR/m/ready" "$BATS_TEST_TMPDIR/launcher.pid"
+
+	# SIGKILL of the launcher: init dies with it (parent-death signal), the layers with
+	# the namespace; nothing is left for anyone to sweep
+	mdl_ns run --rootfs "$ROOTFS:O" -v "$BATS_TEST_TMPDIR/m:/m" -v /anon -- sh -c 'echo x >/f; touch /m/ready; sleep 30' &
+	pid=$!
+	track_pid $pid
+	wait_ready
+	child=$(child_of "$lpid")
+	kill -KILL "$lpid"
+	wait_for_exit $pid 10
+	for i in $(seq 50); do
+		kill -0 "$child" 2>/dev/null || break
+		sleep 0.1
+	done
+	! kill -0 "$child" 2>/dev/null || false
+	ns_mounts_clean
+	[ -z "$(run_dirs_left)" ]
+
+	# a mount that fails part-way (the kernel refuses this uid) after the overlay is up
+	run --separate-stderr mdl_ns run --rootfs "$ROOTFS:O" -v /anon --tmpfs /t:uid=9999999999 -- true
+	print_run
+	[ "$status" -eq 125 ]
+	[[ "$stderr" == *"cannot mount tmpfs on"*"/t'"* ]]
+	ns_mounts_clean
+	[ -z "$(run_dirs_left)" ]
+}
+
+@test "show: prints the mount plan in order: new root, read-only, volumes, pivot_root, /proc" {
+	local f
+	f=$(write_container plan <<-EOF
+		[Container]
+		Command = sh
+		Rootfs = $ROOTFS:O
+		ReadOnly = true
+		Volume = /srv:/data:ro
+	EOF
+	)
+	run --separate-stderr mdl show "$f"
+	print_run
+	[ "$status" -eq 0 ]
+	local order
+	order=$(printf '%s\n' "$output" | grep -E "^  (mount overlay|remount '[^']*merged' |bind '/srv'|pivot_root|mount proc)" |
+		awk '{ print $1 }' | tr '\n' ' ')
+	[ "$order" = "mount remount bind pivot_root mount " ]
+}
