@@ -767,6 +767,27 @@ static int check_trust(const struct container_spec *spec, const char *path, cons
 	return -EPERM;
 }
 
+int config_read_trusted(const struct container_spec *spec, const char *path, char **ret)
+{
+	_cleanup_free_ char *text = NULL;
+	struct stat st;
+	size_t size;
+	int r;
+
+	r = read_container_file(path, &text, &size, &st);
+	if (r == -EBADFD)
+		return -EINVAL;
+	if (r < 0)
+		return r;
+	if (memchr(text, '\0', size))
+		return -EBADMSG;
+	r = check_trust(spec, path, &st);
+	if (r < 0)
+		return r;
+	*ret = TAKE_PTR(text);
+	return 0;
+}
+
 /*
  * Reads one file (the .container or a drop-in) into the load: its errors
  * are logged and counted in @c, its assignments recorded in c->final.
@@ -945,6 +966,8 @@ int config_load_container(const char *path, struct container_spec *spec)
 	scratch = spec_new();
 	if (!spec->source || !scratch)
 		return log_error_errno(-ENOMEM, "out of memory");
+	/* EnvironmentFile= is trust-checked while parsing: as mdlaunch.conf says. */
+	scratch->strict_permissions = spec->strict_permissions;
 	c.k.spec = scratch;
 
 	r = load_one_file(&c, path);

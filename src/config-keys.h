@@ -85,6 +85,15 @@ const char *config_key_suggest(const char *name);
  */
 int config_key_parse(struct key_ctx *c, const struct config_key *k, const char *value);
 
+/*
+ * Reads a file a .container names (EnvironmentFile=) as the loader reads the
+ * .container itself: a regular file (a FIFO is refused, not waited on), at
+ * most 1 MiB, passing the trust check of @spec. *ret gets the NUL-terminated
+ * text. Returns 0, -EPERM (the trust check refused it: logged), or -errno
+ * (not logged).
+ */
+int config_read_trusted(const struct container_spec *spec, const char *path, char **ret);
+
 /* Logs "label: message" at c->path:c->line (or plainly) and counts it; returns -EINVAL. */
 int key_error(struct key_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -79,6 +79,7 @@ struct container_spec *spec_new(void)
 	spec->stop_timeout = SPEC_STOP_TIMEOUT_DEFAULT;
 	spec->strict_permissions = true;
 	spec->read_only_tmpfs = true;
+	spec->inherit_environment = true;
 	spec->path = strdup(SPEC_DEFAULT_PATH);
 	if (!spec->path)
 		return spec_free(spec);
@@ -162,6 +163,7 @@ struct container_spec *spec_free(struct container_spec *spec)
 	free(spec->source);
 	strv_free(spec->argv);
 	strv_free(spec->env);
+	strv_free(spec->environment_files);
 	free(spec->path);
 	free(spec->hostname);
 	free(spec->cpuset);

@@ -113,6 +113,8 @@ enum spec_key {
 	SPEC_KEY_TMPFS,
 	SPEC_KEY_READ_ONLY,
 	SPEC_KEY_READ_ONLY_TMPFS,
+	SPEC_KEY_ENVIRONMENT_FILE,
+	SPEC_KEY_INHERIT_ENVIRONMENT,
 	_SPEC_KEY_MAX,
 };
 
@@ -216,6 +218,11 @@ struct container_spec {
 	size_t n_mounts;
 	bool read_only;	      /* ReadOnly=: the whole root read-only */
 	bool read_only_tmpfs; /* ReadOnlyTmpfs= (default true): tmpfs on /tmp /var/tmp /run */
+
+	/* EnvironmentFile=: the files as given ("-" kept); their variables are in env. */
+	char **environment_files;
+	/* InheritEnvironment= (default true); false: PATH, TERM, container=mdlaunch, env only. */
+	bool inherit_environment;
 
 	/* Where each key was set; messages and `show --effective` only. */
 	struct spec_origin origin[_SPEC_KEY_MAX];
