@@ -736,9 +736,57 @@ static void finish_capabilities(struct load_ctx *c)
 }
 
 /*
+ * The directories above @path, up to '/' (of its real path), as sshd's
+ * StrictModes checks them: one that another user can write, or owned by
+ * another user, lets that user replace what root reads, unless it is sticky
+ * (/tmp: nobody else can rename or remove what root owns there). Returns 0,
+ * or -EPERM (logged).
+ */
+static int check_trust_parents(const char *path, uid_t euid)
+{
+	_cleanup_free_ char *real = realpath(path, NULL);
+	char *slash;
+
+	if (!real)
+		return 0; /* it was just opened: a race; the file's own check stands */
+	while ((slash = strrchr(real, '/'))) {
+		const char *dir = slash == real ? "/" : real;
+		struct stat st;
+
+		slash[slash == real ? 1 : 0] = '\0';
+		if (stat(dir, &st) < 0)
+			return log_syntax(path, 0, LOG_LEVEL_ERROR, "cannot check directory '%s': %s",
+					  dir, strerror(errno)),
+			       -EPERM;
+		if ((st.st_mode & (S_IWOTH | S_IWGRP)) && !(st.st_mode & S_ISVTX)) {
+			(void)log_syntax(path, 0, LOG_LEVEL_ERROR,
+					 "refusing a file in '%s', a directory writable by %s (mode "
+					 "%04o) and not sticky; chmod %s it or set "
+					 "strict_permissions = false in mdlaunch.conf",
+					 dir, st.st_mode & S_IWOTH ? "others" : "its group",
+					 (unsigned)st.st_mode & 07777,
+					 st.st_mode & S_IWOTH ? "o-w" : "g-w");
+			return -EPERM;
+		}
+		if (st.st_uid != 0 && st.st_uid != euid) {
+			(void)log_syntax(path, 0, LOG_LEVEL_ERROR,
+					 "refusing a file in '%s', a directory owned by uid %u, not "
+					 "root; chown root it or set strict_permissions = false in "
+					 "mdlaunch.conf",
+					 dir, (unsigned)st.st_uid);
+			return -EPERM;
+		}
+		if (streq(dir, "/"))
+			break;
+	}
+	return 0;
+}
+
+/*
  * The trust check, as sshd's StrictModes: when mdlaunch runs as root, a file
  * or directory that another user can write would let that user choose what
- * root runs. @st is the fstat() of @path. Returns 0, or -EPERM (logged).
+ * root runs, and so would one of the directories above it. @st is the
+ * fstat() of @path. Returns 0, or -EPERM (logged).
  */
 static int check_trust(const struct container_spec *spec, const char *path, const struct stat *st)
 {
@@ -760,7 +808,7 @@ static int check_trust(const struct container_spec *spec, const char *path, cons
 		snprintf(why, sizeof(why), "owned by uid %u, not root; chown root it",
 			 (unsigned)st->st_uid);
 	else
-		return 0;
+		return check_trust_parents(path, euid);
 	(void)log_syntax(path, 0, LOG_LEVEL_ERROR,
 			 "refusing a %s %s or set strict_permissions = false in mdlaunch.conf",
 			 what, why);
