@@ -87,3 +87,16 @@ EOF
 	[ "$status" -eq 1 ]
 	[[ $stderr == *"not a regular file"* ]]
 }
+
+@test "make install: the generator link, bash completion and vim files where Debian looks" {
+	local root=$BATS_TEST_TMPDIR/root
+	[ -x "$TOP/mdlaunch" ] || skip "no built ./mdlaunch to install"
+	make -s -C "$TOP" -o mdlaunch install DESTDIR="$root" >/dev/null
+	[ "$(readlink "$root/usr/local/lib/systemd/system-generators/mdlaunch-generator")" = /usr/local/bin/mdlaunch ]
+	[ -f "$root/usr/local/share/bash-completion/completions/mdlaunch" ]
+	[ -f "$root/usr/share/vim/vimfiles/ftdetect/mdlaunch.vim" ]
+	[ -f "$root/usr/share/vim/vimfiles/syntax/mdlaunch.vim" ]
+	make -s -C "$TOP" uninstall DESTDIR="$root" >/dev/null
+	[ ! -e "$root/usr/local/lib/systemd/system-generators/mdlaunch-generator" ]
+	[ ! -e "$root/usr/local/share/bash-completion/completions/mdlaunch" ]
+}
