@@ -755,25 +755,26 @@ static int check_trust_parents(const char *path, uid_t euid)
 
 		slash[slash == real ? 1 : 0] = '\0';
 		if (stat(dir, &st) < 0)
-			return log_syntax(path, 0, LOG_LEVEL_ERROR, "cannot check directory '%s': %s",
-					  dir, strerror(errno)),
+			return log_syntax(path, 0, LOG_LEVEL_ERROR,
+					  "cannot check directory '%s': %s", dir, strerror(errno)),
 			       -EPERM;
 		if ((st.st_mode & (S_IWOTH | S_IWGRP)) && !(st.st_mode & S_ISVTX)) {
-			(void)log_syntax(path, 0, LOG_LEVEL_ERROR,
-					 "refusing a file in '%s', a directory writable by %s (mode "
-					 "%04o) and not sticky; chmod %s it or set "
-					 "strict_permissions = false in mdlaunch.conf",
-					 dir, st.st_mode & S_IWOTH ? "others" : "its group",
-					 (unsigned)st.st_mode & 07777,
-					 st.st_mode & S_IWOTH ? "o-w" : "g-w");
+			(void)log_syntax(
+			    path, 0, LOG_LEVEL_ERROR,
+			    "refusing a file in '%s', a directory writable by %s (mode "
+			    "%04o) and not sticky; chmod %s it or set "
+			    "strict_permissions = false in mdlaunch.conf",
+			    dir, st.st_mode & S_IWOTH ? "others" : "its group",
+			    (unsigned)st.st_mode & 07777, st.st_mode & S_IWOTH ? "o-w" : "g-w");
 			return -EPERM;
 		}
 		if (st.st_uid != 0 && st.st_uid != euid) {
-			(void)log_syntax(path, 0, LOG_LEVEL_ERROR,
-					 "refusing a file in '%s', a directory owned by uid %u, not "
-					 "root; chown root it or set strict_permissions = false in "
-					 "mdlaunch.conf",
-					 dir, (unsigned)st.st_uid);
+			(void)log_syntax(
+			    path, 0, LOG_LEVEL_ERROR,
+			    "refusing a file in '%s', a directory owned by uid %u, not "
+			    "root; chown root it or set strict_permissions = false in "
+			    "mdlaunch.conf",
+			    dir, (unsigned)st.st_uid);
 			return -EPERM;
 		}
 		if (streq(dir, "/"))
