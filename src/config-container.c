@@ -735,6 +735,14 @@ static void finish_capabilities(struct load_ctx *c)
 	c->k.spec->capabilities = (c->k.spec->capabilities & ~c->k.cap_drop) | c->k.cap_add;
 }
 
+/* mdlaunch.conf itself is being checked: its strict_permissions cannot excuse it. */
+static bool checking_global;
+
+static const char *trust_hint(void)
+{
+	return checking_global ? "" : " or set strict_permissions = false in mdlaunch.conf";
+}
+
 /*
  * The directories above @path, up to '/' (of its real path), as sshd's
  * StrictModes checks them: one that another user can write, or owned by
@@ -762,19 +770,18 @@ static int check_trust_parents(const char *path, uid_t euid)
 			(void)log_syntax(
 			    path, 0, LOG_LEVEL_ERROR,
 			    "refusing a file in '%s', a directory writable by %s (mode "
-			    "%04o) and not sticky; chmod %s it or set "
-			    "strict_permissions = false in mdlaunch.conf",
+			    "%04o) and not sticky; chmod %s it%s",
 			    dir, st.st_mode & S_IWOTH ? "others" : "its group",
-			    (unsigned)st.st_mode & 07777, st.st_mode & S_IWOTH ? "o-w" : "g-w");
+			    (unsigned)st.st_mode & 07777, st.st_mode & S_IWOTH ? "o-w" : "g-w",
+			    trust_hint());
 			return -EPERM;
 		}
 		if (st.st_uid != 0 && st.st_uid != euid) {
 			(void)log_syntax(
 			    path, 0, LOG_LEVEL_ERROR,
 			    "refusing a file in '%s', a directory owned by uid %u, not "
-			    "root; chown root it or set strict_permissions = false in "
-			    "mdlaunch.conf",
-			    dir, (unsigned)st.st_uid);
+			    "root; chown root it%s",
+			    dir, (unsigned)st.st_uid, trust_hint());
 			return -EPERM;
 		}
 		if (streq(dir, "/"))
@@ -810,10 +817,19 @@ static int check_trust(const struct container_spec *spec, const char *path, cons
 			 (unsigned)st->st_uid);
 	else
 		return check_trust_parents(path, euid);
-	(void)log_syntax(path, 0, LOG_LEVEL_ERROR,
-			 "refusing a %s %s or set strict_permissions = false in mdlaunch.conf",
-			 what, why);
+	(void)log_syntax(path, 0, LOG_LEVEL_ERROR, "refusing a %s %s%s", what, why, trust_hint());
 	return -EPERM;
+}
+
+int config_check_trust_global(const char *path, const struct stat *st)
+{
+	struct container_spec strict = { .strict_permissions = true };
+	int r;
+
+	checking_global = true;
+	r = check_trust(&strict, path, st);
+	checking_global = false;
+	return r;
 }
 
 int config_read_trusted(const struct container_spec *spec, const char *path, char **ret)

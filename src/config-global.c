@@ -20,6 +20,7 @@
 
 #include <libconfig.h>
 
+#include "config-keys.h"
 #include "config-values.h"
 #include "log.h"
 #include "spec.h"
@@ -410,6 +411,9 @@ int config_load_global(const char *path, struct container_spec *spec, int *ret_l
 	}
 	if (!S_ISREG(st.st_mode))
 		return log_error_errno(-EINVAL, "cannot load '%s': not a regular file", p);
+	r = config_check_trust_global(p, &st);
+	if (r < 0)
+		return r;
 	r = read_file_at(AT_FDCWD, p, GLOBAL_FILE_MAX, &text);
 	if (r == -EFBIG)
 		return log_error_errno(r, "cannot load '%s': larger than %d bytes", p,

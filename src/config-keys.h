@@ -41,6 +41,7 @@ struct value_out {
 };
 
 struct config_key;
+struct stat;
 
 typedef int (*config_key_parser)(struct key_ctx *c, const struct config_key *k, const char *value,
 				 void *field);
@@ -93,6 +94,13 @@ int config_key_parse(struct key_ctx *c, const struct config_key *k, const char *
  * (not logged).
  */
 int config_read_trusted(const struct container_spec *spec, const char *path, char **ret);
+
+/*
+ * The trust check of mdlaunch.conf itself (@st its stat()): always on, since
+ * the file could otherwise turn it off (strict_permissions = false). Returns
+ * 0, or -EPERM (logged).
+ */
+int config_check_trust_global(const char *path, const struct stat *st);
 
 /* Logs "label: message" at c->path:c->line (or plainly) and counts it; returns -EINVAL. */
 int key_error(struct key_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

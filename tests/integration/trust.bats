@@ -44,3 +44,16 @@ teardown() { mdl_teardown; }
 	print_run
 	[ "$status" -eq 0 ]
 }
+
+@test "trust: mdlaunch.conf itself is checked, whatever it says (it could turn the check off)" {
+	local d=$BATS_TEST_TMPDIR/conf
+	[ "$(id -u)" -eq 0 ] || skip "the trust check applies to root"
+	mkdir "$d"
+	printf 'strict_permissions = false;\n' >"$d/lax.conf"
+	chmod 0666 "$d/lax.conf"
+	printf '[Container]\nCommand = true\n' >"$d/a.container"
+	run --separate-stderr mdl --config "$d/lax.conf" check "$d/a.container"
+	print_run
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "$d/lax.conf: refusing a file writable by others (mode 0666); chmod o-w it" ]
+}
