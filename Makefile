@@ -66,12 +66,12 @@ FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz-%.c,%,$(wildcard tests/fuzz/fuzz-*.c)
 FUZZ_REPLAY := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay-%)
 
 DEBIAN_DEPS = build-essential libiniparser-dev libconfig-dev libcap-dev libcmocka-dev bats \
-	      iproute2 procps util-linux python3 strace busybox-static
+	      iproute2 procps util-linux python3 strace busybox-static clang-format
 DEBIAN_FUZZ_DEPS = clang libclang-rt-dev
 
 .PHONY: all deps demo check check-unit check-integration check-fuzz check-format \
-	check-layering check-faults check-vm check-systemd bench format fuzz install uninstall clean \
-	help rootfs
+	check-layering check-exports check-faults check-vm check-systemd bench format fuzz install \
+	uninstall clean help rootfs
 
 all: mdlaunch
 
@@ -151,7 +151,7 @@ check-faults: all
 # or that represent a whole area; the rest is the same code on both and stays
 # on the host (every test under TCG costs ~5 s). VM_SUITES=all runs them all.
 VM_TIMEOUT ?= 1800
-VM_SUITES ?= cgroup-v2 cgroups probe supervise examples faults rootfs
+VM_SUITES ?= cgroup-v2 cgroups probe supervise examples faults rootfs userns
 ifeq ($(VM_SUITES),all)
 VM_BATS = tests/integration
 else
@@ -172,8 +172,9 @@ bench: deps
 	$(MAKE) --no-print-directory mdlaunch rootfs
 	bench/run-bench.sh
 
-# The layering rules of the design, as a grep.
-check-layering:
+# The layering rules of the design: a grep of the sources, and on the objects
+# (nm) that the cgroup files only call the layers below them (no circle).
+check-layering: $(LIB_OBJS)
 	@fail=0; \
 	if grep -nE '#include *<(iniparser|libconfig|sys/capability)' src/spec.h; then \
 		echo "spec.h must include libc headers only"; fail=1; fi; \
@@ -183,13 +184,21 @@ check-layering:
 		echo "runtime-*/cgroup-* must not include config headers"; fail=1; fi; \
 	if grep -nE '#include *<(iniparser|libconfig)' src/runtime*.c src/cgroup*.c; then \
 		echo "runtime-*/cgroup-* must not see config libraries"; fail=1; fi; \
+	tests/check-symbols.sh cgroup-layers $(BUILD)/src || fail=1; \
 	[ $$fail = 0 ] && echo "check-layering: ok"
 
+# Nothing global in src/ without a user in another object or in the unit tests
+# and fuzz harnesses (nm of the objects): what only its own file uses is static.
+check-exports: $(LIB_OBJS) $(MAIN_OBJ)
+	@tests/check-symbols.sh exports $(BUILD)/src tests/unit tests/fuzz
+
+# clang-format 14 with .clang-format (Debian's clang-format package).
+FORMAT_FILES = src/*.c src/*.h bench/*.c
 check-format:
-	clang-format --dry-run --Werror src/*.c src/*.h
+	@clang-format --dry-run --Werror $(FORMAT_FILES) && echo "check-format: ok"
 
 format:
-	clang-format -i src/*.c src/*.h
+	clang-format -i $(FORMAT_FILES)
 
 # libFuzzer targets with clang; FUZZ_SECONDS per target (default 60).
 FUZZ_SECONDS ?= 60
@@ -229,7 +238,8 @@ clean:
 
 help:
 	@echo "targets: all deps demo check check-unit check-integration check-fuzz"
-	@echo "         check-layering check-format check-vm check-systemd bench fuzz install uninstall clean"
+	@echo "         check-layering check-exports check-format check-faults check-vm check-systemd bench"
+	@echo "         fuzz install uninstall clean"
 	@echo "         rootfs (a busybox tree in ROOTFS, default build/rootfs)"
 	@echo "variables: SANITIZE=1 STATIC=0 PREFIX DESTDIR SYSCONFDIR SYSTEMDUNITDIR SYSTEMDGENERATORDIR"
 	@echo "           BASHCOMPLETIONDIR VIMDIR FUZZ_SECONDS ROOTFS"

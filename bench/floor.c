@@ -246,8 +246,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	p = clone(child, stack + sizeof stack,
-		  CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | SIGCHLD |
-			  VFORK_FLAGS,
+		  CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC |
+		      SIGCHLD | VFORK_FLAGS,
 		  initargv);
 	if (p < 0) {
 		r = die("clone");

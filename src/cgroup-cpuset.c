@@ -23,7 +23,9 @@ static bool cpuset_enabled(const struct container_spec *spec)
 /*
  * Gives @l the parent's value of @file when its own is empty (or when the
  * level does not exist yet, in plan mode). *inherited is the parent's value
- * on entry and this level's effective value on return.
+ * on entry and this level's effective value on return. A level this run has
+ * just made is not read: it is empty, or (cgroup.clone_children) holds the
+ * parent's value already, so writing the parent's value is right either way.
  */
 static int seed_file(struct cgroup *cg, struct cgroup_level *l, const char *file, char **inherited,
 		     struct cgroup_error *err)
@@ -31,7 +33,7 @@ static int seed_file(struct cgroup *cg, struct cgroup_level *l, const char *file
 	_cleanup_free_ char *cur = NULL, *note = NULL;
 	int r;
 
-	if (l->fd >= 0) {
+	if (l->fd >= 0 && !l->created) {
 		r = cgroup_read_at(l->fd, l->path, file, &cur, err);
 		if (r < 0)
 			return r;

@@ -11,30 +11,24 @@
 /*
  * Inside the cgroup code: the hierarchy ops (one table per cgroup version:
  * cgroup-v1.c, cgroup-v2.c) and the subsystem ops (one file each:
- * cgroup-cpuset.c, cgroup-memory.c, cgroup-cpu.c). cgroup.c walks its static
- * array of subsystems and calls through the hierarchy table, so neither side
- * tests the version at its call sites; a subsystem's apply() picks v1 or v2
- * file names and values at the leaf. Each controller lives on the hierarchy
- * that really has it; on a hybrid host that can mean two struct cgroup parts
- * (a v1 one and a v2 one) chained through ->next.
+ * cgroup-cpuset.c, cgroup-memory.c, cgroup-cpu.c, cgroup-pids.c). cgroup.c
+ * walks its static array of subsystems and calls through the hierarchy
+ * table, so neither side tests the version at its call sites; a subsystem's
+ * apply() picks v1 or v2 file names and values at the leaf. Each controller
+ * lives on the hierarchy that really has it; on a hybrid host that can mean
+ * two struct cgroup parts (a v1 one and a v2 one) chained through ->next.
+ *
+ * The files form layers, and each calls only the layers below it (make
+ * check-layering checks it on the objects):
+ *   cgroup-locate.c   where things are on this host (bottom)
+ *   cgroup-levels.c   directories, writes and errors of one part
+ *   cgroup-v1.c, cgroup-v2.c, cgroup-cpuset.c, cgroup-memory.c, cgroup-cpu.c,
+ *   cgroup-pids.c     the hierarchy tables and the subsystems
+ *   cgroup.c          the lifecycle and the chain (top of the runtime side)
+ *   cgroup-probe.c    the read-only query of `check --host`
  */
 
-enum cgroup_version {
-	CGROUP_V1 = 1,
-	CGROUP_V2 = 2,
-};
-
-enum cgroup_controller {
-	CGROUP_CTL_CPUSET,
-	CGROUP_CTL_MEMORY,
-	CGROUP_CTL_CPU,
-	CGROUP_CTL_PIDS,
-	_CGROUP_CTL_MAX,
-	_CGROUP_CTL_INVALID = -22,
-};
-
 /* Directory levels below the base: the intermediate ones, then the leaf. */
-#define CGROUP_ROOT	  "/sys/fs/cgroup" /* where the hierarchies are mounted */
 #define CGROUP_LEVELS_MAX 16
 
 /* One directory between the base and the leaf (the leaf is the last level). */
@@ -48,6 +42,7 @@ struct cgroup_level {
 /* The container's directory in one controller's hierarchy. */
 struct cgroup_dir {
 	bool used;	  /* the spec needs this controller */
+	bool no_cpuacct;  /* v1: the hierarchy is known not to carry cpuacct (no cpuacct.usage) */
 	int alias;	  /* index of an earlier controller on the same hierarchy, or -1 */
 	char *mountpoint; /* where the hierarchy is mounted */
 	char *base_path;  /* the launcher's own cgroup, or the hierarchy root */
@@ -117,9 +112,6 @@ bool cgroup_pids_tracks(const struct container_spec *spec);
 	" (without a PID namespace the pids cgroup tracks the container's processes; mount "       \
 	"the controller, or add pid to Namespaces=)"
 
-/* The controller's name ("cpuset", "memory", "cpu"). */
-const char *cgroup_controller_to_string(enum cgroup_controller ctl);
-
 /* An empty cgroup with every fd at -EBADF, using @ops; NULL on OOM. */
 struct cgroup *cgroup_new(const struct cgroup_hierarchy_ops *ops);
 
@@ -141,16 +133,15 @@ __attribute__((format(printf, 3, 4))) int cgroup_error_message(struct cgroup_err
 							       const char *fmt, ...);
 
 /*
- * Helpers shared by both hierarchy tables (cgroup.c):
+ * The directory work both hierarchy tables share (cgroup-levels.c):
  *
- * cgroup_plan_levels() splits "<parent>/<name>" into the level paths of @d
- * below its base (full paths, leaf last). cgroup_make_levels() makes (or
- * opens) them, retrying when a concurrent run removes the shared parent under
- * us; an existing empty leaf (a dead launcher's, pid reused) is taken over.
- * A run below the default parent also removes the empty leaves of dead
- * launchers there ("<name>-<pid>" whose pid no longer exists).
- * cgroup_prepare_levels() is both steps of a run (plan, then make), or in
- * plan mode the plan plus opening only what already exists.
+ * cgroup_prepare_levels() splits "<parent>/<name>" into the level paths of
+ * @d below its base (full paths, leaf last) and makes (or opens) them,
+ * retrying when a concurrent run removes the shared parent under us; an
+ * existing empty leaf (a dead launcher's, pid reused) is taken over. A run
+ * below the default parent also removes the empty leaves of dead launchers
+ * there ("<name>-<pid>" whose pid no longer exists). In plan mode it only
+ * plans and opens what already exists.
  * cgroup_procs_empty() says whether cgroup.procs below @fd lists no process.
  * cgroup_open_leaf_file() is the open_file of both tables.
  * cgroup_attach_pid() writes @pid to the leaf's cgroup.procs, retrying EINVAL.
@@ -160,9 +151,6 @@ __attribute__((format(printf, 3, 4))) int cgroup_error_message(struct cgroup_err
  * transient errors (EINTR, EAGAIN, ENOMEM, EIO), not on ENOENT, ENOTEMPTY,
  * EPERM, EACCES, EROFS.
  */
-int cgroup_plan_levels(struct cgroup *cg, struct cgroup_dir *d, const char *name,
-		       struct cgroup_error *err);
-int cgroup_make_levels(struct cgroup_dir *d, struct cgroup_error *err);
 int cgroup_prepare_levels(struct cgroup *cg, struct cgroup_dir *d, const char *name,
 			  struct cgroup_error *err);
 int cgroup_procs_empty(int fd, bool *ret);
@@ -172,29 +160,6 @@ int cgroup_attach_pid(struct cgroup_level *leaf, pid_t pid, struct cgroup_error 
 int cgroup_kill_procs(struct cgroup_level *leaf);
 int cgroup_remove_dir(const char *path, bool retry);
 void cgroup_sleep_ms(unsigned ms);
-
-/*
- * Mode detection on a given tree, so that it is testable on a fake one:
- * @fstype reports a path's statfs f_type (CGROUP2_SUPER_MAGIC,
- * CGROUP_SUPER_MAGIC, TMPFS_MAGIC, ...) or -errno. @root with cgroup2 is
- * unified; else @root/unified with cgroup2 is hybrid; else some v1 hierarchy
- * directly below @root makes it legacy. Returns 0, or -ENOMEDIUM when no
- * cgroup is mounted there, or @fstype's error for @root.
- */
-typedef int (*cgroup_fstype_fn)(const char *path, uint64_t *ret);
-int cgroup_mode_detect(const char *root, cgroup_fstype_fn fstype, enum cgroup_mode *ret);
-
-/*
- * Where @ctl lives, given the mode, whether a v1 mount carries it and the
- * cgroup2 root's cgroup.controllers text (NULL when there is no cgroup2):
- * legacy is v1, unified is v2, hybrid is v1 when a v1 mount carries it, else
- * v2 when cgroup2 offers it. 0, or -ENOENT when no hierarchy has it.
- */
-int cgroup_pick_version(enum cgroup_mode mode, bool in_v1, const char *v2_controllers,
-			const char *ctl, enum cgroup_version *ret);
-
-/* True when the space-separated @list (a cgroup.controllers text) names @ctl. */
-bool cgroup_controller_listed(const char *list, const char *ctl);
 
 /*
  * CPUShares (v1, 2..262144, default 1024) <-> cpu.weight (v2, 1..10000,
@@ -221,22 +186,3 @@ int cgroup_write_at(struct cgroup *cg, int dirfd, const char *dir_path, const ch
  */
 int cgroup_read_at(int dirfd, const char *dir_path, const char *file, char **ret,
 		   struct cgroup_error *err);
-
-/*
- * Parsers on string input (so they are testable without a host):
- *
- * cgroup_parse_mountinfo() finds the cgroup (v1) mount carrying
- * @controller in a /proc/self/mountinfo text (with @controller NULL: the
- * first cgroup2 mount): *ret_mountpoint and *ret_root (the mount's root
- * inside the hierarchy) are new strings. Returns 0 or -ENOENT.
- *
- * cgroup_parse_proc_cgroup() finds the path of @controller in a
- * /proc/self/cgroup text ("" = the v2 line "0::"); 0 or -ENOENT.
- *
- * cgroup_resolve_base() turns a mount point, its root and the launcher's own
- * cgroup path into the full path of the launcher's cgroup directory; it is
- * -EXDEV when the own cgroup is outside the mount's root.
- */
-int cgroup_parse_mountinfo(FILE *f, const char *controller, char **ret_mountpoint, char **ret_root);
-int cgroup_parse_proc_cgroup(FILE *f, const char *controller, char **ret_path);
-int cgroup_resolve_base(const char *mountpoint, const char *root, const char *own, char **ret_path);

@@ -4,12 +4,17 @@
  * (cgroup-v1.c, cgroup-v2.c): splitting "<parent>/<name>" into levels below
  * the base directory, making them without racing concurrent runs, opening a
  * leaf's files, joining a leaf, and on teardown emptying a leaf and removing
- * directories. Everything is relative to directory fds; nothing logs.
+ * directories; and the writes and reads the subsystems make through a part
+ * (cgroup_write(), which prints instead in plan mode, so that `show` lists
+ * exactly the writes a run makes) and the error records. It sits below the
+ * tables, the subsystems and cgroup.c, and calls only util.c.
+ * Everything is relative to directory fds; nothing logs.
  */
-#include <errno.h>
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +38,123 @@ void cgroup_sleep_ms(unsigned ms)
 		;
 }
 
+struct cgroup_level *cgroup_dir_leaf(struct cgroup_dir *dir)
+{
+	return dir->n_levels ? &dir->levels[dir->n_levels - 1] : NULL;
+}
+
+int cgroup_error_set(struct cgroup_error *err, int r, const char *action, const char *dir,
+		     const char *file, const char *value)
+{
+	if (!err)
+		return r;
+	err->action = action;
+	err->message[0] = '\0';
+	snprintf(err->path, sizeof(err->path), "%s%s%s", dir ? dir : "", file ? "/" : "",
+		 file ? file : "");
+	snprintf(err->value, sizeof(err->value), "%s", value ? value : "");
+	return r;
+}
+
+int cgroup_error_message(struct cgroup_error *err, int r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err)
+		return r;
+	err->action = "set up";
+	err->path[0] = '\0';
+	err->value[0] = '\0';
+	va_start(ap, fmt);
+	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+/* Writes @value with one write(2) to an open cgroup file, as cgroupfs wants. */
+static int write_value(int fd, const char *value)
+{
+	size_t len = strlen(value);
+	ssize_t n = RETRY_EINTR(write(fd, value, len));
+
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+static void plan_print(struct cgroup *cg, const char *dir, const char *file, const char *value,
+		       const char *note)
+{
+	fprintf(cg->plan, "     %s/%s = %s%s%s%s\n", dir, file, value, note ? " (" : "",
+		note ? note : "", note ? ")" : "");
+}
+
+/* The directory @ctl's files live in: its own, or the one of the controller it shares. */
+struct cgroup_dir *cgroup_dir_of(struct cgroup *cg, enum cgroup_controller ctl)
+{
+	struct cgroup_dir *d = &cg->dirs[ctl];
+
+	return d->alias >= 0 ? &cg->dirs[d->alias] : d;
+}
+
+int cgroup_write(struct cgroup *cg, const struct cgroup_subsys_ops *ss, const char *file,
+		 const char *value, const char *note, struct cgroup_error *err)
+{
+	struct cgroup_level *leaf = cgroup_dir_leaf(cgroup_dir_of(cg, ss->controller));
+	_cleanup_close_ int fd = -EBADF;
+	int r;
+
+	if (!leaf)
+		return cgroup_error_set(err, -ENOENT, "find the cgroup of", ss->name, NULL, NULL);
+	if (cg->plan) {
+		plan_print(cg, leaf->path, file, value, note);
+		return 0;
+	}
+	fd = cg->ops->open_file(cg, ss, file, O_WRONLY);
+	if (fd < 0)
+		return cgroup_error_set(err, fd, "write", leaf->path, file, value);
+	r = write_value(fd, value);
+	if (r < 0)
+		return cgroup_error_set(err, r, "write", leaf->path, file, value);
+	return 0;
+}
+
+int cgroup_write_at(struct cgroup *cg, int dirfd, const char *dir_path, const char *file,
+		    const char *value, const char *note, struct cgroup_error *err)
+{
+	_cleanup_close_ int fd = -EBADF;
+	int r;
+
+	if (cg->plan) {
+		plan_print(cg, dir_path, file, value, note);
+		return 0;
+	}
+	fd = openat(dirfd, file, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return cgroup_error_set(err, -errno, "write", dir_path, file, value);
+	r = write_value(fd, value);
+	if (r < 0)
+		return cgroup_error_set(err, r, "write", dir_path, file, value);
+	return 0;
+}
+
+int cgroup_read_at(int dirfd, const char *dir_path, const char *file, char **ret,
+		   struct cgroup_error *err)
+{
+	_cleanup_free_ char *s = NULL;
+	char *t;
+	int r;
+
+	r = read_file_at(dirfd, file, 65536, &s);
+	if (r < 0)
+		return cgroup_error_set(err, r, "read", dir_path, file, NULL);
+	t = strdup(strstrip(s));
+	if (!t)
+		return -ENOMEM;
+	*ret = t;
+	return 0;
+}
+
 static const char *basename_of(const char *path)
 {
 	const char *s = strrchr(path, '/');
@@ -40,7 +162,7 @@ static const char *basename_of(const char *path)
 	return s ? s + 1 : path;
 }
 
-int cgroup_plan_levels(struct cgroup *cg, struct cgroup_dir *d, const char *name,
+static int plan_levels(struct cgroup *cg, struct cgroup_dir *d, const char *name,
 		       struct cgroup_error *err)
 {
 	_cleanup_free_ char *copy = strdup(cg->parent);
@@ -117,7 +239,7 @@ static int make_leaf(struct cgroup_level *leaf, int parent_fd, struct cgroup_err
 	return 0;
 }
 
-int cgroup_make_levels(struct cgroup_dir *d, struct cgroup_error *err)
+static int make_levels(struct cgroup_dir *d, struct cgroup_error *err)
 {
 	for (int attempt = 0; attempt < CREATE_ATTEMPTS; attempt++) {
 		int parent_fd = d->base_fd, r = 0;
@@ -213,13 +335,17 @@ int cgroup_prepare_levels(struct cgroup *cg, struct cgroup_dir *d, const char *n
 {
 	int r;
 
-	r = cgroup_plan_levels(cg, d, name, err);
+	r = plan_levels(cg, d, name, err);
 	if (r < 0)
 		return r;
 	if (!cg->plan) {
-		r = cgroup_make_levels(d, err);
-		/* The shared "mdlaunch" parent collects the leaves of killed launchers. */
-		if (r >= 0 && cg->parent_is_default && d->n_levels >= 2)
+		r = make_levels(d, err);
+		/*
+		 * The shared "mdlaunch" parent collects the leaves of killed
+		 * launchers; one this run has just made holds only our leaf.
+		 */
+		if (r >= 0 && cg->parent_is_default && d->n_levels >= 2 &&
+		    !d->levels[d->n_levels - 2].created)
 			remove_stale_leaves(d->levels[d->n_levels - 2].fd);
 		return r;
 	}

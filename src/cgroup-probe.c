@@ -2,9 +2,9 @@
 /*
  * cgroup-probe.c: the read-only host query behind `check --host`. It walks
  * the same steps as cgroup_build() and v2_create() up to the first change
- * they would make: the mode, the version each used controller lives on
- * (cgroup_pick_version() on the mountinfo parsers), the launcher's own
- * cgroup (cgroup_resolve_base()), then reads what the run would read there:
+ * they would make, on the same snapshot of the host (cgroup-locate.c): the
+ * mode, the version each used controller lives on, the launcher's own
+ * cgroup, then reads what the run would read there:
  * cgroup.controllers, cgroup.subtree_control, cgroup.procs, cpuset.mems.
  */
 #include "cgroup-probe.h"
@@ -22,7 +22,6 @@
 #include "util.h"
 
 struct probe {
-	const char *root; /* the test knob's directory, or NULL */
 	cgroup_probe_fn cb;
 	void *userdata;
 };
@@ -39,71 +38,12 @@ _printf_(4, 5) static void report(struct probe *p, enum cgroup_probe_kind kind,
 	p->cb(&fact, p->userdata);
 }
 
-/* Opens /proc/self/@name, or @name of the test knob's directory. */
-static FILE *open_source(const struct probe *p, const char *name)
-{
-	_cleanup_free_ char *path = NULL;
-
-	if (p->root)
-		path = strdup_printf("%s/%s", p->root, name);
-	else
-		path = strdup_printf("/proc/self/%s", name);
-	return path ? fopen(path, "re") : NULL;
-}
-
-static int probe_mode(const struct probe *p, enum cgroup_mode *ret)
-{
-	_cleanup_free_ char *path = NULL, *text = NULL;
-	const char *t;
-	int r;
-
-	if (!p->root)
-		return cgroup_mode_get(ret);
-	path = strdup_printf("%s/mode", p->root);
-	if (!path)
-		return -ENOMEM;
-	r = read_file_at(AT_FDCWD, path, 64, &text);
-	if (r < 0)
-		return r;
-	t = strstrip(text);
-	if (streq(t, "legacy"))
-		*ret = CGROUP_MODE_LEGACY;
-	else if (streq(t, "hybrid"))
-		*ret = CGROUP_MODE_HYBRID;
-	else if (streq(t, "unified"))
-		*ret = CGROUP_MODE_UNIFIED;
-	else
-		return -EINVAL;
-	return 0;
-}
-
-/* The mount point and root of @ctl's v1 hierarchy (@ctl NULL: of cgroup2). 0 or -ENOENT. */
-static int find_mount(const struct probe *p, const char *ctl, char **ret_mp, char **ret_root)
-{
-	_cleanup_fclose_ FILE *mi = open_source(p, "mountinfo");
-
-	if (!mi)
-		return -errno;
-	return cgroup_parse_mountinfo(mi, ctl, ret_mp, ret_root);
-}
-
 /* The full path of the base: the launcher's own cgroup, or the root for an absolute parent. */
-static int find_base(const struct probe *p, const struct container_spec *spec, const char *mp,
-		     const char *mount_root, const char *ctl, char **ret)
+static int find_base(const struct cgroup_host *h, const struct container_spec *spec,
+		     const struct cgroup_location *loc, const char *ctl, char **ret)
 {
-	_cleanup_fclose_ FILE *pc = NULL;
-	_cleanup_free_ char *own = NULL;
-	int r;
-
-	if (spec->cgroup_parent && spec->cgroup_parent[0] == '/')
-		return cgroup_resolve_base(mp, mount_root, "/", ret);
-	pc = open_source(p, "cgroup");
-	if (!pc)
-		return -errno;
-	r = cgroup_parse_proc_cgroup(pc, ctl, &own);
-	if (r < 0)
-		return r;
-	return cgroup_resolve_base(mp, mount_root, own, ret);
+	return cgroup_host_base(h, loc, ctl, spec->cgroup_parent && spec->cgroup_parent[0] == '/',
+				ret);
 }
 
 /* Reads @file of directory @dir, stripped; NULL when unreadable (errno set). */
@@ -162,21 +102,22 @@ static void check_mems(struct probe *p, const char *base, const char *file)
 
 /* The v2 part: the base must offer every v2 controller and, when one still has to be
  * enabled below a non-root base, hold no process but ours. */
-static void check_v2(struct probe *p, const struct container_spec *spec, unsigned mask,
-		     const char *first)
+static void check_v2(struct probe *p, const struct cgroup_host *h,
+		     const struct container_spec *spec, unsigned mask, const char *first)
 {
-	_cleanup_free_ char *mp = NULL, *mount_root = NULL, *base = NULL, *offered = NULL,
-			    *enabled = NULL, *procs = NULL;
+	_cleanup_(cgroup_location_done) struct cgroup_location loc = {};
+	_cleanup_free_ char *base = NULL, *offered = NULL, *enabled = NULL, *procs = NULL;
 	unsigned todo = 0;
 	int r;
 
-	r = find_mount(p, NULL, &mp, &mount_root);
+	r = cgroup_host_locate_v2(h, &loc);
 	if (r < 0)
 		return;
-	r = find_base(p, spec, mp, mount_root, "", &base);
+	r = find_base(h, spec, &loc, "", &base);
 	if (r < 0) {
 		report(p, CGROUP_PROBE_UNREADABLE, first,
-		       "cannot find the launcher's own cgroup v2 below %s: %s", mp, strerror(-r));
+		       "cannot find the launcher's own cgroup v2 below %s: %s", loc.mountpoint,
+		       strerror(-r));
 		return;
 	}
 	offered = read_in(base, "cgroup.controllers");
@@ -204,7 +145,7 @@ static void check_v2(struct probe *p, const struct container_spec *spec, unsigne
 		if (!cgroup_controller_listed(enabled, name))
 			todo |= 1U << c;
 	}
-	if (!todo || streq(base, mp))
+	if (!todo || streq(base, loc.mountpoint))
 		return;
 	procs = read_in(base, "cgroup.procs");
 	if (!procs)
@@ -219,78 +160,89 @@ static void check_v2(struct probe *p, const struct container_spec *spec, unsigne
 		       base);
 }
 
+/* cgroup v2 leaves cpuset.mems empty: the base's effective mems must not be. */
+static void check_v2_mems(struct probe *p, const struct cgroup_host *h,
+			  const struct container_spec *spec)
+{
+	_cleanup_(cgroup_location_done) struct cgroup_location loc = {};
+	_cleanup_free_ char *base = NULL;
+
+	if (cgroup_host_locate_v2(h, &loc) == 0 && find_base(h, spec, &loc, "", &base) == 0)
+		check_mems(p, base, "cpuset.mems.effective");
+}
+
+/* One used controller of the chain: where it lives, and on v1 an empty cpuset.mems. */
+static void probe_controller(struct probe *p, struct cgroup_host *h,
+			     const struct container_spec *spec, const struct cgroup_subsys_ops *ss,
+			     unsigned *v2mask)
+{
+	_cleanup_(cgroup_location_done) struct cgroup_location v1 = {};
+	_cleanup_free_ char *base = NULL;
+	enum cgroup_version v;
+	bool in_v1;
+	int r;
+
+	in_v1 = h->mode != CGROUP_MODE_UNIFIED && cgroup_host_locate_v1(h, ss->name, &v1) == 0;
+	/* The hybrid choice reads the cgroup2 root; the unified one needs no list. */
+	r = cgroup_pick_version(
+	    h->mode, in_v1, h->mode == CGROUP_MODE_HYBRID ? cgroup_host_v2_controllers(h) : NULL,
+	    ss->name, &v);
+	if (r < 0) {
+		report(
+		    p, CGROUP_PROBE_MISSING, ss->name,
+		    "%s controller not available: no cgroup v1 hierarchy carries it%s%s", ss->name,
+		    h->mode == CGROUP_MODE_HYBRID ? " and the cgroup2 root does not offer it" : "",
+		    ss->controller == CGROUP_CTL_PIDS && cgroup_pids_tracks(spec)
+			? CGROUP_PIDS_TRACKER_HINT
+			: " (mount it, or remove the key)");
+		return;
+	}
+	if (v == CGROUP_V2) {
+		report(p, CGROUP_PROBE_PLACED, ss->name, "%s controller: cgroup v2 at %s", ss->name,
+		       h->v2_mountpoint ? h->v2_mountpoint : CGROUP_ROOT);
+		*v2mask |= 1U << ss->controller;
+		return;
+	}
+	report(p, CGROUP_PROBE_PLACED, ss->name, "%s controller: cgroup v1 at %s", ss->name,
+	       v1.mountpoint);
+	if (ss->controller != CGROUP_CTL_CPUSET)
+		return;
+	r = find_base(h, spec, &v1, ss->name, &base);
+	if (r < 0)
+		report(p, CGROUP_PROBE_UNREADABLE, ss->name,
+		       "cannot find the launcher's own cgroup below %s: %s", v1.mountpoint,
+		       strerror(-r));
+	else
+		check_mems(p, base, "cpuset.mems");
+}
+
 int cgroup_probe(const struct container_spec *spec, const char *root, cgroup_probe_fn cb,
 		 void *userdata)
 {
-	struct probe p = { .root = root, .cb = cb, .userdata = userdata };
-	_cleanup_free_ char *v2mp = NULL, *v2root = NULL, *v2 = NULL;
-	enum cgroup_mode mode;
+	_cleanup_(cgroup_host_freep) struct cgroup_host *fake = NULL;
+	struct probe p = { .cb = cb, .userdata = userdata };
+	struct cgroup_host *h;
 	unsigned v2mask = 0;
 	int r;
 
-	r = probe_mode(&p, &mode);
+	r = root ? cgroup_host_load(root, &fake) : cgroup_host_get(&h);
 	if (r < 0)
 		return r;
-	report(&p, CGROUP_PROBE_MODE, NULL, "cgroup mode: %s", cgroup_mode_to_string(mode));
-	if (find_mount(&p, NULL, &v2mp, &v2root) == 0)
-		v2 = read_in(v2mp, "cgroup.controllers");
-
-	for (size_t i = 0; i < ELEMENTSOF(cgroup_subsystems); i++) {
-		const struct cgroup_subsys_ops *ss = cgroup_subsystems[i];
-		_cleanup_free_ char *mp = NULL, *mount_root = NULL, *base = NULL;
-		enum cgroup_version v;
-		bool in_v1;
-
-		if (!ss->enabled(spec))
-			continue;
-		in_v1 =
-		    mode != CGROUP_MODE_UNIFIED && find_mount(&p, ss->name, &mp, &mount_root) == 0;
-		/* The hybrid choice reads the cgroup2 root; the unified one needs no list. */
-		r = cgroup_pick_version(mode, in_v1, mode == CGROUP_MODE_HYBRID ? v2 : NULL,
-					ss->name, &v);
-		if (r < 0) {
-			report(&p, CGROUP_PROBE_MISSING, ss->name,
-			       "%s controller not available: no cgroup v1 hierarchy carries it%s%s",
-			       ss->name,
-			       mode == CGROUP_MODE_HYBRID
-				   ? " and the cgroup2 root does not offer it"
-				   : "",
-			       ss->controller == CGROUP_CTL_PIDS && cgroup_pids_tracks(spec)
-				   ? CGROUP_PIDS_TRACKER_HINT
-				   : " (mount it, or remove the key)");
-			continue;
-		}
-		if (v == CGROUP_V2) {
-			report(&p, CGROUP_PROBE_PLACED, ss->name, "%s controller: cgroup v2 at %s",
-			       ss->name, v2mp ? v2mp : CGROUP_ROOT);
-			v2mask |= 1U << ss->controller;
-			continue;
-		}
-		report(&p, CGROUP_PROBE_PLACED, ss->name, "%s controller: cgroup v1 at %s",
-		       ss->name, mp);
-		if (ss->controller != CGROUP_CTL_CPUSET)
-			continue;
-		r = find_base(&p, spec, mp, mount_root, ss->name, &base);
-		if (r < 0)
-			report(&p, CGROUP_PROBE_UNREADABLE, ss->name,
-			       "cannot find the launcher's own cgroup below %s: %s", mp,
-			       strerror(-r));
-		else
-			check_mems(&p, base, "cpuset.mems");
-	}
+	if (root)
+		h = fake;
+	report(&p, CGROUP_PROBE_MODE, NULL, "cgroup mode: %s", cgroup_mode_to_string(h->mode));
+	for (size_t i = 0; i < ELEMENTSOF(cgroup_subsystems); i++)
+		if (cgroup_subsystems[i]->enabled(spec))
+			probe_controller(&p, h, spec, cgroup_subsystems[i], &v2mask);
 	if (v2mask) {
 		const char *v2first = NULL;
 
 		for (int c = 0; c < _CGROUP_CTL_MAX && !v2first; c++)
 			if (v2mask & (1U << c))
 				v2first = cgroup_controller_to_string((enum cgroup_controller)c);
-		check_v2(&p, spec, v2mask, v2first);
-		if (v2mask & (1U << CGROUP_CTL_CPUSET)) {
-			_cleanup_free_ char *base = NULL;
-
-			if (v2mp && find_base(&p, spec, v2mp, v2root, "", &base) == 0)
-				check_mems(&p, base, "cpuset.mems.effective");
-		}
+		check_v2(&p, h, spec, v2mask, v2first);
+		if (v2mask & (1U << CGROUP_CTL_CPUSET))
+			check_v2_mems(&p, h, spec);
 	}
 	return 0;
 }

@@ -4,8 +4,8 @@
  * controller that lives on the unified hierarchy (all of them on a unified
  * host, the rare one only cgroup2 offers on a hybrid host). There is ONE
  * directory for all controllers: <own cgroup>/<parent>/<name>-<pid>, where
- * the own cgroup is the "0::" line of /proc/self/cgroup and the mount the
- * cgroup2 entry of /proc/self/mountinfo.
+ * the own cgroup (the "0::" line of /proc/self/cgroup) and the cgroup2 mount
+ * were found by cgroup.c through the locator (cgroup-locate.c).
  *
  * v2 makes two rules we must follow (cgroup-v2.rst): a controller is usable
  * in a cgroup only when its parent lists it in cgroup.subtree_control, so
@@ -40,45 +40,6 @@ static int primary(const struct cgroup *cg)
 		if (cg->dirs[i].used && cg->dirs[i].alias < 0)
 			return i;
 	return -1;
-}
-
-/* Fills @d's mount point, base path and base fd (own cgroup, or the root if absolute). */
-static int locate(struct cgroup *cg, struct cgroup_dir *d, struct cgroup_error *err)
-{
-	_cleanup_fclose_ FILE *mi = NULL, *pc = NULL;
-	_cleanup_free_ char *root = NULL, *own = NULL;
-	int r;
-
-	mi = mountinfo_open();
-	if (!mi)
-		return cgroup_error_set(err, -errno, "read", "/proc/self/mountinfo", NULL, NULL);
-	r = cgroup_parse_mountinfo(mi, NULL, &d->mountpoint, &root);
-	if (r < 0)
-		return cgroup_error_message(err, r,
-					    "no cgroup2 file system is mounted (none in "
-					    "/proc/self/mountinfo)");
-	if (cg->parent_absolute) {
-		own = strdup("/");
-		if (!own)
-			return -ENOMEM;
-	} else {
-		pc = fopen("/proc/self/cgroup", "re");
-		if (!pc)
-			return cgroup_error_set(err, -errno, "read", "/proc/self/cgroup", NULL,
-						NULL);
-		r = cgroup_parse_proc_cgroup(pc, "", &own);
-		if (r < 0)
-			return cgroup_error_set(err, r, "find our own cgroup v2 (the 0:: line) in",
-						"/proc/self/cgroup", NULL, NULL);
-	}
-	r = cgroup_resolve_base(d->mountpoint, root, own, &d->base_path);
-	if (r < 0)
-		return cgroup_error_set(err, r, "reach our own cgroup below the mount of",
-					d->mountpoint, NULL, NULL);
-	d->base_fd = open(d->base_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (d->base_fd < 0)
-		return cgroup_error_set(err, -errno, "open", d->base_path, NULL, NULL);
-	return 0;
 }
 
 /* Level @lvl of @d counted from the base: 0 is the base, k + 1 is levels[k]. */
@@ -254,11 +215,11 @@ static int v2_create(struct cgroup *cg, const char *name, struct cgroup_error *e
 	if (p < 0)
 		return 0;
 	d = &cg->dirs[p];
-	/* A base located beforehand (the unit tests' fake tree) is kept. */
+	/* cgroup.c found the base through the locator; a fake tree's fd (unit tests) is kept. */
 	if (d->base_fd < 0) {
-		r = locate(cg, d, err);
-		if (r < 0)
-			return r;
+		d->base_fd = open(d->base_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (d->base_fd < 0)
+			return cgroup_error_set(err, -errno, "open", d->base_path, NULL, NULL);
 	}
 	base_lock(cg, d->base_fd);
 	r = cgroup_prepare_levels(cg, d, name, err);

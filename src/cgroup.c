@@ -2,24 +2,22 @@
 /*
  * cgroup.c: the cgroup lifecycle, step 1 (setup), 4 (attach) and 8
  * (teardown) of the runtime flow in runtime.c, plus the plan of `show`.
- * It detects the host's mode once, picks for every used controller the
- * hierarchy that really has it (a v1 mount, or cgroup2), builds one part per
- * cgroup version with that version's ops table (cgroup-v1.c, cgroup-v2.c)
- * and walks the static subsystem chain: cpuset, memory, cpu, each applied
- * through the part its controller lives on. It also holds the helpers the
- * subsystems write through, so that `show` prints exactly the writes a run
- * would make.
+ * It asks the locator (cgroup-locate.c) where every used controller lives
+ * (a v1 mount, or cgroup2) and where the launcher's own cgroup is there,
+ * builds one part per cgroup version with that version's ops table
+ * (cgroup-v1.c, cgroup-v2.c) and walks the static subsystem chain: cpuset,
+ * memory, cpu, pids, each applied through the part its controller lives on.
+ * It is the top of the cgroup code: it calls down into the tables, the
+ * subsystems, cgroup-levels.c and the locator, and none of them calls it.
  * Nothing here logs errors; struct cgroup_error tells the caller what failed.
  */
 #include "cgroup.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/magic.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "cgroup-internal.h"
@@ -36,146 +34,8 @@ const struct cgroup_subsys_ops *const cgroup_subsystems[CGROUP_N_SUBSYSTEMS] = {
 	&cgroup_subsys_pids,
 };
 
-static const char *const controller_names[_CGROUP_CTL_MAX] = {
-	[CGROUP_CTL_CPUSET] = "cpuset",
-	[CGROUP_CTL_MEMORY] = "memory",
-	[CGROUP_CTL_CPU] = "cpu",
-	[CGROUP_CTL_PIDS] = "pids",
-};
-
-static const char *const mode_names[_CGROUP_MODE_MAX] = {
-	[CGROUP_MODE_LEGACY] = "legacy (cgroup v1)",
-	[CGROUP_MODE_HYBRID] = "hybrid (cgroup v1 controllers, cgroup2 at " CGROUP_ROOT "/unified)",
-	[CGROUP_MODE_UNIFIED] = "unified (cgroup v2)",
-};
-
-const char *cgroup_controller_to_string(enum cgroup_controller ctl)
-{
-	if (ctl < 0 || ctl >= _CGROUP_CTL_MAX)
-		return NULL;
-	return controller_names[ctl];
-}
-
-const char *cgroup_mode_to_string(enum cgroup_mode mode)
-{
-	if (mode < 0 || mode >= _CGROUP_MODE_MAX)
-		return NULL;
-	return mode_names[mode];
-}
-
-static int statfs_fstype(const char *path, uint64_t *ret)
-{
-	struct statfs fs;
-
-	if (statfs(path, &fs) < 0)
-		return -errno;
-	*ret = (uint64_t)fs.f_type;
-	return 0;
-}
-
-/* True when some directory right below @root is a cgroup v1 hierarchy. */
-static bool has_v1_hierarchy(const char *root, cgroup_fstype_fn fstype)
-{
-	_cleanup_closedir_ DIR *dir = opendir(root);
-	struct dirent *de;
-
-	if (!dir)
-		return false;
-	while ((de = readdir(dir))) {
-		_cleanup_free_ char *p = NULL;
-		uint64_t type;
-
-		if (de->d_name[0] == '.')
-			continue;
-		p = strdup_printf("%s/%s", root, de->d_name);
-		if (p && fstype(p, &type) == 0 && type == CGROUP_SUPER_MAGIC)
-			return true;
-	}
-	return false;
-}
-
-int cgroup_mode_detect(const char *root, cgroup_fstype_fn fstype, enum cgroup_mode *ret)
-{
-	_cleanup_free_ char *unified = NULL;
-	uint64_t type;
-	int r;
-
-	r = fstype(root, &type);
-	if (r < 0)
-		return r;
-	if (type == CGROUP2_SUPER_MAGIC) {
-		*ret = CGROUP_MODE_UNIFIED;
-		return 0;
-	}
-	unified = strdup_printf("%s/unified", root);
-	if (!unified)
-		return -ENOMEM;
-	if (fstype(unified, &type) == 0 && type == CGROUP2_SUPER_MAGIC) {
-		*ret = CGROUP_MODE_HYBRID;
-		return 0;
-	}
-	if (!has_v1_hierarchy(root, fstype))
-		return -ENOMEDIUM;
-	*ret = CGROUP_MODE_LEGACY;
-	return 0;
-}
-
-/* The mode never changes while we run, so the tree is inspected once. */
-int cgroup_mode_get(enum cgroup_mode *ret)
-{
-	static enum cgroup_mode cached = _CGROUP_MODE_INVALID;
-	enum cgroup_mode mode;
-	int r;
-
-	if (cached == _CGROUP_MODE_INVALID) {
-		r = cgroup_mode_detect(CGROUP_ROOT, statfs_fstype, &mode);
-		if (r < 0)
-			return r;
-		cached = mode;
-	}
-	*ret = cached;
-	return 0;
-}
-
-bool cgroup_controller_listed(const char *list, const char *ctl)
-{
-	size_t len = strlen(ctl);
-
-	for (const char *p = list; p && *p;) {
-		p += strspn(p, " \t\n");
-		if (strncmp(p, ctl, len) == 0 && (p[len] == '\0' || strchr(" \t\n", p[len])))
-			return true;
-		p += strcspn(p, " \t\n");
-	}
-	return false;
-}
-
-int cgroup_pick_version(enum cgroup_mode mode, bool in_v1, const char *v2_controllers,
-			const char *ctl, enum cgroup_version *ret)
-{
-	switch (mode) {
-	case CGROUP_MODE_LEGACY:
-		if (!in_v1)
-			return -ENOENT;
-		*ret = CGROUP_V1;
-		return 0;
-	case CGROUP_MODE_UNIFIED:
-		*ret = CGROUP_V2;
-		return 0;
-	case CGROUP_MODE_HYBRID:
-		if (in_v1)
-			*ret = CGROUP_V1;
-		else if (cgroup_controller_listed(v2_controllers, ctl))
-			*ret = CGROUP_V2;
-		else
-			return -ENOENT;
-		return 0;
-	default:
-		return -EINVAL;
-	}
-}
-
-bool cgroup_needed(const struct container_spec *spec)
+/* True when some subsystem of the chain is enabled by @spec. */
+static bool cgroup_needed(const struct container_spec *spec)
 {
 	for (size_t i = 0; i < ELEMENTSOF(cgroup_subsystems); i++)
 		if (cgroup_subsystems[i]->enabled(spec))
@@ -220,39 +80,6 @@ struct cgroup *cgroup_free(struct cgroup *cg)
 	return NULL;
 }
 
-struct cgroup_level *cgroup_dir_leaf(struct cgroup_dir *dir)
-{
-	return dir->n_levels ? &dir->levels[dir->n_levels - 1] : NULL;
-}
-
-int cgroup_error_set(struct cgroup_error *err, int r, const char *action, const char *dir,
-		     const char *file, const char *value)
-{
-	if (!err)
-		return r;
-	err->action = action;
-	err->message[0] = '\0';
-	snprintf(err->path, sizeof(err->path), "%s%s%s", dir ? dir : "", file ? "/" : "",
-		 file ? file : "");
-	snprintf(err->value, sizeof(err->value), "%s", value ? value : "");
-	return r;
-}
-
-int cgroup_error_message(struct cgroup_error *err, int r, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err)
-		return r;
-	err->action = "set up";
-	err->path[0] = '\0';
-	err->value[0] = '\0';
-	va_start(ap, fmt);
-	vsnprintf(err->message, sizeof(err->message), fmt, ap);
-	va_end(ap);
-	return r;
-}
-
 char *cgroup_error_format(const struct cgroup_error *err, char *buf, size_t size)
 {
 	const char *action = err->action ? err->action : "set up";
@@ -271,150 +98,6 @@ char *cgroup_error_format(const struct cgroup_error *err, char *buf, size_t size
 	else
 		snprintf(buf, size, "cannot %s %s", action, err->path);
 	return buf;
-}
-
-/* Writes @value with one write(2) to an open cgroup file, as cgroupfs wants. */
-static int write_value(int fd, const char *value)
-{
-	size_t len = strlen(value);
-	ssize_t n = RETRY_EINTR(write(fd, value, len));
-
-	if (n < 0)
-		return -errno;
-	return (size_t)n == len ? 0 : -EIO;
-}
-
-static void plan_print(struct cgroup *cg, const char *dir, const char *file, const char *value,
-		       const char *note)
-{
-	fprintf(cg->plan, "     %s/%s = %s%s%s%s\n", dir, file, value, note ? " (" : "",
-		note ? note : "", note ? ")" : "");
-}
-
-/* The directory @ctl's files live in: its own, or the one of the controller it shares. */
-struct cgroup_dir *cgroup_dir_of(struct cgroup *cg, enum cgroup_controller ctl)
-{
-	struct cgroup_dir *d = &cg->dirs[ctl];
-
-	return d->alias >= 0 ? &cg->dirs[d->alias] : d;
-}
-
-int cgroup_write(struct cgroup *cg, const struct cgroup_subsys_ops *ss, const char *file,
-		 const char *value, const char *note, struct cgroup_error *err)
-{
-	struct cgroup_level *leaf = cgroup_dir_leaf(cgroup_dir_of(cg, ss->controller));
-	_cleanup_close_ int fd = -EBADF;
-	int r;
-
-	if (!leaf)
-		return cgroup_error_set(err, -ENOENT, "find the cgroup of", ss->name, NULL, NULL);
-	if (cg->plan) {
-		plan_print(cg, leaf->path, file, value, note);
-		return 0;
-	}
-	fd = cg->ops->open_file(cg, ss, file, O_WRONLY);
-	if (fd < 0)
-		return cgroup_error_set(err, fd, "write", leaf->path, file, value);
-	r = write_value(fd, value);
-	if (r < 0)
-		return cgroup_error_set(err, r, "write", leaf->path, file, value);
-	return 0;
-}
-
-int cgroup_write_at(struct cgroup *cg, int dirfd, const char *dir_path, const char *file,
-		    const char *value, const char *note, struct cgroup_error *err)
-{
-	_cleanup_close_ int fd = -EBADF;
-	int r;
-
-	if (cg->plan) {
-		plan_print(cg, dir_path, file, value, note);
-		return 0;
-	}
-	fd = openat(dirfd, file, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return cgroup_error_set(err, -errno, "write", dir_path, file, value);
-	r = write_value(fd, value);
-	if (r < 0)
-		return cgroup_error_set(err, r, "write", dir_path, file, value);
-	return 0;
-}
-
-int cgroup_read_at(int dirfd, const char *dir_path, const char *file, char **ret,
-		   struct cgroup_error *err)
-{
-	_cleanup_free_ char *s = NULL;
-	char *t;
-	int r;
-
-	r = read_file_at(dirfd, file, 65536, &s);
-	if (r < 0)
-		return cgroup_error_set(err, r, "read", dir_path, file, NULL);
-	t = strdup(strstrip(s));
-	if (!t)
-		return -ENOMEM;
-	*ret = t;
-	return 0;
-}
-
-int cgroup_parse_proc_cgroup(FILE *f, const char *controller, char **ret_path)
-{
-	_cleanup_free_ char *line = NULL;
-	size_t size = 0;
-
-	/* Lines are "id:controller,list:/path"; the v2 line is "0::/path". */
-	while (getline(&line, &size, f) >= 0) {
-		char *ctls, *path, *tok, *save = NULL;
-
-		line[strcspn(line, "\n")] = '\0';
-		ctls = strchr(line, ':');
-		if (!ctls)
-			continue;
-		path = strchr(++ctls, ':');
-		if (!path)
-			continue;
-		*path++ = '\0';
-		if (isempty(controller)) {
-			if (!streq(line, "0:"))
-				continue;
-		} else {
-			bool found = false;
-
-			for (tok = strtok_r(ctls, ",", &save); tok;
-			     tok = strtok_r(NULL, ",", &save))
-				if (streq(tok, controller))
-					found = true;
-			if (!found)
-				continue;
-		}
-		if (*path != '/')
-			return -EINVAL;
-		*ret_path = strdup(path);
-		return *ret_path ? 0 : -ENOMEM;
-	}
-	return -ENOENT;
-}
-
-int cgroup_resolve_base(const char *mountpoint, const char *root, const char *own, char **ret_path)
-{
-	size_t rlen = strlen(root);
-	const char *rest;
-	char *p;
-
-	/* A mount of a sub-tree (root "/a/b") only shows cgroups below it. */
-	if (streq(root, "/"))
-		rest = own;
-	else if (strncmp(own, root, rlen) == 0 && (own[rlen] == '\0' || own[rlen] == '/'))
-		rest = own + rlen;
-	else
-		return -EXDEV;
-	while (*rest == '/')
-		rest++;
-	p = *rest ? strdup_printf("%s/%s", mountpoint, rest) : strdup(mountpoint);
-	if (!p)
-		return -ENOMEM;
-	*ret_path = p;
-	return 0;
 }
 
 /*
@@ -444,67 +127,91 @@ static int set_parent(struct cgroup *cg, const char *parent, struct cgroup_error
 	return 0;
 }
 
-/* True when a cgroup v1 mount carries @ctl (per /proc/self/mountinfo). */
-static bool v1_mount_has(const char *ctl)
+/* This host's layout (cgroup-locate.c), with @err naming what could not be read. */
+static int get_host(struct cgroup_host **ret, struct cgroup_error *err)
 {
-	_cleanup_fclose_ FILE *mi = mountinfo_open();
-	_cleanup_free_ char *mp = NULL, *root = NULL;
+	enum cgroup_mode mode;
+	int r;
 
-	return mi && cgroup_parse_mountinfo(mi, ctl, &mp, &root) == 0;
-}
-
-/* The controllers the cgroup2 mount's root offers, or NULL (no cgroup2, or unreadable). */
-static char *v2_root_controllers(void)
-{
-	_cleanup_fclose_ FILE *mi = mountinfo_open();
-	_cleanup_free_ char *mp = NULL, *root = NULL, *path = NULL;
-	char *s = NULL;
-
-	if (!mi || cgroup_parse_mountinfo(mi, NULL, &mp, &root) < 0)
-		return NULL;
-	path = strdup_printf("%s/cgroup.controllers", mp);
-	if (!path || read_file_at(AT_FDCWD, path, 65536, &s) < 0)
-		return NULL;
-	return s;
+	r = cgroup_mode_get(&mode);
+	if (r < 0)
+		return cgroup_error_set(err, r, "inspect", CGROUP_ROOT, NULL, NULL);
+	r = cgroup_host_get(ret);
+	if (r < 0)
+		return cgroup_error_set(err, r, "read", "/proc/self/mountinfo", NULL, NULL);
+	return 0;
 }
 
 /*
- * Fills @ret[ctl] with the hierarchy version of every controller @used marks.
+ * Fills @ret[ctl] with the location of every controller @used marks.
  * -ENOENT with @err naming the controller when no hierarchy has it.
  */
-static int pick_versions(const struct container_spec *spec, enum cgroup_mode mode,
-			 const bool used[_CGROUP_CTL_MAX], enum cgroup_version ret[_CGROUP_CTL_MAX],
-			 struct cgroup_error *err)
+static int locate_controllers(const struct container_spec *spec, struct cgroup_host *h,
+			      const bool used[_CGROUP_CTL_MAX],
+			      struct cgroup_location ret[_CGROUP_CTL_MAX], struct cgroup_error *err)
 {
-	_cleanup_free_ char *v2 = mode == CGROUP_MODE_HYBRID ? v2_root_controllers() : NULL;
-
 	for (int i = 0; i < _CGROUP_CTL_MAX; i++) {
+		const char *name = cgroup_controller_to_string((enum cgroup_controller)i);
 		int r;
 
 		if (!used[i])
 			continue;
-		r = cgroup_pick_version(
-		    mode, mode != CGROUP_MODE_UNIFIED && v1_mount_has(controller_names[i]), v2,
-		    controller_names[i], &ret[i]);
-		if (r < 0)
+		r = cgroup_host_locate(h, (enum cgroup_controller)i, &ret[i]);
+		if (r == -ENOENT && h->mode == CGROUP_MODE_UNIFIED)
+			return cgroup_error_message(err, r,
+						    "no cgroup2 file system is mounted (none in "
+						    "/proc/self/mountinfo)");
+		if (r == -ENOENT)
 			return cgroup_error_message(
 			    err, r,
 			    "%s controller not available: no cgroup v1 hierarchy carries it%s%s",
-			    controller_names[i],
-			    mode == CGROUP_MODE_HYBRID ? " and " CGROUP_ROOT
-							 "/unified does not offer it"
-						       : "",
+			    name,
+			    h->mode == CGROUP_MODE_HYBRID ? " and " CGROUP_ROOT
+							    "/unified does not offer it"
+							  : "",
 			    i == CGROUP_CTL_PIDS && cgroup_pids_tracks(spec)
 				? CGROUP_PIDS_TRACKER_HINT
 				: "");
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }
 
-/* A new part for @ops with @parent set and the controllers of @version marked used. */
+/*
+ * Records in @d where its controller @ctl lives (@loc) and the path of its
+ * base: the launcher's own cgroup there, or the hierarchy's root for an
+ * absolute CgroupParent=. The hierarchy table opens it in create.
+ */
+static int set_base(struct cgroup *cg, struct cgroup_dir *d, const struct cgroup_host *h,
+		    const struct cgroup_location *loc, enum cgroup_controller ctl,
+		    struct cgroup_error *err)
+{
+	const char *name = cgroup_controller_to_string(ctl);
+	bool v1 = loc->version == CGROUP_V1;
+	int r;
+
+	d->mountpoint = strdup(loc->mountpoint);
+	if (!d->mountpoint)
+		return -ENOMEM;
+	/* The exit report then does not look for a cpuacct.usage that cannot be there. */
+	d->no_cpuacct = v1 && !cgroup_host_shares_mount(h, loc->mountpoint, "cpuacct");
+	r = cgroup_host_base(h, loc, v1 ? name : "", cg->parent_absolute, &d->base_path);
+	if (r == -ENOENT || r == -EINVAL)
+		return v1 ? cgroup_error_set(err, r, "find our own cgroup of controller", name,
+					     NULL, NULL)
+			  : cgroup_error_set(err, r, "find our own cgroup v2 (the 0:: line) in",
+					     "/proc/self/cgroup", NULL, NULL);
+	if (r < 0 && r != -ENOMEM)
+		return cgroup_error_set(err, r, "reach our own cgroup below the mount of",
+					d->mountpoint, NULL, NULL);
+	return r;
+}
+
+/* A new part for @ops with @parent set and the controllers of its version marked used. */
 static int new_part(const struct cgroup_hierarchy_ops *ops, const struct container_spec *spec,
-		    FILE *plan, const bool used[_CGROUP_CTL_MAX],
-		    const enum cgroup_version version[_CGROUP_CTL_MAX], struct cgroup **ret,
+		    FILE *plan, const struct cgroup_host *h, const bool used[_CGROUP_CTL_MAX],
+		    const struct cgroup_location loc[_CGROUP_CTL_MAX], struct cgroup **ret,
 		    struct cgroup_error *err)
 {
 	_cleanup_(cgroup_freep) struct cgroup *cg = cgroup_new(ops);
@@ -516,8 +223,14 @@ static int new_part(const struct cgroup_hierarchy_ops *ops, const struct contain
 	r = set_parent(cg, spec->cgroup_parent, err);
 	if (r < 0)
 		return r;
-	for (int i = 0; i < _CGROUP_CTL_MAX; i++)
-		cg->dirs[i].used = used[i] && version[i] == ops->version;
+	for (int i = 0; i < _CGROUP_CTL_MAX; i++) {
+		cg->dirs[i].used = used[i] && loc[i].version == ops->version;
+		if (!cg->dirs[i].used)
+			continue;
+		r = set_base(cg, &cg->dirs[i], h, &loc[i], (enum cgroup_controller)i, err);
+		if (r < 0)
+			return r;
+	}
 	*ret = TAKE_PTR(cg);
 	return 0;
 }
@@ -534,41 +247,43 @@ static int cgroup_build(const struct container_spec *spec, const char *leaf_name
 	static const struct cgroup_hierarchy_ops *const tables[] = { &cgroup_v1_ops,
 								     &cgroup_v2_ops };
 	_cleanup_(cgroup_freep) struct cgroup *head = NULL;
-	enum cgroup_version version[_CGROUP_CTL_MAX] = {};
+	struct cgroup_location loc[_CGROUP_CTL_MAX] = {};
 	bool used[_CGROUP_CTL_MAX] = {};
 	struct cgroup **tail = &head;
-	enum cgroup_mode mode;
+	struct cgroup_host *h;
 	int r;
 
-	r = cgroup_mode_get(&mode);
+	r = get_host(&h, err);
 	if (r < 0)
-		return cgroup_error_set(err, r, "inspect", CGROUP_ROOT, NULL, NULL);
+		return r;
 	for (size_t i = 0; i < ELEMENTSOF(cgroup_subsystems); i++)
 		if (cgroup_subsystems[i]->enabled(spec))
 			used[cgroup_subsystems[i]->controller] = true;
-	r = pick_versions(spec, mode, used, version, err);
-	if (r < 0)
-		return r;
+	r = locate_controllers(spec, h, used, loc, err);
 
-	for (size_t t = 0; t < ELEMENTSOF(tables); t++) {
+	for (size_t t = 0; r >= 0 && t < ELEMENTSOF(tables); t++) {
 		bool any = false;
 
 		for (int i = 0; i < _CGROUP_CTL_MAX; i++)
-			any = any || (used[i] && version[i] == tables[t]->version);
+			any = any || (used[i] && loc[i].version == tables[t]->version);
 		if (!any)
 			continue;
-		r = new_part(tables[t], spec, plan, used, version, tail, err);
+		r = new_part(tables[t], spec, plan, h, used, loc, tail, err);
 		if (r < 0)
-			return r;
+			break;
 		r = (*tail)->ops->create(*tail, leaf_name, err);
 		if (r < 0) {
 			if (!plan)
 				for (struct cgroup *p = head; p; p = p->next)
 					(void)p->ops->destroy(p, NULL);
-			return r;
+			break;
 		}
 		tail = &(*tail)->next;
 	}
+	for (int i = 0; i < _CGROUP_CTL_MAX; i++)
+		cgroup_location_done(&loc[i]);
+	if (r < 0)
+		return r;
 	*ret = TAKE_PTR(head);
 	return 0;
 }
@@ -722,7 +437,7 @@ static int read_cpu_usage(struct cgroup *part, uint64_t *ret)
 				*ret = v * 1000;
 				return 0;
 			}
-		} else if (read_number(leaf, "cpuacct.usage", &v) == 0) {
+		} else if (!d->no_cpuacct && read_number(leaf, "cpuacct.usage", &v) == 0) {
 			*ret = v;
 			return 0;
 		}
@@ -791,7 +506,9 @@ int cgroup_show_plan(const struct container_spec *spec, FILE *f, struct cgroup_e
 
 		if (part)
 			fprintf(
-			    f, "  %-10s v%d %s\n", controller_names[i], (int)part->ops->version,
+			    f, "  %-10s v%d %s\n",
+			    cgroup_controller_to_string((enum cgroup_controller)i),
+			    (int)part->ops->version,
 			    cgroup_dir_leaf(cgroup_dir_of(part, (enum cgroup_controller)i))->path);
 	}
 	fprintf(f, "subsystem chain (in order, with each write a run makes)\n");
@@ -800,34 +517,31 @@ int cgroup_show_plan(const struct container_spec *spec, FILE *f, struct cgroup_e
 
 int cgroup_describe_host(FILE *f, struct cgroup_error *err)
 {
-	_cleanup_free_ char *v2 = NULL, *mp = NULL, *root = NULL;
-	_cleanup_fclose_ FILE *mi = NULL;
-	enum cgroup_mode mode;
+	struct cgroup_host *h;
+	const char *v2;
 	int r;
 
-	r = cgroup_mode_get(&mode);
+	r = get_host(&h, err);
 	if (r < 0)
-		return cgroup_error_set(err, r, "inspect", CGROUP_ROOT, NULL, NULL);
-	fprintf(f, "%-12s %s\n", "cgroup mode", cgroup_mode_to_string(mode));
-	mi = mountinfo_open();
-	if (mi && cgroup_parse_mountinfo(mi, NULL, &mp, &root) == 0)
-		v2 = v2_root_controllers();
+		return r;
+	fprintf(f, "%-12s %s\n", "cgroup mode", cgroup_mode_to_string(h->mode));
+	v2 = cgroup_host_v2_controllers(h);
 	for (int i = 0; i < _CGROUP_CTL_MAX; i++) {
-		_cleanup_fclose_ FILE *m = mountinfo_open();
-		_cleanup_free_ char *v1mp = NULL, *v1root = NULL;
-		bool in_v1 = mode != CGROUP_MODE_UNIFIED && m &&
-			     cgroup_parse_mountinfo(m, controller_names[i], &v1mp, &v1root) == 0;
+		const char *name = cgroup_controller_to_string((enum cgroup_controller)i);
+		_cleanup_(cgroup_location_done) struct cgroup_location v1 = {};
+		bool in_v1 =
+		    h->mode != CGROUP_MODE_UNIFIED && cgroup_host_locate_v1(h, name, &v1) == 0;
 		enum cgroup_version v;
 
-		if (cgroup_pick_version(mode, in_v1, v2, controller_names[i], &v) < 0)
-			fprintf(f, "  %-10s not available\n", controller_names[i]);
+		if (cgroup_pick_version(h->mode, in_v1, v2, name, &v) < 0)
+			fprintf(f, "  %-10s not available\n", name);
 		else if (v == CGROUP_V1)
-			fprintf(f, "  %-10s v1 %s\n", controller_names[i], v1mp);
+			fprintf(f, "  %-10s v1 %s\n", name, v1.mountpoint);
 		else
-			fprintf(f, "  %-10s v2 %s%s\n", controller_names[i], mp ? mp : CGROUP_ROOT,
-				cgroup_controller_listed(v2, controller_names[i])
-				    ? ""
-				    : " (not offered at its root)");
+			fprintf(f, "  %-10s v2 %s%s\n", name,
+				h->v2_mountpoint ? h->v2_mountpoint : CGROUP_ROOT,
+				cgroup_controller_listed(v2, name) ? ""
+								   : " (not offered at its root)");
 	}
 	return 0;
 }

@@ -7,9 +7,11 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "cgroup-locate.h"
+
 /*
  * The container's cgroups: create them and run the subsystem chain (cpuset,
- * memory, cpu), attach a pid, tear everything down, or print the plan. Only
+ * memory, cpu, pids), attach a pid, tear everything down, or print the plan. Only
  * the controllers the spec needs are touched; with no limit set there is no
  * cgroup work at all. Nothing here logs errors: a failure fills a struct
  * cgroup_error and the caller (runtime.c) words the message.
@@ -17,14 +19,6 @@
 
 struct container_spec;
 struct cgroup;
-
-enum cgroup_mode {
-	CGROUP_MODE_LEGACY,  /* v1 hierarchies only */
-	CGROUP_MODE_HYBRID,  /* v1 hierarchies plus cgroup2 at /sys/fs/cgroup/unified */
-	CGROUP_MODE_UNIFIED, /* pure cgroup2 */
-	_CGROUP_MODE_MAX,
-	_CGROUP_MODE_INVALID = -22, /* -EINVAL */
-};
 
 /* Which file or directory failed and with which value, for the caller's message. */
 struct cgroup_error {
@@ -34,16 +28,6 @@ struct cgroup_error {
 	/* When set: the whole message, printed as it is, without the errno text. */
 	char message[PATH_MAX + 256];
 };
-
-/*
- * The host's mode from statfs("/sys/fs/cgroup") (and its "unified"
- * subdirectory), detected once and cached. 0 or -errno.
- */
-int cgroup_mode_get(enum cgroup_mode *ret);
-const char *cgroup_mode_to_string(enum cgroup_mode mode);
-
-/* True when some subsystem of the chain is enabled by @spec. */
-bool cgroup_needed(const struct container_spec *spec);
 
 /*
  * Creates the container's cgroup in every hierarchy the spec needs, named

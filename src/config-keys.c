@@ -30,6 +30,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
@@ -494,6 +495,68 @@ static int parse_workdir_key(struct key_ctx *c, const struct config_key *k, cons
 	return set_string(field, value);
 }
 
+/* UserNS=: host, auto or auto:size=N; config_validate() then combines it with the maps. */
+static int parse_userns_key(struct key_ctx *c, const struct config_key *k, const char *value,
+			    void *field)
+{
+	int r = parse_userns(value, field, &c->spec->userns_size);
+
+	(void)k;
+	if (r == -ERANGE)
+		return key_error(c, "size out of range in '%s' (1 to %u ids)", value,
+				 CONFIG_USERNS_SIZE_MAX);
+	if (r < 0)
+		return key_error(c, "invalid value '%s' " CONFIG_USERNS_HINT, value);
+	return 0;
+}
+
+/*
+ * UIDMap=, GIDMap=: CONTAINER:HOST:SIZE maps, blank-separated; each line adds
+ * its maps (repeatable, as in quadlet; an empty one resets). --uidmap,
+ * --gidmap: one map each, the first replacing the file's maps, the next
+ * ones added to it.
+ */
+static int parse_idmap_key(struct key_ctx *c, const struct config_key *k, const char *value,
+			   void *field)
+{
+	struct spec_idmaps *maps = field;
+	char bad[64] = "";
+	int r;
+
+	if (c->option) {
+		if (c->spec->origin[k->id].option != k->option.name)
+			maps->n = 0;
+		if (maps->n == SPEC_IDMAP_MAX)
+			return key_error(c, "more than %u maps", SPEC_IDMAP_MAX);
+		snprintf(bad, sizeof(bad), "%s", value);
+		r = parse_idmap(value, &maps->v[maps->n]);
+		if (r >= 0)
+			maps->n++;
+	} else {
+		struct spec_idmaps add = {};
+
+		r = parse_idmap_list(value, &add, bad, sizeof(bad));
+		if (r >= 0 && maps->n + add.n > SPEC_IDMAP_MAX)
+			r = -E2BIG;
+		if (r >= 0) {
+			memcpy(&maps->v[maps->n], add.v, add.n * sizeof(add.v[0]));
+			maps->n += add.n;
+		}
+	}
+	if (r == -E2BIG)
+		return key_error(c, "more than %u maps in '%s'", SPEC_IDMAP_MAX, value);
+	if (r == -ERANGE)
+		return key_error(c,
+				 "map '%s' out of range (SIZE at least 1, both ranges below "
+				 "4294967295)",
+				 bad);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0)
+		return key_error(c, "invalid map '%s' " CONFIG_IDMAP_HINT, bad);
+	return 0;
+}
+
 /* The directory of the file being read, for '.'-relative paths; NULL for a run option. */
 static char *key_base_dir(const struct key_ctx *c, int *ret)
 {
@@ -737,6 +800,38 @@ static void format_notify(const struct container_spec *spec, const struct config
 	value_out_string(o, *FIELD(spec, k, bool) ? "passthrough" : "launcher");
 }
 
+/* UserNS=: "host", "auto:size=N", or "maps" when UIDMap=/GIDMap= made it. */
+static void format_userns(const struct container_spec *spec, const struct config_key *k,
+			  struct value_out *o)
+{
+	enum spec_userns mode = *FIELD(spec, k, enum spec_userns);
+	char text[48];
+
+	if (mode != SPEC_USERNS_AUTO) {
+		value_out_string(o, spec_userns_to_string(mode));
+		return;
+	}
+	snprintf(text, sizeof(text), "auto:size=%" PRIu32, spec->userns_size);
+	value_out_string(o, text);
+}
+
+/* UIDMap=, GIDMap=: the maps as "C:H:N" strings. */
+static void format_idmaps(const struct container_spec *spec, const struct config_key *k,
+			  struct value_out *o)
+{
+	const struct spec_idmaps *maps = FIELD(spec, k, struct spec_idmaps);
+
+	value_out_list_begin(o);
+	for (unsigned i = 0; i < maps->n && i < SPEC_IDMAP_MAX; i++) {
+		char text[40];
+
+		snprintf(text, sizeof(text), "%" PRIu32 ":%" PRIu32 ":%" PRIu32, maps->v[i].inside,
+			 maps->v[i].outside, maps->v[i].count);
+		value_out_string(o, text);
+	}
+	value_out_list_end(o);
+}
+
 /* "soft:hard" in text; [soft, hard] in JSON; infinity as "infinity"; unset null. */
 static void format_rlimit(const struct container_spec *spec, const struct config_key *k,
 			  struct value_out *o)
@@ -971,6 +1066,32 @@ const struct config_key config_keys[] = {
 	  .offset = FIELD_OF(notify_passthrough),
 	  .format = format_notify,
 	  .doc = "SUPERVISION" },
+	{ .name = "UserNS",
+	  .id = SPEC_KEY_USERNS,
+	  .parse = parse_userns_key,
+	  .offset = FIELD_OF(userns),
+	  .format = format_userns,
+	  .doc = "USER NAMESPACE",
+	  .option = { "--userns", NULL, 0, 0, "host|auto[:size=N]",
+		      "a user namespace; auto allocates a free range of host ids" } },
+	{ .name = "UIDMap",
+	  .id = SPEC_KEY_UIDMAP,
+	  .parse = parse_idmap_key,
+	  .offset = FIELD_OF(uid_map),
+	  .format = format_idmaps,
+	  .repeatable = true,
+	  .doc = "USER NAMESPACE",
+	  .option = { "--uidmap", NULL, 0, 0, "C:H:N",
+		      "map container uids C.. to host uids H..; repeatable" } },
+	{ .name = "GIDMap",
+	  .id = SPEC_KEY_GIDMAP,
+	  .parse = parse_idmap_key,
+	  .offset = FIELD_OF(gid_map),
+	  .format = format_idmaps,
+	  .repeatable = true,
+	  .doc = "USER NAMESPACE",
+	  .option = { "--gidmap", NULL, 0, 0, "C:H:N",
+		      "the same for gids (default: the uid maps); repeatable" } },
 	{ .name = "Rootfs",
 	  .id = SPEC_KEY_ROOTFS,
 	  .parse = parse_rootfs_key,

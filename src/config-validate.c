@@ -27,6 +27,7 @@
 #include "config-values.h"
 #include "log.h"
 #include "spec.h"
+#include "subid.h"
 #include "util.h"
 
 #define CPU_ONLINE_PATH "/sys/devices/system/cpu/online"
@@ -351,6 +352,138 @@ static int first_error(int ret, int r)
 	return ret < 0 ? ret : r;
 }
 
+/* One map as written: "C:H:N". */
+static const char *idmap_string(const struct spec_idmap *m, char *buf, size_t size)
+{
+	snprintf(buf, size, "%u:%u:%u", m->inside, m->outside, m->count);
+	return buf;
+}
+
+/*
+ * The maps of UIDMap= (@key SPEC_KEY_UIDMAP) or GIDMap=: disjoint, and a map
+ * for id 0 (the container's root, which init becomes before anything else).
+ */
+static int validate_idmaps(const struct container_spec *spec, enum spec_key key,
+			   const struct spec_idmaps *maps)
+{
+	const char *name = key == SPEC_KEY_UIDMAP ? "UIDMap" : "GIDMap";
+	char a[40], b[40];
+	unsigned i, j;
+	uint32_t host;
+
+	if (idmaps_find_overlap(maps, &i, &j))
+		return key_message(spec, key, LOG_LEVEL_ERROR,
+				   "%s: maps '%s' and '%s' overlap (each container id and each "
+				   "host id may be mapped once)",
+				   name, idmap_string(&maps->v[i], a, sizeof(a)),
+				   idmap_string(&maps->v[j], b, sizeof(b)));
+	if (!spec_idmap_to_host(maps, 0, &host))
+		return key_message(spec, key, LOG_LEVEL_ERROR,
+				   "%s: no map for %s 0 in '%s' (the container's root needs one, "
+				   "e.g. 0:100000:65536)",
+				   name, key == SPEC_KEY_UIDMAP ? "uid" : "gid",
+				   idmap_string(&maps->v[0], a, sizeof(a)));
+	return 0;
+}
+
+/* UserNS=auto: the size against the ranges /etc/subuid or /etc/subgid offer. */
+static int validate_userns_pool(const struct container_spec *spec, bool gid)
+{
+	struct subid_pool pool;
+	const char *path = subid_path(gid);
+	int r;
+
+	r = subid_pool_read(path, &pool);
+	if (r == -EDOM)
+		return key_message(spec, SPEC_KEY_USERNS, LOG_LEVEL_ERROR,
+				   "UserNS: the '%s' entry of %s contains host %s 0 (a container "
+				   "would map its ids onto host root)",
+				   pool.name, path, gid ? "gid" : "uid");
+	if (r < 0)
+		return key_message(spec, SPEC_KEY_USERNS, LOG_LEVEL_ERROR,
+				   "UserNS: cannot read %s: %s", path, strerror(-r));
+	if (subid_pool_largest(&pool) >= spec->userns_size)
+		return 0;
+	if (isempty(pool.name))
+		return key_message(spec, SPEC_KEY_USERNS, LOG_LEVEL_ERROR,
+				   "UserNS: 'auto:size=%u' is larger than the built-in range "
+				   "(%u ids)",
+				   spec->userns_size, subid_pool_largest(&pool));
+	return key_message(spec, SPEC_KEY_USERNS, LOG_LEVEL_ERROR,
+			   "UserNS: 'auto:size=%u' is not in %s: its largest '%s' range has %u ids",
+			   spec->userns_size, path, pool.name, subid_pool_largest(&pool));
+}
+
+/* True when @id is one of the container's ids (always true without a user namespace). */
+static bool userns_maps_id(const struct container_spec *spec, bool gid, uint32_t id)
+{
+	uint32_t host;
+
+	if (spec->userns == SPEC_USERNS_AUTO)
+		return id < spec->userns_size;
+	if (spec->userns == SPEC_USERNS_MAPS)
+		return spec_idmap_to_host(gid ? &spec->gid_map : &spec->uid_map, id, &host);
+	return true;
+}
+
+/*
+ * UserNS=, UIDMap=, GIDMap=: maps given without UserNS= make a user
+ * namespace of those maps (podman's rule), UIDMap= alone serves for gids
+ * too and GIDMap= alone for uids; with UserNS=host or auto they are an
+ * error. Then the ids of User= and SupplementaryGroups= must be mapped.
+ */
+static int validate_userns(struct container_spec *spec)
+{
+	bool maps = spec->uid_map.n || spec->gid_map.n;
+	enum spec_key key = spec->uid_map.n ? SPEC_KEY_UIDMAP : SPEC_KEY_GIDMAP;
+	bool userns_set =
+	    spec->origin[SPEC_KEY_USERNS].file || spec->origin[SPEC_KEY_USERNS].option;
+	int ret = 0;
+
+	if (maps && spec->userns != SPEC_USERNS_MAPS) {
+		if (spec->userns == SPEC_USERNS_AUTO || userns_set)
+			return key_message(spec, key, LOG_LEVEL_ERROR,
+					   "%s: cannot be combined with UserNS=%s (the maps make "
+					   "the user namespace: leave UserNS= out)",
+					   key == SPEC_KEY_UIDMAP ? "UIDMap" : "GIDMap",
+					   spec_userns_to_string(spec->userns));
+		spec->userns = SPEC_USERNS_MAPS;
+	}
+	if (spec->userns == SPEC_USERNS_MAPS) {
+		if (spec->uid_map.n)
+			ret = first_error(ret,
+					  validate_idmaps(spec, SPEC_KEY_UIDMAP, &spec->uid_map));
+		if (spec->gid_map.n)
+			ret = first_error(ret,
+					  validate_idmaps(spec, SPEC_KEY_GIDMAP, &spec->gid_map));
+		if (!spec->uid_map.n)
+			spec->uid_map = spec->gid_map;
+		if (!spec->gid_map.n)
+			spec->gid_map = spec->uid_map;
+	}
+	if (spec->userns == SPEC_USERNS_AUTO) {
+		ret = first_error(ret, validate_userns_pool(spec, false));
+		ret = first_error(ret, validate_userns_pool(spec, true));
+	}
+	if (ret < 0 || !spec_has_userns(spec))
+		return ret;
+	if (!userns_maps_id(spec, false, spec->uid))
+		return key_message(spec, SPEC_KEY_USER, LOG_LEVEL_ERROR,
+				   "User: uid %u is not mapped in the user namespace (UserNS=%s)",
+				   spec->uid, spec_userns_to_string(spec->userns));
+	if (!userns_maps_id(spec, true, spec->gid))
+		return key_message(spec, SPEC_KEY_USER, LOG_LEVEL_ERROR,
+				   "User: gid %u is not mapped in the user namespace (UserNS=%s)",
+				   spec->gid, spec_userns_to_string(spec->userns));
+	for (size_t i = 0; i < spec->n_groups; i++)
+		if (!userns_maps_id(spec, true, spec->groups[i]))
+			return key_message(spec, SPEC_KEY_SUPPLEMENTARY_GROUPS, LOG_LEVEL_ERROR,
+					   "SupplementaryGroups: gid %u is not mapped in the user "
+					   "namespace (UserNS=%s)",
+					   spec->groups[i], spec_userns_to_string(spec->userns));
+	return 0;
+}
+
 static int validate_privileges(struct container_spec *spec)
 {
 	int ret = 0;
@@ -360,6 +493,8 @@ static int validate_privileges(struct container_spec *spec)
 	ret = first_error(ret, validate_working_directory(spec));
 	ret = first_error(ret, validate_capabilities(spec));
 	ret = first_error(ret, validate_rlimits(spec));
+	if (ret >= 0)
+		ret = validate_userns(spec);
 	return ret;
 }
 

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -930,4 +931,131 @@ int env_file_line(char **p, char **next, unsigned *line, char **ret)
 	*next = *v ? v + 1 : v;
 	*ret = out;
 	return 0;
+}
+
+int parse_userns(const char *s, enum spec_userns *ret_mode, uint32_t *ret_size)
+{
+	uint64_t size;
+	int r;
+
+	if (!s)
+		return -EINVAL;
+	if (streq(s, "host")) {
+		*ret_mode = SPEC_USERNS_HOST;
+		return 0;
+	}
+	if (streq(s, "auto")) {
+		*ret_mode = SPEC_USERNS_AUTO;
+		*ret_size = SPEC_USERNS_SIZE_DEFAULT;
+		return 0;
+	}
+	if (strncmp(s, "auto:size=", 10) != 0)
+		return -EINVAL;
+	r = safe_atou64(s + 10, &size);
+	if (r < 0)
+		return r == -ERANGE ? -ERANGE : -EINVAL;
+	if (size == 0 || size > CONFIG_USERNS_SIZE_MAX)
+		return -ERANGE;
+	*ret_mode = SPEC_USERNS_AUTO;
+	*ret_size = (uint32_t)size;
+	return 0;
+}
+
+/* Splits "A:B:C" into three ids; -EINVAL for anything else. */
+static int parse_id_triple(const char *s, uint32_t v[3])
+{
+	char buf[3 * 11 + 3];
+	char *p = buf;
+
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	for (int i = 0; i < 3; i++) {
+		char *end = strchr(p, ':');
+		int r;
+
+		if ((i < 2) != (end != NULL))
+			return -EINVAL;
+		if (end)
+			*end = '\0';
+		r = parse_id(p, &v[i]);
+		if (r == -ERANGE)
+			return -ERANGE;
+		if (r < 0)
+			return -EINVAL;
+		p = end ? end + 1 : p;
+	}
+	return 0;
+}
+
+int parse_idmap(const char *s, struct spec_idmap *ret)
+{
+	uint32_t v[3];
+	int r;
+
+	if (!s)
+		return -EINVAL;
+	r = parse_id_triple(s, v);
+	if (r < 0)
+		return r;
+	/* Both ranges stay below 4294967295, which is no id ((uid_t)-1). */
+	if (v[2] == 0 || (uint64_t)v[0] + v[2] > UINT32_MAX || (uint64_t)v[1] + v[2] > UINT32_MAX)
+		return -ERANGE;
+	*ret = (struct spec_idmap){ .inside = v[0], .outside = v[1], .count = v[2] };
+	return 0;
+}
+
+int parse_idmap_list(const char *s, struct spec_idmaps *ret, char *bad, size_t bad_size)
+{
+	_cleanup_free_ char *copy = NULL;
+	struct spec_idmaps maps = {};
+	char *save = NULL;
+
+	if (!s)
+		return -EINVAL;
+	copy = strdup(s);
+	if (!copy)
+		return -ENOMEM;
+	for (char *w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
+		int r;
+
+		if (maps.n == SPEC_IDMAP_MAX)
+			return -E2BIG;
+		r = parse_idmap(w, &maps.v[maps.n]);
+		if (r < 0) {
+			if (bad && bad_size)
+				snprintf(bad, bad_size, "%s", w);
+			return r;
+		}
+		maps.n++;
+	}
+	if (maps.n == 0) {
+		if (bad && bad_size)
+			snprintf(bad, bad_size, "%s", s);
+		return -EINVAL;
+	}
+	*ret = maps;
+	return 0;
+}
+
+/* True when [a, a+n) and [b, b+m) share an id. */
+static bool ranges_overlap(uint32_t a, uint32_t n, uint32_t b, uint32_t m)
+{
+	return (uint64_t)a < (uint64_t)b + m && (uint64_t)b < (uint64_t)a + n;
+}
+
+bool idmaps_find_overlap(const struct spec_idmaps *maps, unsigned *ret_a, unsigned *ret_b)
+{
+	for (unsigned i = 0; i < maps->n && i < SPEC_IDMAP_MAX; i++)
+		for (unsigned j = i + 1; j < maps->n && j < SPEC_IDMAP_MAX; j++) {
+			const struct spec_idmap *a = &maps->v[i], *b = &maps->v[j];
+
+			if (ranges_overlap(a->inside, a->count, b->inside, b->count) ||
+			    ranges_overlap(a->outside, a->count, b->outside, b->count)) {
+				*ret_a = i;
+				*ret_b = j;
+				return true;
+			}
+		}
+	return false;
 }

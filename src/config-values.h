@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "spec.h"
+
 /*
  * Pure value parsers shared by the three config front ends (.container file,
  * mdlaunch.conf, `run` options). They never log: each returns 0 or a negative
@@ -24,6 +26,11 @@
 #define CONFIG_PIDS_HINT       "(a positive integer, or max)"
 #define CONFIG_RLIMIT_HINT     "(use SOFT[:HARD], each a number or infinity)"
 #define CONFIG_USER_HINT       "(use USER[:GROUP], names or numeric ids)"
+#define CONFIG_USERNS_HINT     "(use host, auto or auto:size=N)"
+#define CONFIG_IDMAP_HINT      "(use CONTAINER:HOST:SIZE, e.g. 0:100000:65536)"
+
+/* UserNS=auto:size=N: at most this many ids (2^30). */
+#define CONFIG_USERNS_SIZE_MAX (1U << 30)
 
 /* The highest CPU number a cpuset may name (the kernel's NR_CPUS limit is 8192). */
 #define CONFIG_CPU_MAX 8191U
@@ -195,3 +202,32 @@ int parse_group_list(const char *s, char ***ret, char *bad, size_t bad_size);
 
 /* True when @s is an absolute path ('/' first) without a newline (WorkingDirectory=). */
 bool working_directory_is_valid(const char *s);
+
+/*
+ * Parses UserNS=: "host", "auto" or "auto:size=N" (N from 1 to
+ * CONFIG_USERNS_SIZE_MAX; SPEC_USERNS_SIZE_DEFAULT without it). *ret_size is
+ * written for auto only. Returns 0, -EINVAL (garbage, an unknown option) or
+ * -ERANGE (N out of range).
+ */
+int parse_userns(const char *s, enum spec_userns *ret_mode, uint32_t *ret_size);
+
+/*
+ * Parses one UIDMap=/GIDMap= map, "CONTAINER:HOST:SIZE" (podman's form):
+ * three decimal ids, SIZE >= 1, neither range reaching 4294967295 (-1 is no
+ * id). Returns 0, -EINVAL (garbage) or -ERANGE (SIZE 0, a range too large).
+ */
+int parse_idmap(const char *s, struct spec_idmap *ret);
+
+/*
+ * Parses a blank-separated list of maps into @ret (replacing it). Returns 0,
+ * -EINVAL or -ERANGE (with the bad word copied to @bad as
+ * parse_capability_list()), or -E2BIG beyond SPEC_IDMAP_MAX maps.
+ */
+int parse_idmap_list(const char *s, struct spec_idmaps *ret, char *bad, size_t bad_size);
+
+/*
+ * Finds two maps of @maps whose container ranges or whose host ranges
+ * overlap (the kernel refuses such a uid_map). Returns true and their
+ * indexes (*ret_a < *ret_b) when there are, false when the maps are disjoint.
+ */
+bool idmaps_find_overlap(const struct spec_idmaps *maps, unsigned *ret_a, unsigned *ret_b);

@@ -626,9 +626,9 @@ int generator_main(int argc, char **argv, const struct global_options *g, const 
 		return EXIT_LAUNCHER_ERROR;
 	}
 	if (i < argc) {
-		sources = strv_copy(argv + i);
-		if (!sources)
-			return log_error_errno(-ENOMEM, "out of memory"), EXIT_LAUNCHER_ERROR;
+		for (; i < argc; i++)
+			if (strv_extend(&sources, argv[i]) < 0)
+				return log_error_errno(-ENOMEM, "out of memory"), EXIT_LAUNCHER_ERROR;
 	} else if (list_sources(search_path ? search_path : GENERATOR_SEARCH_PATH, &sources) < 0) {
 		return EXIT_LAUNCHER_ERROR;
 	}

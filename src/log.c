@@ -70,18 +70,12 @@ int log_level_from_string(const char *s)
 	return -EINVAL;
 }
 
-const char *log_level_to_string(int level)
-{
-	if (level < 0 || level >= _LOG_LEVEL_MAX)
-		return NULL;
-	return level_names[level];
-}
-
 /*
  * Formats the whole line first and writes it with one fputs() so that lines
  * of concurrent launchers sharing a stderr do not interleave mid-line.
  */
-int log_internalv(int level, int error, const char *fmt, va_list ap)
+static __attribute__((format(printf, 3, 0))) int log_internalv(int level, int error,
+							       const char *fmt, va_list ap)
 {
 	char msg[2048];
 	int saved = errno;

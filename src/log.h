@@ -36,12 +36,9 @@ extern int log_max_level;
 
 /* Parses "error", "warn"/"warning", "info", "debug"; returns the level or -EINVAL. */
 int log_level_from_string(const char *s);
-const char *log_level_to_string(int level);
 
 /* Logs at @level; @error is 0 or an errno value (sign ignored) used for "%m". Returns -|error|. */
 int log_internal(int level, int error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-int log_internalv(int level, int error, const char *fmt, va_list ap)
-    __attribute__((format(printf, 3, 0)));
 
 /*
  * Like log_internal() without @error, but printed even when @level is above

@@ -7,6 +7,7 @@
 #include "probe.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -164,6 +165,36 @@ static void probe_namespaces(struct ctx *c)
 	}
 }
 
+/* UserNS=/UIDMap=: the kernel must have user namespaces, and allow one more. */
+static void probe_userns(struct ctx *c)
+{
+	enum spec_key key = c->spec->origin[SPEC_KEY_USERNS].file ||
+				    c->spec->origin[SPEC_KEY_USERNS].option ||
+				    c->spec->userns == SPEC_USERNS_AUTO
+				? SPEC_KEY_USERNS
+				: SPEC_KEY_UIDMAP;
+	const char *name = key == SPEC_KEY_USERNS ? "UserNS" : "UIDMap";
+	_cleanup_free_ char *max = NULL;
+	int r;
+
+	if (!spec_has_userns(c->spec))
+		return;
+	if (access("/proc/self/ns/user", F_OK) < 0) {
+		finding(c, PROBE_ERROR, key,
+			"%s: this kernel has no user namespaces (/proc/self/ns/user: %s)", name,
+			strerror(errno));
+		return;
+	}
+	r = read_file_at(AT_FDCWD, "/proc/sys/user/max_user_namespaces", 64, &max);
+	if (r >= 0 && streq(strstrip(max), "0"))
+		finding(c, PROBE_ERROR, key,
+			"%s: user namespaces are disabled here (/proc/sys/user/max_user_namespaces "
+			"is 0; raise it with sysctl user.max_user_namespaces=N)",
+			name);
+	else if (r >= 0)
+		finding(c, PROBE_INFO, key, "%s: user namespaces allowed (at most %s)", name, max);
+}
+
 int probe_host(const struct container_spec *spec, const char *cgroup_root, probe_fn cb,
 	       void *userdata)
 {
@@ -178,5 +209,6 @@ int probe_host(const struct container_spec *spec, const char *cgroup_root, probe
 	probe_working_directory(&c);
 	probe_memory(&c);
 	probe_namespaces(&c);
+	probe_userns(&c);
 	return 0;
 }

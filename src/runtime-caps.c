@@ -27,14 +27,23 @@
 /* The frame carries gids as u32, which setgroups() takes as they are. */
 _Static_assert(sizeof(gid_t) == sizeof(uint32_t), "gid_t is 32 bits");
 
-uint64_t caps_mask_clamp(uint64_t mask, unsigned last_cap)
+/*
+ * Keeps only the capabilities this kernel knows (bits 0..@last_cap) of
+ * @mask; @last_cap is /proc/sys/kernel/cap_last_cap.
+ */
+static uint64_t caps_mask_clamp(uint64_t mask, unsigned last_cap)
 {
 	if (last_cap >= 63)
 		return mask;
 	return mask & ((1ULL << (last_cap + 1)) - 1);
 }
 
-uint64_t caps_permitted_for(uint32_t uid, uint64_t bounding, uint64_t ambient)
+/*
+ * The permitted and effective set the command gets after exec: uid 0 keeps
+ * the bounding set; any other uid only its ambient set (which the caller
+ * validated to be inside the bounding set).
+ */
+static uint64_t caps_permitted_for(uint32_t uid, uint64_t bounding, uint64_t ambient)
 {
 	return uid == 0 ? bounding : ambient & bounding;
 }

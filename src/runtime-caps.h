@@ -13,19 +13,6 @@
  */
 
 /*
- * Keeps only the capabilities this kernel knows (bits 0..@last_cap) of
- * @mask; @last_cap is /proc/sys/kernel/cap_last_cap.
- */
-uint64_t caps_mask_clamp(uint64_t mask, unsigned last_cap);
-
-/*
- * The permitted and effective set the command gets after exec: uid 0 keeps
- * the bounding set; any other uid only its ambient set (which the caller
- * validated to be inside the bounding set).
- */
-uint64_t caps_permitted_for(uint32_t uid, uint64_t bounding, uint64_t ambient);
-
-/*
  * Switches to @uid/@gid with exactly @groups as supplementary groups (none
  * when @n_groups is 0). PR_SET_KEEPCAPS keeps the permitted set across a
  * switch away from uid 0, so that caps_apply() can still drop the bounding
@@ -39,7 +26,7 @@ int caps_set_ids(uint32_t uid, uint32_t gid, const uint32_t *groups, size_t n_gr
  * Reduces the process to @bounding: raises the effective set to the
  * permitted one (CAP_SETPCAP must be effective for cap_drop_bound()), drops
  * every other capability the kernel knows from the bounding set, sets
- * permitted = effective = caps_permitted_for(), inheritable = @ambient,
+ * permitted = effective = the bounding set for uid 0, else @ambient; inheritable = @ambient,
  * clears the ambient set and raises @ambient in it. Returns 0 or -errno;
  * *@failed names the step that failed.
  */

@@ -47,7 +47,8 @@ static const char *const op_names[_MOUNT_OP_MAX] = {
 	[MOUNT_OP_PIVOT_ROOT] = "pivot_root", [MOUNT_OP_CHDIR] = "chdir",
 };
 
-const char *mount_op_type_to_string(uint32_t type)
+/* The name of an op type ("mount", "remount", ...), NULL when out of range. */
+static const char *mount_op_type_to_string(uint32_t type)
 {
 	return type < _MOUNT_OP_MAX ? op_names[type] : NULL;
 }
@@ -116,9 +117,45 @@ static int build_proc(struct mount_plan *plan)
 				    });
 }
 
+/*
+ * In a user namespace the kernel mounts a new procfs only while a fully
+ * visible one is in the mount namespace (mount_too_revealing()), and with a
+ * new root pivot_root detaches the host's: so the fresh /proc is mounted
+ * inside the new root just before the pivot, as runc and crun do. Returns 1
+ * when it was placed, 0 when the plan has no pivot_root (the /proc op then
+ * comes after, as usual), or -errno.
+ */
+static int build_proc_in_new_root(struct mount_plan *plan)
+{
+	_cleanup_free_ char *target = NULL;
+	size_t pivot = plan->n_ops;
+	struct mount_op op;
+	int r;
+
+	for (size_t i = 0; i < plan->n_ops; i++)
+		if (plan->ops[i].type == MOUNT_OP_PIVOT_ROOT)
+			pivot = i;
+	if (pivot == plan->n_ops)
+		return 0;
+	target = strdup_printf("%s/proc", plan->ops[pivot].target);
+	if (!target)
+		return -ENOMEM;
+	r = build_proc(plan);
+	if (r < 0)
+		return r;
+	op = plan->ops[plan->n_ops - 1];
+	free(op.target);
+	op.target = TAKE_PTR(target);
+	memmove(&plan->ops[pivot + 1], &plan->ops[pivot],
+		(plan->n_ops - 1 - pivot) * sizeof(plan->ops[0]));
+	plan->ops[pivot] = op;
+	return 1;
+}
+
 int mount_plan_build(const struct container_spec *spec, struct mount_plan *ret)
 {
 	struct mount_plan plan = {};
+	bool proc_placed = false;
 	int r;
 
 	if (!(spec->namespaces & NS_MOUNT)) {
@@ -128,7 +165,11 @@ int mount_plan_build(const struct container_spec *spec, struct mount_plan *ret)
 	r = build_propagation(&plan);
 	if (r >= 0)
 		r = mount_plan_add_rootfs(spec, &plan);
-	if (r >= 0)
+	if (r >= 0 && spec_has_userns(spec)) {
+		r = build_proc_in_new_root(&plan);
+		proc_placed = r > 0;
+	}
+	if (r >= 0 && !proc_placed)
 		r = build_proc(&plan);
 	if (r < 0) {
 		mount_plan_done(&plan);
@@ -144,9 +185,9 @@ static int mount_flags_of(const char *path, unsigned long *ret)
 	static const struct {
 		unsigned long st, ms;
 	} map[] = {
-		{ ST_RDONLY, MS_RDONLY },	  { ST_NOSUID, MS_NOSUID },
-		{ ST_NODEV, MS_NODEV },		  { ST_NOEXEC, MS_NOEXEC },
-		{ ST_NOATIME, MS_NOATIME },	  { ST_NODIRATIME, MS_NODIRATIME },
+		{ ST_RDONLY, MS_RDONLY },     { ST_NOSUID, MS_NOSUID },
+		{ ST_NODEV, MS_NODEV },	      { ST_NOEXEC, MS_NOEXEC },
+		{ ST_NOATIME, MS_NOATIME },   { ST_NODIRATIME, MS_NODIRATIME },
 		{ ST_RELATIME, MS_RELATIME },
 	};
 	struct statvfs sv;
@@ -282,8 +323,8 @@ static int op_mask(const struct mount_op *op)
 	if (stat(op->target, &st) < 0)
 		return errno == ENOENT ? 0 : -errno;
 	if (S_ISDIR(st.st_mode)) {
-		if (mount("tmpfs", op->target, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-			  "size=0,mode=0755") < 0)
+		if (mount("tmpfs", op->target, "tmpfs",
+			  MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0,mode=0755") < 0)
 			return -errno;
 		return 0;
 	}
@@ -356,8 +397,8 @@ static void describe_flags(unsigned long flags, char *buf, size_t size)
 		unsigned long ms;
 		const char *name;
 	} names[] = {
-		{ MS_RDONLY, "ro" },	 { MS_NOSUID, "nosuid" },   { MS_NODEV, "nodev" },
-		{ MS_NOEXEC, "noexec" }, { MS_BIND, "bind" },	    { MS_REC, "rec" },
+		{ MS_RDONLY, "ro" },	   { MS_NOSUID, "nosuid" }, { MS_NODEV, "nodev" },
+		{ MS_NOEXEC, "noexec" },   { MS_BIND, "bind" },	    { MS_REC, "rec" },
 		{ MS_PRIVATE, "private" }, { MS_SLAVE, "slave" },   { MS_SHARED, "shared" },
 		{ MS_REMOUNT, "remount" },
 	};
@@ -366,8 +407,8 @@ static void describe_flags(unsigned long flags, char *buf, size_t size)
 	for (size_t i = 0; i < ELEMENTSOF(names) && len < size; i++) {
 		if (!(flags & names[i].ms))
 			continue;
-		len += (size_t)snprintf(buf + len, size - len, "%s%s", len ? "," : "",
-					names[i].name);
+		len +=
+		    (size_t)snprintf(buf + len, size - len, "%s%s", len ? "," : "", names[i].name);
 	}
 }
 

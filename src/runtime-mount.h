@@ -110,6 +110,3 @@ void mount_op_describe(const struct mount_op *op, char *buf, size_t size);
 
 /* Prints the plan for `show`, one op per line, each prefixed by @indent. */
 void mount_plan_print(const struct mount_plan *plan, const char *indent, FILE *f);
-
-/* The name of an op type ("mount", "remount", ...), NULL when out of range. */
-const char *mount_op_type_to_string(uint32_t type);

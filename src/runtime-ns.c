@@ -36,10 +36,12 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "runtime-pipe.h"
 #include "runtime-signal.h"
+#include "runtime-userns.h"
 #include "spec.h"
 #include "util.h"
 
@@ -55,9 +57,13 @@ static const struct {
 	unsigned long flag;
 	const char *name;
 } ns_table[] = {
-	{ NS_UTS, CLONE_NEWUTS, "CLONE_NEWUTS" }, { NS_PID, CLONE_NEWPID, "CLONE_NEWPID" },
-	{ NS_MOUNT, CLONE_NEWNS, "CLONE_NEWNS" }, { NS_NET, CLONE_NEWNET, "CLONE_NEWNET" },
+	{ NS_UTS, CLONE_NEWUTS, "CLONE_NEWUTS" },
+	{ NS_PID, CLONE_NEWPID, "CLONE_NEWPID" },
+	{ NS_MOUNT, CLONE_NEWNS, "CLONE_NEWNS" },
+	{ NS_NET, CLONE_NEWNET, "CLONE_NEWNET" },
 	{ NS_IPC, CLONE_NEWIPC, "CLONE_NEWIPC" },
+	/* No NS_* flag: a user namespace comes from UserNS=, not Namespaces=. */
+	{ 0, CLONE_NEWUSER, "CLONE_NEWUSER" },
 };
 
 unsigned long ns_clone_flags(unsigned namespaces)
@@ -68,6 +74,11 @@ unsigned long ns_clone_flags(unsigned namespaces)
 		if (namespaces & ns_table[i].ns)
 			flags |= ns_table[i].flag;
 	return flags;
+}
+
+unsigned long ns_spec_clone_flags(const struct container_spec *spec)
+{
+	return ns_clone_flags(spec->namespaces) | (spec_has_userns(spec) ? CLONE_NEWUSER : 0);
 }
 
 char *ns_clone_flags_to_string(unsigned long flags, char *buf, size_t size)
@@ -140,6 +151,26 @@ static _no_sanitize_address_ _noreturn_ void child_exec_init(const struct ns_spa
 	static char *const init_argv[] = { "mdlaunch", "init", NULL };
 	int cmd, st;
 
+	if (s->flags & CLONE_NEWUSER) {
+		char go = 0;
+		ssize_t n;
+
+		(void)close(s->sync_peer_fd);
+		n = RETRY_EINTR(read(s->sync_fd, &go, 1));
+		if (n < 0)
+			child_fail(s->status_fd, errno, "cannot wait for the user namespace maps");
+		/* EOF without the byte: the launcher failed to map us (and says so), or died. */
+		if (n == 0)
+			_exit(125);
+		/* Root of the namespace now, so that the exec keeps its capabilities. */
+		if (setresgid(0, 0, 0) < 0)
+			child_fail(s->status_fd, errno,
+				   "cannot become gid 0 of the user namespace");
+		if (setresuid(0, 0, 0) < 0)
+			child_fail(s->status_fd, errno,
+				   "cannot become uid 0 of the user namespace");
+	}
+
 	/*
 	 * Lift both ends above 4 first, so that moving them to 3 and 4 cannot
 	 * clobber one with the other whatever numbers they had (and dup2 onto a
@@ -162,6 +193,11 @@ static _no_sanitize_address_ _noreturn_ void child_exec_init(const struct ns_spa
 		child_fail(INIT_STATUS_FD, errno, "cannot set the parent-death signal");
 
 	(void)execve("/proc/self/exe", init_argv, environ);
+	if (errno == EACCES && (s->flags & CLONE_NEWUSER))
+		child_fail(INIT_STATUS_FD, errno,
+			   "cannot re-execute /proc/self/exe as init: root of the user namespace "
+			   "is an unprivileged host uid, which must be able to execute the "
+			   "mdlaunch binary (chmod o+rx)");
 	child_fail(INIT_STATUS_FD, errno, "cannot re-execute /proc/self/exe as init");
 }
 
@@ -291,9 +327,76 @@ static long clone3_into_cgroup(const struct ns_spawn *s)
 #endif
 }
 
+/*
+ * The fork-like clone of a child with CLONE_NEWUSER: the child copies our
+ * memory and waits in child_exec_init() on the barrier. With s->cgroup_fd,
+ * clone3(CLONE_INTO_CGROUP) first. Returns the pid (setting *ret_born) or
+ * -errno.
+ */
+static long clone_fork_userns(const struct ns_spawn *s, bool *ret_born)
+{
+	long pid = -ENOSYS;
+
+	if (s->cgroup_fd >= 0) {
+		struct clone_args args = {
+			.flags = (uint64_t)s->flags | CLONE_INTO_CGROUP,
+			.exit_signal = SIGCHLD,
+			.cgroup = (uint64_t)s->cgroup_fd,
+		};
+
+		pid = syscall(SYS_clone3, &args, sizeof(args));
+		if (pid == 0)
+			child_exec_init(s);
+		*ret_born = pid > 0;
+	}
+	if (pid <= 0) {
+		pid = syscall(SYS_clone, s->flags | SIGCHLD, NULL, NULL, NULL, 0);
+		if (pid == 0)
+			child_exec_init(s);
+	}
+	return pid < 0 ? -errno : pid;
+}
+
+/* ns_spawn_init() for CLONE_NEWUSER: clone, write the maps, open the barrier. */
+static int spawn_userns(const struct ns_spawn *s, pid_t *ret_pid)
+{
+	struct ns_spawn c = *s;
+	const char *file = "uid_map";
+	bool born = false;
+	int fds[2], r, wstatus;
+	long pid;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -errno;
+	c.sync_fd = fds[0];
+	c.sync_peer_fd = fds[1];
+	pid = clone_fork_userns(&c, &born);
+	(void)close(fds[0]);
+	if (pid < 0) {
+		(void)close(fds[1]);
+		return (int)pid;
+	}
+	r = userns_write_maps((pid_t)pid, s->uid_map, s->gid_map, &file);
+	if (r >= 0 && write(fds[1], "1", 1) != 1)
+		r = -errno;
+	(void)close(fds[1]);
+	if (r < 0) {
+		if (s->failed_map)
+			*s->failed_map = file;
+		(void)kill((pid_t)pid, SIGKILL);
+		(void)RETRY_EINTR(waitpid((pid_t)pid, &wstatus, 0));
+		return r;
+	}
+	*ret_pid = (pid_t)pid;
+	return born ? 1 : 0;
+}
+
 int ns_spawn_init(const struct ns_spawn *s, pid_t *ret_pid)
 {
 	long pid;
+
+	if (s->flags & CLONE_NEWUSER)
+		return spawn_userns(s, ret_pid);
 
 	if (s->cgroup_fd >= 0) {
 		pid = clone3_into_cgroup(s);

@@ -296,8 +296,8 @@ static int get_tail(struct reader *rd, struct command *c)
 
 	if (get_u32(rd, &n) < 0)
 		return -EBADMSG;
-	if (n > MOUNT_PLAN_OPS_MAX || (uint64_t)n * (MOUNT_OP_HEADER_LEN + 4 * sizeof(uint32_t)) >
-					  (size_t)(rd->end - rd->p))
+	if (n > MOUNT_PLAN_OPS_MAX ||
+	    (uint64_t)n * (MOUNT_OP_HEADER_LEN + 4 * sizeof(uint32_t)) > (size_t)(rd->end - rd->p))
 		return -EBADMSG;
 	if (n > 0) {
 		c->mounts.ops = calloc(n, sizeof(struct mount_op));

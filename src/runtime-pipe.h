@@ -49,8 +49,8 @@
 #define PIPE_STATUS_MESSAGE_MAX 1024U				/* bytes, longer messages are cut */
 #define PIPE_STATUS_MAX		(16U + PIPE_STATUS_MESSAGE_MAX) /* <= PIPE_BUF */
 
-#define PIPE_GROUPS_MAX	 65536U /* the kernel's NGROUPS_MAX */
-#define PIPE_RLIMITS_MAX 16U	/* RLIM_NLIMITS */
+#define PIPE_GROUPS_MAX	 65536U	     /* the kernel's NGROUPS_MAX */
+#define PIPE_RLIMITS_MAX 16U	     /* RLIM_NLIMITS */
 #define PIPE_SECCOMP_MAX (4096U * 8) /* BPF_MAXINSNS instructions of 8 bytes */
 
 #define PIPE_COMMAND_TTY	  (1U << 0)

@@ -57,7 +57,8 @@ static const struct {
 	{ "/run", "size=" SPEC_TMPFS_SIZE_DEFAULT ",mode=0755" },
 };
 
-bool rootfs_needs_scratch(const struct container_spec *spec)
+/* True when a run of @spec needs the scratch tmpfs (an overlay or an anonymous volume). */
+static bool rootfs_needs_scratch(const struct container_spec *spec)
 {
 	if (!(spec->namespaces & NS_MOUNT))
 		return false;

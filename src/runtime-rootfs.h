@@ -30,9 +30,6 @@ struct mount_plan;
  */
 int mount_plan_add_rootfs(const struct container_spec *spec, struct mount_plan *plan);
 
-/* True when a run of @spec needs the scratch tmpfs (an overlay or an anonymous volume). */
-bool rootfs_needs_scratch(const struct container_spec *spec);
-
 /*
  * Before the clone: makes sure the scratch tmpfs's mount point exists on the
  * host (an empty directory, shared by every run). Returns 0 or -errno (logged).

@@ -26,7 +26,8 @@
 
 static const int forwarded_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
 
-bool signal_is_forwarded(int sig)
+/* True for the signals the launcher forwards to the container. */
+static bool signal_is_forwarded(int sig)
 {
 	for (size_t i = 0; i < ELEMENTSOF(forwarded_signals); i++)
 		if (forwarded_signals[i] == sig)

@@ -28,9 +28,6 @@ int signal_setup(struct signal_saved *ret_saved);
 /* Undoes signal_setup() (the signalfd is closed by the caller). */
 void signal_restore(const struct signal_saved *saved);
 
-/* True for the signals the launcher forwards to the container. */
-bool signal_is_forwarded(int sig);
-
 /*
  * In a freshly cloned child: the dispositions of the signals in @which (bit
  * N-1 for signal N; UINT64_MAX: every signal) back to SIG_DFL and an empty

@@ -33,6 +33,7 @@
 #include "runtime-pipe.h"
 #include "runtime-rootfs.h"
 #include "runtime-signal.h"
+#include "runtime-userns.h"
 #include "spec.h"
 #include "util.h"
 
@@ -57,11 +58,15 @@ struct run {
 	int command_w;
 	int status_r;
 	pid_t pid;
-	bool born_in_cgroup;	       /* clone3(CLONE_INTO_CGROUP): no attach needed */
-	unsigned stop_requests;	       /* SIGTERM/SIGINT received */
-	struct timespec stop_deadline; /* when StopTimeout= runs out after the first one */
-	bool stop_killed;	       /* StopTimeout= ran out: init was SIGKILLed */
-	char *notify_socket;	       /* $NOTIFY_SOCKET of the launcher (owned), or NULL */
+	bool born_in_cgroup;		     /* clone3(CLONE_INTO_CGROUP): no attach needed */
+	unsigned stop_requests;		     /* SIGTERM/SIGINT received */
+	struct timespec stop_deadline;	     /* when StopTimeout= runs out after the first one */
+	bool stop_killed;		     /* StopTimeout= ran out: init was SIGKILLed */
+	char *notify_socket;		     /* $NOTIFY_SOCKET of the launcher (owned), or NULL */
+	struct userns_lease lease;	     /* UserNS=auto: the host range held */
+	struct spec_idmaps uid_map, gid_map; /* with a user namespace: the maps written */
+	uint32_t root_uid, root_gid;	     /* the host ids of the container's root */
+	bool delegated;			     /* v2: the leaf is chowned to the container's root */
 };
 
 /* Sends one sd_notify message when systemd asked for them; failures are only logged. */
@@ -111,6 +116,7 @@ static int run_spawn(struct run *run)
 	_cleanup_close_ int cmd_r = -EBADF, cmd_w = -EBADF, st_r = -EBADF, st_w = -EBADF;
 	int fds[2];
 	struct ns_spawn s;
+	const char *failed_map = NULL;
 	pid_t pid;
 	int r;
 
@@ -124,10 +130,13 @@ static int run_spawn(struct run *run)
 	st_w = fds[1];
 
 	s = (struct ns_spawn){
-		.flags = ns_clone_flags(run->spec->namespaces),
+		.flags = ns_spec_clone_flags(run->spec),
 		.command_fd = cmd_r,
 		.status_fd = st_w,
 		.cgroup_fd = cgroup_spawn_fd(run->cg),
+		.uid_map = &run->uid_map,
+		.gid_map = &run->gid_map,
+		.failed_map = &failed_map,
 	};
 	s.reset_signals = signal_non_default();
 	if (s.cgroup_fd >= 0 && getenv(ENV_NO_CLONE_INTO_CGROUP) &&
@@ -137,6 +146,9 @@ static int run_spawn(struct run *run)
 		s.cgroup_fd = -EBADF;
 	}
 	r = ns_spawn_init(&s, &pid);
+	if (r < 0 && failed_map)
+		return log_error_errno(r, "%s: cannot write the child's %s: %m", run->name,
+				       failed_map);
 	if (r < 0)
 		return log_error_errno(r, "%s: cannot clone the container's init: %m", run->name);
 	run->pid = pid;
@@ -422,10 +434,20 @@ static void run_release(struct run *run)
 	struct cgroup_error err = {};
 	int r;
 
+	if (run->delegated) {
+		r = userns_cgroup_prune(cgroup_spawn_fd(run->cg));
+		if (r < 0)
+			log_warn_errno(r, "%s: cannot remove the container's own sub-cgroups: %m",
+				       run->name);
+	}
 	r = cgroup_teardown(run->cg, &err);
 	if (r < 0)
 		log_cgroup_error(r, &err);
 	run->cg = cgroup_free(run->cg);
+	r = userns_lease_release(&run->lease);
+	if (r < 0)
+		log_warn_errno(r, "%s: cannot release the user namespace range: %m, ignoring",
+			       run->name);
 	free(run->notify_socket);
 	run->notify_socket = NULL;
 	run->command_w = safe_close(run->command_w);
@@ -514,6 +536,25 @@ int runtime_run(const struct container_spec *spec)
 			(void)unsetenv("NOTIFY_SOCKET");
 	}
 
+	if (spec_has_userns(spec)) {
+		r = userns_lease_take(spec, getpid(), &run.lease, &run.uid_map, &run.gid_map);
+		if (r == -ENOSPC) {
+			log_error("%s: UserNS=auto: no free range of %u ids is left", run.name,
+				  spec->userns_size);
+			goto out;
+		}
+		if (r < 0) {
+			log_error_errno(r, "%s: cannot allocate a user namespace range: %m",
+					run.name);
+			goto out;
+		}
+		/* Validated: both maps hold id 0. */
+		(void)spec_idmap_to_host(&run.uid_map, 0, &run.root_uid);
+		(void)spec_idmap_to_host(&run.gid_map, 0, &run.root_gid);
+		log_debug("%s: user namespace: uid 0 is host uid %u, gid 0 host gid %u (+%ld us)",
+			  run.name, run.root_uid, run.root_gid, elapsed_us(&run));
+	}
+
 	r = rootfs_prepare(spec);
 	if (r < 0)
 		goto out;
@@ -532,6 +573,22 @@ int runtime_run(const struct container_spec *spec)
 		log_cgroup_error(r, &err);
 		run_abort_child(&run);
 		goto out;
+	}
+
+	/*
+	 * cgroup v2 only (cgroup_spawn_fd() is the v2 leaf): v1 hierarchies are
+	 * not delegated, each controller being a tree of its own.
+	 */
+	if (spec_has_userns(spec) && cgroup_spawn_fd(run.cg) >= 0) {
+		r = userns_cgroup_delegate(cgroup_spawn_fd(run.cg), run.root_uid, run.root_gid);
+		if (r < 0) {
+			log_error_errno(
+			    r, "%s: cannot delegate the cgroup to the container's root: %m",
+			    run.name);
+			run_abort_child(&run);
+			goto out;
+		}
+		run.delegated = true;
 	}
 
 	/* Writing the frame releases init: it reads to EOF before doing anything. */
@@ -566,7 +623,7 @@ out:
 
 int runtime_show_plan(const struct container_spec *spec, FILE *f)
 {
-	unsigned long flags = ns_clone_flags(spec->namespaces);
+	unsigned long flags = ns_spec_clone_flags(spec);
 	struct cgroup_error err = {};
 	struct mount_plan mounts = {};
 	char names[256];

@@ -78,6 +78,7 @@ struct container_spec *spec_new(void)
 	spec->stop_signal = SIGTERM;
 	spec->stop_timeout = SPEC_STOP_TIMEOUT_DEFAULT;
 	spec->strict_permissions = true;
+	spec->userns_size = SPEC_USERNS_SIZE_DEFAULT;
 	spec->read_only_tmpfs = true;
 	spec->inherit_environment = true;
 	spec->path = strdup(SPEC_DEFAULT_PATH);
@@ -143,7 +144,8 @@ out_nomem:
 	return -ENOMEM;
 }
 
-void spec_clear_mounts(struct container_spec *spec)
+/* Frees spec->mounts and empties it. */
+static void spec_clear_mounts(struct container_spec *spec)
 {
 	for (size_t i = 0; i < spec->n_mounts; i++) {
 		free(spec->mounts[i].source);
@@ -179,6 +181,30 @@ struct container_spec *spec_free(struct container_spec *spec)
 	strv_free(spec->files);
 	free(spec);
 	return NULL;
+}
+
+const char *spec_userns_to_string(enum spec_userns mode)
+{
+	static const char *const names[_SPEC_USERNS_MAX] = {
+		[SPEC_USERNS_HOST] = "host",
+		[SPEC_USERNS_AUTO] = "auto",
+		[SPEC_USERNS_MAPS] = "maps",
+	};
+
+	return mode >= 0 && mode < _SPEC_USERNS_MAX ? names[mode] : NULL;
+}
+
+bool spec_idmap_to_host(const struct spec_idmaps *maps, uint32_t id, uint32_t *ret)
+{
+	for (unsigned i = 0; i < maps->n && i < SPEC_IDMAP_MAX; i++) {
+		const struct spec_idmap *m = &maps->v[i];
+
+		if (id >= m->inside && id - m->inside < m->count) {
+			*ret = m->outside + (id - m->inside);
+			return true;
+		}
+	}
+	return false;
 }
 
 const char *spec_hostname(const struct container_spec *spec)
@@ -287,6 +313,33 @@ static void dump_security(const struct container_spec *spec, FILE *f)
 	}
 }
 
+static void dump_idmaps(const char *key, const struct spec_idmaps *maps, FILE *f)
+{
+	fprintf(f, "%-12s", key);
+	for (unsigned i = 0; i < maps->n && i < SPEC_IDMAP_MAX; i++)
+		fprintf(f, " %" PRIu32 ":%" PRIu32 ":%" PRIu32, maps->v[i].inside,
+			maps->v[i].outside, maps->v[i].count);
+	fputc('\n', f);
+}
+
+/* The user namespace part of `show`: the mode and the maps (inside:host:count). */
+static void dump_userns(const struct container_spec *spec, FILE *f)
+{
+	fprintf(f, "%-12s %s", "userns", spec_userns_to_string(spec->userns));
+	if (spec->userns == SPEC_USERNS_AUTO)
+		fprintf(f,
+			":size=%" PRIu32 " (uid and gid 0-%" PRIu32
+			" inside; the host range is allocated at run time)",
+			spec->userns_size, spec->userns_size - 1);
+	else if (spec->userns == SPEC_USERNS_HOST)
+		fprintf(f, " (no user namespace)");
+	fputc('\n', f);
+	if (spec->userns != SPEC_USERNS_MAPS)
+		return;
+	dump_idmaps("uid-map", &spec->uid_map, f);
+	dump_idmaps("gid-map", &spec->gid_map, f);
+}
+
 /* The file-system part of `show`: the root, the volumes and tmpfs, read-only. */
 static void dump_filesystem(const struct container_spec *spec, FILE *f)
 {
@@ -378,5 +431,6 @@ void spec_dump(const struct container_spec *spec, FILE *f)
 	else
 		fprintf(f, "%-12s (unset)\n", "pids-limit");
 	dump_security(spec, f);
+	dump_userns(spec, f);
 	dump_filesystem(spec, f);
 }

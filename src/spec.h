@@ -76,6 +76,34 @@ struct spec_rlimit_value {
 /* PidsLimit=: 0 = unset (no pids cgroup), SPEC_PIDS_INFINITY = "max". */
 #define SPEC_PIDS_INFINITY UINT64_MAX
 
+/*
+ * User namespaces (UserNS=, UIDMap=, GIDMap=). HOST: none, the container's
+ * ids are the host's. AUTO: the launcher allocates a free range of
+ * spec->userns_size ids at run time (runtime-userns.c). MAPS: the explicit
+ * uid_map / gid_map (config_validate() sets it when UIDMap=/GIDMap= are given).
+ */
+enum spec_userns {
+	SPEC_USERNS_HOST,
+	SPEC_USERNS_AUTO,
+	SPEC_USERNS_MAPS,
+	_SPEC_USERNS_MAX,
+};
+
+/* UserNS=auto without size=: podman's default, 65536 ids (uid 0 to 65535 inside). */
+#define SPEC_USERNS_SIZE_DEFAULT 65536U
+/* Lines of one uid_map or gid_map (the kernel takes 340 since 4.15). */
+#define SPEC_IDMAP_MAX 16
+
+/* One line of a uid_map/gid_map: ids inside..inside+count-1 are outside..outside+count-1. */
+struct spec_idmap {
+	uint32_t inside, outside, count;
+};
+
+struct spec_idmaps {
+	unsigned n;
+	struct spec_idmap v[SPEC_IDMAP_MAX];
+};
+
 /* The keys of a .container file, indexing spec->origin (where each was set). */
 enum spec_key {
 	SPEC_KEY_COMMAND,
@@ -108,6 +136,9 @@ enum spec_key {
 	SPEC_KEY_STOP_SIGNAL,
 	SPEC_KEY_STOP_TIMEOUT,
 	SPEC_KEY_NOTIFY,
+	SPEC_KEY_USERNS,
+	SPEC_KEY_UIDMAP,
+	SPEC_KEY_GIDMAP,
 	SPEC_KEY_ROOTFS,
 	SPEC_KEY_VOLUME,
 	SPEC_KEY_TMPFS,
@@ -204,6 +235,11 @@ struct container_spec {
 	char *working_directory; /* absolute; config_validate() fills the launcher's cwd */
 	struct spec_rlimit_value rlimits[_SPEC_RLIMIT_MAX];
 
+	/* User namespace (runtime-userns.c; runtime-ns.c clones with CLONE_NEWUSER). */
+	enum spec_userns userns;	     /* UserNS=, or MAPS when UIDMap=/GIDMap= are given */
+	uint32_t userns_size;		     /* UserNS=auto:size=N, ids to allocate */
+	struct spec_idmaps uid_map, gid_map; /* MAPS: both set (one copied from the other) */
+
 	/* Supervision (runtime.c, runtime-init.c). */
 	bool init;		 /* Init=: mdlaunch's init stays PID 1 and forks the command */
 	int stop_signal;	 /* StopSignal=: sent on a stop request, default SIGTERM */
@@ -244,8 +280,6 @@ static inline void spec_freep(struct container_spec **spec)
 
 /* Appends a copy of @m (strings duplicated) to spec->mounts. Returns 0 or -ENOMEM. */
 int spec_add_mount(struct container_spec *spec, const struct spec_mount *m);
-/* Frees spec->mounts and empties it. */
-void spec_clear_mounts(struct container_spec *spec);
 
 /* The file that set @key (a path in spec->files), or NULL when it came from no file. */
 const char *spec_origin_file(const struct container_spec *spec, enum spec_key key);
@@ -262,6 +296,16 @@ const char *spec_rlimit_to_string(enum spec_rlimit r);
 int spec_rlimit_resource(enum spec_rlimit r);
 /* True when the rlimit counts bytes (sizes may use K/M/G/T suffixes). */
 bool spec_rlimit_is_bytes(enum spec_rlimit r);
+
+/* True when the container gets a user namespace of its own (UserNS= not host). */
+static inline bool spec_has_userns(const struct container_spec *spec)
+{
+	return spec->userns != SPEC_USERNS_HOST;
+}
+/* "host", "auto", "maps"; NULL when out of range. */
+const char *spec_userns_to_string(enum spec_userns mode);
+/* The id @id of the container as seen on the host through @maps; false when unmapped. */
+bool spec_idmap_to_host(const struct spec_idmaps *maps, uint32_t id, uint32_t *ret);
 
 /* The hostname the container gets: spec->hostname, or the name. */
 const char *spec_hostname(const struct container_spec *spec);

@@ -63,21 +63,6 @@ int strv_extend(char ***l, const char *s)
 	return strv_consume(l, strdup(s));
 }
 
-char **strv_copy(char *const *l)
-{
-	size_t n = strv_length(l);
-	char **c = calloc(n + 1, sizeof(char *));
-
-	if (!c)
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		c[i] = strdup(l[i]);
-		if (!c[i])
-			return strv_free(c);
-	}
-	return c;
-}
-
 int safe_atou64(const char *s, uint64_t *ret)
 {
 	uint64_t v = 0;
@@ -166,26 +151,6 @@ int read_file_at(int dirfd, const char *file, size_t max, char **ret)
 	buf[len] = '\0';
 	*ret = TAKE_PTR(buf);
 	return 0;
-}
-
-FILE *mountinfo_open(void)
-{
-	static char *snapshot; /* kept for the process's life */
-	static size_t len;
-	int r;
-
-	if (!snapshot) {
-		r = read_file_at(AT_FDCWD, "/proc/self/mountinfo", 16 << 20, &snapshot);
-		if (r < 0) {
-			errno = -r;
-			return NULL;
-		}
-		len = strlen(snapshot);
-	}
-	/* fmemopen() refuses an empty buffer; an empty table reads as empty either way. */
-	if (len == 0)
-		return fopen("/dev/null", "re");
-	return fmemopen(snapshot, len, "r");
 }
 
 char *strdup_printf(const char *fmt, ...)

@@ -97,8 +97,6 @@ size_t strv_length(char *const *l);
 int strv_consume(char ***l, char *s);
 /* Appends a copy of @s; returns 0 or -ENOMEM. */
 int strv_extend(char ***l, const char *s);
-/* Deep copy; NULL on OOM (a NULL input gives an empty vector). */
-char **strv_copy(char *const *l);
 
 /*
  * Parses a decimal unsigned 64-bit integer: digits only (no sign, no spaces,
@@ -120,14 +118,6 @@ int write_file_at(int dirfd, const char *file, const char *value);
  * -EFBIG) into a NUL-terminated string the caller frees. Returns 0 or -errno.
  */
 int read_file_at(int dirfd, const char *file, size_t max, char **ret);
-
-/*
- * A stream over /proc/self/mountinfo as this process first read it (the
- * kernel formats the whole table on every read; one cgroup setup parses it
- * once per controller, and mdlaunch itself mounts nothing meanwhile). NULL
- * with errno set when it cannot be read.
- */
-FILE *mountinfo_open(void);
 
 /*
  * Resolves the command @cmd through @path like execvp() (an empty entry is

@@ -10,6 +10,7 @@
 
 #include "config-rootfs.h"
 #include "config-values.h"
+#include "subid.h"
 #include "log.h"
 #include "spec.h"
 #include "util.h"
@@ -49,6 +50,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			(void)env_vector_set(&env, *e);
 		strv_free(env);
 		l = strv_free(l);
+	}
+	{
+		struct spec_idmaps maps;
+		enum spec_userns mode;
+		uint32_t size32;
+		unsigned a, z;
+		char bad[64];
+
+		(void)parse_userns(s, &mode, &size32);
+		if (parse_idmap_list(s, &maps, bad, sizeof(bad)) == 0)
+			(void)idmaps_find_overlap(&maps, &a, &z);
+	}
+	{
+		struct subid_range r;
+		char name[32];
+
+		(void)subid_parse_line(s, name, sizeof(name), &r);
 	}
 	(void)string_distance(s, "Environment");
 	{
