@@ -474,7 +474,11 @@ static int write_link(int dfd, const char *link, const char *target)
 	return 0;
 }
 
-int generator_write(const struct generated_unit *u, const char *dir)
+/*
+ * Writes @u into @dir: the unit through a temporary file and a rename (never
+ * a half-written unit), then its symlinks. Returns 0 or -errno (logged).
+ */
+static int generator_write(const struct generated_unit *u, const char *dir)
 {
 	_cleanup_free_ char *tmp = NULL, *final = NULL;
 	_cleanup_close_ int dfd = -EBADF, fd = -EBADF;

@@ -35,12 +35,6 @@ int generator_build(const char *path, const struct global_options *g, const char
 		    struct generated_unit *ret);
 
 /*
- * Writes @u into @dir: the unit through a temporary file and a rename (never
- * a half-written unit), then its symlinks. Returns 0 or -errno (logged).
- */
-int generator_write(const struct generated_unit *u, const char *dir);
-
-/*
  * `mdlaunch generate [--dry-run] [-o DIR] [FILE...]` (argv[0] is "generate")
  * and the systemd generator (argv[1] is the normal output directory, @systemd
  * true). Without FILE, every *.container of @search_path (colon-separated;
