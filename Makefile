@@ -51,7 +51,7 @@ CPPFLAGS += -D_GNU_SOURCE -DMDLAUNCH_VERSION='"$(VERSION)"' -Isrc
 CFLAGS ?= $(OPT) -g
 CFLAGS += -std=gnu11 -fPIE $(WARN) $(SAN_FLAGS) -MMD -MP
 LDFLAGS += $(SAN_FLAGS)
-LIBS = -liniparser -lconfig -lcap -lm
+LIBS = -liniparser -lconfig -lcap -ljansson -lm
 
 SRCS := $(sort $(wildcard src/*.c))
 LIB_SRCS := $(filter-out src/main.c,$(SRCS))
@@ -66,7 +66,8 @@ FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz-%.c,%,$(wildcard tests/fuzz/fuzz-*.c)
 FUZZ_REPLAY := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay-%)
 
 DEBIAN_DEPS = build-essential libiniparser-dev libconfig-dev libcap-dev libcmocka-dev bats \
-	      iproute2 procps util-linux python3 strace busybox-static clang-format
+	      iproute2 procps util-linux python3 strace busybox-static clang-format libjansson-dev \
+	      containernetworking-plugins iptables curl
 DEBIAN_FUZZ_DEPS = clang libclang-rt-dev
 
 .PHONY: all deps demo check check-unit check-integration check-fuzz check-format \

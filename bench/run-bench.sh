@@ -15,7 +15,8 @@
 #   BENCH_PAR_JOBS=16     ... this many at a time ...
 #   BENCH_PAR_REPEATS=3   ... repeated (interleaved) this many times
 #   BENCH_SEED            shuffling seed (default: time)
-#   BENCH_ONLY=lat,rootfs,gap,rss,par,check,loader   subset of the sections to run
+#   BENCH_NET_ROUNDS=40   rounds of the network test (Network=mdlaunch vs none)
+#   BENCH_ONLY=lat,rootfs,gap,rss,par,check,loader,net   subset of the sections to run
 #   MDLAUNCH=./mdlaunch   the binary under test
 set -euo pipefail
 
@@ -29,7 +30,7 @@ PAR_STARTS=${BENCH_PAR_STARTS:-100}
 PAR_JOBS=${BENCH_PAR_JOBS:-16}
 PAR_REPEATS=${BENCH_PAR_REPEATS:-3}
 SEED=${BENCH_SEED:-$(date +%s)}
-ONLY=${BENCH_ONLY:-lat,rootfs,gap,rss,par,check,loader}
+ONLY=${BENCH_ONLY:-lat,rootfs,gap,rss,par,check,loader,net}
 # The busybox tree of `make rootfs`, for the rootfs section.
 ROOTFS=${ROOTFS:-$TOP/build/rootfs}
 MDLAUNCH=${MDLAUNCH:-$TOP/mdlaunch}
@@ -555,6 +556,45 @@ if want loader; then
 	fi
 	say ""
 	say "For comparison crun links $(ldd "$(command -v crun)" | grep -cv -e vdso -e ld-linux) shared libraries and does not re-exec itself for the container side."
+	say ""
+fi
+
+# --- 7. what the CNI chain costs -------------------------------------------------
+# In a mount+network namespace of its own (a tmpfs on /run), which plays the
+# host: the bridge, the veths, the rules and the leases never reach the
+# machine's network.
+if want net && [ $MDL_OK = 1 ] && [ -x /usr/lib/cni/bridge ] && command -v iptables >/dev/null; then
+	NET_ROUNDS=${BENCH_NET_ROUNDS:-40}
+	{
+		spec_line none - "$MDLAUNCH" run --network none -- /bin/true
+		spec_line mdlaunch - "$MDLAUNCH" run --network mdlaunch -- /bin/true
+		spec_line mdlaunch-publish - "$MDLAUNCH" run --network mdlaunch -p 18090:80 -- /bin/true
+	} >"$OUT/net.spec"
+	say "## Start to exit of /bin/true: Network=none vs the built-in CNI network ($NET_ROUNDS interleaved rounds, 3 warm-up)"
+	say ""
+	unshare -m -n bash -c '
+		set -e
+		mount --make-rprivate /
+		mount -t tmpfs -o mode=0755 tmpfs /run
+		ip link set lo up
+		"$1/timer" lat -n "$2" -w 3 -s "$3" -L "$4/logs" -f none "$4/net.spec" >"$4/net.md"
+		# one plugin call at a time, from the -vv timeline of 10 starts
+		for i in $(seq 10); do
+			"$5" -vv run --network mdlaunch -p 18090:80 -- /bin/true 2>&1 |
+				sed -n "s/.*plugin .\(.*\). \(ADD\|DEL\) took \([0-9]*\) us/\1 \2 \3/p"
+		done | sort | awk "{ k = \$1 \" \" \$2; s[k] += \$3; n[k]++ } END { for (k in s) printf \"| %s | %.1f |\n\", k, s[k] / n[k] / 1000 }" |
+			sort >"$4/net-plugins.md"
+		ls /run/mdlaunch/net | wc -l >"$4/net-left"
+	' bash "$OUT" "$NET_ROUNDS" "$SEED" "$OUT" "$MDLAUNCH"
+	tee -a "$RESULTS" <"$OUT/net.md"
+	say ""
+	say "Mean time of each plugin call (10 starts of mdlaunch-publish, from the -vv timeline):"
+	say ""
+	say "| plugin and command | ms |"
+	say "|---|---|"
+	tee -a "$RESULTS" <"$OUT/net-plugins.md"
+	say ""
+	say "Cache entries left after the runs: $(cat "$OUT/net-left") (0 expected)."
 	say ""
 fi
 

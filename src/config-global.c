@@ -293,6 +293,85 @@ static int global_stop_timeout(struct global_ctx *c, const config_setting_t *s)
 	return 0;
 }
 
+/*
+ * network_config_dirs / cni_path: an array of absolute directories (or one
+ * string), replacing the default list.
+ */
+static int global_dir_list(struct global_ctx *c, const config_setting_t *s, char ***target)
+{
+	_cleanup_strv_free_ char **l = NULL;
+	const char *name = config_setting_name(s);
+	int type = config_setting_type(s), n, bad = 0;
+
+	if (type == CONFIG_TYPE_STRING)
+		n = 1;
+	else if (type == CONFIG_TYPE_ARRAY || type == CONFIG_TYPE_LIST)
+		n = config_setting_length(s);
+	else
+		return wrong_type(c, s, "an array of strings or a string");
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e =
+		    type == CONFIG_TYPE_STRING ? s : config_setting_get_elem(s, (unsigned)i);
+		const char *v;
+		int r;
+
+		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
+			bad = global_error(c, config_setting_source_line(e),
+					   "%s: element %d: expected a string, got %s", name, i + 1,
+					   type_name(config_setting_type(e)));
+			continue;
+		}
+		v = config_setting_get_string(e);
+		if (v[0] != '/' || strchr(v, '\n') || strchr(v, ':')) {
+			bad =
+			    global_error(c, config_setting_source_line(e),
+					 "%s: '%s' is not an absolute directory (no ':')", name, v);
+			continue;
+		}
+		r = strv_extend(&l, v);
+		if (r < 0)
+			return r;
+	}
+	if (bad < 0)
+		return bad;
+	if (!l) {
+		l = calloc(1, sizeof(char *));
+		if (!l)
+			return -ENOMEM;
+	}
+	strv_free(*target);
+	*target = TAKE_PTR(l);
+	return 0;
+}
+
+static int global_network_config_dirs(struct global_ctx *c, const config_setting_t *s)
+{
+	return global_dir_list(c, s, &c->spec->network_config_dirs);
+}
+
+static int global_cni_path(struct global_ctx *c, const config_setting_t *s)
+{
+	return global_dir_list(c, s, &c->spec->cni_path);
+}
+
+/* cni_timeout = 30: seconds a CNI plugin may run before it is killed. */
+static int global_cni_timeout(struct global_ctx *c, const config_setting_t *s)
+{
+	long long v;
+
+	if (config_setting_type(s) != CONFIG_TYPE_INT &&
+	    config_setting_type(s) != CONFIG_TYPE_INT64)
+		return wrong_type(c, s, "an integer");
+	v = config_setting_type(s) == CONFIG_TYPE_INT ? config_setting_get_int(s)
+						      : config_setting_get_int64(s);
+	if (v < 1 || v > SPEC_CNI_TIMEOUT_MAX)
+		return global_error(c, config_setting_source_line(s),
+				    "cni_timeout: %lld out of range (1 to %u seconds)", v,
+				    SPEC_CNI_TIMEOUT_MAX);
+	c->spec->cni_timeout = (unsigned)v;
+	return 0;
+}
+
 static const struct global_setting {
 	const char *name;
 	int (*apply)(struct global_ctx *c, const config_setting_t *s);
@@ -305,6 +384,9 @@ static const struct global_setting {
 	{ "strict_permissions", global_strict_permissions },
 	{ "init", global_init },
 	{ "stop_timeout", global_stop_timeout },
+	{ "network_config_dirs", global_network_config_dirs },
+	{ "cni_path", global_cni_path },
+	{ "cni_timeout", global_cni_timeout },
 };
 
 /*
@@ -329,7 +411,7 @@ static int global_apply(struct global_ctx *c, config_t *cfg)
 			global_error(c, config_setting_source_line(s),
 				     "unknown setting '%s' (known: log_level, namespaces, path, "
 				     "cgroup_parent, capabilities, strict_permissions, init, "
-				     "stop_timeout)",
+				     "stop_timeout, network_config_dirs, cni_path, cni_timeout)",
 				     name ? name : "");
 			continue;
 		}

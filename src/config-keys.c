@@ -495,6 +495,49 @@ static int parse_workdir_key(struct key_ctx *c, const struct config_key *k, cons
 	return set_string(field, value);
 }
 
+static int parse_network_key(struct key_ctx *c, const struct config_key *k, const char *value,
+			     void *field)
+{
+	(void)k;
+	if (!network_name_is_valid(value))
+		return key_error(c, "invalid network '%s' " CONFIG_NETWORK_HINT, value);
+	return set_string(field, value);
+}
+
+/*
+ * PublishPort=: each line (and each --publish) adds its mappings; the loader
+ * resets the list on an empty line. @field is unused: the ports and their
+ * count are two fields.
+ */
+static int parse_publish_key(struct key_ctx *c, const struct config_key *k, const char *value,
+			     void *field)
+{
+	char bad[128] = "";
+	int r;
+
+	(void)k;
+	(void)field;
+	r = parse_port_list(value, &c->spec->ports, &c->spec->n_ports, bad, sizeof(bad));
+	if (r == -EINVAL)
+		return key_error(c, "invalid port mapping '%s' " CONFIG_PORT_HINT, bad);
+	return r;
+}
+
+/* DNS=: each line (and each --dns) adds its addresses. */
+static int parse_dns_key(struct key_ctx *c, const struct config_key *k, const char *value,
+			 void *field)
+{
+	char ***dns = field;
+	char bad[128] = "";
+	int r;
+
+	(void)k;
+	r = parse_dns_list(value, dns, bad, sizeof(bad));
+	if (r == -EINVAL)
+		return key_error(c, "invalid address '%s' (an IPv4 or IPv6 address)", bad);
+	return r;
+}
+
 /* UserNS=: host, auto or auto:size=N; config_validate() then combines it with the maps. */
 static int parse_userns_key(struct key_ctx *c, const struct config_key *k, const char *value,
 			    void *field)
@@ -866,6 +909,20 @@ static void format_rlimit(const struct container_spec *spec, const struct config
 	value_out_list_end(o);
 }
 
+/* PublishPort=: "[IP:]HOST:CONTAINER/PROTO" each, ranges as "A-B". */
+static void format_ports(const struct container_spec *spec, const struct config_key *k,
+			 struct value_out *o)
+{
+	(void)k;
+	value_out_list_begin(o);
+	for (size_t i = 0; i < spec->n_ports; i++) {
+		char buf[160];
+
+		value_out_string(o, spec_port_to_string(&spec->ports[i], buf, sizeof(buf)));
+	}
+	value_out_list_end(o);
+}
+
 /* ------------------------------------------------------------------------- */
 /* The table */
 
@@ -1066,6 +1123,31 @@ const struct config_key config_keys[] = {
 	  .offset = FIELD_OF(notify_passthrough),
 	  .format = format_notify,
 	  .doc = "SUPERVISION" },
+	{ .name = "Network",
+	  .id = SPEC_KEY_NETWORK,
+	  .parse = parse_network_key,
+	  .offset = FIELD_OF(network),
+	  .format = format_string,
+	  .doc = "NETWORK",
+	  .option = { "--network", NULL, 0, 0, "NET",
+		      "none, host, or a CNI network such as mdlaunch" } },
+	{ .name = "PublishPort",
+	  .id = SPEC_KEY_PUBLISH_PORT,
+	  .parse = parse_publish_key,
+	  .format = format_ports,
+	  .doc = "NETWORK",
+	  .repeatable = true,
+	  .option = { "--publish", NULL, 'p', 0, "[[IP:][HOSTPORT]:]PORT[/PROTO]",
+		      "publish a port, e.g. 8080:80 or 8080-8089:80-89; repeatable" } },
+	{ .name = "DNS",
+	  .id = SPEC_KEY_DNS,
+	  .parse = parse_dns_key,
+	  .offset = FIELD_OF(dns),
+	  .format = format_strv,
+	  .doc = "NETWORK",
+	  .repeatable = true,
+	  .option = { "--dns", NULL, 0, 0, "ADDRESS",
+		      "a name server for the container; repeatable" } },
 	{ .name = "UserNS",
 	  .id = SPEC_KEY_USERNS,
 	  .parse = parse_userns_key,

@@ -155,7 +155,8 @@ int config_show_effective(const struct container_spec *spec, FILE *f)
 	return 0;
 }
 
-int config_show_json(const struct container_spec *spec, const char *plan, FILE *f)
+int config_show_json(const struct container_spec *spec, const char *plan, const char *network,
+		     FILE *f)
 {
 	fputs("{\n  \"source\": ", f);
 	fputs_json(spec->source ? spec->source : "", f);
@@ -187,6 +188,10 @@ int config_show_json(const struct container_spec *spec, const char *plan, FILE *
 	}
 	fputs("\n  ],\n  \"plan\": ", f);
 	fputs_json(plan ? plan : "", f);
+	if (network) {
+		fputs(",\n  \"network\": ", f);
+		fputs(network, f);
+	}
 	fputs("\n}\n", f);
 	return 0;
 }

@@ -508,6 +508,72 @@ int config_validate_values(struct container_spec *spec)
 	return ret;
 }
 
+/*
+ * True when Namespaces= was set by the .container file, a drop-in or a `run`
+ * option: mdlaunch.conf's namespaces are a default that Network= overrides.
+ */
+static bool namespaces_set_by_container(const struct container_spec *spec)
+{
+	const struct spec_origin *o = &spec->origin[SPEC_KEY_NAMESPACES];
+	unsigned container = 0;
+
+	if (o->option)
+		return true;
+	for (size_t i = 0; spec->source && spec->files && spec->files[i]; i++)
+		if (streq(spec->files[i], spec->source)) {
+			container = (unsigned)i + 1;
+			break;
+		}
+	return container > 0 && o->file >= container;
+}
+
+/*
+ * Network= against Namespaces=: "host" means no network namespace, "none"
+ * and a CNI network need one. When Network= is unset it follows Namespaces=.
+ * PublishPort= needs a CNI network. Fills spec->network. Returns 0, -EINVAL
+ * (logged) or -ENOMEM.
+ */
+static int validate_network(struct container_spec *spec)
+{
+	bool explicit_ns = namespaces_set_by_container(spec);
+	int r = 0;
+
+	if (!spec->network) {
+		spec->network =
+		    strdup(spec->namespaces & NS_NET ? SPEC_NETWORK_NONE : SPEC_NETWORK_HOST);
+		if (!spec->network)
+			return log_error_errno(-ENOMEM, "out of memory");
+	} else if (streq(spec->network, SPEC_NETWORK_HOST)) {
+		if ((spec->namespaces & NS_NET) && explicit_ns)
+			return key_message(spec, SPEC_KEY_NETWORK, LOG_LEVEL_ERROR,
+					   "Network: 'host' shares the host's network, but "
+					   "Namespaces= lists 'net' (remove one of them)");
+		spec->namespaces &= ~(unsigned)NS_NET;
+	} else {
+		if (!(spec->namespaces & NS_NET) && explicit_ns)
+			return key_message(spec, SPEC_KEY_NETWORK, LOG_LEVEL_ERROR,
+					   "Network: '%s' needs a network namespace, but "
+					   "Namespaces= does not list 'net'",
+					   spec->network);
+		spec->namespaces |= NS_NET;
+	}
+	if (spec->n_ports > 0 && !spec_network_is_cni(spec))
+		r = key_message(
+		    spec, SPEC_KEY_PUBLISH_PORT, LOG_LEVEL_ERROR,
+		    "PublishPort: needs a CNI network (Network=%s has nothing to publish "
+		    "on; use e.g. Network=" SPEC_NETWORK_BUILTIN ")",
+		    spec->network);
+	if (spec->dns && !spec->rootfs)
+		key_message(spec, SPEC_KEY_DNS, LOG_LEVEL_WARN,
+			    "DNS: ignored, the container sees the host's /etc/resolv.conf (only a "
+			    "root file system of its own gets a generated one)");
+	else if (spec->dns)
+		key_message(spec, SPEC_KEY_DNS, LOG_LEVEL_WARN,
+			    "DNS: ignored for now: the generated /etc/resolv.conf is not yet bound "
+			    "into Rootfs=");
+	return r;
+}
+
 int config_validate(struct container_spec *spec)
 {
 	int ret = 0;
@@ -517,6 +583,7 @@ int config_validate(struct container_spec *spec)
 	/* Before the working directory's default, which is "/" with Rootfs=. */
 	ret = first_error(ret, config_validate_filesystem(spec));
 	ret = first_error(ret, config_validate_values(spec));
+	ret = first_error(ret, validate_network(spec));
 	if ((spec->namespaces & NS_PID) && !(spec->namespaces & NS_MOUNT))
 		key_message(spec, SPEC_KEY_NAMESPACES, LOG_LEVEL_WARN,
 			    "Namespaces: 'pid' without 'mount': the container will see the "

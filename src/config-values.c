@@ -12,6 +12,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <arpa/inet.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -931,6 +932,190 @@ int env_file_line(char **p, char **next, unsigned *line, char **ret)
 	*next = *v ? v + 1 : v;
 	*ret = out;
 	return 0;
+}
+
+/* Parses "N" or "A-B" (1..65535, A <= B) into *ret_first and *ret_count. */
+static int parse_port_range(const char *s, size_t n, uint16_t *ret_first, uint16_t *ret_count)
+{
+	char buf[16];
+	const char *dash;
+	uint64_t a, b;
+
+	if (n == 0 || n >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	dash = strchr(buf, '-');
+	if (dash) {
+		buf[dash - buf] = '\0';
+		if (safe_atou64(buf, &a) < 0 || safe_atou64(dash + 1, &b) < 0)
+			return -EINVAL;
+	} else {
+		if (safe_atou64(buf, &a) < 0)
+			return -EINVAL;
+		b = a;
+	}
+	if (a < 1 || b > 65535 || a > b)
+		return -EINVAL;
+	*ret_first = (uint16_t)a;
+	*ret_count = (uint16_t)(b - a + 1);
+	return 0;
+}
+
+int parse_port_mapping(const char *s, struct spec_port *ret)
+{
+	struct spec_port p = { .count = 1 };
+	const char *slash, *end, *cport, *hport = NULL;
+	size_t hlen = 0;
+	uint16_t hcount = 0;
+
+	if (!s || !*s || strpbrk(s, " \t\n"))
+		return -EINVAL;
+	slash = strrchr(s, '/');
+	end = slash ? slash : s + strlen(s);
+	if (slash) {
+		if (!streq(slash + 1, "tcp") && !streq(slash + 1, "udp") &&
+		    !streq(slash + 1, "sctp"))
+			return -EINVAL;
+		snprintf(p.protocol, sizeof(p.protocol), "%s", slash + 1);
+	} else
+		snprintf(p.protocol, sizeof(p.protocol), "tcp");
+	if (*s == '[') {
+		/* [IPv6]:HOSTPORT:CONTAINERPORT, HOSTPORT may be empty */
+		const char *close = memchr(s, ']', (size_t)(end - s));
+		struct in6_addr a6;
+		size_t iplen;
+
+		if (!close || close[1] != ':')
+			return -EINVAL;
+		iplen = (size_t)(close - s - 1);
+		if (iplen == 0 || iplen >= sizeof(p.host_ip))
+			return -EINVAL;
+		memcpy(p.host_ip, s + 1, iplen);
+		p.host_ip[iplen] = '\0';
+		if (inet_pton(AF_INET6, p.host_ip, &a6) != 1)
+			return -EINVAL;
+		hport = close + 2;
+		cport = memchr(hport, ':', (size_t)(end - hport));
+		if (!cport)
+			return -EINVAL;
+		hlen = (size_t)(cport - hport);
+		cport++;
+	} else {
+		const char *c1 = memchr(s, ':', (size_t)(end - s));
+		const char *c2 = c1 ? memchr(c1 + 1, ':', (size_t)(end - c1 - 1)) : NULL;
+
+		if (c2 && memchr(c2 + 1, ':', (size_t)(end - c2 - 1)))
+			return -EINVAL; /* an IPv6 address needs brackets */
+		if (c2) {
+			struct in_addr a4;
+			size_t iplen = (size_t)(c1 - s);
+
+			if (iplen == 0 || iplen >= sizeof(p.host_ip))
+				return -EINVAL;
+			memcpy(p.host_ip, s, iplen);
+			p.host_ip[iplen] = '\0';
+			if (inet_pton(AF_INET, p.host_ip, &a4) != 1)
+				return -EINVAL;
+			hport = c1 + 1;
+			hlen = (size_t)(c2 - hport);
+			cport = c2 + 1;
+		} else if (c1) {
+			hport = s;
+			hlen = (size_t)(c1 - s);
+			if (hlen == 0)
+				return -EINVAL;
+			cport = c1 + 1;
+		} else
+			cport = s;
+	}
+	if (parse_port_range(cport, (size_t)(end - cport), &p.container_port, &p.count) < 0)
+		return -EINVAL;
+	if (hport && hlen > 0) {
+		if (parse_port_range(hport, hlen, &p.host_port, &hcount) < 0)
+			return -EINVAL;
+		if (hcount != p.count)
+			return -EINVAL;
+	} else
+		p.host_port = p.container_port;
+	*ret = p;
+	return 0;
+}
+
+int parse_port_list(const char *s, struct spec_port **ports, size_t *n_ports, char *bad,
+		    size_t bad_size)
+{
+	_cleanup_free_ struct spec_port *v = NULL;
+	size_t n = *n_ports;
+	const char *p;
+
+	if (!s)
+		return -EINVAL;
+	v = calloc(n + 1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	if (n > 0)
+		memcpy(v, *ports, n * sizeof(*v));
+	for (p = s + strspn(s, " \t"); *p; p += strspn(p, " \t")) {
+		size_t k = strcspn(p, " \t");
+		_cleanup_free_ char *word = strndup(p, k);
+		struct spec_port *nv;
+
+		if (!word)
+			return -ENOMEM;
+		nv = reallocarray(v, n + 1, sizeof(*v));
+		if (!nv)
+			return -ENOMEM;
+		v = nv;
+		if (parse_port_mapping(word, &v[n]) < 0) {
+			copy_bad(p, k, bad, bad_size);
+			return -EINVAL;
+		}
+		n++;
+		p += k;
+	}
+	free(*ports);
+	*ports = TAKE_PTR(v);
+	*n_ports = n;
+	return 0;
+}
+
+int parse_dns_list(const char *s, char ***ret, char *bad, size_t bad_size)
+{
+	_cleanup_strv_free_ char **l = NULL;
+	const char *p;
+	int r;
+
+	if (!s)
+		return -EINVAL;
+	l = strv_copy(*ret);
+	if (!l)
+		return -ENOMEM;
+	for (p = s + strspn(s, LIST_SEPARATORS); *p; p += strspn(p, LIST_SEPARATORS)) {
+		size_t n = strcspn(p, LIST_SEPARATORS);
+		char *word = strndup(p, n);
+		unsigned char addr[sizeof(struct in6_addr)];
+
+		if (!word)
+			return -ENOMEM;
+		if (inet_pton(AF_INET, word, addr) != 1 && inet_pton(AF_INET6, word, addr) != 1) {
+			free(word);
+			copy_bad(p, n, bad, bad_size);
+			return -EINVAL;
+		}
+		r = strv_consume(&l, word);
+		if (r < 0)
+			return r;
+		p += n;
+	}
+	strv_free(*ret);
+	*ret = TAKE_PTR(l);
+	return 0;
+}
+
+bool network_name_is_valid(const char *s)
+{
+	return s && name_is_valid(s) && !streq(s, ".") && !streq(s, "..");
 }
 
 int parse_userns(const char *s, enum spec_userns *ret_mode, uint32_t *ret_size)

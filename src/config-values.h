@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct spec_port;
+
 #include "spec.h"
 
 /*
@@ -202,6 +204,39 @@ int parse_group_list(const char *s, char ***ret, char *bad, size_t bad_size);
 
 /* True when @s is an absolute path ('/' first) without a newline (WorkingDirectory=). */
 bool working_directory_is_valid(const char *s);
+
+#define CONFIG_PORT_HINT                                                                           \
+	"(use [[IP:][HOSTPORT]:]CONTAINERPORT[/PROTO], e.g. 8080:80, 127.0.0.1:8080:80/tcp, "      \
+	"8080-8089:80-89)"
+#define CONFIG_NETWORK_HINT "(none, host, or a network name of A-Z a-z 0-9 _ . -)"
+
+/*
+ * Parses one PublishPort= mapping, quadlet's "[[IP:][HOSTPORT]:]CONTAINERPORT[/PROTO]":
+ * IP is IPv4 or a bracketed IPv6 address, each port a number 1..65535 or a
+ * range "A-B" (host and container ranges of the same length), PROTO tcp (the
+ * default), udp or sctp. An omitted HOSTPORT is the container port. Returns 0
+ * or -EINVAL.
+ */
+int parse_port_mapping(const char *s, struct spec_port *ret);
+
+/*
+ * Parses a PublishPort= value: mappings as parse_port_mapping() separated by
+ * blanks, appended to *ports (*n_ports of them). On -EINVAL the offending
+ * word is copied to @bad as parse_capability_list() does. Returns 0, -EINVAL
+ * or -ENOMEM (*ports unchanged on failure).
+ */
+int parse_port_list(const char *s, struct spec_port **ports, size_t *n_ports, char *bad,
+		    size_t bad_size);
+
+/*
+ * Parses a DNS= value: IPv4 or IPv6 addresses separated by blanks and/or
+ * commas, appended to *ret. Returns 0, -EINVAL (bad word in @bad) or -ENOMEM.
+ */
+int parse_dns_list(const char *s, char ***ret, char *bad, size_t bad_size);
+
+/* True when @s is a Network= value: "none", "host" or a name [A-Za-z0-9_.-]{1,64}, not "." or "..".
+ */
+bool network_name_is_valid(const char *s);
 
 /*
  * Parses UserNS=: "host", "auto" or "auto:size=N" (N from 1 to

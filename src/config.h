@@ -82,10 +82,12 @@ int config_show_effective(const struct container_spec *spec, FILE *f);
 
 /*
  * `show --json`: the same as one JSON object {source, files, keys: [{key,
- * value, origin, file?, line?}], plan}, @plan being the runtime plan's text.
- * Returns 0 or -ENOMEM.
+ * value, origin, file?, line?}], plan, network}, @plan being the runtime
+ * plan's text and @network the network plan, already a JSON object text
+ * (NULL: left out). Returns 0 or -ENOMEM.
  */
-int config_show_json(const struct container_spec *spec, const char *plan, FILE *f);
+int config_show_json(const struct container_spec *spec, const char *plan, const char *network,
+		     FILE *f);
 
 /* Prints the `run` options for --help. */
 void config_cli_help(FILE *f);

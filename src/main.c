@@ -315,7 +315,7 @@ static char *plan_to_string(const struct container_spec *spec)
 static int cmd_show(int argc, char **argv, struct global_options *g)
 {
 	_cleanup_(spec_freep) struct container_spec *spec = NULL;
-	_cleanup_free_ char *plan = NULL;
+	_cleanup_free_ char *plan = NULL, *network = NULL;
 	_cleanup_free_ char **run_argv = NULL;
 	bool effective = false, json = false;
 	int n = 0, r;
@@ -347,7 +347,8 @@ static int cmd_show(int argc, char **argv, struct global_options *g)
 		return EXIT_LAUNCHER_ERROR;
 	if (json) {
 		plan = plan_to_string(spec);
-		if (!plan || config_show_json(spec, plan, stdout) < 0)
+		network = plan ? runtime_network_json(spec) : NULL;
+		if (!plan || !network || config_show_json(spec, plan, network, stdout) < 0)
 			return EXIT_LAUNCHER_ERROR;
 		return fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_LAUNCHER_ERROR;
 	}

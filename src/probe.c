@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cgroup-probe.h"
+#include "net-cni.h"
 #include "util.h"
 
 struct ctx {
@@ -165,6 +166,54 @@ static void probe_namespaces(struct ctx *c)
 	}
 }
 
+/*
+ * Network=NAME: the list is found and parses, every plugin (and IPAM
+ * plugin) is in cni_path, and iptables is in PATH when a plugin runs it.
+ */
+static void probe_network(struct ctx *c)
+{
+	_cleanup_(net_plan_freep) struct net_plan *plan = NULL;
+	const struct container_spec *spec = c->spec;
+	char msg[1024] = "", file[PATH_MAX];
+	const char *path = getenv("PATH");
+	int r;
+
+	if (!spec_network_is_cni(spec))
+		return;
+	r = net_plan_build(spec, &plan, msg, sizeof(msg));
+	if (r < 0) {
+		bool ports = r == -EINVAL && spec->n_ports > 0 && strstr(msg, "portMappings");
+
+		finding(c, PROBE_ERROR, ports ? SPEC_KEY_PUBLISH_PORT : SPEC_KEY_NETWORK, "%s: %s",
+			ports ? "PublishPort" : "Network", r == -ENOMEM ? "out of memory" : msg);
+		return;
+	}
+	for (size_t i = 0; i < plan->n_plugins; i++) {
+		const struct net_plugin *p = &plan->plugins[i];
+
+		if (!p->path)
+			finding(c, PROBE_ERROR, SPEC_KEY_NETWORK,
+				"Network: network '%s': plugin '%s' not found in cni_path (install "
+				"containernetworking-plugins, or set cni_path in mdlaunch.conf)",
+				spec->network, p->type);
+		if (p->ipam_type && !p->ipam_path)
+			finding(c, PROBE_ERROR, SPEC_KEY_NETWORK,
+				"Network: network '%s': IPAM plugin '%s' (of '%s') not found in "
+				"cni_path",
+				spec->network, p->ipam_type, p->type);
+	}
+	if (net_plan_needs_iptables(plan) &&
+	    command_resolve("iptables", isempty(path) ? SPEC_DEFAULT_PATH : path, NULL, file,
+			    sizeof(file)) < 0)
+		finding(c, PROBE_ERROR, SPEC_KEY_NETWORK,
+			"Network: network '%s' needs the iptables command (portmap, firewall or "
+			"ipMasq), which is not in PATH (install iptables)",
+			spec->network);
+	finding(c, PROBE_INFO, SPEC_KEY_NETWORK, "Network: '%s' is %s with %zu plugin%s",
+		spec->network, plan->conflist ? plan->conflist : "the built-in list",
+		plan->n_plugins, plan->n_plugins == 1 ? "" : "s");
+}
+
 /* UserNS=/UIDMap=: the kernel must have user namespaces, and allow one more. */
 static void probe_userns(struct ctx *c)
 {
@@ -209,6 +258,7 @@ int probe_host(const struct container_spec *spec, const char *cgroup_root, probe
 	probe_working_directory(&c);
 	probe_memory(&c);
 	probe_namespaces(&c);
+	probe_network(&c);
 	probe_userns(&c);
 	return 0;
 }

@@ -27,7 +27,9 @@
 
 #include "cgroup.h"
 #include "log.h"
+#include "net-cni.h"
 #include "runtime-mount.h"
+#include "runtime-net.h"
 #include "runtime-notify.h"
 #include "runtime-ns.h"
 #include "runtime-pipe.h"
@@ -67,6 +69,8 @@ struct run {
 	struct spec_idmaps uid_map, gid_map; /* with a user namespace: the maps written */
 	uint32_t root_uid, root_gid;	     /* the host ids of the container's root */
 	bool delegated;			     /* v2: the leaf is chowned to the container's root */
+	struct net_plan *net_plan;	     /* Network=NAME: the CNI chain to run, else NULL */
+	struct net_run *net;		     /* attached to it (ADD done): DEL at the release */
 };
 
 /* Sends one sd_notify message when systemd asked for them; failures are only logged. */
@@ -428,12 +432,22 @@ static void run_report_stats(const struct run *run, const struct cgroup_stats *s
 	log_always(LOG_LEVEL_INFO, "%s: stats: peak memory %s, CPU time %s", run->name, mem, cpu);
 }
 
-/* Step 8, on every path: cgroups, then fds and the signal setup. */
+/* Step 8, on every path: the network (the container is gone), cgroups, then fds and signals. */
 static void run_release(struct run *run)
 {
 	struct cgroup_error err = {};
+	char msg[1024] = "";
 	int r;
 
+	if (run->net) {
+		r = net_detach(TAKE_PTR(run->net), msg, sizeof(msg));
+		if (r < 0)
+			log_error("%s: %s (the next run on a CNI network retries the DEL)",
+				  run->name, msg);
+		else
+			log_debug("%s: network detached (+%ld us)", run->name, elapsed_us(run));
+	}
+	run->net_plan = net_plan_free(run->net_plan);
 	if (run->delegated) {
 		r = userns_cgroup_prune(cgroup_spawn_fd(run->cg));
 		if (r < 0)
@@ -457,6 +471,86 @@ static void run_release(struct run *run)
 		signal_restore(&run->saved);
 	}
 	log_debug("%s: cleaned up (+%ld us)", run->name, elapsed_us(run));
+}
+
+/*
+ * Logs a network problem of @spec at the file:line of @key when a file set
+ * it, else as a plain line naming the container. Returns -EINVAL.
+ */
+static int log_network_error(const struct container_spec *spec, enum spec_key key, const char *msg)
+{
+	const char *file = spec_origin_file(spec, key);
+	const char *name = key == SPEC_KEY_PUBLISH_PORT ? "PublishPort" : "Network";
+
+	if (file && spec->origin[key].line > 0)
+		return log_syntax(file, spec->origin[key].line, LOG_LEVEL_ERROR, "%s: %s", name,
+				  msg);
+	log_error("%s: %s: %s", spec->name ? spec->name : "container", name, msg);
+	return -EINVAL;
+}
+
+/*
+ * The network plan of a CNI network, before anything is created: the list
+ * is found and parses, and every plugin is in cni_path. *ret is NULL for
+ * Network=none|host. Returns 0 or -errno (logged).
+ */
+static int network_plan(const struct container_spec *spec, struct net_plan **ret)
+{
+	char msg[1024] = "";
+	const char *missing;
+	int r;
+
+	*ret = NULL;
+	if (!spec_network_is_cni(spec))
+		return 0;
+	r = net_plan_build(spec, ret, msg, sizeof(msg));
+	if (r == -ENOMEM)
+		return log_error_errno(r, "out of memory");
+	if (r < 0)
+		return log_network_error(spec,
+					 spec->n_ports > 0 && r == -EINVAL &&
+						 strstr(msg, "portMappings")
+					     ? SPEC_KEY_PUBLISH_PORT
+					     : SPEC_KEY_NETWORK,
+					 msg);
+	missing = net_plan_missing(*ret);
+	if (missing) {
+		snprintf(msg, sizeof(msg), "network '%s': plugin '%s' not found in cni_path",
+			 spec->network, missing);
+		*ret = net_plan_free(*ret);
+		return log_network_error(spec, SPEC_KEY_NETWORK, msg);
+	}
+	return 0;
+}
+
+/*
+ * ADD, between the clone (the network namespace exists) and the start
+ * barrier (the command starts with its network up). CNI_CONTAINERID is the
+ * cgroup leaf name, "<name>-<launcher pid>". Returns 0 or -errno (logged).
+ */
+static int run_attach_network(struct run *run)
+{
+	_cleanup_free_ char *id = NULL;
+	char msg[1024] = "";
+	int r, swept;
+
+	if (!run->net_plan)
+		return 0;
+	swept = net_sweep_stale();
+	if (swept > 0)
+		log_debug("%s: cleaned %d stale network entr%s", run->name, swept,
+			  swept == 1 ? "y" : "ies");
+	id = strdup_printf("%s-%d", run->name, (int)getpid());
+	if (!id)
+		return log_error_errno(-ENOMEM, "out of memory");
+	r = net_attach(run->net_plan, run->spec, id, run->pid, &run->net, msg, sizeof(msg));
+	if (r < 0) {
+		log_error("%s: %s", run->name, msg);
+		return r;
+	}
+	log_debug("%s: network '%s' attached, address %s (+%ld us)", run->name, run->spec->network,
+		  net_run_address(run->net) ?: "none", elapsed_us(run));
+	return 0;
 }
 
 /* The Limit*= keys that are set, as the setrlimit() calls init makes. */
@@ -536,6 +630,10 @@ int runtime_run(const struct container_spec *spec)
 			(void)unsetenv("NOTIFY_SOCKET");
 	}
 
+	r = network_plan(spec, &run.net_plan);
+	if (r < 0)
+		goto out;
+
 	if (spec_has_userns(spec)) {
 		r = userns_lease_take(spec, getpid(), &run.lease, &run.uid_map, &run.gid_map);
 		if (r == -ENOSPC) {
@@ -571,6 +669,11 @@ int runtime_run(const struct container_spec *spec)
 	r = run.born_in_cgroup ? 0 : cgroup_attach(run.cg, run.pid, &err);
 	if (r < 0) {
 		log_cgroup_error(r, &err);
+		run_abort_child(&run);
+		goto out;
+	}
+	r = run_attach_network(&run);
+	if (r < 0) {
 		run_abort_child(&run);
 		goto out;
 	}
@@ -631,6 +734,21 @@ int runtime_show_plan(const struct container_spec *spec, FILE *f)
 
 	fprintf(f, "%-12s %s (0x%lx), re-executing /proc/self/exe init\n", "clone flags",
 		ns_clone_flags_to_string(flags, names, sizeof(names)), flags);
+	if (spec_network_is_cni(spec)) {
+		_cleanup_(net_plan_freep) struct net_plan *plan = NULL;
+		char msg[1024] = "";
+
+		/* A missing plugin is shown (MISSING), not an error: check --host judges it. */
+		r = net_plan_build(spec, &plan, msg, sizeof(msg));
+		if (r == -ENOMEM)
+			return log_error_errno(r, "out of memory");
+		if (r < 0)
+			return log_network_error(spec, SPEC_KEY_NETWORK, msg);
+		net_plan_print(plan, spec, f);
+	} else if (spec->network && streq(spec->network, SPEC_NETWORK_HOST))
+		fprintf(f, "%-12s host (no network namespace: the host's interfaces)\n", "network");
+	else
+		fprintf(f, "%-12s none (a network namespace with only lo)\n", "network");
 	r = cgroup_show_plan(spec, f, &err);
 	if (r < 0)
 		return log_cgroup_error(r, &err);
@@ -642,6 +760,24 @@ int runtime_show_plan(const struct container_spec *spec, FILE *f)
 	mount_plan_print(&mounts, "  ", f);
 	mount_plan_done(&mounts);
 	return 0;
+}
+
+char *runtime_network_json(const struct container_spec *spec)
+{
+	_cleanup_(net_plan_freep) struct net_plan *plan = NULL;
+
+	char msg[1024] = "";
+	int r;
+
+	if (!spec_network_is_cni(spec))
+		return strdup_printf("{\"network\":\"%s\"}",
+				     spec->network ? spec->network : SPEC_NETWORK_NONE);
+	r = net_plan_build(spec, &plan, msg, sizeof(msg));
+	if (r == -ENOMEM)
+		log_error_errno(r, "out of memory");
+	else if (r < 0)
+		log_network_error(spec, SPEC_KEY_NETWORK, msg);
+	return r < 0 ? NULL : net_plan_to_json(plan, spec);
 }
 
 int runtime_describe_host(FILE *f)

@@ -40,6 +40,13 @@ int runtime_init_main(void);
 int runtime_show_plan(const struct container_spec *spec, FILE *f);
 
 /*
+ * The network part of the plan as one JSON object text (`show --json`):
+ * {"network": "none"|"host"} or the CNI plan (net-cni.h). NULL on error
+ * (logged). The caller frees it.
+ */
+char *runtime_network_json(const struct container_spec *spec);
+
+/*
  * Prints the host's cgroup mode and where each controller lives (`check -v`).
  * Returns 0 or -errno (logged).
  */

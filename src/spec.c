@@ -78,13 +78,44 @@ struct container_spec *spec_new(void)
 	spec->stop_signal = SIGTERM;
 	spec->stop_timeout = SPEC_STOP_TIMEOUT_DEFAULT;
 	spec->strict_permissions = true;
+	spec->cni_timeout = SPEC_CNI_TIMEOUT_DEFAULT;
 	spec->userns_size = SPEC_USERNS_SIZE_DEFAULT;
 	spec->read_only_tmpfs = true;
 	spec->inherit_environment = true;
 	spec->path = strdup(SPEC_DEFAULT_PATH);
-	if (!spec->path)
+	if (!spec->path || strv_extend(&spec->network_config_dirs, "/etc/mdlaunch/net.d") < 0 ||
+	    strv_extend(&spec->network_config_dirs, "/etc/cni/net.d") < 0 ||
+	    strv_extend(&spec->cni_path, "/usr/lib/cni") < 0 ||
+	    strv_extend(&spec->cni_path, "/opt/cni/bin") < 0)
 		return spec_free(spec);
 	return spec;
+}
+
+const char *spec_port_to_string(const struct spec_port *p, char *buf, size_t size)
+{
+	char host[16], ctr[16];
+
+	if (p->count > 1) {
+		snprintf(host, sizeof(host), "%u-%u", p->host_port, p->host_port + p->count - 1);
+		snprintf(ctr, sizeof(ctr), "%u-%u", p->container_port,
+			 p->container_port + p->count - 1);
+	} else {
+		snprintf(host, sizeof(host), "%u", p->host_port);
+		snprintf(ctr, sizeof(ctr), "%u", p->container_port);
+	}
+	if (!p->host_ip[0])
+		snprintf(buf, size, "%s:%s/%s", host, ctr, p->protocol);
+	else if (strchr(p->host_ip, ':'))
+		snprintf(buf, size, "[%s]:%s:%s/%s", p->host_ip, host, ctr, p->protocol);
+	else
+		snprintf(buf, size, "%s:%s:%s/%s", p->host_ip, host, ctr, p->protocol);
+	return buf;
+}
+
+bool spec_network_is_cni(const struct container_spec *spec)
+{
+	return spec->network && !streq(spec->network, SPEC_NETWORK_NONE) &&
+	       !streq(spec->network, SPEC_NETWORK_HOST);
 }
 
 const char *spec_origin_file(const struct container_spec *spec, enum spec_key key)
@@ -179,6 +210,11 @@ struct container_spec *spec_free(struct container_spec *spec)
 	for (size_t i = 0; i < ELEMENTSOF(spec->origin); i++)
 		free(spec->origin[i].value);
 	strv_free(spec->files);
+	free(spec->network);
+	free(spec->ports);
+	strv_free(spec->dns);
+	strv_free(spec->network_config_dirs);
+	strv_free(spec->cni_path);
 	free(spec);
 	return NULL;
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -76,6 +77,27 @@ struct spec_rlimit_value {
 /* PidsLimit=: 0 = unset (no pids cgroup), SPEC_PIDS_INFINITY = "max". */
 #define SPEC_PIDS_INFINITY UINT64_MAX
 
+/* Network=: no network of its own, the host's, or a CNI network list. */
+#define SPEC_NETWORK_NONE "none"
+#define SPEC_NETWORK_HOST "host"
+/* The CNI network built into mdlaunch (used when no mdlaunch.conflist is found). */
+#define SPEC_NETWORK_BUILTIN "mdlaunch"
+/* mdlaunch.conf cni_timeout default: seconds a CNI plugin may run before it is killed. */
+#define SPEC_CNI_TIMEOUT_DEFAULT 30U
+#define SPEC_CNI_TIMEOUT_MAX	 3600U
+
+/*
+ * One PublishPort= mapping: host_port..host_port+count-1 to
+ * container_port..container_port+count-1 (a range is count > 1).
+ */
+struct spec_port {
+	char host_ip[46];   /* "" = every address of the host */
+	uint16_t host_port; /* first host port */
+	uint16_t container_port;
+	uint16_t count;	  /* ports in the range, >= 1 */
+	char protocol[8]; /* "tcp", "udp" or "sctp" */
+};
+
 /*
  * User namespaces (UserNS=, UIDMap=, GIDMap=). HOST: none, the container's
  * ids are the host's. AUTO: the launcher allocates a free range of
@@ -136,6 +158,9 @@ enum spec_key {
 	SPEC_KEY_STOP_SIGNAL,
 	SPEC_KEY_STOP_TIMEOUT,
 	SPEC_KEY_NOTIFY,
+	SPEC_KEY_NETWORK,
+	SPEC_KEY_PUBLISH_PORT,
+	SPEC_KEY_DNS,
 	SPEC_KEY_USERNS,
 	SPEC_KEY_UIDMAP,
 	SPEC_KEY_GIDMAP,
@@ -247,6 +272,15 @@ struct container_spec {
 	bool notify_passthrough; /* Notify=passthrough: the container gets NOTIFY_SOCKET */
 	bool stats;		 /* --stats (or -v): one line of resource use at exit */
 
+	/* Network (net-cni.c plans it, runtime-net.c runs it). */
+	char *network;		 /* Network=: SPEC_NETWORK_NONE, _HOST or a CNI list name;
+				    config_validate() sets it from Namespaces= when unset */
+	struct spec_port *ports; /* PublishPort=, n_ports of them */
+	size_t n_ports;
+	char **dns;		    /* DNS=: name server addresses, NULL = none */
+	char **network_config_dirs; /* mdlaunch.conf: where NAME.conflist is searched */
+	char **cni_path;	    /* mdlaunch.conf: where the plugins are */
+	unsigned cni_timeout;	    /* mdlaunch.conf: seconds per plugin call */
 	/* The container's file system (runtime-rootfs.c builds its mounts). */
 	char *rootfs;		   /* Rootfs=: absolute directory, NULL = the host's root */
 	bool rootfs_overlay;	   /* Rootfs=DIR:O: DIR is the lower layer of a private overlay */
@@ -296,6 +330,12 @@ const char *spec_rlimit_to_string(enum spec_rlimit r);
 int spec_rlimit_resource(enum spec_rlimit r);
 /* True when the rlimit counts bytes (sizes may use K/M/G/T suffixes). */
 bool spec_rlimit_is_bytes(enum spec_rlimit r);
+
+/* Formats @p as PublishPort= does ("127.0.0.1:8080-8081:80-81/udp") into @buf. Returns @buf. */
+const char *spec_port_to_string(const struct spec_port *p, char *buf, size_t size);
+
+/* True when the container joins a CNI network (Network= is neither none nor host). */
+bool spec_network_is_cni(const struct container_spec *spec);
 
 /* True when the container gets a user namespace of its own (UserNS= not host). */
 static inline bool spec_has_userns(const struct container_spec *spec)

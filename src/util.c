@@ -63,6 +63,21 @@ int strv_extend(char ***l, const char *s)
 	return strv_consume(l, strdup(s));
 }
 
+char **strv_copy(char *const *l)
+{
+	size_t n = strv_length(l);
+	char **c = calloc(n + 1, sizeof(char *));
+
+	if (!c)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		c[i] = strdup(l[i]);
+		if (!c[i])
+			return strv_free(c);
+	}
+	return c;
+}
+
 int safe_atou64(const char *s, uint64_t *ret)
 {
 	uint64_t v = 0;

@@ -97,6 +97,8 @@ size_t strv_length(char *const *l);
 int strv_consume(char ***l, char *s);
 /* Appends a copy of @s; returns 0 or -ENOMEM. */
 int strv_extend(char ***l, const char *s);
+/* Deep copy; NULL on OOM (a NULL input gives an empty vector). */
+char **strv_copy(char *const *l);
 
 /*
  * Parses a decimal unsigned 64-bit integer: digits only (no sign, no spaces,

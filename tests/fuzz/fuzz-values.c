@@ -8,10 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "config-rootfs.h"
 #include "config-values.h"
 #include "subid.h"
 #include "log.h"
+#include "net-cni.h"
 #include "spec.h"
 #include "util.h"
 
@@ -69,6 +72,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)subid_parse_line(s, name, sizeof(name), &r);
 	}
 	(void)string_distance(s, "Environment");
+	{
+		struct spec_port port, *ports = NULL;
+		struct json_t *list = NULL;
+		char bad[64], msg[256];
+		size_t n = 0;
+
+		(void)parse_port_mapping(s, &port);
+		if (parse_port_list(s, &ports, &n, bad, sizeof(bad)) == 0)
+			free(ports);
+		if (parse_dns_list(s, &l, bad, sizeof(bad)) == 0)
+			l = strv_free(l);
+		(void)network_name_is_valid(s);
+		if (net_conflist_parse(s, "fuzz", &list, msg, sizeof(msg)) == 0)
+			json_decref(list);
+	}
 	{
 		struct spec_mount m = {};
 		char why[256], *dir = NULL;

@@ -449,3 +449,43 @@ require_python3()
 {
 	in_container_path python3 || skip "python3 is not installed"
 }
+
+# in_test_netns SCRIPT [ARG...]: runs bash SCRIPT in a new mount and network
+# namespace that plays the host for CNI networks: / private, a tmpfs on /run
+# (so /run/mdlaunch, the IPAM leases and the netns pins die with it), lo up.
+# Bridges, veths and iptables rules never reach the machine's own network.
+# mdl and the helpers below work inside.
+in_test_netns()
+{
+	command -v unshare >/dev/null || skip "unshare (util-linux) is not installed"
+	[ -x /usr/lib/cni/bridge ] || skip "containernetworking-plugins is not installed"
+	command -v iptables >/dev/null || skip "iptables is not installed"
+	export MDLAUNCH MDL_TIMEOUT BATS_TEST_TMPDIR EXAMPLES
+	export -f mdl mdl_delegated net_leftovers
+	timeout -k 5 $((MDL_TIMEOUT * 3)) unshare -m -n bash -c '
+		set -e
+		mount --make-rprivate /
+		mount -t tmpfs -o mode=0755 tmpfs /run
+		ip link set lo up
+		set +e
+		. "$0" "$@"' "$@"
+}
+
+# net_leftovers: inside in_test_netns, prints what a container left on the
+# network (veths, iptables rules naming a container, IPAM leases, cache
+# entries, namespace pins) and fails when there is any.
+net_leftovers()
+{
+	local left
+	left=$(
+		ip -o link show type veth 2>/dev/null
+		iptables-save 2>/dev/null | grep -E -- '(-A |^:)CNI-(DN-|[0-9a-f]{24})|id: \\"|10\.89\.' || true
+		find /run/mdlaunch/ipam -type f ! -name lock ! -name 'last_reserved_ip.*' 2>/dev/null || true
+		find /run/mdlaunch/net /run/mdlaunch/netns -mindepth 1 2>/dev/null || true
+	)
+	if [ -n "$left" ]; then
+		echo "left behind on the network:"
+		printf '%s\n' "$left"
+		return 1
+	fi
+}

@@ -841,7 +841,7 @@ static void test_show_effective(void **state)
 	out = NULL;
 	f = open_memstream(&out, &size);
 	assert_non_null(f);
-	assert_int_equal(config_show_json(spec, "plan\n\"x\"\t\x01", f), 0);
+	assert_int_equal(config_show_json(spec, "plan\n\"x\"\t\x01", NULL, f), 0);
 	assert_int_equal(fclose(f), 0);
 	assert_non_null(strstr(out, "{ \"key\": \"Memory\", \"value\": \"1G\", \"origin\": "
 				    "\"dropin.container.d/10-a.conf:2\", \"file\": "

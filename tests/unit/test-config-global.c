@@ -93,7 +93,8 @@ static void test_unknown_setting(void **state)
 	(void)state;
 	spec = load("unknown.conf", -EINVAL,
 		    "unknown.conf:3: unknown setting 'memory' (known: log_level, namespaces, path, "
-		    "cgroup_parent, capabilities, strict_permissions, init, stop_timeout)\n",
+		    "cgroup_parent, capabilities, strict_permissions, init, stop_timeout, "
+		    "network_config_dirs, cni_path, cni_timeout)\n",
 		    NULL);
 }
 
@@ -111,8 +112,43 @@ static void test_wrong_types(void **state)
 		       "components)\n"
 		       "wrongtype.conf:6: unknown setting 'extra' (known: log_level, namespaces, "
 		       "path, cgroup_parent, capabilities, strict_permissions, init, "
-		       "stop_timeout)\n",
+		       "stop_timeout, network_config_dirs, cni_path, cni_timeout)\n",
 		       NULL));
+}
+
+static void test_network_settings(void **state)
+{
+	_cleanup_(spec_freep) struct container_spec *spec = NULL;
+
+	(void)state;
+	spec = load("network.conf", 0, "", NULL);
+	assert_int_equal(strv_length(spec->network_config_dirs), 2);
+	assert_string_equal(spec->network_config_dirs[0], "/srv/net.d");
+	assert_string_equal(spec->network_config_dirs[1], "/etc/cni/net.d");
+	assert_int_equal(strv_length(spec->cni_path), 1);
+	assert_string_equal(spec->cni_path[0], "/opt/cni/bin");
+	assert_int_equal(spec->cni_timeout, 5);
+	spec_free(load("network-bad.conf", -EINVAL,
+		       "network-bad.conf:1: network_config_dirs: 'relative/dir' is not an absolute "
+		       "directory (no ':')\n"
+		       "network-bad.conf:2: cni_path: '/a:/b' is not an absolute directory (no ':')\n"
+		       "network-bad.conf:2: cni_path: element 2: expected a string, got an integer\n"
+		       "network-bad.conf:3: cni_timeout: 0 out of range (1 to 3600 seconds)\n",
+		       NULL));
+}
+
+static void test_network_defaults(void **state)
+{
+	_cleanup_(spec_freep) struct container_spec *spec = spec_new();
+
+	(void)state;
+	assert_non_null(spec);
+	assert_string_equal(spec->network_config_dirs[0], "/etc/mdlaunch/net.d");
+	assert_string_equal(spec->network_config_dirs[1], "/etc/cni/net.d");
+	assert_string_equal(spec->cni_path[0], "/usr/lib/cni");
+	assert_string_equal(spec->cni_path[1], "/opt/cni/bin");
+	assert_int_equal(spec->cni_timeout, 30);
+	assert_null(spec->network);
 }
 
 static void test_include_refused(void **state)
@@ -269,6 +305,8 @@ int main(void)
 		cmocka_unit_test_setup(test_syntax_error, setup),
 		cmocka_unit_test_setup(test_unknown_setting, setup),
 		cmocka_unit_test_setup(test_wrong_types, setup),
+		cmocka_unit_test_setup(test_network_settings, setup),
+		cmocka_unit_test_setup(test_network_defaults, setup),
 		cmocka_unit_test_setup(test_include_refused, setup),
 		cmocka_unit_test_setup(test_missing_files, setup),
 		cmocka_unit_test_setup(test_namespace_string_and_empty, setup),
