@@ -7,6 +7,12 @@ MANDIR = $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 # systemd looks in /usr/local/lib/systemd/system and /usr/lib/systemd/system
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+# systemd runs the generators of /usr/local/lib/systemd/system-generators too
+SYSTEMDGENERATORDIR ?= $(PREFIX)/lib/systemd/system-generators
+# bash-completion searches $XDG_DATA_DIRS (default /usr/local/share:/usr/share)
+BASHCOMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+# Debian's vim has /usr/share/vim/vimfiles in its runtimepath (not /usr/local)
+VIMDIR ?= /usr/share/vim/vimfiles
 
 CC ?= cc
 VERSION := 0.1.0
@@ -215,11 +221,19 @@ install: mdlaunch
 	    -e 's|/etc/mdlaunch/|$(SYSCONFDIR)/mdlaunch/|g' contrib/systemd/mdlaunch@.service \
 	    >$(DESTDIR)$(SYSTEMDUNITDIR)/mdlaunch@.service
 	chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/mdlaunch@.service
+	install -d $(DESTDIR)$(SYSTEMDGENERATORDIR)
+	ln -sf $(BINDIR)/mdlaunch $(DESTDIR)$(SYSTEMDGENERATORDIR)/mdlaunch-generator
+	install -Dm644 contrib/bash-completion/mdlaunch $(DESTDIR)$(BASHCOMPLETIONDIR)/mdlaunch
+	install -Dm644 contrib/vim/ftdetect/mdlaunch.vim $(DESTDIR)$(VIMDIR)/ftdetect/mdlaunch.vim
+	install -Dm644 contrib/vim/syntax/mdlaunch.vim $(DESTDIR)$(VIMDIR)/syntax/mdlaunch.vim
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/mdlaunch $(DESTDIR)$(MANDIR)/man1/mdlaunch.1 \
 	      $(DESTDIR)$(MANDIR)/man5/mdlaunch.container.5 $(DESTDIR)$(MANDIR)/man5/mdlaunch.conf.5 \
-	      $(DESTDIR)$(SYSTEMDUNITDIR)/mdlaunch@.service
+	      $(DESTDIR)$(SYSTEMDUNITDIR)/mdlaunch@.service \
+	      $(DESTDIR)$(SYSTEMDGENERATORDIR)/mdlaunch-generator \
+	      $(DESTDIR)$(BASHCOMPLETIONDIR)/mdlaunch \
+	      $(DESTDIR)$(VIMDIR)/ftdetect/mdlaunch.vim $(DESTDIR)$(VIMDIR)/syntax/mdlaunch.vim
 
 clean:
 	rm -rf build mdlaunch
@@ -229,6 +243,7 @@ help:
 	@echo "         check-layering check-exports check-format check-faults check-vm check-systemd bench"
 	@echo "         fuzz install uninstall clean"
 	@echo "         rootfs (a busybox tree in ROOTFS, default build/rootfs)"
-	@echo "variables: SANITIZE=1 STATIC=0 PREFIX DESTDIR SYSCONFDIR SYSTEMDUNITDIR FUZZ_SECONDS ROOTFS"
+	@echo "variables: SANITIZE=1 STATIC=0 PREFIX DESTDIR SYSCONFDIR SYSTEMDUNITDIR SYSTEMDGENERATORDIR"
+	@echo "           BASHCOMPLETIONDIR VIMDIR FUZZ_SECONDS ROOTFS"
 
 -include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d)

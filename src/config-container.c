@@ -328,6 +328,8 @@ int config_load_container(const char *path, struct container_spec *spec)
 	scratch = spec_new();
 	if (!spec->source || !scratch)
 		return log_error_errno(-ENOMEM, "out of memory");
+	/* EnvironmentFile= is trust-checked while parsing: as mdlaunch.conf says. */
+	scratch->strict_permissions = spec->strict_permissions;
 	c.k.spec = scratch;
 
 	r = load_one_file(&c, path);

@@ -83,13 +83,69 @@ static int read_regular_file(const char *path, size_t max, char **ret, size_t *r
 	return 0;
 }
 
+/* How the refusal says to lift the check: mdlaunch.conf itself cannot excuse itself. */
+static const char *trust_hint(bool global)
+{
+	return global ? "" : " or set strict_permissions = false in mdlaunch.conf";
+}
+
+/*
+ * The directories above @path, up to '/' (of its real path), as sshd's
+ * StrictModes checks them: one that another user can write, or owned by
+ * another user, lets that user replace what root reads, unless it is sticky
+ * (/tmp: nobody else can rename or remove what root owns there). Returns 0,
+ * or -EPERM (logged).
+ */
+static int check_trust_parents(const char *path, uid_t euid, bool global)
+{
+	_cleanup_free_ char *real = realpath(path, NULL);
+	char *slash;
+
+	if (!real)
+		return 0; /* it was just opened: a race; the file's own check stands */
+	while ((slash = strrchr(real, '/'))) {
+		const char *dir = slash == real ? "/" : real;
+		struct stat st;
+
+		slash[slash == real ? 1 : 0] = '\0';
+		if (stat(dir, &st) < 0) {
+			(void)log_syntax(path, 0, LOG_LEVEL_ERROR,
+					 "cannot check directory '%s': %s", dir, strerror(errno));
+			return -EPERM;
+		}
+		if ((st.st_mode & (S_IWOTH | S_IWGRP)) && !(st.st_mode & S_ISVTX)) {
+			(void)log_syntax(
+			    path, 0, LOG_LEVEL_ERROR,
+			    "refusing a file in '%s', a directory writable by %s (mode "
+			    "%04o) and not sticky; chmod %s it%s",
+			    dir, st.st_mode & S_IWOTH ? "others" : "its group",
+			    (unsigned)st.st_mode & 07777, st.st_mode & S_IWOTH ? "o-w" : "g-w",
+			    trust_hint(global));
+			return -EPERM;
+		}
+		if (st.st_uid != 0 && st.st_uid != euid) {
+			(void)log_syntax(
+			    path, 0, LOG_LEVEL_ERROR,
+			    "refusing a file in '%s', a directory owned by uid %u, not "
+			    "root; chown root it%s",
+			    dir, (unsigned)st.st_uid, trust_hint(global));
+			return -EPERM;
+		}
+		if (streq(dir, "/"))
+			break;
+	}
+	return 0;
+}
+
 /*
  * The trust check, as sshd's StrictModes: when mdlaunch runs as root, a file
  * or directory that another user can write would let that user choose what
- * root runs. @st is the fstat() of @path; @strict false (mdlaunch.conf's
- * strict_permissions = false) turns the check off. Returns 0, or -EPERM (logged).
+ * root runs, and so would one of the directories above it. @st is the
+ * fstat() of @path; @strict false (mdlaunch.conf's strict_permissions =
+ * false) turns the check off; @global (mdlaunch.conf itself) drops the hint
+ * to turn it off. Returns 0, or -EPERM (logged).
  */
-static int check_trust(bool strict, const char *path, const struct stat *st)
+static int check_trust(bool strict, bool global, const char *path, const struct stat *st)
 {
 	const char *what = S_ISDIR(st->st_mode) ? "directory" : "file";
 	unsigned mode = (unsigned)st->st_mode & 07777;
@@ -109,15 +165,41 @@ static int check_trust(bool strict, const char *path, const struct stat *st)
 		snprintf(why, sizeof(why), "owned by uid %u, not root; chown root it",
 			 (unsigned)st->st_uid);
 	else
-		return 0;
-	(void)log_syntax(path, 0, LOG_LEVEL_ERROR,
-			 "refusing a %s %s or set strict_permissions = false in mdlaunch.conf",
-			 what, why);
+		return check_trust_parents(path, euid, global);
+	(void)log_syntax(path, 0, LOG_LEVEL_ERROR, "refusing a %s %s%s", what, why,
+			 trust_hint(global));
 	return -EPERM;
+}
+
+int config_file_read_quiet(const char *path, size_t max, bool strict, char **ret)
+{
+	_cleanup_free_ char *text = NULL;
+	struct stat st;
+	size_t size = 0;
+	int r;
+
+	r = read_regular_file(path, max, &text, &size, &st);
+	if (r == -EBADFD)
+		return -EINVAL;
+	if (r < 0)
+		return r;
+	if (memchr(text, '\0', size))
+		return -EBADMSG;
+	r = check_trust(strict, false, path, &st);
+	if (r < 0)
+		return r;
+	*ret = TAKE_PTR(text);
+	return 0;
 }
 
 int config_file_read(const char *path, size_t max, bool strict, bool optional, char **ret,
 		     size_t *ret_size)
+{
+	return config_file_read_full(path, max, strict, false, optional, ret, ret_size);
+}
+
+int config_file_read_full(const char *path, size_t max, bool strict, bool global, bool optional,
+			  char **ret, size_t *ret_size)
 {
 	_cleanup_free_ char *text = NULL;
 	struct stat st;
@@ -133,7 +215,7 @@ int config_file_read(const char *path, size_t max, bool strict, bool optional, c
 		return log_error_errno(r, "cannot load '%s': larger than %zu bytes", path, max);
 	if (r < 0)
 		return log_error_errno(r, "cannot open '%s': %m", path);
-	r = check_trust(strict, path, &st);
+	r = check_trust(strict, global, path, &st);
 	if (r < 0)
 		return r;
 	*ret = TAKE_PTR(text);
@@ -173,7 +255,7 @@ int config_file_dropins(const char *path, bool strict, char ***ret)
 		return log_error_errno(-errno, "cannot open drop-in directory '%s': %m", dir);
 	if (fstat(fd, &st) < 0)
 		return log_error_errno(-errno, "cannot stat '%s': %m", dir);
-	r = check_trust(strict, dir, &st);
+	r = check_trust(strict, false, dir, &st);
 	if (r < 0)
 		return r;
 	dp = fdopendir(fd);

@@ -482,7 +482,8 @@ int config_load_global(const char *path, struct container_spec *spec, int *ret_l
 	int r;
 
 	/* The default file is optional: no file, no defaults to change. */
-	r = config_file_read(p, GLOBAL_FILE_MAX, spec->strict_permissions, !path, &text, &size);
+	/* Always trust-checked: the file could otherwise turn its own check off. */
+	r = config_file_read_full(p, GLOBAL_FILE_MAX, true, true, !path, &text, &size);
 	if (r == -ENOENT && !path) {
 		*ret_log_level = -1;
 		return 0;

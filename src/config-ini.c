@@ -182,10 +182,11 @@ static void ini_errors_flush(struct ini_scan *s, struct ini_errors *e, unsigned 
 /* The scan */
 
 struct scan_state {
-	bool in_section;     /* a section header has been seen */
-	bool in_container;   /* the current section is [Container] */
-	unsigned n_sections; /* [Container] headers seen */
-	char **keys;	     /* the keys of [Container] as written, for the cross-check */
+	bool in_section;	/* a section header has been seen */
+	bool in_container;	/* the current section is [Container] */
+	unsigned n_sections;	/* [Container] headers seen */
+	unsigned unit_sections; /* bit i: unit_section_names[i] seen (copied by the generator) */
+	char **keys;		/* the keys of [Container] as written, for the cross-check */
 };
 
 /*
@@ -211,6 +212,15 @@ static void str_tolower(char *s)
 		*s = (char)tolower((unsigned char)*s);
 }
 
+/*
+ * The systemd sections a .container may hold for the generator (quadlet's
+ * shape): their lines go verbatim into the unit, so the loader reads only
+ * their syntax, never their keys.
+ */
+static const char *const unit_section_names[] = { "Unit", "Service", "Install" };
+
+#define SECTIONS_HINT "[" SECTION "], [Unit], [Service] or [Install]"
+
 static int scan_section(struct ini_scan *s, struct scan_state *st, unsigned line, char *l)
 {
 	size_t n = strlen(l);
@@ -219,15 +229,21 @@ static int scan_section(struct ini_scan *s, struct scan_state *st, unsigned line
 	st->in_section = true;
 	st->in_container = false;
 	if (n < 2 || l[n - 1] != ']')
-		return scan_error(s, line, "invalid section header '%s' (use [" SECTION "])", l);
+		return scan_error(s, line, "invalid section header '%s' (use " SECTIONS_HINT ")",
+				  l);
 	l[n - 1] = '\0';
 	name = strip_space(l + 1);
 	if (*name == '\0' || strpbrk(name, "[]"))
-		return scan_error(s, line, "invalid section header '[%s]' (use [" SECTION "])",
+		return scan_error(s, line, "invalid section header '[%s]' (use " SECTIONS_HINT ")",
 				  name);
+	for (size_t i = 0; i < ELEMENTSOF(unit_section_names); i++)
+		if (strcaseeq(name, unit_section_names[i])) {
+			st->unit_sections |= 1u << i;
+			return 0;
+		}
 	if (!strcaseeq(name, SECTION))
-		return scan_error(s, line,
-				  "unknown section [%s] (the only section is [" SECTION "])", name);
+		return scan_error(
+		    s, line, "unknown section [%s] (the sections are " SECTIONS_HINT ")", name);
 	st->in_container = true;
 	st->n_sections++;
 	return 0;
@@ -260,7 +276,7 @@ static int scan_line(struct ini_scan *s, struct scan_state *st, unsigned first, 
 		return scan_error(
 		    s, first, "key '%s' outside of a section (add [" SECTION "] above it)", key);
 	if (!st->in_container)
-		return 0; /* the unknown section was reported once, at its header */
+		return 0; /* [Unit], [Service], [Install], or an unknown section reported once */
 	r = strv_extend(&st->keys, key);
 	if (r < 0)
 		return r;
@@ -318,6 +334,15 @@ static int scan_text(struct ini_scan *s, struct scan_state *st, const char *text
 			errors_before = s->k->n_errors;
 			logical_len = 0;
 			ini_base = 0;
+		}
+		if (lineno == 1 && raw >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
+			/* Invisible in a message: name it rather than quote it. */
+			scan_error(s, lineno,
+				   "the file starts with a UTF-8 byte-order mark (remove it: "
+				   "mdlaunch files are plain UTF-8 without one)");
+			ini_base += 3;
+			p += 3;
+			raw -= 3;
 		}
 		if (ini_base + raw > INI_LINE_MAX)
 			scan_error(s, lineno,
@@ -407,7 +432,8 @@ static int ini_cross_check(struct ini_scan *s, const struct scan_state *st, dict
 {
 	int n_keys = 0;
 
-	if (iniparser_getnsec(d) != (st->n_sections > 0 ? 1 : 0))
+	if (iniparser_getnsec(d) !=
+	    (st->n_sections > 0 ? 1 : 0) + __builtin_popcount(st->unit_sections))
 		goto mismatch;
 	for (char **k = st->keys; k && *k; k++) {
 		_cleanup_free_ char *entry = NULL;

@@ -35,6 +35,7 @@
 #include <string.h>
 #include <sys/capability.h>
 
+#include "config-file.h"
 #include "config-rootfs.h"
 #include "config-values.h"
 #include "log.h"
@@ -267,6 +268,77 @@ static int parse_environment_key(struct key_ctx *c, const struct config_key *k, 
 		return split_error(c, value, r);
 	for (char **e = l; *e; e++) {
 		r = environment_set(c, field, *e);
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0)
+			bad = r;
+	}
+	return bad;
+}
+
+/* The largest EnvironmentFile= (as a .container). */
+#define ENV_FILE_MAX (1024 * 1024)
+
+/*
+ * EnvironmentFile=[-]PATH (and --env-file): reads the file now, like a
+ * drop-in (a file fact, not a host fact: `check` reports its errors at their
+ * lines), into spec->env through environment_set(). A relative PATH is taken
+ * from the directory of the .container that names it (of the current
+ * directory for --env-file). A leading '-' ignores a missing file, as
+ * systemd does. The trust check is the .container's. Returns 0, -EINVAL
+ * (reported) or -ENOMEM.
+ */
+static int parse_environment_file_key(struct key_ctx *c, const struct config_key *k,
+				      const char *value, void *field)
+{
+	_cleanup_free_ char *path = NULL, *text = NULL, *copy = NULL;
+	bool optional = value[0] == '-';
+	const char *name = optional ? value + 1 : value;
+	const char *slash = c->path ? strrchr(c->path, '/') : NULL;
+	unsigned line = 0;
+	int r, bad = 0;
+
+	(void)k;
+	if (*name == '\0')
+		return key_error(c, "empty path");
+	if (name[0] == '/' || !slash)
+		path = strdup(name);
+	else
+		path = strdup_printf("%.*s/%s", (int)(slash - c->path), c->path, name);
+	copy = strdup(value);
+	if (!path || !copy)
+		return -ENOMEM;
+	r = config_file_read_quiet(path, ENV_FILE_MAX, c->spec->strict_permissions, &text);
+	if (r == -ENOENT && optional)
+		return strv_consume(field, TAKE_PTR(copy));
+	if (r == -EPERM)
+		return key_error(c, "'%s': refused by the trust check (above)", path);
+	if (r == -EINVAL)
+		return key_error(c, "'%s' is not a regular file", path);
+	if (r == -EBADMSG)
+		return key_error(c, "'%s' contains a NUL byte", path);
+	if (r < 0)
+		return key_error(c, "cannot read '%s': %s", path, strerror(-r));
+	r = strv_consume(field, TAKE_PTR(copy));
+	if (r < 0)
+		return r;
+	for (char *p = text, *next; p && *p; p = next) {
+		_cleanup_free_ char *assignment = NULL;
+		unsigned start = ++line;
+
+		r = env_file_line(&p, &next, &line, &assignment);
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0) {
+			bad = key_error(c,
+					"%s:%u: invalid line (use KEY=VALUE, the value optionally "
+					"quoted; a quote must end)",
+					path, start);
+			continue;
+		}
+		if (!assignment)
+			continue;
+		r = environment_set(c, &c->spec->env, assignment);
 		if (r == -ENOMEM)
 			return r;
 		if (r < 0)
@@ -1105,6 +1177,22 @@ const struct config_key config_keys[] = {
 	  .format = format_string,
 	  .doc = "KEYS",
 	  .option = { "--hostname", NULL, 0, 0, "NAME", "hostname in the container" } },
+	/* Before Environment=: the file's variables first, Environment= overrides them. */
+	{ .name = "EnvironmentFile",
+	  .id = SPEC_KEY_ENVIRONMENT_FILE,
+	  .parse = parse_environment_file_key,
+	  .offset = FIELD_OF(environment_files),
+	  .format = format_strv,
+	  .doc = "KEYS",
+	  .repeatable = true,
+	  .option = { "--env-file", NULL, 0, 0, "[-]PATH",
+		      "read KEY=VALUE lines from PATH; repeatable" } },
+	{ .name = "InheritEnvironment",
+	  .id = SPEC_KEY_INHERIT_ENVIRONMENT,
+	  .parse = parse_bool_key,
+	  .offset = FIELD_OF(inherit_environment),
+	  .format = format_bool,
+	  .doc = "KEYS" },
 	{ .name = "Environment",
 	  .id = SPEC_KEY_ENVIRONMENT,
 	  .parse = parse_environment_key,
@@ -1175,13 +1263,15 @@ const struct config_key config_keys[] = {
 	  .parse = parse_workdir_key,
 	  .offset = FIELD_OF(working_directory),
 	  .format = format_string,
-	  .doc = "LEAST PRIVILEGE" },
+	  .doc = "LEAST PRIVILEGE",
+	  .option = { "--workdir", NULL, 'w', 0, "DIR", "working directory of the command" } },
 	{ .name = "PidsLimit",
 	  .id = SPEC_KEY_PIDS_LIMIT,
 	  .parse = parse_pids_key,
 	  .offset = FIELD_OF(pids_max),
 	  .format = format_count,
-	  .doc = "LEAST PRIVILEGE" },
+	  .doc = "LEAST PRIVILEGE",
+	  .option = { "--pids-limit", NULL, 0, 0, "N", "most processes at once, or max" } },
 	RLIMIT_KEY("LimitNOFILE", SPEC_KEY_LIMIT_NOFILE, SPEC_RLIMIT_NOFILE),
 	RLIMIT_KEY("LimitNPROC", SPEC_KEY_LIMIT_NPROC, SPEC_RLIMIT_NPROC),
 	RLIMIT_KEY("LimitCORE", SPEC_KEY_LIMIT_CORE, SPEC_RLIMIT_CORE),
@@ -1193,7 +1283,9 @@ const struct config_key config_keys[] = {
 	  .parse = parse_bool_key,
 	  .offset = FIELD_OF(init),
 	  .format = format_bool,
-	  .doc = "SUPERVISION" },
+	  .doc = "SUPERVISION",
+	  .option = { "--init", NULL, 0, 0, NULL,
+		      "an init as PID 1 that forwards signals and reaps" } },
 	{ .name = "StopSignal",
 	  .id = SPEC_KEY_STOP_SIGNAL,
 	  .parse = parse_signal_key,
@@ -1205,7 +1297,9 @@ const struct config_key config_keys[] = {
 	  .parse = parse_stop_timeout_key,
 	  .offset = FIELD_OF(stop_timeout),
 	  .format = format_unsigned,
-	  .doc = "SUPERVISION" },
+	  .doc = "SUPERVISION",
+	  .option = { "--stop-timeout", NULL, 0, 0, "SECONDS",
+		      "SIGKILL this long after a stop signal" } },
 	{ .name = "Notify",
 	  .id = SPEC_KEY_NOTIFY,
 	  .parse = parse_notify_key,

@@ -41,6 +41,7 @@ struct value_out {
 };
 
 struct config_key;
+struct stat;
 
 typedef int (*config_key_parser)(struct key_ctx *c, const struct config_key *k, const char *value,
 				 void *field);

@@ -945,6 +945,84 @@ bool working_directory_is_valid(const char *s)
 	return s && s[0] == '/' && !strchr(s, '\n');
 }
 
+int env_file_line(char **p, char **next, unsigned *line, char **ret)
+{
+	char *s = *p + strspn(*p, " \t\r"), *eq, *v, *out, *o;
+	size_t keep;
+
+	*ret = NULL;
+	if (*s == '\n' || *s == '\0' || *s == '#' || *s == ';') {
+		char *nl = strchr(s, '\n');
+
+		*next = nl ? nl + 1 : s + strlen(s);
+		return 0;
+	}
+	eq = s + strcspn(s, "=\n");
+	if (*eq != '=') {
+		*next = *eq ? eq + 1 : eq;
+		return -EINVAL;
+	}
+	out = malloc(strlen(s) + 1);
+	if (!out)
+		return -ENOMEM;
+	o = out;
+	while (s < eq && (eq[-1] == ' ' || eq[-1] == '\t'))
+		eq--;
+	memcpy(o, s, (size_t)(eq - s));
+	o += eq - s;
+	*o++ = '=';
+	v = strchr(eq, '=') + 1;
+	v += strspn(v, " \t");
+	keep = (size_t)(o - out);
+	while (*v && *v != '\n') {
+		if (*v == '"' || *v == '\'') {
+			char q = *v++;
+
+			for (; *v && *v != q; v++) {
+				if (q == '"' && *v == '\\' && v[1] == '\n') {
+					(*line)++;
+					v++;
+					continue;
+				}
+				if (q == '"' && *v == '\\' && v[1] && strchr("\"\\`$", v[1]))
+					v++;
+				if (*v == '\n')
+					(*line)++;
+				*o++ = *v;
+			}
+			if (!*v) {
+				free(out);
+				*next = v;
+				return -EINVAL;
+			}
+			v++;
+			keep = (size_t)(o - out);
+		} else if (*v == '\\') {
+			if (v[1] == '\n') {
+				(*line)++;
+				v += 2;
+				continue;
+			}
+			if (v[1] == '\0') {
+				v++;
+				continue;
+			}
+			*o++ = v[1];
+			v += 2;
+			keep = (size_t)(o - out);
+		} else {
+			*o++ = *v;
+			if (*v != ' ' && *v != '\t' && *v != '\r')
+				keep = (size_t)(o - out);
+			v++;
+		}
+	}
+	out[keep] = '\0';
+	*next = *v ? v + 1 : v;
+	*ret = out;
+	return 0;
+}
+
 /* Parses "N" or "A-B" (1..65535, A <= B) into *ret_first and *ret_count. */
 static int parse_port_range(const char *s, size_t n, uint16_t *ret_first, uint16_t *ret_count)
 {

@@ -114,6 +114,18 @@ int parse_namespaces(const char *s, unsigned *ret);
  */
 int env_vector_set(char ***env, const char *assignment);
 
+/*
+ * One entry of an environment file (systemd's EnvironmentFile= syntax): at
+ * *@p, "KEY=VALUE" with VALUE unquoted (trailing blanks dropped, a '\'
+ * escapes the next character or continues the line), "double-quoted" (\\,
+ * \", \$, \` escaped) or 'single-quoted' (literal), possibly mixed; blank
+ * lines and lines starting with '#' or ';' give nothing. Sets *@next after
+ * the entry, adds the continuation lines consumed to *@line, and *@ret to
+ * "KEY=VALUE" (caller frees) or NULL. Returns 0, -EINVAL (no '=', an
+ * unterminated quote) or -ENOMEM. The KEY is not checked here.
+ */
+int env_file_line(char **p, char **next, unsigned *line, char **ret);
+
 /* Levenshtein distance between @a and @b ignoring ASCII case (for did-you-mean hints). */
 unsigned string_distance(const char *a, const char *b);
 

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "generator.h"
 #include "log.h"
 #include "probe.h"
 #include "runtime.h"
@@ -34,7 +35,9 @@ static void help(FILE *f)
 	    "       mdlaunch [GLOBAL OPTIONS] run [OPTIONS] FILE.container [-- ARG...]\n"
 	    "       mdlaunch [GLOBAL OPTIONS] run [OPTIONS] [--] COMMAND [ARG...]\n"
 	    "       mdlaunch [GLOBAL OPTIONS] check [--host] FILE.container...\n"
-	    "       mdlaunch [GLOBAL OPTIONS] show [--effective | --json] FILE.container\n"
+	    "       mdlaunch [GLOBAL OPTIONS] show [--effective | --json] [RUN OPTIONS] "
+	    "FILE.container\n"
+	    "       mdlaunch [GLOBAL OPTIONS] generate [--dry-run | -o DIR] [FILE.container...]\n"
 	    "       mdlaunch --help | --version\n"
 	    "\n"
 	    "Start a command as a container in new UTS, PID, mount, net and IPC namespaces,\n"
@@ -49,7 +52,10 @@ static void help(FILE *f)
 	    "                   CPUs, users, limits, cgroups, command, namespaces)\n"
 	    "  show             print the resolved spec and the runtime plan; runs nothing\n"
 	    "                   (--effective: each key's value and where it came from first;\n"
-	    "                   --json: the same as JSON)\n"
+	    "                   --json: the same as JSON; run options show their effect)\n"
+	    "  generate         write NAME.service for each file (default: the *.container of\n"
+	    "                   /etc/mdlaunch, then /usr/local/lib/mdlaunch) into DIR, or\n"
+	    "                   print them (--dry-run); what mdlaunch-generator does at boot\n"
 	    "\n"
 	    "Global options:\n"
 	    "  --log-level LEVEL  error, warn (default), info or debug\n"
@@ -77,6 +83,50 @@ static bool has_suffix(const char *s, const char *suffix)
 }
 
 /*
+ * Takes the global option at argv[*i] (and its argument) when it is one, for
+ * `check`, `show` and `generate`, which accept global options after the
+ * subcommand too (`check -v FILE`). Returns 1 and advances *i past it, 0 when
+ * argv[*i] is no global option, or -EINVAL (logged).
+ */
+static int take_global_option(int argc, char **argv, int *i, struct global_options *g)
+{
+	const char *a = argv[*i], *value = NULL;
+
+	if (streq(a, "-v") || streq(a, "--verbose")) {
+		g->log_level = g->log_level >= LOG_LEVEL_INFO ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO;
+	} else if (streq(a, "-vv")) {
+		g->log_level = LOG_LEVEL_DEBUG;
+	} else if (streq(a, "--stats")) {
+		g->stats = true;
+	} else if (streq(a, "--log-level") || streq(a, "--config")) {
+		if (*i + 1 >= argc)
+			return log_error("option '%s' requires an argument (see mdlaunch --help)",
+					 a),
+			       -EINVAL;
+		value = argv[++*i];
+	} else if (strncmp(a, "--log-level=", 12) == 0 || strncmp(a, "--config=", 9) == 0) {
+		value = strchr(a, '=') + 1;
+	} else {
+		return 0;
+	}
+	if (value && strncmp(a, "--config", 8) == 0) {
+		g->config_path = value;
+	} else if (value) {
+		g->log_level = log_level_from_string(value);
+		if (g->log_level < 0)
+			return log_error(
+				   "--log-level: unknown level '%s' (use error, warn, info or "
+				   "debug)",
+				   value),
+			       -EINVAL;
+	}
+	if (g->log_level >= 0)
+		log_max_level = g->log_level;
+	(*i)++;
+	return 1;
+}
+
+/*
  * Parses the global options at the front of argv (stopping at the first
  * non-option, the subcommand). Returns the index of the subcommand, argc when
  * there is none, -1 after printing help/version (exit 0), or -EINVAL.
@@ -97,14 +147,17 @@ static int parse_global_options(int argc, char **argv, struct global_options *g)
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+vh", options, NULL)) >= 0) {
+	/* ":" after "+": a missing argument is ':', told apart from an unknown option. */
+	while ((c = getopt_long(argc, argv, "+:vh", options, NULL)) >= 0) {
 		switch (c) {
 		case ARG_LOG_LEVEL:
 			g->log_level = log_level_from_string(optarg);
-			if (g->log_level < 0)
-				return log_error("--log-level: unknown level '%s' "
-						 "(use error, warn, info or debug)",
-						 optarg);
+			if (g->log_level < 0) {
+				log_error("--log-level: unknown level '%s' "
+					  "(use error, warn, info or debug)",
+					  optarg);
+				return -EINVAL;
+			}
 			break;
 		case ARG_CONFIG:
 			g->config_path = optarg;
@@ -122,12 +175,17 @@ static int parse_global_options(int argc, char **argv, struct global_options *g)
 		case ARG_VERSION:
 			printf("mdlaunch %s\n", MDLAUNCH_VERSION);
 			return -1;
+		case ':':
+			log_error("option '%s' requires an argument (see mdlaunch --help)",
+				  argv[optind - 1]);
+			return -EINVAL;
 		case '?':
-			if (optopt)
-				return log_error("unknown option '-%c' (see mdlaunch --help)",
-						 optopt);
-			return log_error("unknown option '%s' (see mdlaunch --help)",
-					 argv[optind - 1]);
+			if (optopt > 0 && optopt < 0x100)
+				log_error("unknown option '-%c' (see mdlaunch --help)", optopt);
+			else
+				log_error("unknown option '%s' (see mdlaunch --help)",
+					  argv[optind - 1]);
+			return -EINVAL;
 		default:
 			return -EINVAL;
 		}
@@ -182,23 +240,33 @@ static int check_host(const struct container_spec *spec)
 	return (int)pp.errors;
 }
 
-static int cmd_check(int argc, char **argv, const struct global_options *g)
+static int cmd_check(int argc, char **argv, struct global_options *g)
 {
 	int status = EXIT_SUCCESS;
-	bool host = log_max_level >= LOG_LEVEL_INFO;
-	int i = 1;
+	bool host = false;
+	int i = 1, r;
 
-	if (i < argc && streq(argv[i], "--host")) {
-		host = true;
-		i++;
+	while (i < argc) {
+		if (streq(argv[i], "--host")) {
+			host = true;
+			i++;
+			continue;
+		}
+		r = take_global_option(argc, argv, &i, g);
+		if (r < 0)
+			return EXIT_LAUNCHER_ERROR;
+		if (r == 0)
+			break;
 	}
+	if (i < argc && streq(argv[i], "--"))
+		i++;
+	host = host || log_max_level >= LOG_LEVEL_INFO;
 	if (i >= argc) {
 		log_error("check: no file given (usage: mdlaunch check [--host] FILE...)");
 		return EXIT_LAUNCHER_ERROR;
 	}
 	for (; i < argc; i++) {
 		_cleanup_(spec_freep) struct container_spec *spec = NULL;
-		int r;
 
 		if (config_from_file(argv[i], g, host, &spec) < 0) {
 			status = EXIT_CHECK_INVALID;
@@ -239,31 +307,43 @@ static char *plan_to_string(const struct container_spec *spec)
 }
 
 /*
- * show [--effective | --json] FILE: the resolved spec and the runtime plan;
- * --effective first lists every key with its origin, --json prints both as
- * one JSON object.
+ * show [--effective | --json] [RUN OPTIONS] FILE: the resolved spec and the
+ * runtime plan; --effective first lists every key with its origin, --json
+ * prints both as one JSON object. Run options (`show -m 1G FILE`) go through
+ * the `run` front end, so what is shown is what that run would do.
  */
-static int cmd_show(int argc, char **argv, const struct global_options *g)
+static int cmd_show(int argc, char **argv, struct global_options *g)
 {
 	_cleanup_(spec_freep) struct container_spec *spec = NULL;
 	_cleanup_free_ char *plan = NULL, *network = NULL;
+	_cleanup_free_ char **run_argv = NULL;
 	bool effective = false, json = false;
-	int i = 1;
+	int n = 0, r;
 
-	for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
+	run_argv = calloc((size_t)argc + 1, sizeof(char *));
+	if (!run_argv)
+		return log_error_errno(-ENOMEM, "out of memory"), EXIT_LAUNCHER_ERROR;
+	run_argv[n++] = "run";
+	for (int i = 1; i < argc; i++) {
 		if (streq(argv[i], "--effective"))
 			effective = true;
 		else if (streq(argv[i], "--json"))
 			json = true;
 		else
-			break;
+			run_argv[n++] = argv[i];
 	}
-	if (argc - i != 1 || argv[i][0] == '-') {
-		log_error("show: expected exactly one file (usage: mdlaunch show [--effective | "
-			  "--json] FILE.container)");
+	if (n == 1) {
+		log_error("show: no file given (usage: mdlaunch show [--effective | --json] [RUN "
+			  "OPTIONS] FILE.container)");
 		return EXIT_LAUNCHER_ERROR;
 	}
-	if (config_from_file(argv[i], g, true, &spec) < 0)
+	if (n == 2 && run_argv[1][0] != '-')
+		r = config_from_file(run_argv[1], g, true, &spec);
+	else
+		r = config_from_cli(n, run_argv, g, &spec);
+	if (r > 0)
+		return EXIT_SUCCESS; /* --help */
+	if (r < 0)
 		return EXIT_LAUNCHER_ERROR;
 	if (json) {
 		plan = plan_to_string(spec);
@@ -278,6 +358,43 @@ static int cmd_show(int argc, char **argv, const struct global_options *g)
 	if (runtime_show_plan(spec, stdout) < 0)
 		return EXIT_LAUNCHER_ERROR;
 	return fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_LAUNCHER_ERROR;
+}
+
+/*
+ * The mdlaunch binary for ExecStart=: this very executable (the generator is
+ * a symlink to it). Falls back to the install path when /proc is missing.
+ */
+static const char *self_path(char *buf, size_t size)
+{
+	ssize_t n = readlink("/proc/self/exe", buf, size - 1);
+
+	if (n <= 0 || (size_t)n >= size - 1)
+		return "/usr/local/bin/mdlaunch";
+	buf[n] = '\0';
+	return buf;
+}
+
+static int cmd_generate(int argc, char **argv, struct global_options *g, bool systemd)
+{
+	char self[4096];
+
+	/* Global options may follow `generate`, before its own. */
+	for (int i = 1; !systemd && i < argc;) {
+		int r = take_global_option(argc, argv, &i, g);
+
+		if (r < 0)
+			return EXIT_LAUNCHER_ERROR;
+		if (r == 0)
+			break;
+		argv[i - 1] = argv[0];
+		argv += i - 1;
+		argc -= i - 1;
+		i = 1;
+	}
+	/* MDLAUNCH_GENERATOR_PATH is a test knob: where to look instead of GENERATOR_SEARCH_PATH.
+	 */
+	return generator_main(argc, argv, g, self_path(self, sizeof(self)),
+			      getenv("MDLAUNCH_GENERATOR_PATH"), systemd);
 }
 
 /* When main() started, for the -vv timeline of a run (parse, then runtime.c's steps). */
@@ -347,6 +464,8 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &main_start);
 	if (ensure_std_fds() < 0)
 		return EXIT_LAUNCHER_ERROR;
+	if (has_suffix(argv[0], "/mdlaunch-generator") || streq(argv[0], "mdlaunch-generator"))
+		return cmd_generate(argc, argv, &g, true);
 
 	i = parse_global_options(argc, argv, &g);
 	if (i == -1)
@@ -365,6 +484,8 @@ int main(int argc, char **argv)
 		return cmd_check(argc - i, argv + i, &g);
 	if (streq(cmd, "show"))
 		return cmd_show(argc - i, argv + i, &g);
+	if (streq(cmd, "generate"))
+		return cmd_generate(argc - i, argv + i, &g, false);
 	if (streq(cmd, "init")) {
 		log_error("init is internal to mdlaunch and takes no arguments");
 		return EXIT_LAUNCHER_ERROR;
@@ -374,9 +495,10 @@ int main(int argc, char **argv)
 	 * in for "run"). Only a .container file: a mistyped subcommand must not run as a command.
 	 */
 	if (!has_suffix(cmd, ".container")) {
-		log_error("unknown command '%s' (expected FILE.container, run, check or show; "
-			  "see mdlaunch --help)",
-			  cmd);
+		log_error(
+		    "unknown command '%s' (expected FILE.container, run, check, show or generate; "
+		    "see mdlaunch --help)",
+		    cmd);
 		return EXIT_LAUNCHER_ERROR;
 	}
 	return cmd_run(argc - i + 1, argv + i - 1, &g);

@@ -122,6 +122,23 @@ static void probe_command(struct ctx *c)
 		finding(c, PROBE_INFO, SPEC_KEY_COMMAND, "Command: '%s' is %s", cmd, file);
 }
 
+/* WorkingDirectory= must be a directory on this host (init chdirs there before exec). */
+static void probe_working_directory(struct ctx *c)
+{
+	const char *dir = c->spec->working_directory;
+	struct stat st;
+
+	if (!dir || c->spec->rootfs)
+		return; /* inside Rootfs=, made by the mount plan or not: judged at run time */
+	if (stat(dir, &st) < 0)
+		finding(c, PROBE_ERROR, SPEC_KEY_WORKING_DIRECTORY,
+			"WorkingDirectory: '%s': %s (a run would fail; create it or fix the path)",
+			dir, strerror(errno));
+	else if (!S_ISDIR(st.st_mode))
+		finding(c, PROBE_ERROR, SPEC_KEY_WORKING_DIRECTORY,
+			"WorkingDirectory: '%s' is not a directory (a run would fail)", dir);
+}
+
 static void probe_memory(struct ctx *c)
 {
 	uint64_t m = c->spec->memory_max;
@@ -301,6 +318,7 @@ int probe_host(const struct container_spec *spec, const char *cgroup_root, probe
 		return r;
 	if (spec->argv && spec->argv[0])
 		probe_command(&c);
+	probe_working_directory(&c);
 	probe_memory(&c);
 	probe_namespaces(&c);
 	probe_network(&c);

@@ -152,9 +152,33 @@ static void stdin_null(void)
 	}
 }
 
+/*
+ * InheritEnvironment=false: only TERM (and NOTIFY_SOCKET, present only with
+ * Notify=passthrough) survive, plus container=mdlaunch, systemd's convention
+ * for telling a container manager.
+ */
+static void clear_environment(void)
+{
+	static const char *const keep[] = { "TERM", "NOTIFY_SOCKET" };
+	char *saved[ELEMENTSOF(keep)] = { NULL };
+
+	for (size_t i = 0; i < ELEMENTSOF(keep); i++)
+		if (getenv(keep[i]) && !(saved[i] = strdup(getenv(keep[i]))))
+			init_fail(EXIT_LAUNCHER_ERROR, ENOMEM, "out of memory");
+	if (clearenv() != 0)
+		init_fail(EXIT_LAUNCHER_ERROR, errno, "cannot clear the environment: %m");
+	for (size_t i = 0; i < ELEMENTSOF(keep); i++)
+		if (saved[i] && setenv(keep[i], saved[i], 1) < 0)
+			init_fail(EXIT_LAUNCHER_ERROR, errno, "cannot set %s: %m", keep[i]);
+	if (setenv("container", "mdlaunch", 1) < 0)
+		init_fail(EXIT_LAUNCHER_ERROR, errno, "cannot set container: %m");
+}
+
 /* The environment additions over the inherited environment, then the container's PATH. */
 static void setup_environment(const struct command *c)
 {
+	if (c->clear_env)
+		clear_environment();
 	for (char **e = c->env; e && *e; e++) {
 		/* The frame outlives the exec, so putenv() can keep pointing into it. */
 		if (!strchr(*e, '=') || **e == '=')

@@ -168,7 +168,8 @@ int command_build(const struct command *c, uint8_t **ret_buf, size_t *ret_len)
 	put_u32(&w, c->namespaces);
 	put_u32(&w, (c->tty ? PIPE_COMMAND_TTY : 0) |
 			(c->no_new_privs ? PIPE_COMMAND_NO_NEW_PRIVS : 0) |
-			(c->init ? PIPE_COMMAND_INIT : 0));
+			(c->init ? PIPE_COMMAND_INIT : 0) |
+			(c->clear_env ? PIPE_COMMAND_CLEAR_ENV : 0));
 	put_u32(&w, (uint32_t)argc);
 	put_u32(&w, (uint32_t)envc);
 	put_u32(&w, c->uid);
@@ -418,6 +419,7 @@ int command_parse(const uint8_t *buf, size_t len, struct command **ret)
 	c->tty = flags & PIPE_COMMAND_TTY;
 	c->no_new_privs = flags & PIPE_COMMAND_NO_NEW_PRIVS;
 	c->init = flags & PIPE_COMMAND_INIT;
+	c->clear_env = flags & PIPE_COMMAND_CLEAR_ENV;
 	c->uid = uid;
 	c->gid = gid;
 	c->cap_bounding = caps;

@@ -14,7 +14,7 @@
  * ends are the same binary):
  *
  *   u32 magic "MDLC"   u32 version (4)   u32 namespaces (NS_*)
- *   u32 flags (bit 0: tty, bit 1: no_new_privs, bit 2: init stays PID 1)
+ *   u32 flags (bit 0: tty, bit 1: no_new_privs, bit 2: init stays PID 1, bit 3: clear env)
  *   u32 argc (>= 1)    u32 envc   u32 uid   u32 gid   u32 ngroups   u32 nrlimits
  *   u64 capabilities (bounding set)   u64 ambient capabilities
  *   string hostname, string path, string cwd, argc x string argv, envc x string env
@@ -56,6 +56,7 @@
 #define PIPE_COMMAND_TTY	  (1U << 0)
 #define PIPE_COMMAND_NO_NEW_PRIVS (1U << 1)
 #define PIPE_COMMAND_INIT	  (1U << 2)
+#define PIPE_COMMAND_CLEAR_ENV	  (1U << 3)
 
 /* One setrlimit() init makes (values in RLIM_INFINITY terms). */
 struct command_rlimit {
@@ -72,8 +73,9 @@ struct command {
 	unsigned namespaces;
 	bool tty;
 	bool no_new_privs;
-	bool init; /* Init=true: init forks the command and supervises it */
-	char *cwd; /* absolute; init chdirs there before exec */
+	bool init;	/* Init=true: init forks the command and supervises it */
+	bool clear_env; /* InheritEnvironment=false: start from PATH, TERM, container= */
+	char *cwd;	/* absolute; init chdirs there before exec */
 	uint32_t uid, gid;
 	uint32_t *groups; /* supplementary gids (n_groups, 0 = cleared) */
 	size_t n_groups;

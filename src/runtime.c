@@ -685,6 +685,7 @@ int runtime_run(const struct container_spec *spec)
 	struct command cmd = {
 		.argv = spec->argv,
 		.env = spec->env,
+		.clear_env = !spec->inherit_environment,
 		.path = spec->path,
 		.hostname = (char *)spec_hostname(spec),
 		.namespaces = spec->namespaces,

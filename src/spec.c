@@ -82,6 +82,7 @@ struct container_spec *spec_new(void)
 	spec->userns_size = SPEC_USERNS_SIZE_DEFAULT;
 	spec->read_only_tmpfs = true;
 	spec->shm_size = SPEC_SHM_SIZE_DEFAULT;
+	spec->inherit_environment = true;
 	spec->path = strdup(SPEC_DEFAULT_PATH);
 	if (!spec->path || strv_extend(&spec->network_config_dirs, "/etc/mdlaunch/net.d") < 0 ||
 	    strv_extend(&spec->network_config_dirs, "/etc/cni/net.d") < 0 ||
@@ -196,6 +197,7 @@ struct container_spec *spec_free(struct container_spec *spec)
 	free(spec->source);
 	strv_free(spec->argv);
 	strv_free(spec->env);
+	strv_free(spec->environment_files);
 	free(spec->path);
 	free(spec->hostname);
 	free(spec->cpuset);

@@ -204,6 +204,8 @@ enum spec_key {
 	SPEC_KEY_SECCOMP_PROFILE,
 	SPEC_KEY_SHM_SIZE,
 	SPEC_KEY_ADD_DEVICE,
+	SPEC_KEY_ENVIRONMENT_FILE,
+	SPEC_KEY_INHERIT_ENVIRONMENT,
 	_SPEC_KEY_MAX,
 };
 
@@ -335,6 +337,11 @@ struct container_spec {
 	char **mask_paths;   /* Mask=: absolute paths hidden besides the defaults, NULL = none */
 	char **unmask_paths; /* Unmask=: patterns (fnmatch) or "ALL" taken out of the default
 				masked and read-only paths, NULL = none */
+
+	/* EnvironmentFile=: the files as given ("-" kept); their variables are in env. */
+	char **environment_files;
+	/* InheritEnvironment= (default true); false: PATH, TERM, container=mdlaunch, env only. */
+	bool inherit_environment;
 
 	/* Where each key was set; messages and `show --effective` only. */
 	struct spec_origin origin[_SPEC_KEY_MAX];

@@ -139,8 +139,8 @@ EOF
 	f=$(write_container section <<'EOF'
 [Container]
 Command = true
-[Service]
-ExecStart = true
+[Socket]
+ListenStream = 80
 EOF
 )
 	run --separate-stderr mdl check "$f"
@@ -391,4 +391,64 @@ EOF
 	[ "$status" -eq 125 ]
 	[ -z "$output" ]
 	[[ "$stderr" == *"unknown command 'ls'"* ]]
+}
+
+@test "global options: one correct line for an unknown option or a missing argument" {
+	run --separate-stderr "$MDLAUNCH" -x run -- true
+	print_run
+	[ "$status" -eq 125 ]
+	[ "$stderr" = "mdlaunch: error: unknown option '-x' (see mdlaunch --help)" ]
+	run --separate-stderr "$MDLAUNCH" --config
+	print_run
+	[ "$status" -eq 125 ]
+	[ "$stderr" = "mdlaunch: error: option '--config' requires an argument (see mdlaunch --help)" ]
+}
+
+@test "global options after the subcommand: check -v FILE, check --config PATH FILE" {
+	local f
+	f=$(write_container after <<'EOF'
+[Container]
+Command = true
+EOF
+)
+	run --separate-stderr mdl check -v "$f"
+	print_run
+	[ "$status" -eq 0 ]
+	[[ $stderr == *"after.container: valid on this host"* ]]
+	run --separate-stderr mdl check --config /nonexistent/mdlaunch.conf "$f"
+	print_run
+	[ "$status" -eq 1 ]
+	[[ $stderr == *"/nonexistent/mdlaunch.conf"* ]]
+}
+
+@test "show: run options show their effect (show -m 1G FILE)" {
+	local f
+	f=$(write_container showopt <<'EOF'
+[Container]
+Command = true
+Memory = 64M
+EOF
+)
+	run --separate-stderr mdl show -m 1G "$f"
+	print_run
+	[ "$status" -eq 0 ]
+	grep -qE '^memory +1073741824 bytes' <<<"$output"
+	run --separate-stderr mdl show --effective --memory 1G "$f"
+	print_run
+	[ "$status" -eq 0 ]
+	grep -qE '^Memory += 1073741824 +--memory$' <<<"$output"
+}
+
+@test "check --host: a WorkingDirectory= that does not exist is an error at its line" {
+	local f
+	f=$(write_container nowd <<'EOF'
+[Container]
+Command = true
+WorkingDirectory = /nonexistent/dir
+EOF
+)
+	run --separate-stderr mdl check --host "$f"
+	print_run
+	[ "$status" -eq 1 ]
+	[[ $stderr == *"nowd.container:3: WorkingDirectory: '/nonexistent/dir': No such file or directory"* ]]
 }

@@ -184,8 +184,8 @@ static void test_all_errors_in_one_pass(void **state)
 		 "errors.container:13: Name: invalid name 'my web' (1 to 64 characters from A-Z "
 		 "a-z 0-9 _ . -)\n"
 		 "errors.container:14: Hostname: invalid hostname 'a/b' (1 to 64 bytes, no '/')\n"
-		 "errors.container:15: unknown section [Network] (the only section is "
-		 "[Container])\n");
+		 "errors.container:15: unknown section [Network] (the sections are "
+		 "[Container], [Unit], [Service] or [Install])\n");
 }
 
 static void test_cannot_open(void **state)
@@ -258,10 +258,11 @@ static void test_syntax_errors(void **state)
 			    "syntax.container:3: expected 'Key = value', '[Section]' or a "
 			    "comment, got 'garbage line'\n"
 			    "syntax.container:4: invalid section header '[Container' (use "
-			    "[Container])\n"
+			    "[Container], [Unit], [Service] or [Install])\n"
 			    "syntax.container:5: expected 'Key = value', '[Section]' or a "
 			    "comment, got '= x'\n"
-			    "syntax.container:6: invalid section header '[]' (use [Container])\n"));
+			    "syntax.container:6: invalid section header '[]' (use [Container], "
+			    "[Unit], [Service] or [Install])\n"));
 }
 
 static void test_unknown_key_suggestions(void **state)
@@ -1019,6 +1020,39 @@ static int setup(void **state)
 	return 0;
 }
 
+/* A FIFO is refused at once (it used to hang the open); a BOM is named, not quoted. */
+static void test_fifo_and_bom(void **state)
+{
+	struct container_spec *spec = NULL;
+	_cleanup_free_ char *err = NULL;
+
+	(void)state;
+	(void)unlink("fifo.container"); /* test_fifo_does_not_hang's */
+	assert_int_equal(mkfifo("fifo.container", 0644), 0);
+	assert_int_equal(load("fifo.container", &spec, &err), -EINVAL);
+	assert_string_equal(err, "mdlaunch: error: cannot load 'fifo.container': not a regular "
+				 "file\n");
+	spec_free(spec);
+	spec_free(load_text("bom.container", "\xEF\xBB\xBF[Container]\nCommand = true\n", -EINVAL,
+			    "bom.container:1: the file starts with a UTF-8 byte-order mark (remove "
+			    "it: mdlaunch files are plain UTF-8 without one)\n"));
+}
+
+/* [Unit], [Service] and [Install] are the generator's: accepted, their keys not read. */
+static void test_unit_sections(void **state)
+{
+	struct container_spec *spec;
+
+	(void)state;
+	spec = load_text("units.container",
+			 "[Unit]\nAfter=a.service\nAfter=b.service\n[Container]\nCommand = true\n"
+			 "[Service]\nRestart=on-failure\nExecStartPre=/bin/echo \"a; b\"\n"
+			 "[install]\nWantedBy=multi-user.target\n",
+			 0, "");
+	assert_string_equal(spec->argv[0], "true");
+	spec_free(spec);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1056,6 +1090,8 @@ int main(void)
 		cmocka_unit_test_setup(test_trust_check, setup),
 		cmocka_unit_test_setup(test_show_effective, setup),
 		cmocka_unit_test_setup(test_mask_keys, setup),
+		cmocka_unit_test_setup(test_fifo_and_bom, setup),
+		cmocka_unit_test_setup(test_unit_sections, setup),
 	};
 	char cmd[PATH_MAX + 16];
 	int r;

@@ -6,6 +6,7 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,6 +109,72 @@ static void test_every_key_documented(void **state)
 		}
 	}
 	assert_true(n > 20);
+	assert_int_equal(missing, 0);
+}
+
+/* The whole of @path (run from the top of the tree); the caller frees. */
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	size_t size = 0;
+
+	assert_non_null(f);
+	assert_int_equal(getdelim(&buf, &size, '\0', f) > 0, 1);
+	fclose(f);
+	return buf;
+}
+
+/*
+ * Every key has a row in the README key table ("| `Key`" or "`Key`" inside
+ * the first cell), and every run option is in the README's run option table
+ * and in mdlaunch(1) (where '-' is written "\-").
+ */
+static void test_every_key_in_readme_and_options_documented(void **state)
+{
+	char *readme = slurp("README.md"), *man1 = slurp("man/mdlaunch.1");
+	unsigned missing = 0;
+
+	(void)state;
+	for (size_t k = 0; k < config_keys_n; k++) {
+		const struct config_key *key = &config_keys[k];
+		const char *opt = key->option.name;
+		char want[96], man_opt[96], *q = man_opt;
+		bool found = false;
+
+		snprintf(want, sizeof(want), "`%s`", key->name);
+		for (const char *p = strstr(readme, want); p && !found; p = strstr(p + 1, want)) {
+			const char *bol = p;
+
+			while (bol > readme && bol[-1] != '\n')
+				bol--;
+			/* In the first cell of a table row. */
+			found = bol[0] == '|' && !memchr(bol + 1, '|', (size_t)(p - bol - 1));
+		}
+		if (!found) {
+			print_error("%s is not in the README key table\n", key->name);
+			missing++;
+		}
+		if (!opt)
+			continue;
+		snprintf(want, sizeof(want), "`%s", opt);
+		if (!strstr(readme, want)) {
+			print_error("run option %s is not in the README\n", opt);
+			missing++;
+		}
+		for (const char *p = opt; *p && q < man_opt + sizeof(man_opt) - 3; p++) {
+			if (*p == '-')
+				*q++ = '\\';
+			*q++ = *p;
+		}
+		*q = '\0';
+		if (!strstr(man1, man_opt)) {
+			print_error("run option %s is not in man/mdlaunch.1\n", opt);
+			missing++;
+		}
+	}
+	free(readme);
+	free(man1);
 	assert_int_equal(missing, 0);
 }
 
@@ -243,6 +310,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_key_documented),
+		cmocka_unit_test(test_every_key_in_readme_and_options_documented),
 		cmocka_unit_test(test_matcher),
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_environment_key),

@@ -11,6 +11,8 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <string.h>
 
@@ -585,6 +587,57 @@ static void test_users(void **state)
 	assert_false(working_directory_is_valid("./x"));
 }
 
+/* Parses the whole of @text with env_file_line(); returns "A=1|B=2|" or "ERR@line|" entries. */
+static char *env_file_all(const char *text)
+{
+	_cleanup_free_ char *copy = strdup(text);
+	char *out = calloc(1, 4096), *p = copy, *next;
+	unsigned line = 0;
+
+	assert_non_null(out);
+	while (*p) {
+		char *a = NULL;
+		unsigned start = ++line;
+		int r = env_file_line(&p, &next, &line, &a);
+
+		if (r < 0)
+			snprintf(out + strlen(out), 4096 - strlen(out), "ERR@%u|", start);
+		else if (a)
+			snprintf(out + strlen(out), 4096 - strlen(out), "%s|", a);
+		free(a);
+		p = next;
+	}
+	return out;
+}
+
+static void test_env_file(void **state)
+{
+	static const struct {
+		const char *text, *want;
+	} cases[] = {
+		{ "A=1\nB=2\n", "A=1|B=2|" },
+		{ "# comment\n; also\n\n  \nA=1", "A=1|" },
+		{ "  A = spaced value  \n", "A=spaced value|" },
+		{ "A=\"two words\" \nB='single $x \\n'\n", "A=two words|B=single $x \\n|" },
+		{ "A=\"q\\\"uote \\\\ \\$ \\` \\n\"\n", "A=q\"uote \\ $ ` \\n|" },
+		{ "A=con\\\ntinued\nB=2\n", "A=continued|B=2|" },
+		{ "A=\"multi\nline\"\nB=3\n", "A=multi\nline|B=3|" },
+		{ "A=a\\ b\\\\c\n", "A=a b\\c|" },
+		{ "A=\nB\nC=3\n", "A=|ERR@2|C=3|" },
+		{ "A=\"open\nB=2\n", "ERR@1|" },
+		{ "A='open\n", "ERR@1|" },
+		{ "A=mixed\"quoted part\"'and'more\n", "A=mixedquoted partandmore|" },
+		{ "=novalue\n", "=novalue|" }, /* the key is judged by env_assignment_is_valid() */
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		_cleanup_free_ char *got = env_file_all(cases[i].text);
+
+		assert_string_equal(got, cases[i].want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -597,6 +650,7 @@ int main(void)
 		cmocka_unit_test(test_capabilities),  cmocka_unit_test(test_capability_masks),
 		cmocka_unit_test(test_pids_limit), cmocka_unit_test(test_stop_keys), cmocka_unit_test(test_notify),    cmocka_unit_test(test_rlimits),
 		cmocka_unit_test(test_users),
+		cmocka_unit_test(test_env_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
