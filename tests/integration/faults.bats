@@ -10,6 +10,9 @@ setup()
 {
 	mdl_setup
 	command -v strace >/dev/null || skip "strace is not installed"
+	# strace runs the launcher directly, in this shell's cgroup, which v2's
+	# delegation rule does not allow; the sweep's v2 coverage is open.
+	skip_if_unified "the launcher is started directly under strace"
 }
 teardown() { mdl_teardown; }
 

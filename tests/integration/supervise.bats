@@ -376,8 +376,13 @@ EOF2
 	run --separate-stderr mdl -v run -- true
 	print_run
 	[ "$status" -eq 0 ]
-	# Without a limit the only cgroup is the device allowlist's (devices).
-	[[ "$stderr" =~ true:\ stats:\ peak\ memory\ unavailable\ \(no\ memory\ cgroup\),\ CPU\ time\ [0-9]+\.[0-9]{3}s\ \(of\ the\ reaped\ processes:\ no\ (cpuacct\ )?cgroup\) ]]
+	# Without a limit the only cgroup is the device allowlist's (v1 devices; on
+	# v2 the leaf, whose cpu.stat counts the CPU time).
+	if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then
+		[[ "$stderr" =~ true:\ stats:\ peak\ memory\ unavailable\ \(no\ memory\ cgroup\),\ CPU\ time\ [0-9]+\.[0-9]{3}s ]]
+	else
+		[[ "$stderr" =~ true:\ stats:\ peak\ memory\ unavailable\ \(no\ memory\ cgroup\),\ CPU\ time\ [0-9]+\.[0-9]{3}s\ \(of\ the\ reaped\ processes:\ no\ (cpuacct\ )?cgroup\) ]]
+	fi
 
 	run --separate-stderr mdl run -- true
 	[ "$status" -eq 0 ]
