@@ -147,7 +147,7 @@ EOF
 	skip_if_unified "the launcher is signalled directly, in the shell's own cgroup"
 	write_container stop >/dev/null <<'EOF'
 [Container]
-Command = sleep 100
+Command = sleep 1017
 Network = mdlaunch
 PublishPort = 18081:80
 Init = true
@@ -157,7 +157,7 @@ cd "$BATS_TEST_TMPDIR"
 "$MDLAUNCH" stop.container &
 pid=$!
 # stop it once the command runs (a stop during the start reaches init before its handlers)
-for i in $(seq 200); do pgrep -x -f 'sleep 100' >/dev/null && break; sleep 0.1; done
+for i in $(seq 200); do pgrep -x -f 'sleep 1017' >/dev/null && break; sleep 0.1; done
 sleep 0.3
 kill -TERM $pid
 rc=0; wait $pid || rc=$?
