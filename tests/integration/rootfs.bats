@@ -22,13 +22,15 @@ setup()
 	cat >"$NS_WRAP" <<-EOF
 		#!/bin/sh
 		# Runs mdlaunch in a private mount namespace (its pid in launcher.pid), then
-		# prints that namespace's mounts below /run/mdlaunch or of type overlay
-		# (there must be none).
+		# prints that namespace's new mounts below /run/mdlaunch or of type overlay
+		# (there must be none; the v2 guest's own root is an overlay already).
+		grep -e ' /run/mdlaunch/' -e ' - overlay ' /proc/self/mountinfo >"$BATS_TEST_TMPDIR/ns-before"
 		"$MDLAUNCH" "\$@" <&0 &
 		echo \$! >"$BATS_TEST_TMPDIR/launcher.pid"
 		wait \$!
 		rc=\$?
-		grep -e ' /run/mdlaunch/' -e ' - overlay ' /proc/self/mountinfo >"$BATS_TEST_TMPDIR/ns-mounts"
+		grep -e ' /run/mdlaunch/' -e ' - overlay ' /proc/self/mountinfo |
+			grep -vxF -f "$BATS_TEST_TMPDIR/ns-before" >"$BATS_TEST_TMPDIR/ns-mounts"
 		exit \$rc
 	EOF
 	chmod +x "$NS_WRAP"
