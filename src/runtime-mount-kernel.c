@@ -180,12 +180,20 @@ static int build_cgroup(const struct container_spec *spec, struct mount_plan *pl
 						 .data = "mode=755,size=0" });
 	if (r < 0)
 		goto out;
+	/*
+	 * With a user namespace the v2 leaf is delegated to the container's root
+	 * (runtime-userns.c chowns it): the mount must be writable for that to
+	 * mean anything, and ownership keeps the limits out of its reach (they
+	 * stay the host root's, "nobody" inside), as systemd-nspawn does.
+	 */
 	if (m.mode == CGROUP_MODE_UNIFIED)
-		r = add(plan, (struct mount_op){ .type = MOUNT_OP_MOUNT,
-						 .source = "cgroup2",
-						 .target = SYS_CGROUP,
-						 .fstype = "cgroup2",
-						 .mountflags = MS_RDONLY | KERNEL_FS_FLAGS });
+		r = add(plan,
+			(struct mount_op){ .type = MOUNT_OP_MOUNT,
+					   .source = "cgroup2",
+					   .target = SYS_CGROUP,
+					   .fstype = "cgroup2",
+					   .mountflags = (spec_has_userns(spec) ? 0 : MS_RDONLY) |
+							 KERNEL_FS_FLAGS });
 	else
 		r = build_cgroup_v1(&m, plan);
 out:

@@ -301,7 +301,7 @@ EOF
 	if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then
 		f=$(write_container delegated <<EOF
 [Container]
-Command = sh -c 'd=/sys/fs/cgroup\$(sed -n "s/^0:://p" /proc/self/cgroup); stat -c "%u %g" \$d \$d/cgroup.procs; mkdir \$d/sub && echo made'
+Command = sh -c 'd=/sys/fs/cgroup\$(sed -n "s/^0:://p" /proc/self/cgroup); stat -c "%u %g" \$d \$d/cgroup.procs; mkdir \$d/sub && echo made; echo 128M >\$d/memory.max || echo limit-kept; cat \$d/memory.max'
 UserNS = auto
 Memory = 64M
 EOF
@@ -313,6 +313,9 @@ EOF
 		[ "${lines[0]}" = "0 0" ]
 		[ "${lines[1]}" = "0 0" ]
 		[ "${lines[2]}" = made ]
+		# The limits stay the host root's: not writable from inside.
+		[ "${lines[3]}" = limit-kept ]
+		[ "${lines[4]}" = 67108864 ]
 	fi
 	[ -z "$(state_lines)" ]
 }
