@@ -171,7 +171,7 @@ tree_listing()
 @test "volume: in the host's view, volumes and ReadOnly= apply inside the container only" {
 	mkdir -p "$BATS_TEST_TMPDIR/src"
 	echo host-side >"$BATS_TEST_TMPDIR/src/f"
-	run --separate-stderr mdl_ns run --read-only -v "$BATS_TEST_TMPDIR/src:/mnt:ro" -- sh -c \
+	run --separate-stderr mdl_ns run -w / --read-only -v "$BATS_TEST_TMPDIR/src:/mnt:ro" -- sh -c \
 		"cat /mnt/f; touch /etc/mdl-ro-test 2>&1; touch /tmp/$MDL_TEST_TOKEN && echo tmp-ok; touch /mnt/x 2>&1"
 	print_run
 	[ "$status" -eq 1 ]
