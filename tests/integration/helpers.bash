@@ -207,8 +207,16 @@ pids_with_token()
 # cgroup_is_ours DIR: empty, or holding only processes of this test.
 cgroup_is_ours()
 {
-	local pid
+	local pid launcher=${1##*-}
 
+	# An empty leaf (NAME-<launcher pid>) of a live launcher this test did
+	# not start: someone else's run between its mkdir and attach or its exit
+	# and rmdir.
+	if [ -z "$(cat "$1/cgroup.procs" 2>/dev/null)" ] && [[ $launcher =~ ^[0-9]+$ ]] &&
+		[ -d "/proc/$launcher" ] &&
+		! grep -qsz -- "^MDL_TEST_TOKEN=$MDL_TEST_TOKEN\$" "/proc/$launcher/environ"; then
+		return 1
+	fi
 	while read -r pid; do
 		grep -qsz -- "^MDL_TEST_TOKEN=$MDL_TEST_TOKEN\$" "/proc/$pid/environ" || return 1
 	done <"$1/cgroup.procs"
