@@ -207,17 +207,20 @@ static int finish_defaults(struct load_ctx *c)
 }
 
 /*
- * The final capability set: the base (mdlaunch.conf's default or
+ * The capability set of the files: the base (mdlaunch.conf's default or
  * Capabilities=) minus DropCapabilities= plus AddCapabilities=, so that
  * "DropCapabilities=all" with "AddCapabilities=NET_BIND_SERVICE" keeps just
- * that one. A capability both added and dropped by name is an error.
+ * that one. A capability both added and dropped by name is an error. The
+ * run options' --cap-add/--cap-drop fold in the same way over this set
+ * (config-cli.c), so an option overrides the files for its capabilities.
  */
 static void finish_capabilities(struct load_ctx *c)
 {
-	uint64_t both = c->k.cap_add & c->k.cap_drop;
+	unsigned both = 0;
 
-	if (both && c->k.cap_drop != capability_mask_all()) {
-		char *name = cap_to_name((cap_value_t)__builtin_ctzll(both));
+	if (capability_merge(c->k.spec->capabilities, c->k.cap_add, c->k.cap_drop,
+			     &c->k.spec->capabilities, &both) < 0) {
+		char *name = cap_to_name((cap_value_t)both);
 		const char *add = spec_origin_file(c->k.spec, SPEC_KEY_ADD_CAPABILITIES);
 
 		c->k.path = spec_origin_file(c->k.spec, SPEC_KEY_DROP_CAPABILITIES);
@@ -232,9 +235,7 @@ static void finish_capabilities(struct load_ctx *c)
 				   name ? name : "?", add ? add : "?",
 				   c->k.spec->origin[SPEC_KEY_ADD_CAPABILITIES].line);
 		cap_free(name);
-		return;
 	}
-	c->k.spec->capabilities = (c->k.spec->capabilities & ~c->k.cap_drop) | c->k.cap_add;
 }
 
 /*
