@@ -286,6 +286,27 @@ static int apply_one(struct load_ctx *c, const struct config_key *k, const struc
 }
 
 /*
+ * Records where the value of @k comes from: the line of @a, and for a list
+ * key also the lines before it (a->prev), each with its own text, oldest
+ * first. Returns 0 or -ENOMEM.
+ */
+static int record_origin(struct load_ctx *c, const struct config_key *k,
+			 const struct key_assignment *a)
+{
+	int r;
+
+	if (!a->prev) {
+		spec_set_origin(c->target, k->id, a->file, a->line);
+		c->target->origin[k->id].value = strdup(a->value);
+		return c->target->origin[k->id].value ? 0 : -ENOMEM;
+	}
+	r = record_origin(c, k, a->prev);
+	if (r < 0)
+		return r;
+	return spec_add_origin(c->target, k->id, a->file, a->line, NULL, a->value);
+}
+
+/*
  * Applies the last assignment of every key to c->target, in key table order
  * (no key's parser depends on another's), recording where each came from.
  * An empty assignment leaves the default (spec_new() and mdlaunch.conf).
@@ -304,10 +325,9 @@ static int apply_assignments(struct load_ctx *c)
 
 		if (!a->value || *a->value == '\0')
 			continue;
-		spec_set_origin(c->target, k->id, a->file, a->line);
-		c->target->origin[k->id].value = strdup(a->value);
-		if (!c->target->origin[k->id].value)
-			return -ENOMEM;
+		r = record_origin(c, k, a);
+		if (r < 0)
+			return r;
 		r = apply_one(c, k, a);
 		if (r == -ENOMEM)
 			return r;
