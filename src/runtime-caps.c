@@ -16,6 +16,7 @@
  */
 #include "runtime-caps.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <grp.h>
 #include <sys/capability.h>
@@ -122,6 +123,33 @@ static int caps_get_permitted(unsigned last, uint64_t *ret)
 	return 0;
 }
 
+uint64_t caps_not_held(uint64_t wanted, char *buf, size_t size)
+{
+	int bits = cap_max_bits();
+	unsigned last = bits > 0 ? (unsigned)bits - 1 : CAP_LAST_CAP;
+	uint64_t missing = 0;
+	size_t len = 0;
+
+	if (size > 0)
+		buf[0] = '\0';
+	for (unsigned b = 0; b <= last && b < 64; b++) {
+		size_t start = len;
+		char *name;
+
+		if (!(wanted & (1ULL << b)) || cap_get_bound((cap_value_t)b) != 0)
+			continue;
+		missing |= 1ULL << b;
+		name = cap_to_name((cap_value_t)b); /* libcap's memory: cap_free() */
+		if (name && len < size)
+			len +=
+			    (size_t)snprintf(buf + len, size - len, "%s%s", len ? ", " : "", name);
+		cap_free(name);
+		for (size_t i = start; i < len && i < size; i++)
+			buf[i] = (char)toupper((unsigned char)buf[i]);
+	}
+	return missing;
+}
+
 int caps_apply(uint32_t uid, uint64_t bounding, uint64_t ambient, const char **failed)
 {
 	int bits = cap_max_bits();
@@ -140,6 +168,10 @@ int caps_apply(uint32_t uid, uint64_t bounding, uint64_t ambient, const char **f
 		*failed = "raising the effective set";
 		return r;
 	}
+	/* What init does not hold it cannot give (the launcher said so: caps_not_held()). */
+	bounding &= now;
+	ambient &= bounding;
+	permitted = caps_permitted_for(uid, bounding, ambient);
 	for (unsigned b = 0; b <= last && b < 64; b++) {
 		if (bounding & (1ULL << b))
 			continue;

@@ -32,5 +32,12 @@ int caps_set_ids(uint32_t uid, uint32_t gid, const uint32_t *groups, size_t n_gr
  */
 int caps_apply(uint32_t uid, uint64_t bounding, uint64_t ambient, const char **failed);
 
+/*
+ * The capabilities of @wanted that this process's bounding set lacks (a
+ * launcher that was itself started with fewer): init cannot give them, so
+ * caps_apply() leaves them out. Their names, comma-separated, go to @buf.
+ */
+uint64_t caps_not_held(uint64_t wanted, char *buf, size_t size);
+
 /* Sets PR_SET_NO_NEW_PRIVS (irreversible; inherited across fork and exec). 0 or -errno. */
 int caps_no_new_privs(void);

@@ -28,6 +28,7 @@
 #include "cgroup.h"
 #include "log.h"
 #include "net-cni.h"
+#include "runtime-caps.h"
 #include "runtime-dev.h"
 #include "runtime-mount.h"
 #include "runtime-net.h"
@@ -708,6 +709,15 @@ int runtime_run(const struct container_spec *spec)
 
 	command_add_rlimits(&cmd, spec);
 	clock_gettime(CLOCK_MONOTONIC, &run.start);
+	/* In a user namespace of its own init holds every capability. */
+	if (!spec_has_userns(spec)) {
+		char names[512];
+
+		if (caps_not_held(spec->capabilities, names, sizeof(names)))
+			log_warn("%s: left out of the container's capabilities, as mdlaunch itself "
+				 "does not hold them: %s",
+				 run.name, names);
+	}
 	/* Plain data, before anything exists that would need undoing. */
 	r = run_prepare_seccomp(spec, &cmd, &seccomp);
 	seccomp_insns = seccomp.insns;
