@@ -71,7 +71,6 @@ static int add(struct mount_plan *plan, const struct mount_op op)
 enum sys_source {
 	SYS_FRESH, /* a new sysfs */
 	SYS_BIND,  /* the host's /sys, bound recursively */
-	SYS_NONE,  /* none: the new root's own /sys directory stays as it is */
 };
 
 /*
@@ -79,37 +78,43 @@ enum sys_source {
  * which must belong to the mounting user namespace. Without a network
  * namespace of its own, the host's view keeps the host's /sys (bound, as
  * crun does: a new sysfs of the host's network would be the very mount
- * already there, which the kernel refuses to stack). In a user namespace
- * the kernel also wants a fully visible sysfs in the mount namespace, which
- * a new root no longer has after pivot_root: no /sys there then (the new
- * root's directory stays as it is).
+ * already there, which the kernel refuses to stack); a new root gets a new
+ * sysfs, unless a user namespace does not own the network namespace.
  */
 static enum sys_source sys_source(const struct container_spec *spec)
 {
-	if (spec->rootfs)
-		return spec_has_userns(spec) ? SYS_NONE : SYS_FRESH;
-	return (spec->namespaces & NS_NET) ? SYS_FRESH : SYS_BIND;
+	if (spec->namespaces & NS_NET)
+		return SYS_FRESH;
+	return spec->rootfs && !spec_has_userns(spec) ? SYS_FRESH : SYS_BIND;
 }
 
-/* /sys read-only. */
+/*
+ * /sys read-only. In a user namespace with a new root, the mount (new or
+ * bound) goes into the new root before the pivot: mount_too_revealing()
+ * wants the host's sysfs in the mount namespace for a new one, and the
+ * host's /sys is out of reach for a bind after the pivot.
+ */
 static int build_sys(const struct container_spec *spec, struct mount_plan *plan)
 {
+	int (*place)(struct mount_plan *, const struct mount_op *) =
+	    spec_has_userns(spec) ? mount_plan_add_before_pivot : mount_plan_add;
 	int r;
 
 	if (sys_source(spec) == SYS_FRESH)
-		return add(plan, (struct mount_op){ .type = MOUNT_OP_MOUNT,
+		r = place(plan, &(struct mount_op){ .type = MOUNT_OP_MOUNT,
 						    .flags = MOUNT_OP_MKTARGET,
 						    .source = "sysfs",
 						    .target = "/sys",
 						    .fstype = "sysfs",
 						    .mountflags = MS_RDONLY | KERNEL_FS_FLAGS });
-	r = add(plan, (struct mount_op){ .type = MOUNT_OP_MOUNT,
-					 .flags = MOUNT_OP_OPTIONAL,
-					 .source = "/sys",
-					 .target = "/sys",
-					 .mountflags = MS_BIND | MS_REC });
-	if (r < 0)
-		return r;
+	else
+		r = place(plan, &(struct mount_op){ .type = MOUNT_OP_MOUNT,
+						    .flags = MOUNT_OP_OPTIONAL,
+						    .source = "/sys",
+						    .target = "/sys",
+						    .mountflags = MS_BIND | MS_REC });
+	if (r < 0 || sys_source(spec) == SYS_FRESH)
+		return r < 0 ? r : 0;
 	return add(plan, (struct mount_op){ .type = MOUNT_OP_REMOUNT,
 					    .flags = MOUNT_OP_OPTIONAL,
 					    .target = "/sys",
@@ -205,8 +210,6 @@ int mount_plan_add_kernel_fs(const struct container_spec *spec, struct mount_pla
 {
 	int r;
 
-	if (sys_source(spec) == SYS_NONE)
-		return 0;
 	r = build_sys(spec, plan);
 	if (r >= 0)
 		r = build_cgroup(spec, plan);

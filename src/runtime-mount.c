@@ -107,57 +107,56 @@ static int build_propagation(struct mount_plan *plan)
 							.mountflags = MS_REC | MS_PRIVATE });
 }
 
-/* A /proc of the container's PID namespace. */
-static int build_proc(struct mount_plan *plan)
-{
-	return mount_plan_add(plan, &(struct mount_op){
-					.type = MOUNT_OP_MOUNT,
-					.source = "proc",
-					.target = "/proc",
-					.fstype = "proc",
-					.mountflags = MS_NOSUID | MS_NODEV | MS_NOEXEC,
-				    });
-}
-
-/*
- * In a user namespace the kernel mounts a new procfs only while a fully
- * visible one is in the mount namespace (mount_too_revealing()), and with a
- * new root pivot_root detaches the host's: so the fresh /proc is mounted
- * inside the new root just before the pivot, as runc and crun do. Returns 1
- * when it was placed, 0 when the plan has no pivot_root (the /proc op then
- * comes after, as usual), or -errno.
- */
-static int build_proc_in_new_root(struct mount_plan *plan)
+int mount_plan_add_before_pivot(struct mount_plan *plan, const struct mount_op *op)
 {
 	_cleanup_free_ char *target = NULL;
 	size_t pivot = plan->n_ops;
-	struct mount_op op;
+	struct mount_op moved;
 	int r;
 
 	for (size_t i = 0; i < plan->n_ops; i++)
 		if (plan->ops[i].type == MOUNT_OP_PIVOT_ROOT)
 			pivot = i;
 	if (pivot == plan->n_ops)
-		return 0;
-	target = strdup_printf("%s/proc", plan->ops[pivot].target);
+		return mount_plan_add(plan, op);
+	target = strdup_printf("%s%s", plan->ops[pivot].target, op->target);
 	if (!target)
 		return -ENOMEM;
-	r = build_proc(plan);
+	r = mount_plan_add(plan, op);
 	if (r < 0)
 		return r;
-	op = plan->ops[plan->n_ops - 1];
-	free(op.target);
-	op.target = TAKE_PTR(target);
+	moved = plan->ops[plan->n_ops - 1];
+	free(moved.target);
+	moved.target = TAKE_PTR(target);
 	memmove(&plan->ops[pivot + 1], &plan->ops[pivot],
 		(plan->n_ops - 1 - pivot) * sizeof(plan->ops[0]));
-	plan->ops[pivot] = op;
+	plan->ops[pivot] = moved;
 	return 1;
+}
+
+/*
+ * A /proc of the container's PID namespace. In a user namespace with a new
+ * root it is mounted inside the new root before the pivot, as runc and crun
+ * do (see mount_plan_add_before_pivot()).
+ */
+static int build_proc(const struct container_spec *spec, struct mount_plan *plan)
+{
+	struct mount_op op = {
+		.type = MOUNT_OP_MOUNT,
+		.source = "proc",
+		.target = "/proc",
+		.fstype = "proc",
+		.mountflags = MS_NOSUID | MS_NODEV | MS_NOEXEC,
+	};
+
+	if (spec_has_userns(spec))
+		return mount_plan_add_before_pivot(plan, &op);
+	return mount_plan_add(plan, &op);
 }
 
 int mount_plan_build(const struct container_spec *spec, struct mount_plan *ret)
 {
 	struct mount_plan plan = {};
-	bool proc_placed = false;
 	int r;
 
 	if (!(spec->namespaces & NS_MOUNT)) {
@@ -167,12 +166,8 @@ int mount_plan_build(const struct container_spec *spec, struct mount_plan *ret)
 	r = build_propagation(&plan);
 	if (r >= 0)
 		r = mount_plan_add_rootfs(spec, &plan);
-	if (r >= 0 && spec_has_userns(spec)) {
-		r = build_proc_in_new_root(&plan);
-		proc_placed = r > 0;
-	}
-	if (r >= 0 && !proc_placed)
-		r = build_proc(&plan);
+	if (r >= 0)
+		r = build_proc(spec, &plan);
 	if (r >= 0)
 		r = mount_plan_add_kernel_fs(spec, &plan);
 	/*

@@ -95,6 +95,16 @@ int mount_plan_build(const struct container_spec *spec, struct mount_plan *ret);
  */
 int mount_plan_add(struct mount_plan *plan, const struct mount_op *op);
 
+/*
+ * Inserts a copy of @op just before the plan's pivot_root, its target
+ * inside the new root (what a user namespace needs for a new procfs or
+ * sysfs: mount_too_revealing() wants a fully visible one in the mount
+ * namespace, and the pivot detaches the host's). Appends it as it is when
+ * the plan has no pivot_root. Returns 1 (before the pivot), 0 (appended),
+ * or -errno as mount_plan_add().
+ */
+int mount_plan_add_before_pivot(struct mount_plan *plan, const struct mount_op *op);
+
 /* Frees the ops of @plan and empties it; accepts an empty plan. */
 void mount_plan_done(struct mount_plan *plan);
 

@@ -464,3 +464,20 @@ EOF
 	[ ! -e "$rootfs/new" ]
 	[ -z "$(state_lines)" ]
 }
+
+@test "userns: with Rootfs= /sys is a read-only sysfs of the container's own network (mounted before the pivot), with its cgroups and masks" {
+	local rootfs=${ROOTFS:-$TOP/build/rootfs}
+	[ -x "$rootfs/bin/busybox" ] || skip "no busybox tree in $rootfs (make rootfs)"
+	run --separate-stderr timeout -k 5 "$MDL_TIMEOUT" unshare -m --propagation private -- \
+		"$MDLAUNCH" run --rootfs "$rootfs" --userns auto -- sh -c \
+		'ls /sys/class/net; ls /sys/fs/cgroup | wc -l; ls /sys/firmware | wc -l;
+		 grep -c " /sys sysfs" /proc/mounts; touch /sys/x 2>/dev/null || echo refused'
+	print_run
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = lo ]
+	[ "${lines[1]}" -gt 0 ]
+	[ "${lines[2]}" -eq 0 ]
+	[ "${lines[3]}" -eq 1 ]
+	[ "${lines[4]}" = refused ]
+	[ -z "$(state_lines)" ]
+}
