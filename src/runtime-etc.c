@@ -141,15 +141,79 @@ static int add_etc_file(const char *root, size_t i, const char *text, bool creat
 				      .data = (char *)root });
 }
 
+/* Inserts a copy of @op at @index of @plan. Returns 0, -ENOMEM or -E2BIG. */
+static int plan_insert(struct mount_plan *plan, size_t index, const struct mount_op *op)
+{
+	struct mount_op added;
+	int r = mount_plan_add(plan, op);
+
+	if (r < 0)
+		return r;
+	added = plan->ops[plan->n_ops - 1];
+	memmove(&plan->ops[index + 1], &plan->ops[index],
+		(plan->n_ops - 1 - index) * sizeof(plan->ops[0]));
+	plan->ops[index] = added;
+	return 0;
+}
+
+/* The index of the op that mounts the overlay root on @root, or -1. */
+static int find_overlay(const struct mount_plan *plan, const char *root)
+{
+	for (size_t i = 0; i < plan->n_ops; i++)
+		if (plan->ops[i].type == MOUNT_OP_MOUNT && plan->ops[i].fstype &&
+		    streq(plan->ops[i].fstype, "overlay") && streq(plan->ops[i].target, root))
+			return (int)i;
+	return -1;
+}
+
+/*
+ * An overlay root with a user namespace: the container's root may not
+ * create a file in the merged /etc, whose owner (the lower layer's) it does
+ * not map. The empty mount point goes into the upper layer before the
+ * overlay is mounted (upper/etc with the lower /etc's mode, which the
+ * merged /etc then shows, owned by the container's root). Returns 0,
+ * -ENOTDIR when the lower /etc is no directory, -ENOMEM or -E2BIG.
+ */
+static int add_upper_mount_point(const struct container_spec *spec, const char *root,
+				 const char *name, bool *etc_made, struct mount_plan *plan)
+{
+	_cleanup_free_ char *lower_etc = strdup_printf("%s/etc", spec->rootfs);
+	_cleanup_free_ char *file = strdup_printf(SPEC_SCRATCH_DIR "/upper/etc/%s", name);
+	int at = find_overlay(plan, root), r;
+	struct stat st;
+
+	if (!lower_etc || !file)
+		return -ENOMEM;
+	if (at < 0 || lstat(lower_etc, &st) < 0 || !S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	if (!*etc_made) {
+		r = plan_insert(plan, (size_t)at,
+				&(struct mount_op){ .type = MOUNT_OP_MKDIR,
+						    .mode = st.st_mode & 07777,
+						    .target = SPEC_SCRATCH_DIR "/upper/etc" });
+		if (r < 0)
+			return r;
+		*etc_made = true;
+		at++;
+	}
+	return plan_insert(
+	    plan, (size_t)at,
+	    &(struct mount_op){ .type = MOUNT_OP_WRITE, .mode = 0644, .target = file, .data = "" });
+}
+
 int mount_plan_add_etc_files(const struct container_spec *spec, const char *root,
 			     struct mount_plan *plan)
 {
 	const char *name = spec->name ? spec->name : "container";
 	const char *tree = spec->rootfs ? spec->rootfs : "/";
-	/* Never in the host's own /etc; in DIR only as the mount points Volume= gets. */
-	bool creatable = spec->rootfs && (spec->rootfs_overlay || !spec->read_only);
+	/*
+	 * Never in the host's own /etc; in DIR only as the mount points Volume=
+	 * gets, and not by a user namespace's root, which usually may not.
+	 */
+	bool creatable =
+	    spec->rootfs && (spec->rootfs_overlay || (!spec->read_only && !spec_has_userns(spec)));
 	struct net_etc_files files = {};
-	bool dir_made = false;
+	bool dir_made = false, upper_etc_made = false;
 	int r;
 
 	if (!etc_files_wanted(spec))
@@ -175,6 +239,21 @@ int mount_plan_add_etc_files(const struct container_spec *spec, const char *root
 				      ? " and it cannot be created"
 				      : "");
 			continue;
+		}
+		/* A user namespace's root cannot create it in the merged /etc: in upper/. */
+		if (a == ETC_CREATE && spec->rootfs_overlay && spec_has_userns(spec)) {
+			r = add_upper_mount_point(spec, root, etc_files[i].name, &upper_etc_made,
+						  plan);
+			if (r == -ENOTDIR) {
+				log_debug(
+				    "%s: the root '%s' has no /etc directory: %s not generated",
+				    name, tree, target);
+				r = 0;
+				continue;
+			}
+			if (r < 0)
+				break;
+			a = ETC_BIND;
 		}
 		if (!dir_made) {
 			r = mount_plan_add(plan, &(struct mount_op){ .type = MOUNT_OP_MKDIR,

@@ -32,9 +32,10 @@ bool etc_files_wanted(const struct container_spec *spec);
  * Appends the ops that write the three files into ETC_FILES_DIR (the
  * scratch tmpfs is mounted by an earlier op) and bind each over /etc/NAME
  * inside @root, while that root is still writable: a missing file is
- * created in an overlay's upper layer or in a writable Rootfs= DIR; in a
- * read-only one, in the host's root, behind a dangling symlink or under a
- * Volume= on that path it is skipped (one debug line). The contents are
+ * created in an overlay's upper layer or in a writable Rootfs= DIR (not
+ * with a user namespace); in a read-only one, in the host's root, behind a
+ * dangling symlink or under a Volume= on that path it is skipped (one
+ * debug line). The contents are
  * those without a CNI result; etc_files_update() puts in the network's.
  * Returns 0, -ENOMEM or -E2BIG.
  */

@@ -36,7 +36,12 @@ setup()
 	chmod +x "$NS_WRAP"
 }
 
-teardown() { mdl_teardown; }
+teardown()
+{
+	# a tree a test made outside its own directory
+	[ -z "${OUTSIDE_ROOT:-}" ] || rm -rf --one-file-system "$OUTSIDE_ROOT"
+	mdl_teardown
+}
 
 # mdl_ns ARGS...: mdl, with the launcher in a private mount namespace.
 mdl_ns()
@@ -234,6 +239,34 @@ box
 	[[ "$stderr" == *"has a dangling symlink /etc/resolv.conf: not generated"* ]]
 	[[ "$stderr" == *"has a non-file /etc/hostname: not generated"* ]]
 	[ "$(cat "$root/etc/hosts")" = old ]
+	[ -z "$(run_dirs_left)" ]
+	ns_mounts_clean
+}
+
+@test "etc: with UserNS=auto an :O root gets the files through its upper layer; a DIR root skips them" {
+	local root before
+	# where the user namespace's root can reach the lower layer (not below the 0700 test dir)
+	root=$(mktemp -d /tmp/mdl-etc-userns-XXXXXX)
+	OUTSIDE_ROOT=$root
+	chmod 0755 "$root"
+	cp -a "$ROOTFS/." "$root/"
+	rm -f "$root/etc/resolv.conf" "$root/etc/hosts" "$root/etc/hostname"
+	before=$(tree_listing "$root")
+	run --separate-stderr mdl_ns run --name nsetc --userns auto --rootfs "$root:O" --add-host db:10.1.1.1 -- \
+		sh -c 'id -u; cat /etc/hostname; grep db /etc/hosts; grep -c nameserver /etc/resolv.conf'
+	print_run
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 0 ]
+	[ "${lines[1]}" = nsetc ]
+	[ "${lines[2]}" = "10.1.1.1	db" ]
+	[ "${lines[3]}" -ge 1 ]
+	[ "$before" = "$(tree_listing "$root")" ]
+	run --separate-stderr mdl_ns -vv run --userns auto --rootfs "$root" -- sh -c 'cat /etc/hostname 2>&1; echo started'
+	print_run
+	[ "$status" -eq 0 ]
+	[ "${lines[-1]}" = started ]
+	[[ "$stderr" == *"has no /etc/hostname and it cannot be created: not generated"* ]]
+	[ "$before" = "$(tree_listing "$root")" ]
 	[ -z "$(run_dirs_left)" ]
 	ns_mounts_clean
 }

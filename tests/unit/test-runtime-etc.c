@@ -120,6 +120,32 @@ static void test_plan(void **state)
 	assert_true(find_op(&plan, MOUNT_OP_BIND_IN_ROOT, "/etc/hosts") >= 0);
 	mount_plan_done(&plan);
 
+	/* :O with a user namespace: the missing file goes into upper/ before the overlay */
+	spec->rootfs_overlay = true;
+	spec->userns = SPEC_USERNS_AUTO;
+	assert_int_equal(mount_plan_build(spec, &plan), 0);
+	{
+		int mkdir_etc = find_op(&plan, MOUNT_OP_MKDIR, SPEC_SCRATCH_DIR "/upper/etc");
+		int upper = find_op(&plan, MOUNT_OP_WRITE, SPEC_SCRATCH_DIR "/upper/etc/resolv.conf");
+		int overlay = find_op(&plan, MOUNT_OP_MOUNT, SPEC_SCRATCH_DIR "/merged");
+		int bind = find_op(&plan, MOUNT_OP_BIND_IN_ROOT, "/etc/resolv.conf");
+
+		assert_true(mkdir_etc >= 0 && upper > mkdir_etc && overlay > upper && bind > overlay);
+		assert_int_equal(plan.ops[mkdir_etc].mode, 0755);
+		assert_string_equal(plan.ops[upper].data, "");
+		assert_int_equal(plan.ops[bind].flags, MOUNT_OP_OPTIONAL);
+		/* hosts exists in the lower layer: nothing in upper/ */
+		assert_int_equal(find_op(&plan, MOUNT_OP_WRITE, SPEC_SCRATCH_DIR "/upper/etc/hosts"),
+				 -1);
+	}
+	mount_plan_done(&plan);
+	/* DIR with a user namespace: its root may not create the file */
+	spec->rootfs_overlay = false;
+	assert_int_equal(mount_plan_build(spec, &plan), 0);
+	assert_int_equal(find_op(&plan, MOUNT_OP_BIND_IN_ROOT, "/etc/resolv.conf"), -1);
+	mount_plan_done(&plan);
+	spec->userns = SPEC_USERNS_HOST;
+
 	/* a Volume= on the path takes its place */
 	spec->read_only = false;
 	assert_int_equal(spec_add_mount(spec, &(struct spec_mount){ .kind = SPEC_MOUNT_TMPFS,
