@@ -182,13 +182,14 @@ EOF
 @test "network: after a launcher SIGKILL, the next run cleans its network up" {
 	skip_if_unified "the launcher is signalled directly, in the shell's own cgroup"
 	s=$(script s <<'EOF'
-"$MDLAUNCH" run --name victim --network mdlaunch -p 18082:80 -- sleep 100 &
+# a sleep no other test runs: pgrep sees the whole machine's processes
+"$MDLAUNCH" run --name victim --network mdlaunch -p 18082:80 -- sleep 1082 &
 pid=$!
-for i in $(seq 200); do pgrep -x -f 'sleep 100' >/dev/null && break; sleep 0.1; done
+for i in $(seq 200); do pgrep -x -f 'sleep 1082' >/dev/null && break; sleep 0.1; done
 kill -KILL $pid
 wait $pid || true
 # the container dies with its launcher; its network stays until the next run
-for i in $(seq 50); do pgrep -f 'sleep 100' >/dev/null || break; sleep 0.1; done
+for i in $(seq 50); do pgrep -x -f 'sleep 1082' >/dev/null || break; sleep 0.1; done
 ls /run/mdlaunch/net
 ip -o link show type veth | grep -q veth
 mdl run --network mdlaunch -- true
