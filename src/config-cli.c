@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/capability.h>
 #include <sys/stat.h>
 
 #include "config-keys.h"
@@ -186,6 +187,23 @@ static const struct config_key *key_of_short(int c)
 }
 
 /*
+ * A capability given to both --cap-add and --cap-drop (unless --cap-drop ALL)
+ * is a usage error, as in podman and as in a file.
+ */
+static void cli_check_capabilities(struct cli_options *o)
+{
+	uint64_t set;
+	unsigned both;
+	char *name;
+
+	if (capability_merge(0, o->check.cap_add, o->check.cap_drop, &set, &both) == 0)
+		return;
+	name = cap_to_name((cap_value_t)both);
+	cli_error(o, "--cap-drop: '%s' is also given to --cap-add", name ? name : "?");
+	cap_free(name);
+}
+
+/*
  * Parses the options of `run` (argv[0] is "run" or a stand-in) into @o and
  * @g. Returns the index of the first operand, -1 after printing help, or
  * -EINVAL / -ENOMEM (logged). *ret_dashdash tells whether a "--" ended the
@@ -273,6 +291,7 @@ static int cli_parse_options(int argc, char **argv, struct cli_options *o, struc
 		}
 	}
 	config_set_log_level(g, -1);
+	cli_check_capabilities(o);
 	if (o->n_errors > 0 || o->check.n_errors > 0)
 		return -EINVAL;
 	*ret_dashdash = optind == before + 1 && before < argc && streq(argv[before], "--");
@@ -312,11 +331,15 @@ static char *name_from_command(const char *arg0)
 /*
  * Applies the checked options over @spec (file or defaults), in command-line
  * order, with the keys' own parsers; each key records its option as its
- * origin. Returns 0 or -ENOMEM.
+ * origin (an option that adds, such as --env or --volume, after the file's
+ * lines). Then --cap-add and --cap-drop fold over the capabilities of the
+ * files, as AddCapabilities= and DropCapabilities= fold over Capabilities=
+ * (so the options win for the capabilities they name). Returns 0 or -ENOMEM.
  */
 static int cli_apply(const struct cli_options *o, struct container_spec *spec)
 {
 	struct key_ctx c = { .spec = spec, .option = true, .quiet = true };
+	unsigned both;
 
 	for (size_t i = 0; i < o->n; i++) {
 		const struct config_key *k = o->v[i].k;
@@ -326,8 +349,17 @@ static int cli_apply(const struct cli_options *o, struct container_spec *spec)
 		r = config_key_parse(&c, k, o->v[i].value);
 		if (r == -ENOMEM)
 			return r;
-		spec_set_origin_option(spec, k->id, k->option.name);
+		if (!config_key_adds(k)) {
+			spec_set_origin_option(spec, k->id, k->option.name);
+			continue;
+		}
+		r = spec_add_origin(spec, k->id, 0, 0, k->option.name, o->v[i].value);
+		if (r < 0)
+			return r;
 	}
+	/* Cannot fail: cli_check_capabilities() refused a capability both added and dropped. */
+	(void)capability_merge(spec->capabilities, c.cap_add, c.cap_drop, &spec->capabilities,
+			       &both);
 	return 0;
 }
 

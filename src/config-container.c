@@ -207,17 +207,20 @@ static int finish_defaults(struct load_ctx *c)
 }
 
 /*
- * The final capability set: the base (mdlaunch.conf's default or
+ * The capability set of the files: the base (mdlaunch.conf's default or
  * Capabilities=) minus DropCapabilities= plus AddCapabilities=, so that
  * "DropCapabilities=all" with "AddCapabilities=NET_BIND_SERVICE" keeps just
- * that one. A capability both added and dropped by name is an error.
+ * that one. A capability both added and dropped by name is an error. The
+ * run options' --cap-add/--cap-drop fold in the same way over this set
+ * (config-cli.c), so an option overrides the files for its capabilities.
  */
 static void finish_capabilities(struct load_ctx *c)
 {
-	uint64_t both = c->k.cap_add & c->k.cap_drop;
+	unsigned both = 0;
 
-	if (both && c->k.cap_drop != capability_mask_all()) {
-		char *name = cap_to_name((cap_value_t)__builtin_ctzll(both));
+	if (capability_merge(c->k.spec->capabilities, c->k.cap_add, c->k.cap_drop,
+			     &c->k.spec->capabilities, &both) < 0) {
+		char *name = cap_to_name((cap_value_t)both);
 		const char *add = spec_origin_file(c->k.spec, SPEC_KEY_ADD_CAPABILITIES);
 
 		c->k.path = spec_origin_file(c->k.spec, SPEC_KEY_DROP_CAPABILITIES);
@@ -232,9 +235,7 @@ static void finish_capabilities(struct load_ctx *c)
 				   name ? name : "?", add ? add : "?",
 				   c->k.spec->origin[SPEC_KEY_ADD_CAPABILITIES].line);
 		cap_free(name);
-		return;
 	}
-	c->k.spec->capabilities = (c->k.spec->capabilities & ~c->k.cap_drop) | c->k.cap_add;
 }
 
 /*
@@ -285,6 +286,27 @@ static int apply_one(struct load_ctx *c, const struct config_key *k, const struc
 }
 
 /*
+ * Records where the value of @k comes from: the line of @a, and for a list
+ * key also the lines before it (a->prev), each with its own text, oldest
+ * first. Returns 0 or -ENOMEM.
+ */
+static int record_origin(struct load_ctx *c, const struct config_key *k,
+			 const struct key_assignment *a)
+{
+	int r;
+
+	if (!a->prev) {
+		spec_set_origin(c->target, k->id, a->file, a->line);
+		c->target->origin[k->id].value = strdup(a->value);
+		return c->target->origin[k->id].value ? 0 : -ENOMEM;
+	}
+	r = record_origin(c, k, a->prev);
+	if (r < 0)
+		return r;
+	return spec_add_origin(c->target, k->id, a->file, a->line, NULL, a->value);
+}
+
+/*
  * Applies the last assignment of every key to c->target, in key table order
  * (no key's parser depends on another's), recording where each came from.
  * An empty assignment leaves the default (spec_new() and mdlaunch.conf).
@@ -303,10 +325,9 @@ static int apply_assignments(struct load_ctx *c)
 
 		if (!a->value || *a->value == '\0')
 			continue;
-		spec_set_origin(c->target, k->id, a->file, a->line);
-		c->target->origin[k->id].value = strdup(a->value);
-		if (!c->target->origin[k->id].value)
-			return -ENOMEM;
+		r = record_origin(c, k, a);
+		if (r < 0)
+			return r;
 		r = apply_one(c, k, a);
 		if (r == -ENOMEM)
 			return r;

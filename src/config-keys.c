@@ -373,9 +373,10 @@ static int parse_caps_key(struct key_ctx *c, const struct config_key *k, const c
 enum { CAPS_ADD = 1, CAPS_DROP };
 
 /*
- * AddCapabilities= and DropCapabilities= (k->arg): kept in the context and
- * applied after the whole file, so that their order relative to
- * Capabilities= does not matter (@field is unused).
+ * AddCapabilities= and DropCapabilities= (k->arg), --cap-add and --cap-drop:
+ * kept in the context and applied at the end of the layer (the files, or the
+ * run options), so that their order relative to Capabilities= does not
+ * matter (@field is unused).
  */
 static int parse_caps_change_key(struct key_ctx *c, const struct config_key *k, const char *value,
 				 void *field)
@@ -388,10 +389,11 @@ static int parse_caps_change_key(struct key_ctx *c, const struct config_key *k, 
 	r = parse_capability_list(value, &mask, bad, sizeof(bad));
 	if (r < 0)
 		return caps_error(c, value, r, bad);
+	/* A file's line replaces the earlier one; repeated run options add up (podman's). */
 	if (k->arg == CAPS_ADD)
-		c->cap_add = mask;
+		c->cap_add = c->option ? c->cap_add | mask : mask;
 	else
-		c->cap_drop = mask;
+		c->cap_drop = c->option ? c->cap_drop | mask : mask;
 	return 0;
 }
 
@@ -1216,8 +1218,8 @@ const struct config_key config_keys[] = {
 	  .offset = FIELD_OF(env),
 	  .format = format_strv,
 	  .doc = "KEYS",
-	  .option = { "--env", NULL, 'e', 0, "KEY=VALUE",
-		      "set an environment variable; repeatable" } },
+	  .option = { "--env", NULL, 'e', 0, "KEY=VALUE", "set an environment variable; repeatable",
+		      true } },
 	{ .name = "Namespaces",
 	  .id = SPEC_KEY_NAMESPACES,
 	  .parse = parse_namespaces_key,
@@ -1242,13 +1244,17 @@ const struct config_key config_keys[] = {
 	  .parse = parse_caps_change_key,
 	  .arg = CAPS_ADD,
 	  .format = format_none,
-	  .doc = "LEAST PRIVILEGE" },
+	  .doc = "LEAST PRIVILEGE",
+	  .option = { "--cap-add", NULL, 0, 0, "CAP",
+		      "add a capability (NET_ADMIN, CAP_NET_ADMIN or ALL); repeatable", true } },
 	{ .name = "DropCapabilities",
 	  .id = SPEC_KEY_DROP_CAPABILITIES,
 	  .parse = parse_caps_change_key,
 	  .arg = CAPS_DROP,
 	  .format = format_none,
-	  .doc = "LEAST PRIVILEGE" },
+	  .doc = "LEAST PRIVILEGE",
+	  .option = { "--cap-drop", NULL, 0, 0, "CAP",
+		      "drop a capability (ALL: all but the added ones); repeatable", true } },
 	{ .name = "AmbientCapabilities",
 	  .id = SPEC_KEY_AMBIENT_CAPABILITIES,
 	  .parse = parse_caps_key,
@@ -1464,6 +1470,11 @@ const struct config_key config_keys[] = {
 const size_t config_keys_n = ELEMENTSOF(config_keys);
 
 _Static_assert(ELEMENTSOF(config_keys) == _SPEC_KEY_MAX, "one row per SPEC_KEY_*");
+
+bool config_key_adds(const struct config_key *k)
+{
+	return k->repeatable || k->option.adds;
+}
 
 const struct config_key *config_key_lookup(const char *name)
 {

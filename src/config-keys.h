@@ -29,7 +29,12 @@ struct key_ctx {
 	bool option;		     /* from a run option: one value, never a word list */
 	bool quiet;		     /* already reported: neither log nor count errors */
 	unsigned n_errors;
-	uint64_t cap_add, cap_drop; /* AddCapabilities=, DropCapabilities=: applied at the end */
+	/*
+	 * AddCapabilities=, DropCapabilities= (a file: the last line; run
+	 * options: all of them), folded into the capabilities of the layers
+	 * below at the end of this layer (capability_merge()).
+	 */
+	uint64_t cap_add, cap_drop;
 };
 
 /* The typed writer of a key's value: plain text (show --effective) or JSON. */
@@ -56,6 +61,9 @@ struct config_key_option {
 	char short_alias;  /* a second short name ('i' for -t), or 0 */
 	const char *arg;   /* the argument in --help ("SIZE"); NULL: a flag that sets "true" */
 	const char *help;  /* the --help text, without the "(Key=)" that is added */
+	/* Repeatable, each use adding to the value (--env, --cap-add); implied by a repeatable key.
+	 */
+	bool adds;
 };
 
 struct config_key {
@@ -72,6 +80,12 @@ struct config_key {
 
 extern const struct config_key config_keys[];
 extern const size_t config_keys_n;
+
+/*
+ * Whether the values of @k add up (a repeatable key, or a run option such as
+ * --env that adds): `show` then lists every assignment still in effect.
+ */
+bool config_key_adds(const struct config_key *k);
 
 /* The descriptor of @name (case-insensitive), or NULL. */
 const struct config_key *config_key_lookup(const char *name);

@@ -5,6 +5,12 @@
  * and its drop-ins (config-container.c), then the caller's layer (the `run`
  * operands and options, config-cli.c), then validation (config-validate.c).
  * The log level is decided here too, the same way for every command.
+ *
+ * The capability changes are per layer: the files' AddCapabilities= and
+ * DropCapabilities= fold over Capabilities= at the end of the file layer,
+ * the run options' --cap-add and --cap-drop over that result at the end of
+ * the run layer, both through capability_merge(); so an option wins for the
+ * capabilities it names, and the rest of the file's changes stay.
  */
 #include <stdio.h> /* config.h uses FILE but does not include it */
 

@@ -141,17 +141,76 @@ static int key_view(const struct container_spec *spec, const struct config_key *
 	return 0;
 }
 
+/* The file of an earlier assignment @e (see spec_origin.earlier), or NULL. */
+static const char *earlier_file(const struct container_spec *spec, const struct spec_origin *e)
+{
+	if (e->file == 0 || e->file > strv_length(spec->files))
+		return NULL;
+	return spec->files[e->file - 1];
+}
+
+/* "file:line" or the option of the earlier assignment @e, as a new string (NULL: OOM). */
+static char *earlier_origin(const struct container_spec *spec, const struct spec_origin *e)
+{
+	const char *file = earlier_file(spec, e);
+
+	if (file)
+		return strdup_printf("%s:%u", file, e->line);
+	return strdup(e->option ? e->option : "default");
+}
+
 int config_show_effective(const struct container_spec *spec, FILE *f)
 {
 	for (size_t i = 0; i < config_keys_n; i++) {
 		const struct config_key *k = &config_keys[i];
+		const struct spec_origin *o = &spec->origin[k->id];
 		_cleanup_free_ char *value = NULL, *origin = NULL;
 
+		/* A list key: each assignment still in effect on its own line, the last below. */
+		for (size_t j = 0; j < o->n_earlier; j++) {
+			_cleanup_free_ char *from = earlier_origin(spec, &o->earlier[j]);
+
+			if (!from)
+				return -ENOMEM;
+			fprintf(f, "%-20s = %-32s  %s\n", k->name, o->earlier[j].value, from);
+		}
 		if (key_view(spec, k, &value, &origin) < 0)
 			return -ENOMEM;
 		fprintf(f, "%-20s = %-32s  %s\n", k->name, *value ? value : "(unset)", origin);
 	}
 	fputc('\n', f);
+	return 0;
+}
+
+/*
+ * The "assignments" of a key whose values add up: every assignment still in
+ * effect, oldest first, as { text, origin, file?, line? }. Returns 0 or -ENOMEM.
+ */
+static int put_assignments(const struct container_spec *spec, const struct config_key *k, FILE *f)
+{
+	const struct spec_origin *o = &spec->origin[k->id];
+	bool last = o->file > 0 || o->option;
+
+	fputs(", \"assignments\": [", f);
+	for (size_t j = 0; j < o->n_earlier + (last ? 1 : 0); j++) {
+		const struct spec_origin *e = j < o->n_earlier ? &o->earlier[j] : o;
+		const char *file = earlier_file(spec, e);
+		_cleanup_free_ char *from = earlier_origin(spec, e);
+
+		if (!from)
+			return -ENOMEM;
+		fputs(j == 0 ? "{ \"text\": " : ", { \"text\": ", f);
+		fputs_json(e->value ? e->value : "", f);
+		fputs(", \"origin\": ", f);
+		fputs_json(from, f);
+		if (file) {
+			fputs(", \"file\": ", f);
+			fputs_json(file, f);
+			fprintf(f, ", \"line\": %u", e->line);
+		}
+		fputs(" }", f);
+	}
+	fputc(']', f);
 	return 0;
 }
 
@@ -234,6 +293,8 @@ int config_show_json(const struct container_spec *spec, const char *plan, const 
 			fputs_json(file, f);
 			fprintf(f, ", \"line\": %u", o->line);
 		}
+		if (config_key_adds(k) && put_assignments(spec, k, f) < 0)
+			return -ENOMEM;
 		fputs(" }", f);
 	}
 	fputs("\n  ],\n  \"plan\": [", f);

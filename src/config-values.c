@@ -550,6 +550,19 @@ uint64_t capability_mask_all(void)
 	return CAP_LAST_CAP >= SPEC_CAP_BITS - 1 ? UINT64_MAX : (1ULL << (CAP_LAST_CAP + 1)) - 1;
 }
 
+int capability_merge(uint64_t set, uint64_t add, uint64_t drop, uint64_t *ret,
+		     unsigned *ret_conflict)
+{
+	uint64_t both = add & drop;
+
+	if (both && drop != capability_mask_all()) {
+		*ret_conflict = (unsigned)__builtin_ctzll(both);
+		return -EEXIST;
+	}
+	*ret = (set & ~drop) | add;
+	return 0;
+}
+
 /* Copies the @n bytes at @p to @bad (NUL-terminated, cut to @bad_size). */
 static void copy_bad(const char *p, size_t n, char *bad, size_t bad_size)
 {

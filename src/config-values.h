@@ -149,6 +149,16 @@ uint64_t capability_mask_all(void);
 int parse_capability_list(const char *s, uint64_t *ret, char *bad, size_t bad_size);
 
 /*
+ * The capability set after one layer of configuration (the .container with
+ * its drop-ins, or the run options): @set minus @drop plus @add, so that
+ * dropping all and adding NET_BIND_SERVICE keeps just that one. A capability
+ * both added and dropped by name is a mistake: returns -EEXIST and sets
+ * *ret_conflict to its number (*ret unchanged); else 0 with *ret set.
+ */
+int capability_merge(uint64_t set, uint64_t add, uint64_t drop, uint64_t *ret,
+		     unsigned *ret_conflict);
+
+/*
  * Parses StopSignal=: a name with or without "SIG" ("TERM", "SIGTERM", any
  * case) or a number, 1 to the highest signal. Returns 0 or -EINVAL.
  */

@@ -106,13 +106,18 @@ int config_from_cli(int argc, char **argv, struct global_options *g, struct cont
 /*
  * `show --effective`: one line per key, "Key = value  origin", where the value
  * is the text of the line that set it (else the spec's value) and the origin
- * is "file:line", the `run` option, or "default". Returns 0 or -ENOMEM.
+ * is "file:line", the `run` option, or "default". A key whose values add up
+ * (Volume=, DNS=, --env, --cap-add, ...) gets one such line per assignment
+ * still in effect, oldest first. Returns 0 or -ENOMEM.
  */
 int config_show_effective(const struct container_spec *spec, FILE *f);
 
 /*
  * `show --json`: the same as one JSON object {source, files, keys: [{key,
- * value (typed), text?, origin, file?, line?}], plan: [{file, value, note?}],
+ * value (typed), text?, origin, file?, line?, assignments?}], plan: [{file,
+ * value, note?}], where text and origin are the last assignment's and the
+ * keys whose values add up list every one as assignments: [{text, origin,
+ * file?, line?}],
  * plan_text, network}, @plan being the runtime plan's text (its cgroup writes
  * are listed in plan) and @network the network plan, already a JSON object
  * text (NULL: left out). Returns 0 or -ENOMEM.

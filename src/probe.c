@@ -18,6 +18,7 @@
 
 #include "cgroup-probe.h"
 #include "net-cni.h"
+#include "runtime-rootfs.h"
 #include "runtime-seccomp.h"
 #include "util.h"
 
@@ -130,6 +131,11 @@ static void probe_working_directory(struct ctx *c)
 
 	if (!dir || c->spec->rootfs)
 		return; /* inside Rootfs=, made by the mount plan or not: judged at run time */
+	if (rootfs_makes_workdir(c->spec)) {
+		finding(c, PROBE_INFO, SPEC_KEY_WORKING_DIRECTORY,
+			"WorkingDirectory: '%s' is made empty in the container's fresh tmpfs", dir);
+		return;
+	}
 	if (stat(dir, &st) < 0)
 		finding(c, PROBE_ERROR, SPEC_KEY_WORKING_DIRECTORY,
 			"WorkingDirectory: '%s': %s (a run would fail; create it or fix the path)",

@@ -457,5 +457,7 @@ int runtime_init_main(void)
 		load_seccomp(c);
 	if (c->init)
 		supervise_command(c, has_pty);
+	/* Blocked since the clone (signal_block_forwarded()); the command starts with none. */
+	signal_unblock_all();
 	exec_command(c);
 }

@@ -45,6 +45,9 @@
 #define PLUGIN_OUTPUT_MAX (1024 * 1024)
 #define CACHE_FILE_MAX	  (4 * 1024 * 1024)
 #define CACHE_KIND	  "mdlaunch-cni-cache-v1"
+/* Tries of a teardown step (waitpid, umount2, unlink) and of the DEL chain. */
+#define TEARDOWN_ATTEMPTS 3
+#define DEL_ATTEMPTS	  2
 
 struct net_run {
 	json_t *list;		/* the network list as ADD used it */
@@ -134,6 +137,29 @@ struct plugin_call {
 	int wstatus;
 	bool timed_out;
 };
+
+/*
+ * Waits for the plugin @pid. A failure other than ECHILD is retried a few
+ * times (a plugin left unreaped would leave its DEL or ADD unjudged); then
+ * the plugin is killed and reaped once more. Returns 0 or -errno.
+ */
+static int reap(pid_t pid, int *wstatus)
+{
+	int r = 0;
+
+	for (int attempt = 0; attempt < TEARDOWN_ATTEMPTS + 1; attempt++) {
+		if (RETRY_EINTR(waitpid(pid, wstatus, 0)) == pid)
+			return 0;
+		r = -errno;
+		if (r == -ECHILD)
+			return r;
+		if (attempt == TEARDOWN_ATTEMPTS - 1) {
+			(void)kill(-pid, SIGKILL);
+			(void)kill(pid, SIGKILL);
+		}
+	}
+	return r;
+}
 
 /*
  * Runs the plugin binary @path for @n with @call's command and config on
@@ -242,8 +268,9 @@ static int plugin_run(struct net_run *n, const char *path, struct plugin_call *c
 		if (p[1].revents && !drain(err_r, &call->err, &err_len))
 			err_r = safe_close(err_r);
 	}
-	if (RETRY_EINTR(waitpid(pid, &call->wstatus, 0)) < 0)
-		return -errno;
+	r = reap(pid, &call->wstatus);
+	if (r < 0)
+		return r;
 	/* A plugin's helpers (iptables) left in its group when it timed out. */
 	if (call->timed_out)
 		(void)kill(-pid, SIGKILL);
@@ -411,7 +438,7 @@ static int plugin_call(struct net_run *n, size_t i, const char *command, json_t 
 }
 
 /* DEL through every plugin in reverse; continues after a failure, keeps the first message. */
-static int chain_del(struct net_run *n, char *msg, size_t size)
+static int chain_del_once(struct net_run *n, char *msg, size_t size)
 {
 	size_t count = json_array_size(json_object_get(n->list, "plugins"));
 	int ret = 0;
@@ -425,6 +452,27 @@ static int chain_del(struct net_run *n, char *msg, size_t size)
 			ret = r;
 	}
 	return ret;
+}
+
+/*
+ * DEL through the chain, the whole chain again after a failure (the spec
+ * makes DEL idempotent: a plugin that already cleaned up succeeds), up to
+ * DEL_ATTEMPTS times. @msg gets the last attempt's first error.
+ */
+static int chain_del(struct net_run *n, char *msg, size_t size)
+{
+	int r = 0;
+
+	for (int attempt = 0; attempt < DEL_ATTEMPTS; attempt++) {
+		if (msg && size > 0)
+			msg[0] = '\0';
+		r = chain_del_once(n, msg, size);
+		if (r >= 0)
+			break;
+		log_debug("network '%s': DEL attempt %d failed: %s", n->network, attempt + 1,
+			  msg && msg[0] ? msg : strerror(-r));
+	}
+	return r;
 }
 
 /* ------------------------------------------------------------------------- */
@@ -448,6 +496,31 @@ static int ensure_dirs(void)
 	return r;
 }
 
+/*
+ * Removes the pin: the bind mount, then the file; each step retried. Returns
+ * 0, or -errno when the pin is still there (the entry must stay for a sweep).
+ */
+static int netns_unpin(struct net_run *n)
+{
+	int r = 0;
+
+	for (int attempt = 0; attempt < TEARDOWN_ATTEMPTS; attempt++) {
+		/* EINVAL: not (or no longer) a mount point; ENOENT: no file. */
+		if (umount2(n->netns_path, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL &&
+		    errno != ENOENT) {
+			r = -errno;
+			continue;
+		}
+		if (unlink(n->netns_path) < 0 && errno != ENOENT) {
+			r = -errno;
+			continue;
+		}
+		n->pinned = false;
+		return 0;
+	}
+	return r;
+}
+
 /* Keeps the network namespace of @pid alive at n->netns_path (a bind mount over a file). */
 static int netns_pin(struct net_run *n, pid_t pid)
 {
@@ -462,18 +535,11 @@ static int netns_pin(struct net_run *n, pid_t pid)
 	if (mount(source, n->netns_path, NULL, MS_BIND, NULL) < 0) {
 		int r = -errno;
 
-		(void)unlink(n->netns_path);
+		(void)netns_unpin(n);
 		return r;
 	}
 	n->pinned = true;
 	return 0;
-}
-
-static void netns_unpin(struct net_run *n)
-{
-	(void)umount2(n->netns_path, MNT_DETACH | UMOUNT_NOFOLLOW);
-	(void)unlink(n->netns_path);
-	n->pinned = false;
 }
 
 /* Everything DEL needs, for this launcher and for a sweep after its death. */
@@ -538,10 +604,43 @@ static int cache_create(struct net_run *n)
 	return r;
 }
 
-static void cache_remove(struct net_run *n)
+/* Removes the entry (retried) and drops its lock. Returns 0 or -errno (the entry is left). */
+static int cache_remove(struct net_run *n)
 {
-	(void)unlink(n->cache_path);
+	int r = 0;
+
+	for (int attempt = 0; attempt < TEARDOWN_ATTEMPTS; attempt++) {
+		if (unlink(n->cache_path) == 0 || errno == ENOENT) {
+			r = 0;
+			break;
+		}
+		r = -errno;
+	}
 	n->lock_fd = safe_close(n->lock_fd);
+	return r;
+}
+
+/*
+ * The whole teardown of an attached network: DEL, the pin, the entry. A step
+ * that still fails after its retries leaves the entry (unlocked once this
+ * launcher is gone), so that the next run's sweep finishes the job. Returns 0
+ * or -errno with @msg set.
+ */
+static int net_teardown(struct net_run *n, char *msg, size_t size)
+{
+	int r = chain_del(n, msg, size);
+
+	if (r < 0)
+		return r;
+	r = netns_unpin(n);
+	if (r < 0)
+		return net_error(r, msg, size, "network '%s': cannot remove the pin '%s': %s",
+				 n->network, n->netns_path, strerror(-r));
+	r = cache_remove(n);
+	if (r < 0)
+		return net_error(r, msg, size, "network '%s': cannot remove '%s': %s", n->network,
+				 n->cache_path, strerror(-r));
+	return 0;
 }
 
 /* The first address of the result ("10.89.0.2"), into n->address. */
@@ -622,7 +721,7 @@ int net_attach(const struct net_plan *plan, const struct container_spec *spec,
 	}
 	r = netns_pin(n, pid);
 	if (r < 0) {
-		cache_remove(n);
+		(void)cache_remove(n);
 		net_run_free(n);
 		return net_error(r, msg, size, "cannot pin the network namespace at '%s': %s",
 				 n->netns_path, strerror(-r));
@@ -643,19 +742,19 @@ int net_attach(const struct net_plan *plan, const struct container_spec *spec,
 			? net_error(-EIO, msg, size, "cannot write '%s'", n->cache_path)
 			: 0;
 	if (r < 0) {
+		char del_msg[512] = "";
+
 		/* Spec: DEL after a failed ADD, through the whole list, without a result. */
 		json_decref(n->result);
 		n->result = NULL;
-		if (chain_del(n, NULL, 0) < 0) {
-			log_warn("network '%s': DEL after the failed ADD failed too; the next run "
-				 "retries it",
-				 n->network);
-			net_run_free(n); /* entry unlocked and pinned: the sweep's */
-			return r;
+		/* One line: the ADD's error, then what is left for the next run. */
+		if (net_teardown(n, del_msg, sizeof(del_msg)) < 0 && msg && size > 0) {
+			size_t len = strlen(msg);
+
+			snprintf(msg + len, size - len,
+				 "; cleaning up failed too (%s), the next run retries it", del_msg);
 		}
-		netns_unpin(n);
-		cache_remove(n);
-		net_run_free(n);
+		net_run_free(n); /* when kept, the entry is unlocked now: the sweep's */
 		return r;
 	}
 	note_address(n);
@@ -669,11 +768,7 @@ int net_detach(struct net_run *n, char *msg, size_t size)
 
 	if (!n)
 		return 0;
-	r = chain_del(n, msg, size);
-	if (r >= 0) {
-		netns_unpin(n);
-		cache_remove(n);
-	}
+	r = net_teardown(n, msg, size);
 	net_run_free(n);
 	return r;
 }
@@ -790,14 +885,12 @@ int net_sweep_stale(void)
 		n->lock_fd = TAKE_FD(fd);
 		log_info("network '%s': cleaning up after the killed launcher of '%s'", n->network,
 			 n->container_id);
-		if (chain_del(n, msg, sizeof(msg)) < 0) {
+		if (net_teardown(n, msg, sizeof(msg)) < 0) {
 			log_warn("stale network entry '%s': %s (kept, retried by the next run)",
 				 path, msg);
 			net_run_free(n);
 			continue;
 		}
-		netns_unpin(n);
-		cache_remove(n);
 		net_run_free(n);
 		cleaned++;
 	}

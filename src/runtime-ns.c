@@ -195,6 +195,7 @@ static _no_sanitize_address_ _noreturn_ void child_exec_init(const struct ns_spa
 	close_fds_from(tty >= 0 ? INIT_TTY_FD + 1 : INIT_STATUS_FD + 1);
 
 	signal_reset_child(s->reset_signals);
+	signal_block_forwarded();
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		child_fail(INIT_STATUS_FD, errno, "cannot set the parent-death signal");
 

@@ -14,6 +14,7 @@
  *      with AT_RECURSIVE, the executor's recursive REMOUNT)
  *   -> volumes and tmpfs, parents before children, then the read-only
  *      remounts of ro volumes; ReadOnlyTmpfs= tmpfs on /tmp /var/tmp /run
+ *   -> the working directory, when it lies in one of those fresh tmpfs
  *   -> pivot_root into the new root, the old one detached
  *
  * after which the other builders mount /proc, /sys and /dev inside it.
@@ -323,6 +324,41 @@ static int add_ro_tmpfs(const struct container_spec *spec, const char *root,
 	return r;
 }
 
+bool rootfs_makes_workdir(const struct container_spec *spec)
+{
+	const char *wd = spec->working_directory, *best = NULL;
+	bool fresh = false;
+
+	if (!wd || !(spec->namespaces & NS_MOUNT))
+		return false;
+	for (size_t i = 0; spec->read_only && spec->read_only_tmpfs && i < ELEMENTSOF(ro_tmpfs);
+	     i++)
+		if (!has_mount_on(spec, ro_tmpfs[i].target) && path_under(wd, ro_tmpfs[i].target) &&
+		    (!best || strlen(ro_tmpfs[i].target) > strlen(best))) {
+			best = ro_tmpfs[i].target;
+			fresh = true;
+		}
+	/* Only the innermost mount holding it counts: below a bind it is the host's directory. */
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		const struct spec_mount *m = &spec->mounts[i];
+
+		if (path_under(wd, m->target) && (!best || strlen(m->target) > strlen(best))) {
+			best = m->target;
+			fresh = m->kind != SPEC_MOUNT_BIND;
+		}
+	}
+	return fresh && !streq(wd, best);
+}
+
+/* The working directory, made in its fresh tmpfs when rootfs_makes_workdir(). */
+static int add_workdir(const struct container_spec *spec, const char *root, struct mount_plan *plan)
+{
+	if (!rootfs_makes_workdir(spec))
+		return 0;
+	return add_at(plan, (struct mount_op){ .type = MOUNT_OP_MKDIR, .mode = 0755 }, root,
+		      spec->working_directory);
+}
+
 /*
  * A minimal /dev for a new root: a small tmpfs with the host's null, zero,
  * full, random, urandom and tty bound in, and the fd symlinks. The private
@@ -400,6 +436,8 @@ int mount_plan_add_rootfs(const struct container_spec *spec, struct mount_plan *
 		r = add_volume_flags(&spec->mounts[order[i]], root, plan);
 	if (r >= 0)
 		r = add_ro_tmpfs(spec, root, plan);
+	if (r >= 0)
+		r = add_workdir(spec, root, plan);
 	if (r >= 0 && spec->rootfs)
 		r = add_minimal_dev(root, plan);
 	if (r >= 0 && spec->rootfs)

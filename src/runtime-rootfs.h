@@ -31,6 +31,16 @@ struct mount_plan;
 int mount_plan_add_rootfs(const struct container_spec *spec, struct mount_plan *plan);
 
 /*
+ * True when the working directory lies in a fresh, empty file system of the
+ * run (a ReadOnlyTmpfs= tmpfs on /tmp, /var/tmp or /run, a Tmpfs=, an
+ * anonymous Volume=), below its mount point: the mount plan then makes it
+ * (mode 0755, owned by root), as podman makes a missing workdir, so that
+ * ReadOnly= with a working directory below /tmp (the caller's own, by
+ * default) runs. It is empty then, whatever the host has at that path.
+ */
+bool rootfs_makes_workdir(const struct container_spec *spec);
+
+/*
  * Before the clone: makes sure the scratch tmpfs's mount point exists on the
  * host (an empty directory, shared by every run). Returns 0 or -errno (logged).
  */

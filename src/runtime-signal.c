@@ -85,6 +85,40 @@ void signal_reset_child(uint64_t which)
 	(void)sigprocmask(SIG_SETMASK, &empty, NULL);
 }
 
+void signal_block_forwarded(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	for (size_t i = 0; i < ELEMENTSOF(forwarded_signals); i++)
+		sigaddset(&set, forwarded_signals[i]);
+	(void)sigprocmask(SIG_BLOCK, &set, NULL);
+}
+
+void signal_unblock_all(void)
+{
+	sigset_t empty;
+
+	sigemptyset(&empty);
+	(void)sigprocmask(SIG_SETMASK, &empty, NULL);
+}
+
+int signal_take_stop_request(void)
+{
+	static const struct timespec now = { 0, 0 };
+	sigset_t pending, stop;
+	int sig;
+
+	if (sigpending(&pending) < 0 ||
+	    (!sigismember(&pending, SIGTERM) && !sigismember(&pending, SIGINT)))
+		return 0;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	sig = RETRY_EINTR(sigtimedwait(&stop, NULL, &now));
+	return sig > 0 ? sig : 0;
+}
+
 /* The hex mask of the "@field:" line of /proc/PID/status text @s. 0 or -errno. */
 static int status_mask(const char *s, const char *field, uint64_t *ret)
 {

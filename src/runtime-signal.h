@@ -38,6 +38,27 @@ void signal_restore(const struct signal_saved *saved);
 void signal_reset_child(uint64_t which);
 
 /*
+ * In the clone child, after signal_reset_child(): blocks the forwarded
+ * signals again until init is ready for them. A namespace's init drops a
+ * signal it neither handles nor blocks, so a stop forwarded between the
+ * command frame and init's own signal handling would be lost; blocked, it
+ * waits. Init=true takes them with sigwaitinfo(); otherwise init unblocks
+ * (signal_unblock_all()) right before the exec of the command.
+ * Async-signal-safe.
+ */
+void signal_block_forwarded(void);
+
+/* An empty signal mask (before the exec of the command). Async-signal-safe. */
+void signal_unblock_all(void);
+
+/*
+ * A stop request (SIGTERM or SIGINT) pending since signal_setup(): taken
+ * (it will not be delivered when signal_restore() unblocks it) and returned,
+ * or 0 when there is none. Other pending signals stay for the signalfd.
+ */
+int signal_take_stop_request(void);
+
+/*
  * The SigIgn and SigCgt masks (bit N-1 for signal N) of /proc/@pid/status
  * (@pid 0: this process), from one read. 0 or -errno.
  */

@@ -814,6 +814,20 @@ int runtime_run(const struct container_spec *spec)
 		run.delegated = true;
 	}
 
+	/*
+	 * A stop (SIGTERM, SIGINT) during the setup, e.g. while the CNI plugins
+	 * ran: the command is not started at all. Closing the pipe without a
+	 * frame makes init exit; the teardown is the usual one.
+	 */
+	r = signal_take_stop_request();
+	if (r > 0) {
+		log_warn("%s: SIG%s before the command started, not starting it", run.name,
+			 sigabbrev_np(r));
+		run_abort_child(&run);
+		status = 128 + r;
+		goto out;
+	}
+
 	/* Writing the frame releases init: it reads to EOF before doing anything. */
 	r = command_write(run.command_w, &cmd);
 	if (r == -E2BIG) {

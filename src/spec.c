@@ -128,10 +128,48 @@ const char *spec_origin_file(const struct container_spec *spec, enum spec_key ke
 	return spec->files[f - 1];
 }
 
+/* Frees what @o owns (its value and its earlier assignments) and clears it. */
+static void spec_origin_clear(struct spec_origin *o)
+{
+	for (size_t i = 0; i < o->n_earlier; i++)
+		free(o->earlier[i].value);
+	free(o->earlier);
+	free(o->value);
+	*o = (struct spec_origin){ 0 };
+}
+
 void spec_set_origin(struct container_spec *spec, enum spec_key key, unsigned file, unsigned line)
 {
-	free(spec->origin[key].value);
+	spec_origin_clear(&spec->origin[key]);
 	spec->origin[key] = (struct spec_origin){ .file = file, .line = line };
+}
+
+int spec_add_origin(struct container_spec *spec, enum spec_key key, unsigned file, unsigned line,
+		    const char *option, const char *value)
+{
+	struct spec_origin *o = &spec->origin[key], *earlier;
+	char *copy = strdup(value ? value : "");
+
+	if (!copy)
+		return -ENOMEM;
+	if (o->file > 0 || o->option) {
+		earlier = reallocarray(o->earlier, o->n_earlier + 1, sizeof(*earlier));
+		if (!earlier) {
+			free(copy);
+			return -ENOMEM;
+		}
+		o->earlier = earlier;
+		earlier[o->n_earlier++] = (struct spec_origin){
+			.file = o->file, .line = o->line, .option = o->option, .value = o->value
+		};
+	} else {
+		free(o->value);
+	}
+	o->file = file;
+	o->line = line;
+	o->option = option;
+	o->value = copy;
+	return 0;
 }
 
 void spec_set_origin_option(struct container_spec *spec, enum spec_key key, const char *option)
@@ -213,7 +251,7 @@ struct container_spec *spec_free(struct container_spec *spec)
 	free(spec->seccomp_profile);
 	spec_clear_devices(spec);
 	for (size_t i = 0; i < ELEMENTSOF(spec->origin); i++)
-		free(spec->origin[i].value);
+		spec_origin_clear(&spec->origin[i]);
 	strv_free(spec->files);
 	free(spec->network);
 	free(spec->ports);

@@ -220,6 +220,13 @@ struct spec_origin {
 	unsigned line;	    /* line in that file (0: the file as a whole) */
 	const char *option; /* the `run` option that set it ("--memory"), static; or NULL */
 	char *value;	    /* the value as written, NULL when unknown (owned) */
+	/*
+	 * A key whose values add up (Volume= lines, --env, --cap-add): the
+	 * earlier assignments still in effect, oldest first, each with its own
+	 * value; the fields above are the last one. NULL / 0 otherwise (owned).
+	 */
+	struct spec_origin *earlier;
+	size_t n_earlier;
 };
 
 /*
@@ -372,6 +379,14 @@ const char *spec_origin_file(const struct container_spec *spec, enum spec_key ke
 void spec_set_origin(struct container_spec *spec, enum spec_key key, unsigned file, unsigned line);
 /* Records that @key was set by the command-line @option (a static string). */
 void spec_set_origin_option(struct container_spec *spec, enum spec_key key, const char *option);
+/*
+ * Records one more assignment of a key whose values add up: the current
+ * origin (when some file or option set it) moves to origin.earlier and
+ * @file/@line or @option with a copy of @value becomes the last. Returns 0
+ * or -ENOMEM (the origin unchanged).
+ */
+int spec_add_origin(struct container_spec *spec, enum spec_key key, unsigned file, unsigned line,
+		    const char *option, const char *value);
 /* Adds @path to spec->files; returns its 1-based index, or -ENOMEM. */
 int spec_add_file(struct container_spec *spec, const char *path);
 

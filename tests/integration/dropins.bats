@@ -245,6 +245,81 @@ print("ok")' <<<"$output"
 	[ "$output" = ok ]
 }
 
+@test "show --effective and --json: every line of a repeatable key, each with its origin" {
+	local f d=$BATS_TEST_TMPDIR
+	command -v python3 >/dev/null || skip "python3 is not installed"
+	mkdir -p "$d/a" "$d/b" "$d/c" "$d/gone"
+	f=$(write_container web <<EOF
+[Container]
+Command = true
+Volume = $d/gone:/srv
+Volume = $d/a:/srv:ro
+Volume = $d/b:/opt
+Mask = /etc/shadow
+Mask = /etc/gshadow
+Environment = A=1 B=2
+AddDevice = /dev/null:/dev/null0
+EOF
+)
+	# a drop-in resets Volume= and adds one; Mask= adds one line to the file's two
+	dropin 10-more.conf <<EOF
+[Container]
+Volume =
+Volume = $d/a:/srv:ro
+Volume = $d/b:/opt
+Mask = /etc/hostname
+EOF
+	run --separate-stderr mdl show --effective -e C=3 --volume "$d/c:/media" --device /dev/zero \
+		--cap-add KILL --cap-add NET_ADMIN "$f"
+	print_run
+	[ "$status" -eq 0 ]
+	local dropin=$d/web.container.d/10-more.conf
+	# each value of the effective list on its own line, oldest first, with where it came from
+	[ "$(grep -cE '^Volume +=' <<<"$output")" -eq 3 ]
+	grep -qE "^Volume += $d/a:/srv:ro +$dropin:3\$" <<<"$output"
+	grep -qE "^Volume += $d/b:/opt +$dropin:4\$" <<<"$output"
+	grep -qE "^Volume += $d/c:/media +--volume\$" <<<"$output"
+	! grep -q "$d/gone" <<<"$output"
+	[ "$(grep -E '^Mask +=' <<<"$output" | awk '{print $3 " " $4}')" = "/etc/shadow $f:6
+/etc/gshadow $f:7
+/etc/hostname $dropin:5" ]
+	grep -qE "^Environment += A=1 B=2 +$f:8\$" <<<"$output"
+	grep -qE '^Environment += C=3 +--env$' <<<"$output"
+	grep -qE "^AddDevice += /dev/null:/dev/null0 +$f:9\$" <<<"$output"
+	grep -qE '^AddDevice += /dev/zero +--device$' <<<"$output"
+	grep -qE '^AddCapabilities += KILL +--cap-add$' <<<"$output"
+	grep -qE '^AddCapabilities += NET_ADMIN +--cap-add$' <<<"$output"
+	# a key set once keeps its one line
+	[ "$(grep -cE '^Command +=' <<<"$output")" -eq 1 ]
+
+	run --separate-stderr mdl show --json -e C=3 --volume "$d/c:/media" "$f"
+	print_run
+	[ "$status" -eq 0 ]
+	run python3 -c '
+import json, sys
+d = json.loads(sys.stdin.read())
+k = {e["key"]: e for e in d["keys"]}
+v = k["Volume"]
+assert len(v["value"]) == 3, v
+assert [a["text"] for a in v["assignments"]] == [
+	sys.argv[1] + "/a:/srv:ro", sys.argv[1] + "/b:/opt", sys.argv[1] + "/c:/media"], v
+assert [a.get("line") for a in v["assignments"]] == [3, 4, None], v
+assert v["assignments"][0]["file"].endswith("web.container.d/10-more.conf"), v
+assert v["assignments"][2]["origin"] == "--volume", v
+assert v["origin"] == "--volume" and v["text"] == sys.argv[1] + "/c:/media", v
+m = k["Mask"]
+assert [(a["text"], a["line"]) for a in m["assignments"]] == [
+	("/etc/shadow", 6), ("/etc/gshadow", 7), ("/etc/hostname", 5)], m
+e = k["Environment"]
+assert [a["origin"].rsplit("/", 1)[-1] for a in e["assignments"]] == ["web.container:8", "--env"], e
+assert e["value"] == ["A=1", "B=2", "C=3"], e
+assert k["DNS"]["assignments"] == [] and k["DNS"]["origin"] == "default", k["DNS"]
+assert "assignments" not in k["Memory"], k["Memory"]
+print("ok")' "$d" <<<"$output"
+	print_run
+	[ "$output" = ok ]
+}
+
 @test "show --effective: init and stop_timeout in mdlaunch.conf are the defaults of Init= and StopTimeout=" {
 	local f conf=$BATS_TEST_TMPDIR/g.conf
 	printf 'init = true;\nstop_timeout = 3;\n' >"$conf"

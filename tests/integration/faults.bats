@@ -66,3 +66,46 @@ EOF
 	[ "${#lines[@]}" -eq 1 ]
 	[[ "$output" == *"init died before the command could start"* ]]
 }
+
+# inject_net CALL ERRNO N: the launcher on Network=mdlaunch in a mount and network
+# namespace of its own (tests/faults/netns-run.sh: what the run left there goes to
+# $BATS_TEST_TMPDIR/left), with its Nth CALL failing; the plugins are not traced.
+inject_net()
+{
+	command -v iptables >/dev/null && [ -x /usr/lib/cni/bridge ] ||
+		skip "iptables or the CNI plugins are missing"
+	: >"$BATS_TEST_TMPDIR/left"
+	run env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		FAULTS_NAME=netfault FAULTS_MDLAUNCH="$MDLAUNCH" \
+		timeout -k 5 60 unshare -m -n --propagation private -- \
+		"$TOP/tests/faults/netns-run.sh" "$BATS_TEST_TMPDIR/left" \
+		strace -f -qq -b execve -o /dev/null -e trace="$1" -e inject="$1:error=$2:when=$3" \
+		"$MDLAUNCH" run --name netfault --network mdlaunch -p 18080:8080 -- true
+}
+
+@test "faults: network teardown, a failing umount2 of the namespace pin is retried, nothing is left" {
+	inject_net umount2 EIO 1
+	[ "$status" -eq 0 ]
+	[ ! -s "$BATS_TEST_TMPDIR/left" ]
+}
+
+@test "faults: network, a failing wait4 for a plugin is retried, nothing is left" {
+	inject_net wait4 EIO 1
+	[ "$status" -eq 0 ]
+	[ ! -s "$BATS_TEST_TMPDIR/left" ]
+}
+
+@test "faults: network, a failing unlink of the cache entry is retried, nothing is left" {
+	inject_net unlink ENOMEM 1
+	[ "$status" -eq 0 ]
+	[ ! -s "$BATS_TEST_TMPDIR/left" ]
+}
+
+@test "faults: network, no plugin can run: one line says the next run cleans up, and it does" {
+	# posix_spawn's setpgid fails in every plugin's child: ADD and every DEL fail.
+	inject_net setpgid EIO 1
+	[ "$status" -eq 125 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == *"cannot run plugin 'bridge'"*"the next run retries it"* ]]
+	grep -q '^cleared-by-next-run: .*netns-pin' "$BATS_TEST_TMPDIR/left"
+}

@@ -53,6 +53,12 @@ mdl_ns()
 	MDLAUNCH=$wrap mdl "$@"
 }
 
+# in_dir DIR COMMAND...: COMMAND run from DIR (inside `run`, a subshell: the test stays put).
+in_dir()
+{
+	cd "$1" && shift && "$@"
+}
+
 # The launcher's own namespace got no overlay and no mount below /run/mdlaunch.
 ns_mounts_clean()
 {
@@ -362,6 +368,62 @@ box
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -ge 1 ]
 	! printf '%s\n' "${lines[@]}" | grep -v ' ro,' || false
+}
+
+@test "read-only: a working directory below /tmp, /var/tmp or /run is made in its fresh tmpfs" {
+	local f wd=/var/tmp/$MDL_TEST_TOKEN/a/b
+	# the default working directory, the caller's, below /tmp (as a checkout in /tmp is)
+	mkdir -p "/tmp/$MDL_TEST_TOKEN/checkout"
+	echo host >"/tmp/$MDL_TEST_TOKEN/checkout/file"
+	run --separate-stderr in_dir "/tmp/$MDL_TEST_TOKEN/checkout" \
+		mdl_ns run --read-only -- sh -c 'pwd; ls -A | wc -l; touch new && echo writable'
+	print_run
+	[ "$status" -eq 0 ]
+	# podman's workdir: made (empty: the fresh /tmp hides the host's), not a failed chdir
+	[ "${lines[*]}" = "/tmp/$MDL_TEST_TOKEN/checkout 0 writable" ]
+	[ "$(ls -A "/tmp/$MDL_TEST_TOKEN/checkout")" = file ]
+	rm -r "/tmp/${MDL_TEST_TOKEN:?}"
+	# WorkingDirectory= in a file, below /var/tmp; and -w below /run
+	f=$(write_container rowd <<-EOF
+		[Container]
+		Command = pwd
+		ReadOnly = true
+		WorkingDirectory = $wd
+	EOF
+	)
+	run --separate-stderr mdl_ns "$f"
+	print_run
+	[ "$status" -eq 0 ]
+	[ "$output" = "$wd" ]
+	[ ! -e "/var/tmp/$MDL_TEST_TOKEN" ]
+	run --separate-stderr mdl_ns run --read-only -w "/run/$MDL_TEST_TOKEN" -- pwd
+	print_run
+	[ "$status" -eq 0 ]
+	[ "$output" = "/run/$MDL_TEST_TOKEN" ]
+	[ ! -e "/run/$MDL_TEST_TOKEN" ]
+	# check --host agrees with the run: nothing to create on the host
+	run --separate-stderr "$MDLAUNCH" check --host "$f"
+	print_run
+	[ "$status" -eq 0 ]
+	# in a Rootfs= too, and the plan shows the mkdir
+	run --separate-stderr mdl_ns run --rootfs "$ROOTFS" --read-only -w /tmp/w -- pwd
+	print_run
+	[ "$status" -eq 0 ]
+	[ "$output" = /tmp/w ]
+	run --separate-stderr "$MDLAUNCH" show --read-only -w /tmp/w -- true
+	print_run
+	[[ "$output" == *"mkdir '/tmp/w' (mode 0755)"* ]]
+	# without the tmpfs the host's /tmp is read-only: the directory must exist there
+	echo "ReadOnlyTmpfs = false" >>"$f"
+	run --separate-stderr mdl_ns "$f"
+	print_run
+	[ "$status" -eq 125 ]
+	[[ "$stderr" == *"cannot change to the working directory '$wd'"* ]]
+	run --separate-stderr "$MDLAUNCH" check --host "$f"
+	print_run
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"rowd.container:4: WorkingDirectory: '$wd': No such file or directory"* ]]
+	ns_mounts_clean
 }
 
 @test "init: with Init=true, /proc/1/exe, /proc/1/root and /proc/1/fd are out of reach" {

@@ -297,3 +297,84 @@ EOF
 	[ "$(field pids-limit | tr -d " ")" = max ]
 	[[ "$output" == *"pids.max = max"* ]]
 }
+
+@test "security: run --cap-drop ALL --cap-add NET_BIND_SERVICE leaves exactly that one" {
+	run --separate-stderr mdl run --cap-drop ALL --cap-add NET_BIND_SERVICE -- \
+		sh -c 'grep Cap /proc/self/status'
+	print_run
+	[ "$status" -eq 0 ]
+	# CAP_NET_BIND_SERVICE is bit 10
+	[ "$(cap CapBnd)" = 0000000000000400 ]
+	[ "$(cap CapEff)" = 0000000000000400 ]
+	[ "$(cap CapPrm)" = 0000000000000400 ]
+	[ "$(cap CapInh)" = 0000000000000000 ]
+	[ "$(cap CapAmb)" = 0000000000000000 ]
+	# any case, with or without CAP_, in either order
+	run --separate-stderr mdl run --cap-add cap_net_bind_service --cap-drop all -- \
+		sh -c 'grep Cap /proc/self/status'
+	print_run
+	[ "$status" -eq 0 ]
+	[ "$(cap CapBnd)" = 0000000000000400 ]
+}
+
+@test "security: run --cap-drop CHOWN takes chown out of the default set; repeated options add up" {
+	run --separate-stderr mdl run --cap-drop CHOWN -- sh -c "$status_probe"
+	print_run
+	[ "$status" -eq 0 ]
+	# the default set without bit 0
+	[ "$(cap CapBnd)" = 00000000a80425fa ]
+	[ "$(cap CapEff)" = 00000000a80425fa ]
+	run --separate-stderr mdl run --cap-drop CHOWN --cap-drop kill -- \
+		sh -c 'chown nobody /tmp 2>&1 || echo refused; grep CapBnd /proc/self/status'
+	print_run
+	[ "$status" -eq 0 ]
+	# bits 0 and 5 gone
+	[ "$(cap CapBnd)" = 00000000a80425da ]
+	[[ "$output" == *refused* ]]
+}
+
+@test "security: --cap-add/--cap-drop override the file's AddCapabilities=/DropCapabilities=" {
+	local f
+	f=$(write_container capfile <<EOF
+[Container]
+Command = sh -c '$status_probe'
+AddCapabilities = SYS_ADMIN
+DropCapabilities = NET_RAW
+EOF
+)
+	# the file alone: + SYS_ADMIN (bit 21), - NET_RAW (bit 13)
+	run --separate-stderr mdl run "$f"
+	print_run
+	[ "$status" -eq 0 ]
+	[ "$(cap CapBnd)" = 00000000a82405fb ]
+	# the options win for the capabilities they name, the file's other changes stay
+	run --separate-stderr mdl run --cap-drop sys_admin --cap-add NET_RAW "$f"
+	print_run
+	[ "$status" -eq 0 ]
+	[ "$(cap CapBnd)" = $DEFAULT_CAPS ]
+	run --separate-stderr mdl run --cap-drop ALL "$f"
+	print_run
+	[ "$status" -eq 0 ]
+	[ "$(cap CapBnd)" = 0000000000000000 ]
+}
+
+@test "security: a bad --cap-add/--cap-drop is one line and exit 125, nothing run" {
+	local marker=$BATS_TEST_TMPDIR/ran
+	run --separate-stderr mdl run --cap-drop BOGUS -- touch "$marker"
+	print_run
+	[ "$status" -eq 125 ]
+	[ "$stderr" = "mdlaunch: error: --cap-drop: unknown capability 'BOGUS' (capability names such as NET_ADMIN or CAP_NET_ADMIN, or all, none)" ]
+	[ ! -e "$marker" ]
+	run --separate-stderr mdl run --cap-add ALL,KILL -- touch "$marker"
+	print_run
+	[ "$status" -eq 125 ]
+	[ "$stderr" = "mdlaunch: error: --cap-add: 'all' and 'none' must stand alone in 'ALL,KILL'" ]
+	run --separate-stderr mdl run --cap-add KILL --cap-drop cap_kill -- touch "$marker"
+	print_run
+	[ "$status" -eq 125 ]
+	[ "$stderr" = "mdlaunch: error: --cap-drop: 'cap_kill' is also given to --cap-add" ]
+	run --separate-stderr mdl run --cap-add -- true
+	print_run
+	[ "$status" -eq 125 ]
+	[ ! -e "$marker" ]
+}

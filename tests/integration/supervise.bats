@@ -428,3 +428,54 @@ EOF2
 	[ "$(grep -c "^mdlaunch: error: run: unknown option '--no-such-option'" "$err.2")" -eq 2 ]
 	! grep -q "^<" "$err.2"
 }
+
+@test "stop during setup: SIGTERM before the command started runs nothing, exits 143, leaves nothing" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	skip_if_unified "the launcher is started directly under strace"
+	local rc=0
+	# The launcher (alone: no -f) stalls 500 ms in its first mkdirat, the cgroup setup.
+	env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		strace -qq -o /dev/null -e trace=mkdirat -e inject=mkdirat:delay_enter=500000:when=1 \
+		"$MDLAUNCH" run --name setupstop -m 64m -- touch "$BATS_TEST_TMPDIR/ran" \
+		>"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
+	pid=$!
+	track_pid $pid
+	sleep 0.2
+	# strace's tracee, the launcher.
+	kill -TERM "$(pgrep -P $pid)"
+	wait $pid || rc=$?
+	[ "$rc" -eq 143 ]
+	[ "$(cat "$BATS_TEST_TMPDIR/err")" = "mdlaunch: warning: setupstop: SIGTERM before the command started, not starting it" ]
+	[ ! -e "$BATS_TEST_TMPDIR/ran" ]
+}
+
+@test "stop during setup: Init=true, SIGTERM between the command frame and init's signal handling is not lost" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	skip_if_unified "the launcher is started directly under strace"
+	local f rc=0
+	f=$(write_container lateinit <<EOF
+[Container]
+Command = sleep 20
+Init = true
+Hostname = late
+EOF
+)
+	# init stalls 500 ms in sethostname, after the frame came and before it
+	# supervises; the launcher forwards the stop in that window.
+	env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		strace -f -qq -o /dev/null -e trace=sethostname \
+		-e inject=sethostname:delay_enter=500000:when=1 "$MDLAUNCH" -vv "$f" \
+		>"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
+	pid=$!
+	track_pid $pid
+	for _ in $(seq 100); do
+		grep -q 'command sent' "$BATS_TEST_TMPDIR/err" && break
+		sleep 0.02
+	done
+	kill -TERM "$(pgrep -P $pid)"
+	SECONDS=0
+	wait $pid || rc=$?
+	[ "$rc" -eq 143 ]
+	# Lost, the stop would wait for sleep 20 (StopTimeout= is 10 s).
+	[ "$SECONDS" -lt 5 ]
+}

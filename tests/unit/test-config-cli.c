@@ -153,6 +153,67 @@ static void test_file_form_overrides(void **state)
 	assert_strv(spec->env, "PORT=9090", "GREETING=hello world", "NEW=1", NULL);
 }
 
+/*
+ * --cap-add/--cap-drop: repeatable, any case, with or without CAP_, ALL; they
+ * fold over the file's set (Capabilities=, AddCapabilities=,
+ * DropCapabilities=) and win for the capabilities they name.
+ */
+static void test_capability_options(void **state)
+{
+	struct global_options g = { .log_level = -1 };
+	_cleanup_(spec_freep) struct container_spec *spec = NULL;
+	_cleanup_free_ char *err = NULL, *e2 = NULL, *e3 = NULL;
+
+	(void)state;
+	assert_int_equal(RUN(&g, &spec, &err, "--cap-drop", "ALL", "--cap-add", "NET_BIND_SERVICE",
+			     "--", "true"),
+			 0);
+	assert_string_equal(err, "");
+	assert_int_equal(spec->capabilities, 1ULL << 10);
+	assert_string_equal(spec->origin[SPEC_KEY_ADD_CAPABILITIES].option, "--cap-add");
+	spec_free(spec);
+	spec = NULL;
+	free(err);
+	assert_int_equal(RUN(&g, &spec, &err, "--cap-drop", "chown", "--cap-drop", "CAP_KILL",
+			     "--cap-add", "sys_admin,Net_Admin", "true"),
+			 0);
+	assert_string_equal(err, "");
+	assert_int_equal(spec->capabilities,
+			 (SPEC_CAPS_DEFAULT & ~((1ULL << 0) | (1ULL << 5))) | (1ULL << 21) |
+			     (1ULL << 12));
+	spec_free(spec);
+	spec = NULL;
+	free(err);
+	/* The file drops NET_RAW and adds SYS_ADMIN; the options say the opposite and win. */
+	assert_int_equal(RUN(&g, &spec, &err, "--cap-add", "net_raw", "--cap-drop", "SYS_ADMIN",
+			     "caps.container"),
+			 0);
+	assert_string_equal(err, "");
+	assert_int_equal(spec->capabilities, SPEC_CAPS_DEFAULT | (1ULL << 12));
+	spec_free(spec);
+	spec = NULL;
+	free(err);
+	assert_int_equal(RUN(&g, &spec, &err, "caps.container"), 0);
+	assert_int_equal(spec->capabilities, ((SPEC_CAPS_DEFAULT & ~(1ULL << 13)) | (1ULL << 21) |
+					      (1ULL << 12)));
+	spec_free(spec);
+	spec = NULL;
+	/* Errors: one line each, a usage error. */
+	assert_int_equal(RUN(&g, &spec, &e2, "--cap-add", "NET_BOGUS", "--cap-drop", "2", "true"),
+			 -EINVAL);
+	assert_string_equal(e2, "mdlaunch: error: --cap-add: unknown capability 'NET_BOGUS' "
+				"(capability names such as NET_ADMIN or CAP_NET_ADMIN, or all, "
+				"none)\n"
+				"mdlaunch: error: --cap-drop: unknown capability '2' (capability names "
+				"such as NET_ADMIN or CAP_NET_ADMIN, or all, none)\n");
+	assert_int_equal(RUN(&g, &spec, &e3, "--cap-add", "kill", "--cap-drop", "net_raw,KILL",
+			     "true"),
+			 -EINVAL);
+	assert_string_equal(e3, "mdlaunch: error: --cap-drop: 'cap_kill' is also given to "
+				"--cap-add\n");
+	assert_null(spec);
+}
+
 static void test_file_form_plain(void **state)
 {
 	struct global_options g = { .log_level = -1 };
@@ -333,6 +394,7 @@ int main(void)
 		cmocka_unit_test_setup(test_command_form_name, setup),
 		cmocka_unit_test_setup(test_swap_and_weight_options, setup),
 		cmocka_unit_test_setup(test_file_form_overrides, setup),
+		cmocka_unit_test_setup(test_capability_options, setup),
 		cmocka_unit_test_setup(test_file_form_plain, setup),
 		cmocka_unit_test_setup(test_usage_errors, setup),
 		cmocka_unit_test_setup(test_file_errors_pass_through, setup),

@@ -1013,6 +1013,61 @@ static void test_show_effective(void **state)
 	remove_dropins();
 }
 
+/*
+ * A repeatable key: show --effective prints every line still in effect, each
+ * with its file:line (a drop-in's empty value drops the earlier ones), and
+ * --json lists them as "assignments".
+ */
+static void test_show_repeatable(void **state)
+{
+	_cleanup_(spec_freep) struct container_spec *spec = NULL;
+	_cleanup_free_ char *out = NULL;
+	size_t size = 0;
+	FILE *f;
+
+	(void)state;
+	remove_dropins();
+	write_dropin("10-a.conf", "[Container]\nMask = /proc/c\nUnmask =\nUnmask = /proc/kcore\n");
+	spec = load_text("dropin.container",
+			 "[Container]\nCommand = true\nMask = /proc/a\nMask = /proc/b\n"
+			 "Unmask = /proc/sys\nUnmask = /proc/timer_list\n",
+			 0, "");
+	f = open_memstream(&out, &size);
+	assert_non_null(f);
+	assert_int_equal(config_show_effective(spec, f), 0);
+	assert_int_equal(fclose(f), 0);
+	assert_non_null(strstr(out, "Mask                 = /proc/a                           "
+				    "dropin.container:3\n"
+				    "Mask                 = /proc/b                           "
+				    "dropin.container:4\n"
+				    "Mask                 = /proc/c                           "
+				    "dropin.container.d/10-a.conf:2\n"));
+	assert_non_null(strstr(out, "\nUnmask               = /proc/kcore                       "
+				    "dropin.container.d/10-a.conf:4\nSeccompProfile "));
+	free(out);
+	out = NULL;
+	f = open_memstream(&out, &size);
+	assert_non_null(f);
+	assert_int_equal(config_show_json(spec, "", NULL, f), 0);
+	assert_int_equal(fclose(f), 0);
+	assert_non_null(strstr(
+	    out, "{ \"key\": \"Mask\", \"value\": [\"/proc/a\", \"/proc/b\", \"/proc/c\"], "
+		 "\"text\": \"/proc/c\", \"origin\": \"dropin.container.d/10-a.conf:2\", \"file\": "
+		 "\"dropin.container.d/10-a.conf\", \"line\": 2, \"assignments\": [{ \"text\": "
+		 "\"/proc/a\", \"origin\": \"dropin.container:3\", \"file\": \"dropin.container\", "
+		 "\"line\": 3 }, { \"text\": \"/proc/b\", \"origin\": \"dropin.container:4\", "
+		 "\"file\": \"dropin.container\", \"line\": 4 }, { \"text\": \"/proc/c\", "
+		 "\"origin\": \"dropin.container.d/10-a.conf:2\", \"file\": "
+		 "\"dropin.container.d/10-a.conf\", \"line\": 2 }] }"));
+	assert_non_null(strstr(out, "{ \"key\": \"Volume\", \"value\": [], \"origin\": "
+				    "\"default\", \"assignments\": [] }"));
+	/* A key set once has no assignments list. */
+	assert_non_null(strstr(out, "{ \"key\": \"Command\", \"value\": [\"true\"], \"text\": "
+				    "\"true\", \"origin\": \"dropin.container:2\", \"file\": "
+				    "\"dropin.container\", \"line\": 2 }"));
+	remove_dropins();
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -1089,6 +1144,7 @@ int main(void)
 		cmocka_unit_test_setup(test_quadlet_hint, setup),
 		cmocka_unit_test_setup(test_trust_check, setup),
 		cmocka_unit_test_setup(test_show_effective, setup),
+		cmocka_unit_test_setup(test_show_repeatable, setup),
 		cmocka_unit_test_setup(test_mask_keys, setup),
 		cmocka_unit_test_setup(test_fifo_and_bom, setup),
 		cmocka_unit_test_setup(test_unit_sections, setup),

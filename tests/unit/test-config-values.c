@@ -432,6 +432,32 @@ static void test_capability_masks(void **state)
 	assert_int_equal(base & ~drop, 0x800425fbULL);
 }
 
+/* capability_merge(): set minus drop plus add; one added and dropped by name is refused. */
+static void test_capability_merge(void **state)
+{
+	uint64_t set = 7;
+	unsigned conflict = 99;
+
+	(void)state;
+	assert_int_equal(capability_merge(SPEC_CAPS_DEFAULT, 1ULL << 21, 1ULL << 0, &set, &conflict),
+			 0);
+	assert_int_equal(set, 0xa82425faULL);
+	assert_int_equal(conflict, 99);
+	/* Dropping all keeps exactly the added ones, even one also named by the drop. */
+	assert_int_equal(
+	    capability_merge(SPEC_CAPS_DEFAULT, 1ULL << 10, capability_mask_all(), &set, &conflict), 0);
+	assert_int_equal(set, 1ULL << 10);
+	assert_int_equal(capability_merge(0, 0, capability_mask_all(), &set, &conflict), 0);
+	assert_int_equal(set, 0);
+	/* Adding and dropping KILL (5) and NET_RAW (13): the lowest is named, nothing set. */
+	set = 7;
+	assert_int_equal(capability_merge(SPEC_CAPS_DEFAULT, (1ULL << 5) | (1ULL << 13),
+					  (1ULL << 13) | (1ULL << 5) | 1, &set, &conflict),
+			 -EEXIST);
+	assert_int_equal(conflict, 5);
+	assert_int_equal(set, 7);
+}
+
 static void test_pids_limit(void **state)
 {
 	uint64_t v = 7;
@@ -648,6 +674,7 @@ int main(void)
 		cmocka_unit_test(test_environment),   cmocka_unit_test(test_env_vector_set),
 		cmocka_unit_test(test_namespaces),    cmocka_unit_test(test_distance),
 		cmocka_unit_test(test_capabilities),  cmocka_unit_test(test_capability_masks),
+		cmocka_unit_test(test_capability_merge),
 		cmocka_unit_test(test_pids_limit), cmocka_unit_test(test_stop_keys), cmocka_unit_test(test_notify),    cmocka_unit_test(test_rlimits),
 		cmocka_unit_test(test_users),
 		cmocka_unit_test(test_env_file),
