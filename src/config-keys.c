@@ -614,6 +614,23 @@ static int parse_dns_key(struct key_ctx *c, const struct config_key *k, const ch
 	return r;
 }
 
+/* AddHost=: each line (and each --add-host) adds its NAME:ADDRESS entries. */
+static int parse_add_host_key(struct key_ctx *c, const struct config_key *k, const char *value,
+			      void *field)
+{
+	char bad[128] = "";
+	int r;
+
+	(void)k;
+	r = parse_add_host_list(value, field, bad, sizeof(bad));
+	if (r == -EINVAL)
+		return key_error(c,
+				 "invalid entry '%s' (NAME:ADDRESS, e.g. db.example:10.0.0.5 or "
+				 "db:[fd00::5])",
+				 bad);
+	return r;
+}
+
 /* UserNS=: host, auto or auto:size=N; config_validate() then combines it with the maps. */
 static int parse_userns_key(struct key_ctx *c, const struct config_key *k, const char *value,
 			    void *field)
@@ -1337,6 +1354,15 @@ const struct config_key config_keys[] = {
 	  .repeatable = true,
 	  .option = { "--dns", NULL, 0, 0, "ADDRESS",
 		      "a name server for the container; repeatable" } },
+	{ .name = "AddHost",
+	  .id = SPEC_KEY_ADD_HOST,
+	  .parse = parse_add_host_key,
+	  .offset = FIELD_OF(add_hosts),
+	  .format = format_strv,
+	  .doc = "NETWORK",
+	  .repeatable = true,
+	  .option = { "--add-host", NULL, 0, 0, "NAME:ADDRESS",
+		      "an /etc/hosts entry for the container; repeatable" } },
 	{ .name = "UserNS",
 	  .id = SPEC_KEY_USERNS,
 	  .parse = parse_userns_key,

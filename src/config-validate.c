@@ -569,14 +569,12 @@ static int validate_network(struct container_spec *spec)
 		    "PublishPort: needs a CNI network (Network=%s has nothing to publish "
 		    "on; use e.g. Network=" SPEC_NETWORK_BUILTIN ")",
 		    spec->network);
-	if (spec->dns && !spec->rootfs)
-		key_message(spec, SPEC_KEY_DNS, LOG_LEVEL_WARN,
-			    "DNS: ignored, the container sees the host's /etc/resolv.conf (only a "
-			    "root file system of its own gets a generated one)");
-	else if (spec->dns)
-		key_message(spec, SPEC_KEY_DNS, LOG_LEVEL_WARN,
-			    "DNS: ignored for now: the generated /etc/resolv.conf is not yet bound "
-			    "into Rootfs=");
+	/* Generated /etc files are bound in the container's own mount namespace (runtime-etc.c). */
+	if ((spec->dns || spec->add_hosts) && !(spec->namespaces & NS_MOUNT))
+		key_message(spec, spec->dns ? SPEC_KEY_DNS : SPEC_KEY_ADD_HOST, LOG_LEVEL_WARN,
+			    "%s: ignored without a mount namespace (the container sees the host's "
+			    "/etc files)",
+			    spec->dns ? "DNS" : "AddHost");
 	return r;
 }
 

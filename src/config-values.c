@@ -1215,6 +1215,77 @@ int parse_dns_list(const char *s, char ***ret, char *bad, size_t bad_size)
 	return 0;
 }
 
+/* True when the @n bytes at @s are a host name for /etc/hosts: [A-Za-z0-9_.-], not starting with
+ * '-'. */
+static bool hosts_name_is_valid(const char *s, size_t n)
+{
+	if (n == 0 || n > 253 || s[0] == '-' || s[0] == '.')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-",
+			    s[i]))
+			return false;
+	return true;
+}
+
+int parse_add_host(const char *s, char **ret)
+{
+	const char *colon = s ? strchr(s, ':') : NULL;
+	unsigned char addr[sizeof(struct in6_addr)];
+	char ip[INET6_ADDRSTRLEN + 2];
+	size_t len;
+
+	if (!colon || !hosts_name_is_valid(s, (size_t)(colon - s)))
+		return -EINVAL;
+	len = strlen(colon + 1);
+	if (len >= sizeof(ip))
+		return -EINVAL;
+	memcpy(ip, colon + 1, len + 1);
+	/* "[::1]" as well as "::1". */
+	if (len > 2 && ip[0] == '[' && ip[len - 1] == ']') {
+		memmove(ip, ip + 1, len - 2);
+		ip[len - 2] = '\0';
+	}
+	if (inet_pton(AF_INET, ip, addr) != 1 && inet_pton(AF_INET6, ip, addr) != 1)
+		return -EINVAL;
+	*ret = strdup_printf("%.*s:%s", (int)(colon - s), s, ip);
+	return *ret ? 0 : -ENOMEM;
+}
+
+int parse_add_host_list(const char *s, char ***ret, char *bad, size_t bad_size)
+{
+	_cleanup_strv_free_ char **l = NULL;
+	const char *p;
+	int r;
+
+	if (!s)
+		return -EINVAL;
+	l = strv_copy(*ret);
+	if (!l)
+		return -ENOMEM;
+	/* Blanks only: a comma could not be told from a name's. */
+	for (p = s + strspn(s, " \t\r\n"); *p; p += strspn(p, " \t\r\n")) {
+		size_t n = strcspn(p, " \t\r\n");
+		_cleanup_free_ char *word = strndup(p, n);
+		char *entry = NULL;
+
+		if (!word)
+			return -ENOMEM;
+		r = parse_add_host(word, &entry);
+		if (r == -EINVAL)
+			copy_bad(p, n, bad, bad_size);
+		if (r < 0)
+			return r;
+		r = strv_consume(&l, entry);
+		if (r < 0)
+			return r;
+		p += n;
+	}
+	strv_free(*ret);
+	*ret = TAKE_PTR(l);
+	return 0;
+}
+
 bool network_name_is_valid(const char *s)
 {
 	return s && name_is_valid(s) && !streq(s, ".") && !streq(s, "..");

@@ -254,6 +254,20 @@ int parse_port_list(const char *s, struct spec_port **ports, size_t *n_ports, ch
  */
 int parse_dns_list(const char *s, char ***ret, char *bad, size_t bad_size);
 
+/*
+ * Parses one AddHost= entry, NAME:ADDRESS (podman's --add-host): NAME made
+ * of [A-Za-z0-9_.-] (not starting with '-' or '.'), ADDRESS an IPv4 or IPv6
+ * address, brackets allowed ("[::1]"); the name ends at the first ':'. *ret
+ * is the entry without brackets. Returns 0, -EINVAL or -ENOMEM.
+ */
+int parse_add_host(const char *s, char **ret);
+
+/*
+ * Parses an AddHost= value: entries as parse_add_host() separated by blanks,
+ * appended to *ret. Returns 0, -EINVAL (bad word in @bad) or -ENOMEM.
+ */
+int parse_add_host_list(const char *s, char ***ret, char *bad, size_t bad_size);
+
 /* True when @s is a Network= value: "none", "host" or a name [A-Za-z0-9_.-]{1,64}, not "." or "..".
  */
 bool network_name_is_valid(const char *s);

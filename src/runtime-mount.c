@@ -12,6 +12,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -47,6 +49,7 @@ static const char *const op_names[_MOUNT_OP_MAX] = {
 	[MOUNT_OP_MKDIR] = "mkdir",	      [MOUNT_OP_MKNOD] = "mknod",
 	[MOUNT_OP_SYMLINK] = "symlink",	      [MOUNT_OP_MASK] = "mask",
 	[MOUNT_OP_PIVOT_ROOT] = "pivot_root", [MOUNT_OP_CHDIR] = "chdir",
+	[MOUNT_OP_WRITE] = "write",	      [MOUNT_OP_BIND_IN_ROOT] = "bind",
 };
 
 /* The name of an op type ("mount", "remount", ...), NULL when out of range. */
@@ -363,6 +366,69 @@ static int op_pivot_root(const struct mount_op *op)
 	return 0;
 }
 
+static int op_write(const struct mount_op *op)
+{
+	_cleanup_close_ int fd = -EBADF;
+	size_t len = op->data ? strlen(op->data) : 0;
+
+	fd = open(op->target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY,
+		  op->mode & 07777);
+	if (fd < 0)
+		return -errno;
+	if (len > 0 && write(fd, op->data, len) != (ssize_t)len)
+		return errno ? -errno : -EIO;
+	/* The umask applied to open(); the file's mode is the plan's. */
+	if (fchmod(fd, op->mode & 07777) < 0)
+		return -errno;
+	return 0;
+}
+
+/* openat2() of @path inside @rootfd with @flags, never leaving that root. Returns an fd or -errno.
+ */
+static int open_in_root(int rootfd, const char *path, uint64_t flags)
+{
+	struct open_how how = {
+		.flags = flags | O_CLOEXEC,
+		.mode = flags & O_CREAT ? 0644 : 0,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	long fd;
+
+	while (*path == '/')
+		path++;
+	fd = syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+	return fd < 0 ? -errno : (int)fd;
+}
+
+static int op_bind_in_root(const struct mount_op *op)
+{
+	_cleanup_close_ int rootfd = -EBADF, fd = -EBADF;
+	char path[64];
+	struct stat st;
+	bool optional = op->flags & MOUNT_OP_OPTIONAL;
+
+	rootfd = open(op->data ? op->data : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return -errno;
+	fd = open_in_root(rootfd, op->target, O_PATH);
+	if (fd == -ENOENT && (op->flags & MOUNT_OP_MKTARGET)) {
+		fd = open_in_root(rootfd, op->target, O_WRONLY | O_CREAT | O_NOCTTY);
+		/* A read-only root, a missing parent, a dangling symlink: nothing to bind on. */
+		if (optional && (fd == -EROFS || fd == -EACCES || fd == -EPERM || fd == -ENOTDIR))
+			fd = -ENOENT;
+	}
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return optional ? -ENOENT : -EINVAL;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	if (mount(op->source, path, NULL, MS_BIND, NULL) < 0)
+		return -errno;
+	return 0;
+}
+
 static int op_execute(const struct mount_op *op)
 {
 	switch (op->type) {
@@ -384,6 +450,10 @@ static int op_execute(const struct mount_op *op)
 		return op_pivot_root(op);
 	case MOUNT_OP_CHDIR:
 		return chdir(op->target) < 0 ? -errno : 0;
+	case MOUNT_OP_WRITE:
+		return op_write(op);
+	case MOUNT_OP_BIND_IN_ROOT:
+		return op_bind_in_root(op);
 	}
 	return -EINVAL;
 }
@@ -458,6 +528,17 @@ void mount_op_describe(const struct mount_op *op, char *buf, size_t size)
 	case MOUNT_OP_SYMLINK:
 		snprintf(buf, size, "symlink '%s' -> '%s'", op->target, op->source);
 		break;
+	case MOUNT_OP_WRITE:
+		snprintf(buf, size, "write '%s' (%zu bytes, mode %04o)", op->target,
+			 op->data ? strlen(op->data) : 0, op->mode & 07777);
+		break;
+	case MOUNT_OP_BIND_IN_ROOT:
+		snprintf(buf, size, "bind '%s' on '%s' in the root '%s'%s", op->source, op->target,
+			 op->data ? op->data : "/",
+			 !(op->flags & MOUNT_OP_OPTIONAL) ? ""
+			 : op->flags & MOUNT_OP_MKTARGET  ? " (created if missing, else skipped)"
+							  : " if present");
+		return;
 	default:
 		snprintf(buf, size, "%s '%s'", name ? name : "?", op->target);
 		break;

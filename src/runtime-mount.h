@@ -54,6 +54,20 @@ enum mount_op_type {
 	MOUNT_OP_PIVOT_ROOT,
 	/* chdir(target): later relative targets resolve from there. */
 	MOUNT_OP_CHDIR,
+	/*
+	 * Create (or replace) the regular file target with mode and data as
+	 * its contents (the generated /etc files, in the scratch tmpfs).
+	 */
+	MOUNT_OP_WRITE,
+	/*
+	 * Bind the file source over target, an absolute path resolved inside
+	 * the directory data as its root (openat2 RESOLVE_IN_ROOT: a symlink
+	 * in the container's tree never leads out of it). With
+	 * MOUNT_OP_MKTARGET a missing file is created; with MOUNT_OP_OPTIONAL
+	 * a target that is missing and cannot be created (a read-only root, a
+	 * dangling symlink) or that is not a regular file skips the op.
+	 */
+	MOUNT_OP_BIND_IN_ROOT,
 	_MOUNT_OP_MAX,
 };
 

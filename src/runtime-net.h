@@ -52,12 +52,47 @@ const char *net_run_address(const struct net_run *n);
  */
 int net_sweep_stale(void);
 
+/* The host's resolver configuration, and systemd-resolved's list behind its 127.0.0.53 stub. */
+#define NET_HOST_RESOLV_CONF	 "/etc/resolv.conf"
+#define NET_UPSTREAM_RESOLV_CONF "/run/systemd/resolve/resolv.conf"
+/* The name servers of last resort in a network namespace (podman's). */
+#define NET_FALLBACK_DNS1 "8.8.8.8"
+#define NET_FALLBACK_DNS2 "8.8.4.4"
+
+/* The generated /etc files of a container (owned strings). */
+struct net_etc_files {
+	char *resolv_conf;
+	char *hosts;
+	char *hostname;
+};
+
 /*
- * Writes resolv.conf and hosts for a container with a root file system of
- * its own into the directory @dirfd: name servers from DNS=, else the CNI
- * result's, else the host's /etc/resolv.conf (without loopback servers,
- * which the container cannot reach); hosts with localhost and the
- * container's hostname and name at its address (@n may be NULL: then
- * 127.0.1.1). The mount plan binds them into the rootfs. Returns 0 or -errno.
+ * Generates the container's resolv.conf, hosts and hostname. resolv.conf:
+ * name servers from DNS=, else the CNI result's (@n, with its search
+ * domains), else the host's /etc/resolv.conf; in a network namespace of
+ * its own without loopback servers (unreachable there), falling back to
+ * systemd-resolved's upstream list, then to NET_FALLBACK_DNS1/2. hosts:
+ * localhost, the AddHost= entries, the container's hostname and name at its
+ * address (127.0.1.1 when @n is NULL or has none). hostname: the hostname
+ * and a newline. On success *ret owns the strings (net_etc_files_done()).
+ * Returns 0 or -ENOMEM.
+ */
+int net_etc_files(const struct container_spec *spec, const struct net_run *n,
+		  struct net_etc_files *ret);
+
+/* Frees the strings of @files and empties it. */
+void net_etc_files_done(struct net_etc_files *files);
+
+/*
+ * The resolv.conf of net_etc_files() without a CNI result, with the host's
+ * file at @host_resolv and systemd-resolved's at @upstream_resolv (NULL:
+ * none), for tests. *ret is a new string. Returns 0 or -ENOMEM.
+ */
+int net_etc_resolv_conf_from(const struct container_spec *spec, const char *host_resolv,
+			     const char *upstream_resolv, char **ret);
+
+/*
+ * Writes the three files of net_etc_files() into the directory @dirfd as
+ * resolv.conf, hosts and hostname (mode 0644). Returns 0 or -errno.
  */
 int net_write_etc_files(const struct container_spec *spec, const struct net_run *n, int dirfd);

@@ -9,6 +9,7 @@
  *   new root: bind DIR on itself (runc's sequence), or an overlay with DIR
  *             as its read-only lower layer, mounted on the run's merged/
  *   -> mount points that are missing (the root is still writable here)
+ *   -> the generated /etc/resolv.conf, hosts, hostname (runtime-etc.c)
  *   -> ReadOnly=: the root and every submount read-only (mount_setattr
  *      with AT_RECURSIVE, the executor's recursive REMOUNT)
  *   -> volumes and tmpfs, parents before children, then the read-only
@@ -22,7 +23,8 @@
  *
  * What a run owns lives in a scratch tmpfs that init mounts on
  * RUNTIME_ROOTFS_DIR inside the container's mount namespace, first of all:
- * the overlay's upper/ and work/ and merged/, and the anonymous volumes.
+ * the overlay's upper/ and work/ and merged/, the anonymous volumes and the
+ * generated /etc files (etc/).
  * The host never sees it (its directory there stays empty), and it goes
  * away with the namespace, on every exit path, a SIGKILLed launcher
  * included: there is nothing to remove and nothing a sweep could find. Its
@@ -44,6 +46,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "runtime-etc.h"
 #include "runtime-mount.h"
 #include "spec.h"
 #include "util.h"
@@ -58,12 +61,15 @@ static const struct {
 	{ "/run", "size=" SPEC_TMPFS_SIZE_DEFAULT ",mode=0755" },
 };
 
-/* True when a run of @spec needs the scratch tmpfs (an overlay or an anonymous volume). */
+/*
+ * True when a run of @spec needs the scratch tmpfs (an overlay, an anonymous
+ * volume, the generated /etc files).
+ */
 static bool rootfs_needs_scratch(const struct container_spec *spec)
 {
 	if (!(spec->namespaces & NS_MOUNT))
 		return false;
-	if (spec->rootfs && spec->rootfs_overlay)
+	if ((spec->rootfs && spec->rootfs_overlay) || etc_files_wanted(spec))
 		return true;
 	for (size_t i = 0; i < spec->n_mounts; i++)
 		if (spec->mounts[i].kind == SPEC_MOUNT_ANONYMOUS)
@@ -406,7 +412,7 @@ int mount_plan_add_rootfs(const struct container_spec *spec, struct mount_plan *
 	_cleanup_free_ size_t *order = NULL;
 	int r;
 
-	if (!spec->rootfs && spec->n_mounts == 0 && !spec->read_only)
+	if (!spec->rootfs && spec->n_mounts == 0 && !spec->read_only && !etc_files_wanted(spec))
 		return 0;
 	r = add_scratch(spec, rd, plan);
 	if (r >= 0 && spec->rootfs) {
@@ -415,6 +421,9 @@ int mount_plan_add_rootfs(const struct container_spec *spec, struct mount_plan *
 	}
 	if (r >= 0)
 		r = add_mount_points(spec, root, plan);
+	/* Before ReadOnly= (a missing file is still created) and the volumes (which win). */
+	if (r >= 0)
+		r = mount_plan_add_etc_files(spec, root, plan);
 	if (r >= 0 && spec->read_only)
 		r = mount_plan_add(plan, &(struct mount_op){ .type = MOUNT_OP_REMOUNT,
 							     .target = (char *)root,

@@ -4,7 +4,8 @@
  * a validated spec. The order is the design:
  *
  *   signals blocked -> cgroups + chain -> pipes -> clone init -> attach
- *   (skipped when v2's clone3 made the child in its cgroup)
+ *   (skipped when v2's clone3 made the child in its cgroup) -> CNI ADD
+ *   (then the generated /etc files get the address and name servers)
  *   -> command frame (the start barrier) -> wait, forwarding signals
  *   -> teardown (kill leftovers, rmdir) -> exit status
  *
@@ -30,6 +31,7 @@
 #include "net-cni.h"
 #include "runtime-caps.h"
 #include "runtime-dev.h"
+#include "runtime-etc.h"
 #include "runtime-mount.h"
 #include "runtime-net.h"
 #include "runtime-notify.h"
@@ -796,6 +798,12 @@ int runtime_run(const struct container_spec *spec)
 	}
 	r = run_attach_network(&run);
 	if (r < 0) {
+		run_abort_child(&run);
+		goto out;
+	}
+	/* The address and name servers of the ADD, into the frame init has not read yet. */
+	if (run.net && etc_files_update(&cmd.mounts, spec, run.net) < 0) {
+		log_error_errno(-ENOMEM, "%s: out of memory", run.name);
 		run_abort_child(&run);
 		goto out;
 	}

@@ -256,6 +256,7 @@ struct container_spec *spec_free(struct container_spec *spec)
 	free(spec->network);
 	free(spec->ports);
 	strv_free(spec->dns);
+	strv_free(spec->add_hosts);
 	strv_free(spec->network_config_dirs);
 	strv_free(spec->cni_path);
 	free(spec);

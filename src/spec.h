@@ -191,6 +191,7 @@ enum spec_key {
 	SPEC_KEY_NETWORK,
 	SPEC_KEY_PUBLISH_PORT,
 	SPEC_KEY_DNS,
+	SPEC_KEY_ADD_HOST,
 	SPEC_KEY_USERNS,
 	SPEC_KEY_UIDMAP,
 	SPEC_KEY_GIDMAP,
@@ -324,7 +325,8 @@ struct container_spec {
 				    config_validate() sets it from Namespaces= when unset */
 	struct spec_port *ports; /* PublishPort=, n_ports of them */
 	size_t n_ports;
-	char **dns;		    /* DNS=: name server addresses, NULL = none */
+	char **dns;	  /* DNS=: name server addresses, NULL = none */
+	char **add_hosts; /* AddHost=: "NAME:ADDRESS" entries of /etc/hosts, NULL = none */
 	char **network_config_dirs; /* mdlaunch.conf: where NAME.conflist is searched */
 	char **cni_path;	    /* mdlaunch.conf: where the plugins are */
 	unsigned cni_timeout;	    /* mdlaunch.conf: seconds per plugin call */

@@ -8,7 +8,7 @@ syn match  mdlaunchComment  "^\s*[#;].*$"
 syn match  mdlaunchSection  "^\s*\[\(Container\|Unit\|Service\|Install\)\]\s*$"
 syn match  mdlaunchBadSection "^\s*\[\(\(Container\|Unit\|Service\|Install\)\]\)\@!.*\]\s*$"
 syn match  mdlaunchUserKey  "^\s*X-[^=]*\ze="
-syn keyword mdlaunchKey contained Command Tty Memory CPUShares MemorySwap CPUWeight CPUSet Hostname Environment Namespaces Name Capabilities AddCapabilities DropCapabilities AmbientCapabilities NoNewPrivileges User SupplementaryGroups WorkingDirectory PidsLimit LimitNOFILE LimitNPROC LimitCORE LimitFSIZE LimitSTACK LimitAS Init StopSignal StopTimeout Notify UserNS UIDMap GIDMap Rootfs Volume Tmpfs ReadOnly ReadOnlyTmpfs Network PublishPort DNS Mask Unmask SeccompProfile ShmSize AddDevice EnvironmentFile InheritEnvironment
+syn keyword mdlaunchKey contained Command Tty Memory CPUShares MemorySwap CPUWeight CPUSet Hostname Environment Namespaces Name Capabilities AddCapabilities DropCapabilities AmbientCapabilities NoNewPrivileges User SupplementaryGroups WorkingDirectory PidsLimit LimitNOFILE LimitNPROC LimitCORE LimitFSIZE LimitSTACK LimitAS Init StopSignal StopTimeout Notify UserNS UIDMap GIDMap Rootfs Volume Tmpfs ReadOnly ReadOnlyTmpfs Network PublishPort DNS AddHost Mask Unmask SeccompProfile ShmSize AddDevice EnvironmentFile InheritEnvironment
 syn match  mdlaunchKeyLine  "^\s*[A-Za-z]\+\s*\ze=" contains=mdlaunchKey
 syn match  mdlaunchContinuation "\\\s*$"
 syn region mdlaunchString start=+"+ skip=+\\.+ end=+"+ oneline
