@@ -8,6 +8,11 @@
  * fallback, e.g. in a user namespace or for an AddDevice= without "m"); the
  * device allowlist of the cgroup chain (cgroup-devices.c) comes from the same
  * device set, so what is here is exactly what can be opened.
+ *
+ * In a user namespace mknod is refused, and the fallback binds need the
+ * host's nodes in sight: the whole /dev is built inside the new root before
+ * the pivot (Rootfs=), or, in the host's view, in the run's scratch tmpfs
+ * and then moved onto /dev.
  */
 #include "runtime-dev.h"
 
@@ -23,6 +28,7 @@
 #include "devices.h"
 #include "log.h"
 #include "runtime-mount.h"
+#include "runtime-rootfs.h"
 #include "spec.h"
 #include "util.h"
 
@@ -55,8 +61,36 @@ static int64_t tty_gid(void)
 	return -ENOENT;
 }
 
+/* Where the /dev ops go (see the top of the file). */
+enum dev_place {
+	DEV_IN_PLACE,	  /* after the other mounts, at /dev */
+	DEV_BEFORE_PIVOT, /* into the new root, before the pivot */
+	DEV_STAGED,	  /* in the scratch tmpfs, moved onto /dev at the end */
+};
+
+#define DEV_STAGING RUNTIME_ROOTFS_DIR "/dev"
+
+static enum dev_place dev_place;
+
 static int add(struct mount_plan *plan, const struct mount_op *op)
 {
+	_cleanup_free_ char *target = NULL;
+	struct mount_op staged;
+
+	switch (dev_place) {
+	case DEV_BEFORE_PIVOT:
+		return mount_plan_add_before_pivot(plan, op);
+	case DEV_STAGED:
+		/* Every target is below /dev. */
+		target = strdup_printf("%s%s", RUNTIME_ROOTFS_DIR, op->target);
+		if (!target)
+			return -ENOMEM;
+		staged = *op;
+		staged.target = target;
+		return mount_plan_add(plan, &staged);
+	case DEV_IN_PLACE:
+		break;
+	}
 	return mount_plan_add(plan, op);
 }
 
@@ -152,6 +186,12 @@ int mount_plan_add_dev(const struct container_spec *spec, struct mount_plan *pla
 	r = devices_resolve(spec, &set, &failed);
 	if (r < 0)
 		return r;
+	dev_place = !spec_has_userns(spec) ? DEV_IN_PLACE
+		    : spec->rootfs	   ? DEV_BEFORE_PIVOT
+					   : DEV_STAGED;
+	/* Its gid= must be mapped in the user namespace: the ptys then stay root's group. */
+	if (spec_has_userns(spec))
+		gid = -ENOENT;
 
 	/* docker's size for /dev: nodes and links only; exec is refused for good measure. */
 	/* MKTARGET: a Rootfs= tree may have no /dev. */
@@ -202,5 +242,11 @@ int mount_plan_add_dev(const struct container_spec *spec, struct mount_plan *pla
 						  .target = "/dev/mqueue",
 						  .fstype = "mqueue",
 						  .mountflags = nodev });
+	if (r >= 0 && dev_place == DEV_STAGED)
+		r = mount_plan_add(plan, &(struct mount_op){ .type = MOUNT_OP_MOUNT,
+							     .source = DEV_STAGING,
+							     .target = "/dev",
+							     .mountflags = MS_MOVE });
+	dev_place = DEV_IN_PLACE;
 	return r < 0 ? r : 0;
 }

@@ -173,12 +173,7 @@ int mount_plan_build(const struct container_spec *spec, struct mount_plan *ret)
 		r = build_proc(spec, &plan);
 	if (r >= 0)
 		r = mount_plan_add_kernel_fs(spec, &plan);
-	/*
-	 * Not yet with a user namespace: there mknod is refused and the
-	 * executor's fallback binds the host's node by path, which the new
-	 * /dev hides (it would leave empty files); the allowlist still applies.
-	 */
-	if (r >= 0 && !spec_has_userns(spec))
+	if (r >= 0)
 		r = mount_plan_add_dev(spec, &plan);
 	/* Last: the masks bind the container's own /dev/null. */
 	if (r >= 0)

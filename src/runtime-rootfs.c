@@ -71,6 +71,9 @@ static bool rootfs_needs_scratch(const struct container_spec *spec)
 		return false;
 	if ((spec->rootfs && spec->rootfs_overlay) || etc_files_wanted(spec))
 		return true;
+	/* The host's view in a user namespace: its /dev is built here (runtime-dev.c). */
+	if (!spec->rootfs && spec_has_userns(spec))
+		return true;
 	for (size_t i = 0; i < spec->n_mounts; i++)
 		if (spec->mounts[i].kind == SPEC_MOUNT_ANONYMOUS)
 			return true;
@@ -359,60 +362,14 @@ static int add_workdir(const struct container_spec *spec, const char *root, stru
 		      spec->working_directory);
 }
 
-/*
- * A minimal /dev for a new root: a small tmpfs with the host's null, zero,
- * full, random, urandom and tty bound in, and the fd symlinks. The private
- * /dev builder (which runs after the pivot_root) mounts over it where it
- * exists; this keeps a Rootfs= container usable without one.
- */
-static int add_minimal_dev(const char *root, struct mount_plan *plan)
-{
-	static const char *const nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
-	static const struct {
-		const char *link, *to;
-	} links[] = {
-		{ "fd", "/proc/self/fd" },
-		{ "stdin", "/proc/self/fd/0" },
-		{ "stdout", "/proc/self/fd/1" },
-		{ "stderr", "/proc/self/fd/2" },
-	};
-	char path[64], host[64];
-	int r;
-
-	r = add_at(plan,
-		   (struct mount_op){ .type = MOUNT_OP_MOUNT,
-				      .source = "tmpfs",
-				      .fstype = "tmpfs",
-				      .mountflags = MS_NOSUID | MS_NOEXEC,
-				      .data = "size=64k,mode=0755" },
-		   root, "/dev");
-	for (size_t i = 0; r >= 0 && i < ELEMENTSOF(nodes); i++) {
-		snprintf(path, sizeof(path), "/dev/%s", nodes[i]);
-		snprintf(host, sizeof(host), "/dev/%s", nodes[i]);
-		r = add_at(plan,
-			   (struct mount_op){ .type = MOUNT_OP_MOUNT,
-					      .flags = MOUNT_OP_MKTARGET | MOUNT_OP_OPTIONAL,
-					      .source = host,
-					      .mountflags = MS_BIND },
-			   root, path);
-	}
-	for (size_t i = 0; r >= 0 && i < ELEMENTSOF(links); i++) {
-		snprintf(path, sizeof(path), "/dev/%s", links[i].link);
-		r = add_at(
-		    plan,
-		    (struct mount_op){ .type = MOUNT_OP_SYMLINK, .source = (char *)links[i].to },
-		    root, path);
-	}
-	return r;
-}
-
 int mount_plan_add_rootfs(const struct container_spec *spec, struct mount_plan *plan)
 {
 	const char *rd = RUNTIME_ROOTFS_DIR, *root = "/";
 	_cleanup_free_ size_t *order = NULL;
 	int r;
 
-	if (!spec->rootfs && spec->n_mounts == 0 && !spec->read_only && !etc_files_wanted(spec))
+	if (!spec->rootfs && spec->n_mounts == 0 && !spec->read_only && !etc_files_wanted(spec) &&
+	    !rootfs_needs_scratch(spec))
 		return 0;
 	r = add_scratch(spec, rd, plan);
 	if (r >= 0 && spec->rootfs) {
@@ -438,8 +395,6 @@ int mount_plan_add_rootfs(const struct container_spec *spec, struct mount_plan *
 		r = add_ro_tmpfs(spec, root, plan);
 	if (r >= 0)
 		r = add_workdir(spec, root, plan);
-	if (r >= 0 && spec->rootfs)
-		r = add_minimal_dev(root, plan);
 	if (r >= 0 && spec->rootfs)
 		r = mount_plan_add(plan, &(struct mount_op){ .type = MOUNT_OP_PIVOT_ROOT,
 							     .target = (char *)root });

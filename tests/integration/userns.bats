@@ -481,3 +481,29 @@ EOF
 	[ "${lines[4]}" = refused ]
 	[ -z "$(state_lines)" ]
 }
+
+@test "userns: a private /dev too (the host's view: built in the scratch tmpfs, then moved; Rootfs=: before the pivot)" {
+	local rootfs=${ROOTFS:-$TOP/build/rootfs} want out
+	want="fd full mqueue null ptmx pts random shm stderr stdin stdout tty urandom zero"
+	run --separate-stderr mdl run --userns auto -- sh -c \
+		'echo $(ls /dev); echo $(ls /dev/pts); echo x >/dev/null && echo null-ok;
+		 echo x >/dev/shm/mdl-userns-shm && echo shm-ok'
+	print_run
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "$want" ]
+	[ "${lines[1]}" = ptmx ]
+	[ "${lines[2]}" = null-ok ]
+	[ "${lines[3]}" = shm-ok ]
+	# Its /dev/shm is its own; nothing of the staging is left on the host.
+	[ ! -e /dev/shm/mdl-userns-shm ]
+	[ -z "$(ls -A /run/mdlaunch/rootfs 2>/dev/null)" ]
+	[ -z "$(state_lines)" ]
+
+	[ -x "$rootfs/bin/busybox" ] || skip "no busybox tree in $rootfs (make rootfs)"
+	run --separate-stderr timeout -k 5 "$MDL_TIMEOUT" unshare -m --propagation private -- \
+		"$MDLAUNCH" run --rootfs "$rootfs" --userns auto -- sh -c 'echo $(ls /dev); echo $(ls /dev/pts)'
+	print_run
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "$want" ]
+	[ "${lines[1]}" = ptmx ]
+}
