@@ -70,16 +70,19 @@ enum dev_place {
 
 #define DEV_STAGING RUNTIME_ROOTFS_DIR "/dev"
 
-static enum dev_place dev_place;
+struct dev_builder {
+	struct mount_plan *plan;
+	enum dev_place place;
+};
 
-static int add(struct mount_plan *plan, const struct mount_op *op)
+static int add(struct dev_builder *b, const struct mount_op *op)
 {
 	_cleanup_free_ char *target = NULL;
 	struct mount_op staged;
 
-	switch (dev_place) {
+	switch (b->place) {
 	case DEV_BEFORE_PIVOT:
-		return mount_plan_add_before_pivot(plan, op);
+		return mount_plan_add_before_pivot(b->plan, op);
 	case DEV_STAGED:
 		/* Every target is below /dev. */
 		target = strdup_printf("%s%s", RUNTIME_ROOTFS_DIR, op->target);
@@ -87,15 +90,15 @@ static int add(struct mount_plan *plan, const struct mount_op *op)
 			return -ENOMEM;
 		staged = *op;
 		staged.target = target;
-		return mount_plan_add(plan, &staged);
+		return mount_plan_add(b->plan, &staged);
 	case DEV_IN_PLACE:
 		break;
 	}
-	return mount_plan_add(plan, op);
+	return mount_plan_add(b->plan, op);
 }
 
 /* mkdir of each missing directory between /dev and @path (AddDevice=/dev/net/tun). */
-static int add_parents(struct mount_plan *plan, const char *path)
+static int add_parents(struct dev_builder *b, const char *path)
 {
 	_cleanup_free_ char *dir = strdup(path);
 	char *slash;
@@ -106,30 +109,30 @@ static int add_parents(struct mount_plan *plan, const char *path)
 	if (!slash || slash - dir <= (ptrdiff_t)strlen("/dev"))
 		return 0;
 	*slash = '\0';
-	return add(plan, &(struct mount_op){ .type = MOUNT_OP_MKDIR, .target = dir, .mode = 0755 });
+	return add(b, &(struct mount_op){ .type = MOUNT_OP_MKDIR, .target = dir, .mode = 0755 });
 }
 
-static int add_nodes(struct mount_plan *plan, const struct device_set *devices)
+static int add_nodes(struct dev_builder *b, const struct device_set *devices)
 {
 	for (size_t i = 0; i < devices->n_nodes; i++) {
 		const struct device_node *n = &devices->nodes[i];
-		int r = add_parents(plan, n->path);
+		int r = add_parents(b, n->path);
 
 		if (r >= 0)
-			r = add(plan, &(struct mount_op){
-					  .type = MOUNT_OP_MKNOD,
-					  .source = n->host,
-					  .target = n->path,
-					  .mode = n->mode,
-					  .dev = makedev(n->major, n->minor),
-				      });
+			r = add(b, &(struct mount_op){
+				       .type = MOUNT_OP_MKNOD,
+				       .source = n->host,
+				       .target = n->path,
+				       .mode = n->mode,
+				       .dev = makedev(n->major, n->minor),
+				   });
 		if (r < 0)
 			return r;
 	}
 	return 0;
 }
 
-static int add_links(struct mount_plan *plan)
+static int add_links(struct dev_builder *b)
 {
 	static const char *const links[][2] = {
 		{ "pts/ptmx", "/dev/ptmx" },	      { "/proc/self/fd", "/dev/fd" },
@@ -138,9 +141,9 @@ static int add_links(struct mount_plan *plan)
 	};
 
 	for (size_t i = 0; i < ELEMENTSOF(links); i++) {
-		int r = add(plan, &(struct mount_op){ .type = MOUNT_OP_SYMLINK,
-						      .source = (char *)links[i][0],
-						      .target = (char *)links[i][1] });
+		int r = add(b, &(struct mount_op){ .type = MOUNT_OP_SYMLINK,
+						   .source = (char *)links[i][0],
+						   .target = (char *)links[i][1] });
 		if (r < 0)
 			return r;
 	}
@@ -177,6 +180,12 @@ int runtime_dev_check(const struct container_spec *spec)
 int mount_plan_add_dev(const struct container_spec *spec, struct mount_plan *plan)
 {
 	const unsigned long nodev = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+	struct dev_builder b = {
+		.plan = plan,
+		.place = !spec_has_userns(spec) ? DEV_IN_PLACE
+			 : spec->rootfs		? DEV_BEFORE_PIVOT
+						: DEV_STAGED,
+	};
 	struct device_set set = {};
 	char pts[96], shm[64];
 	int64_t gid = tty_gid();
@@ -186,67 +195,63 @@ int mount_plan_add_dev(const struct container_spec *spec, struct mount_plan *pla
 	r = devices_resolve(spec, &set, &failed);
 	if (r < 0)
 		return r;
-	dev_place = !spec_has_userns(spec) ? DEV_IN_PLACE
-		    : spec->rootfs	   ? DEV_BEFORE_PIVOT
-					   : DEV_STAGED;
 	/* Its gid= must be mapped in the user namespace: the ptys then stay root's group. */
 	if (spec_has_userns(spec))
 		gid = -ENOENT;
 
 	/* docker's size for /dev: nodes and links only; exec is refused for good measure. */
 	/* MKTARGET: a Rootfs= tree may have no /dev. */
-	r = add(plan, &(struct mount_op){ .type = MOUNT_OP_MOUNT,
-					  .flags = MOUNT_OP_MKTARGET,
-					  .source = "tmpfs",
-					  .target = "/dev",
-					  .fstype = "tmpfs",
-					  .mountflags = MS_NOSUID | MS_NOEXEC,
-					  .data = "mode=755,size=65536k" });
+	r = add(&b, &(struct mount_op){ .type = MOUNT_OP_MOUNT,
+					.flags = MOUNT_OP_MKTARGET,
+					.source = "tmpfs",
+					.target = "/dev",
+					.fstype = "tmpfs",
+					.mountflags = MS_NOSUID | MS_NOEXEC,
+					.data = "mode=755,size=65536k" });
 	if (r >= 0)
-		r = add_nodes(plan, &set);
+		r = add_nodes(&b, &set);
 	device_set_done(&set);
 	if (r >= 0)
-		r = add(plan, &(struct mount_op){
-				  .type = MOUNT_OP_MKDIR, .target = "/dev/pts", .mode = 0755 });
+		r = add(&b, &(struct mount_op){
+				.type = MOUNT_OP_MKDIR, .target = "/dev/pts", .mode = 0755 });
 	if (gid >= 0)
 		snprintf(pts, sizeof(pts), "newinstance,ptmxmode=0666,mode=0620,gid=%" PRId64, gid);
 	else
 		snprintf(pts, sizeof(pts), "newinstance,ptmxmode=0666,mode=0620");
 	if (r >= 0)
-		r = add(plan, &(struct mount_op){ .type = MOUNT_OP_MOUNT,
-						  .source = "devpts",
-						  .target = "/dev/pts",
-						  .fstype = "devpts",
-						  .mountflags = MS_NOSUID | MS_NOEXEC,
-						  .data = pts });
+		r = add(&b, &(struct mount_op){ .type = MOUNT_OP_MOUNT,
+						.source = "devpts",
+						.target = "/dev/pts",
+						.fstype = "devpts",
+						.mountflags = MS_NOSUID | MS_NOEXEC,
+						.data = pts });
 	if (r >= 0)
-		r = add_links(plan);
+		r = add_links(&b);
 	snprintf(shm, sizeof(shm), "mode=1777,size=%" PRIu64, spec->shm_size);
 	if (r >= 0)
-		r = add(plan, &(struct mount_op){
-				  .type = MOUNT_OP_MKDIR, .target = "/dev/shm", .mode = 01777 });
+		r = add(&b, &(struct mount_op){
+				.type = MOUNT_OP_MKDIR, .target = "/dev/shm", .mode = 01777 });
 	if (r >= 0)
-		r = add(plan, &(struct mount_op){ .type = MOUNT_OP_MOUNT,
-						  .source = "shm",
-						  .target = "/dev/shm",
-						  .fstype = "tmpfs",
-						  .mountflags = nodev,
-						  .data = shm });
+		r = add(&b, &(struct mount_op){ .type = MOUNT_OP_MOUNT,
+						.source = "shm",
+						.target = "/dev/shm",
+						.fstype = "tmpfs",
+						.mountflags = nodev,
+						.data = shm });
 	/* An mqueue mount shows the queues of the mounter's IPC namespace: only a private one. */
 	if (r >= 0 && (spec->namespaces & NS_IPC))
-		r = add(plan, &(struct mount_op){
-				  .type = MOUNT_OP_MKDIR, .target = "/dev/mqueue", .mode = 0755 });
+		r = add(&b, &(struct mount_op){
+				.type = MOUNT_OP_MKDIR, .target = "/dev/mqueue", .mode = 0755 });
 	if (r >= 0 && (spec->namespaces & NS_IPC))
-		r = add(plan, &(struct mount_op){ .type = MOUNT_OP_MOUNT,
-						  .source = "mqueue",
-						  .target = "/dev/mqueue",
-						  .fstype = "mqueue",
-						  .mountflags = nodev });
-	if (r >= 0 && dev_place == DEV_STAGED)
+		r = add(&b, &(struct mount_op){ .type = MOUNT_OP_MOUNT,
+						.source = "mqueue",
+						.target = "/dev/mqueue",
+						.fstype = "mqueue",
+						.mountflags = nodev });
+	if (r >= 0 && b.place == DEV_STAGED)
 		r = mount_plan_add(plan, &(struct mount_op){ .type = MOUNT_OP_MOUNT,
 							     .source = DEV_STAGING,
 							     .target = "/dev",
 							     .mountflags = MS_MOVE });
-	dev_place = DEV_IN_PLACE;
 	return r < 0 ? r : 0;
 }
