@@ -48,7 +48,7 @@
 #include "util.h"
 
 #define CACHE_MAGIC	  "MDLBPF1\n"
-#define CACHE_FORMAT	  3 /* 3: programs shortened by seccomp_optimize() */
+#define CACHE_FORMAT	  4 /* 3: shortened by seccomp_optimize(); 4: with shared returns */
 #define PROFILE_FILE_MAX  (4U * 1024 * 1024)
 #define PROGRAM_INSNS_MAX 4096U /* the kernel's BPF_MAXINSNS */
 
