@@ -46,16 +46,22 @@ static int resolve(const struct container_spec *spec, struct device_set *set,
 
 static int apply_v1(struct cgroup *cg, const struct device_set *set, struct cgroup_error *err)
 {
-	int r =
-	    cgroup_write(cg, &cgroup_subsys_devices, "devices.deny", "a", "deny all first", err);
+	_cleanup_free_ char *text = malloc(set->n_rules * 64 + 1);
+	_cleanup_free_ char **rules = calloc(set->n_rules + 1, sizeof(char *));
+	int r;
 
-	for (size_t i = 0; r >= 0 && i < set->n_rules; i++) {
-		char rule[64];
-
-		device_rule_format(&set->rules[i], rule, sizeof(rule));
-		r = cgroup_write(cg, &cgroup_subsys_devices, "devices.allow", rule, NULL, err);
+	if (!text || !rules)
+		return -ENOMEM;
+	r = cgroup_write(cg, &cgroup_subsys_devices, "devices.deny", "a", "deny all first", err);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < set->n_rules; i++) {
+		rules[i] = text + i * 64;
+		device_rule_format(&set->rules[i], rules[i], 64);
 	}
-	return r;
+	/* One open of devices.allow for all the rules. */
+	return cgroup_write_each(cg, &cgroup_subsys_devices, "devices.allow", rules, set->n_rules,
+				 err);
 }
 
 static int apply_v2(struct cgroup *cg, const struct device_set *set, struct cgroup_error *err)

@@ -182,6 +182,15 @@ uint64_t cgroup_cpu_weight_to_shares(uint64_t weight);
 int cgroup_write(struct cgroup *cg, const struct cgroup_subsys_ops *ss, const char *file,
 		 const char *value, const char *note, struct cgroup_error *err);
 
+/*
+ * Writes each of the @n @values to @file of @ss's leaf, one write(2) each
+ * on one open file (devices.allow takes one rule per write). Plan mode
+ * prints each as cgroup_write() does. 0 or -errno with @err naming the
+ * value that failed.
+ */
+int cgroup_write_each(struct cgroup *cg, const struct cgroup_subsys_ops *ss, const char *file,
+		      char *const *values, size_t n, struct cgroup_error *err);
+
 /* The same relative to an explicit directory (@dirfd, whose path is @dir_path). */
 int cgroup_write_at(struct cgroup *cg, int dirfd, const char *dir_path, const char *file,
 		    const char *value, const char *note, struct cgroup_error *err);

@@ -119,6 +119,31 @@ int cgroup_write(struct cgroup *cg, const struct cgroup_subsys_ops *ss, const ch
 	return 0;
 }
 
+int cgroup_write_each(struct cgroup *cg, const struct cgroup_subsys_ops *ss, const char *file,
+		      char *const *values, size_t n, struct cgroup_error *err)
+{
+	struct cgroup_level *leaf = cgroup_dir_leaf(cgroup_dir_of(cg, ss->controller));
+	_cleanup_close_ int fd = -EBADF;
+	int r;
+
+	if (!leaf)
+		return cgroup_error_set(err, -ENOENT, "find the cgroup of", ss->name, NULL, NULL);
+	for (size_t i = 0; i < n; i++) {
+		if (cg->plan) {
+			plan_print(cg, leaf->path, file, values[i], NULL);
+			continue;
+		}
+		if (fd < 0)
+			fd = cg->ops->open_file(cg, ss, file, O_WRONLY);
+		if (fd < 0)
+			return cgroup_error_set(err, fd, "write", leaf->path, file, values[i]);
+		r = write_value(fd, values[i]);
+		if (r < 0)
+			return cgroup_error_set(err, r, "write", leaf->path, file, values[i]);
+	}
+	return 0;
+}
+
 int cgroup_write_at(struct cgroup *cg, int dirfd, const char *dir_path, const char *file,
 		    const char *value, const char *note, struct cgroup_error *err)
 {

@@ -132,25 +132,34 @@ static int add_mount(struct cgroup_mounts *m, char *path, bool v2, char *options
 	return 0;
 }
 
-/* The hierarchy of @ctl on a legacy or hybrid host: its v1 mount, else cgroup2. */
-static int add_controller(struct cgroup_mounts *m, const char *ctl)
+/*
+ * The hierarchy of @ctl on a legacy or hybrid host: its v1 mount, else
+ * cgroup2. From the locator's snapshot of mountinfo (one read per run: the
+ * kernel formats the whole table at every read).
+ */
+static int add_controller(struct cgroup_mounts *m, const struct cgroup_host *h, const char *ctl)
 {
-	_cleanup_fclose_ FILE *mi = fopen("/proc/self/mountinfo", "re");
-	char *mp = NULL, *opts = NULL, *root = NULL;
-	int r;
+	char *mp, *opts;
 
-	if (!mi)
-		return -errno;
-	r = cgroup_parse_mount_options(mi, ctl, &mp, &opts);
-	if (r == 0)
+	for (size_t i = 0; i < h->n_mounts; i++) {
+		const struct cgroup_mount *c = &h->mounts[i];
+
+		if (c->v2 || !options_contain(c->superopts, ctl))
+			continue;
+		mp = strdup(c->mountpoint);
+		opts = mount_options(c->superopts);
+		if (!mp || !opts) {
+			free(mp);
+			free(opts);
+			return -ENOMEM;
+		}
 		return add_mount(m, mp, false, opts);
-	if (r != -ENOENT || m->mode != CGROUP_MODE_HYBRID)
-		return r;
-	rewind(mi);
-	r = cgroup_parse_mountinfo(mi, NULL, &mp, &root);
-	free(root);
-	if (r < 0)
-		return r;
+	}
+	if (m->mode != CGROUP_MODE_HYBRID || !h->v2_mountpoint)
+		return -ENOENT;
+	mp = strdup(h->v2_mountpoint);
+	if (!mp)
+		return -ENOMEM;
 	return add_mount(m, mp, true, NULL);
 }
 
@@ -192,6 +201,7 @@ int cgroup_spec_mounts(const struct container_spec *spec, struct cgroup_mounts *
 {
 	struct cgroup_mounts m = {};
 	bool used[_CGROUP_CTL_MAX] = {};
+	struct cgroup_host *h;
 	int r;
 
 	r = cgroup_mode_get(&m.mode);
@@ -201,13 +211,16 @@ int cgroup_spec_mounts(const struct container_spec *spec, struct cgroup_mounts *
 		*ret = m;
 		return 0;
 	}
+	r = cgroup_host_get(&h);
+	if (r < 0)
+		return r;
 	for (size_t i = 0; i < ELEMENTSOF(cgroup_subsystems); i++)
 		if (cgroup_subsystems[i]->enabled(spec))
 			used[cgroup_subsystems[i]->controller] = true;
 	for (int i = 0; i < _CGROUP_CTL_MAX; i++) {
 		if (!used[i])
 			continue;
-		r = add_controller(&m, cgroup_controller_to_string((enum cgroup_controller)i));
+		r = add_controller(&m, h, cgroup_controller_to_string((enum cgroup_controller)i));
 		/* No hierarchy has it: cgroup_setup() says so before anything runs. */
 		if (r < 0 && r != -ENOENT)
 			goto fail;

@@ -443,7 +443,7 @@ static int read_cpu_usage(struct cgroup *part, uint64_t *ret)
 	return -ENOENT;
 }
 
-int cgroup_stats(struct cgroup *cg, struct cgroup_stats *ret)
+int cgroup_stats(struct cgroup *cg, bool usage, struct cgroup_stats *ret)
 {
 	struct cgroup_stats st = { .memory_peak = UINT64_MAX, .cpu_usage = UINT64_MAX };
 	struct cgroup *part;
@@ -458,11 +458,12 @@ int cgroup_stats(struct cgroup *cg, struct cgroup_stats *ret)
 		st.has_memory = true;
 		(void)read_keyed(leaf, v2 ? "memory.events" : "memory.oom_control", "oom_kill",
 				 &st.oom_kills);
-		if (read_number(leaf, v2 ? "memory.peak" : "memory.max_usage_in_bytes",
+		if ((usage || st.oom_kills > 0) &&
+		    read_number(leaf, v2 ? "memory.peak" : "memory.max_usage_in_bytes",
 				&st.memory_peak) < 0)
 			st.memory_peak = UINT64_MAX;
 	}
-	for (part = cg; part; part = part->next)
+	for (part = cg; usage && part; part = part->next)
 		if (read_cpu_usage(part, &st.cpu_usage) == 0) {
 			st.has_cpuacct = true;
 			break;

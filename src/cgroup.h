@@ -76,10 +76,12 @@ struct cgroup_stats {
  * memory.max_usage_in_bytes and cpuacct.usage (when cpuacct shares a
  * hierarchy with a controller the run uses); v2 memory.events "oom_kill",
  * memory.peak (where the kernel has it) and cpu.stat "usage_usec" (any v2
- * leaf). Returns 0, -ENOENT when the run has no cgroup at all, or -errno; a
- * counter the run or kernel lacks reads as unknown (0 for oom_kills).
+ * leaf). Without @usage only oom_kills is read, and the memory peak when
+ * it is not 0 (what an OOM report needs; the rest stays unknown). Returns
+ * 0, -ENOENT when the run has no cgroup at all, or -errno; a counter the
+ * run or kernel lacks reads as unknown (0 for oom_kills).
  */
-int cgroup_stats(struct cgroup *cg, struct cgroup_stats *ret);
+int cgroup_stats(struct cgroup *cg, bool usage, struct cgroup_stats *ret);
 
 /* Closes and frees (no rmdir: call cgroup_teardown() first). Accepts NULL, returns NULL. */
 struct cgroup *cgroup_free(struct cgroup *cg);

@@ -241,12 +241,20 @@ static int op_remount(const struct mount_op *op)
 	return 0;
 }
 
-/* mkdir -p @path with @mode for every missing component. */
+/*
+ * mkdir -p @path with @mode for every missing component. The parents
+ * usually exist (/sys/fs/cgroup/cpu, /dev/pts): the path itself is tried
+ * first, the components only when that says ENOENT.
+ */
 static int mkdir_p(const char *path, mode_t mode)
 {
 	char buf[PATH_MAX];
 	size_t len = strlen(path);
 
+	if (mkdir(path, mode) == 0 || errno == EEXIST)
+		return 0;
+	if (errno != ENOENT)
+		return -errno;
 	if (len >= sizeof(buf))
 		return -ENAMETOOLONG;
 	memcpy(buf, path, len + 1);

@@ -19,6 +19,8 @@
  * may write it; anything else is rebuilt and replaced (written to a
  * temporary file and renamed, so a reader never sees half a file). Init
  * loads the instructions it receives with seccomp_load_program().
+ * libseccomp's program is shortened by seccomp_optimize() before it is
+ * cached: the kernel's load costs per instruction, at every start.
  */
 #include "runtime-seccomp.h"
 
@@ -39,13 +41,14 @@
 #include <seccomp.h>
 
 #include "log.h"
+#include "seccomp-optimize.h"
 #include "seccomp-profile.h"
 #include "sha256.h"
 #include "spec.h"
 #include "util.h"
 
 #define CACHE_MAGIC	  "MDLBPF1\n"
-#define CACHE_FORMAT	  2
+#define CACHE_FORMAT	  4 /* 3: shortened by seccomp_optimize(); 4: with shared returns */
 #define PROFILE_FILE_MAX  (4U * 1024 * 1024)
 #define PROGRAM_INSNS_MAX 4096U /* the kernel's BPF_MAXINSNS */
 
@@ -224,7 +227,9 @@ int seccomp_compile(const struct seccomp_profile *p, uint64_t caps, struct sock_
 	uint32_t def = scmp_action(p->default_action, p->default_ret);
 	const char *arch = seccomp_native_arch();
 	_cleanup_free_ uint8_t *buf = NULL;
+	_cleanup_free_ struct sock_filter *shorter = NULL;
 	_cleanup_close_ int fd = -EBADF;
+	size_t n_shorter = 0;
 	unsigned kernel[2], skipped = 0;
 	bool x32 = kernel_runs_x32();
 	scmp_filter_ctx ctx;
@@ -299,8 +304,19 @@ int seccomp_compile(const struct seccomp_profile *p, uint64_t caps, struct sock_
 		return fail(err, errlen, "the compiled filter is empty or too large (%zu bytes)",
 			    len),
 		       r < 0 ? r : -E2BIG;
-	*ret_insns = (struct sock_filter *)TAKE_PTR(buf);
-	*ret_len = len / sizeof(struct sock_filter);
+	r = seccomp_optimize((const struct sock_filter *)buf, len / sizeof(struct sock_filter),
+			     &shorter, &n_shorter);
+	if (r >= 0) {
+		log_debug("seccomp: program shortened from %zu to %zu instructions",
+			  len / sizeof(struct sock_filter), n_shorter);
+		*ret_insns = TAKE_PTR(shorter);
+		*ret_len = n_shorter;
+	} else {
+		log_debug_errno(r, "seccomp: libseccomp's program (%zu instructions) kept: %m",
+				len / sizeof(struct sock_filter));
+		*ret_insns = (struct sock_filter *)TAKE_PTR(buf);
+		*ret_len = len / sizeof(struct sock_filter);
+	}
 	if (ret_skipped)
 		*ret_skipped = skipped;
 	return 0;

@@ -265,6 +265,19 @@ static bool stop_signal_ignored(const struct run *run)
 }
 
 /*
+ * True when SIGTERM or SIGINT (a stop request) waits in the signalfd: only
+ * then is init's /proc status worth reading (not at every SIGCHLD).
+ */
+static bool stop_request_pending(void)
+{
+	sigset_t set;
+
+	if (sigpending(&set) < 0)
+		return true;
+	return sigismember(&set, SIGTERM) == 1 || sigismember(&set, SIGINT) == 1;
+}
+
+/*
  * StopTimeout= ran out: SIGKILL init. Its PID namespace takes every other
  * process with it; without one, the teardown kills what is left in the
  * cgroup.
@@ -368,7 +381,8 @@ static int run_supervise(struct run *run)
 		}
 		if (p[0].revents) {
 			unsigned before = run->stop_requests;
-			bool ignores = before == 0 && stop_signal_ignored(run);
+			bool ignores =
+			    before == 0 && stop_request_pending() && stop_signal_ignored(run);
 			int r = signal_dispatch(run->sfd, run->pid, run->spec->stop_signal,
 						&run->stop_requests, &wstatus);
 
@@ -859,7 +873,7 @@ int runtime_run(const struct container_spec *spec)
 
 	status = run_supervise(&run);
 	/* The counters, once, before the teardown removes the cgroups. */
-	has_stats = cgroup_stats(run.cg, &stats) >= 0;
+	has_stats = cgroup_stats(run.cg, run.spec->stats, &stats) >= 0;
 	run_report_oom(&run, status, has_stats ? &stats : NULL);
 	run_report_stats(&run, has_stats ? &stats : NULL);
 out:
