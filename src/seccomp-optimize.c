@@ -553,6 +553,152 @@ static int share_returns(struct opt *o)
 	return 0;
 }
 
+/*
+ * Runs classic BPF @p (@n instructions) on (@arch, @nr, every argument
+ * @arg) as the kernel would; false when the program leaves its bounds or
+ * uses what seccomp programs of this shape do not (the check then fails).
+ */
+static bool run(const struct sock_filter *p, size_t n, uint32_t arch, uint32_t nr, uint32_t arg,
+		uint32_t *ret)
+{
+	uint32_t a = 0, x = 0, mem[BPF_MEMWORDS] = { 0 };
+	size_t pc = 0;
+
+	/* Jumps only go forward: at most @n steps. */
+	for (size_t steps = 0; pc < n && steps <= n; steps++) {
+		const struct sock_filter *f = &p[pc++];
+		uint32_t src = BPF_SRC(f->code) == BPF_X ? x : f->k;
+		bool taken;
+
+		switch (BPF_CLASS(f->code)) {
+		case BPF_LD:
+			if (BPF_MODE(f->code) == BPF_ABS && f->k == OFF_NR)
+				a = nr;
+			else if (BPF_MODE(f->code) == BPF_ABS && f->k == OFF_ARCH)
+				a = arch;
+			else if (BPF_MODE(f->code) == BPF_ABS && f->k % 4 == 0 && f->k < 64)
+				a = f->k < 16 ? 0 : arg; /* the IP, then the arguments */
+			else if (BPF_MODE(f->code) == BPF_IMM)
+				a = f->k;
+			else if (BPF_MODE(f->code) == BPF_MEM && f->k < BPF_MEMWORDS)
+				a = mem[f->k];
+			else
+				return false;
+			break;
+		case BPF_LDX:
+			if (BPF_MODE(f->code) == BPF_IMM)
+				x = f->k;
+			else if (BPF_MODE(f->code) == BPF_MEM && f->k < BPF_MEMWORDS)
+				x = mem[f->k];
+			else
+				return false;
+			break;
+		case BPF_ST:
+		case BPF_STX:
+			if (f->k >= BPF_MEMWORDS)
+				return false;
+			mem[f->k] = BPF_CLASS(f->code) == BPF_ST ? a : x;
+			break;
+		case BPF_ALU:
+			switch (BPF_OP(f->code)) {
+			case BPF_AND:
+				a &= src;
+				break;
+			case BPF_OR:
+				a |= src;
+				break;
+			case BPF_ADD:
+				a += src;
+				break;
+			case BPF_SUB:
+				a -= src;
+				break;
+			case BPF_RSH:
+				a = src < 32 ? a >> src : 0;
+				break;
+			case BPF_LSH:
+				a = src < 32 ? a << src : 0;
+				break;
+			default:
+				return false;
+			}
+			break;
+		case BPF_JMP:
+			if (BPF_OP(f->code) == BPF_JA) {
+				pc += f->k;
+				continue;
+			}
+			switch (BPF_OP(f->code)) {
+			case BPF_JEQ:
+				taken = a == src;
+				break;
+			case BPF_JGT:
+				taken = a > src;
+				break;
+			case BPF_JGE:
+				taken = a >= src;
+				break;
+			case BPF_JSET:
+				taken = (a & src) != 0;
+				break;
+			default:
+				return false;
+			}
+			pc += taken ? f->jt : f->jf;
+			break;
+		case BPF_RET:
+			*ret = BPF_RVAL(f->code) == BPF_A ? a : f->k;
+			return true;
+		case BPF_MISC:
+			if (BPF_MISCOP(f->code) == BPF_TAX)
+				x = a;
+			else
+				a = x;
+			break;
+		default:
+			return false;
+		}
+	}
+	return false;
+}
+
+/*
+ * A second look, at every compile: the new program must give the old one's
+ * verdict at each range boundary of the architecture and the number (and on
+ * both sides of it), with the arguments all zeros and all ones. The unit
+ * test checks far more; this catches a profile of a shape it never saw.
+ */
+static bool same_verdicts(const struct opt *o, const struct sock_filter *out, size_t n_out)
+{
+	static const uint32_t args[] = { 0, UINT32_MAX };
+
+	for (size_t i = 0; i <= o->n_bp[1]; i++) {
+		uint32_t arch0 = i < o->n_bp[1] ? o->bp[1][i] : 0;
+
+		for (uint32_t da = 0; da < 2; da++) {
+			uint32_t arch = arch0 - da;
+
+			for (size_t j = 0; j <= o->n_bp[0]; j++) {
+				uint32_t nr0 = j < o->n_bp[0] ? o->bp[0][j] : UINT32_MAX;
+
+				for (uint32_t dn = 0; dn < 2; dn++) {
+					for (size_t k = 0; k < ELEMENTSOF(args); k++) {
+						uint32_t want = 0, got = 0;
+
+						if (!run(o->in, o->n, arch, nr0 - dn, args[k],
+							 &want) ||
+						    !run(out, n_out, arch, nr0 - dn, args[k],
+							 &got) ||
+						    want != got)
+							return false;
+					}
+				}
+			}
+		}
+	}
+	return true;
+}
+
 int seccomp_optimize(const struct sock_filter *in, size_t n, struct sock_filter **ret,
 		     size_t *ret_n)
 {
@@ -585,6 +731,8 @@ int seccomp_optimize(const struct sock_filter *in, size_t n, struct sock_filter 
 		r = share_returns(&o);
 	if (r >= 0 && o.n_out >= n)
 		r = -EOPNOTSUPP;
+	if (r >= 0 && !same_verdicts(&o, o.out, o.n_out))
+		r = -EPROTO;
 	if (r >= 0) {
 		*ret = TAKE_PTR(o.out);
 		*ret_n = o.n_out;

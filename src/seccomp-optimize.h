@@ -22,7 +22,10 @@
  * input. Returns 0; -EOPNOTSUPP when @in has a shape this does not handle
  * (anything but loads of the number and the architecture, constant
  * comparisons and returns before the first argument load), or when the
- * result would not be shorter; -EINVAL for a malformed program; -ENOMEM.
+ * result would not be shorter; -EPROTO when the result fails the check
+ * made at every call (the old and the new verdict at each boundary of the
+ * ranges, run through an interpreter); -EINVAL for a malformed program;
+ * -ENOMEM. The caller keeps @in on any error.
  */
 int seccomp_optimize(const struct sock_filter *in, size_t n, struct sock_filter **ret,
 		     size_t *ret_n);
