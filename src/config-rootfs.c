@@ -220,6 +220,12 @@ static int volume_options(const char *opts, const char *whole, unsigned *flags, 
 			*flags |= SPEC_MOUNT_NOEXEC;
 		else if (streq(o, "idmap"))
 			*flags |= SPEC_MOUNT_IDMAP;
+		else if (strncmp(o, "idmap=", 6) == 0)
+			return why_set(
+			    why, why_size,
+			    "'%s' in '%s': idmap with mappings of its own is not "
+			    "supported (plain 'idmap' maps the container's user namespace)",
+			    o, whole);
 		else
 			return why_set(why, why_size,
 				       "unknown option '%s' in '%s' (use ro, rw, nosuid, nodev, "
@@ -555,10 +561,10 @@ static int validate_mount(struct container_spec *spec, struct spec_mount *m, boo
 					   m->target, mount_key(o),
 					   o->file ? spec->files[o->file - 1] : "the command line",
 					   o->line);
-	if (m->flags & SPEC_MOUNT_IDMAP)
+	if ((m->flags & SPEC_MOUNT_IDMAP) && !spec_has_userns(spec))
 		return mount_error(spec, m,
-				   "'idmap' on '%s' needs a user namespace, which this container "
-				   "does not have",
+				   "'idmap' on '%s' needs a user namespace (UserNS= or UIDMap=), "
+				   "which this container does not have",
 				   m->target);
 	if (!host)
 		return 0;
