@@ -286,6 +286,9 @@ static int add_mount(const struct container_spec *spec, size_t i, const char *rd
 	default:
 		op.source = m->source;
 		op.mountflags = MS_BIND | MS_REC;
+		/* Cloned and idmapped by the launcher, attached by init (runtime-idmap.c). */
+		if (m->flags & SPEC_MOUNT_IDMAP)
+			op.type = MOUNT_OP_MOVE_FD;
 		break;
 	}
 	return add_at(plan, op, root, m->target);
