@@ -2,8 +2,9 @@
 # User namespaces (UserNS=, UIDMap=, GIDMap=), read from inside the container
 # and from the host: uid 0 inside is an unprivileged host uid, root-owned host
 # files are out of its reach, UserNS=auto ranges are never shared and never
-# leaked (released at exit, reclaimed after a launcher's SIGKILL), and each
-# bad input is a 125 at file:line naming the key and the value.
+# leaked (released at exit, reclaimed after a launcher's SIGKILL), idmapped
+# volumes (Volume=...:idmap) show host root's files as the container root's,
+# and each bad input is a 125 at file:line naming the key and the value.
 #
 # Every test uses a state file and subuid/subgid files of its own (the
 # documented test knobs), never the machine's /etc/subuid or /run/mdlaunch.
@@ -506,4 +507,119 @@ EOF
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "$want" ]
 	[ "${lines[1]}" = ptmx ]
+}
+
+# idmapped volumes run in a mount namespace of the test's, as the Rootfs= tests do.
+idmap_run()
+{
+	run --separate-stderr timeout -k 5 "$MDL_TIMEOUT" unshare -m --propagation private -- \
+		"$MDLAUNCH" "$@"
+}
+
+@test "userns: Volume=...:idmap shows host root's files as root's and root writes them as host root; without idmap they are nobody's and read-only" {
+	local data=$SHARED/data mnt=$SHARED/mnt
+	mkdir "$data" "$mnt"
+	chown 0:0 "$data"
+	chmod 0755 "$data"
+	echo old >"$data/old"
+	chown 123:456 "$data/old"
+
+	idmap_run run --userns auto -v "$data:$mnt:idmap" -- sh -c \
+		"id -u; stat -c %u:%g $mnt; stat -c %u:%g $mnt/old; echo new >$mnt/new && echo wrote"
+	print_run
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 0 ]
+	[ "${lines[1]}" = 0:0 ]
+	[ "${lines[2]}" = 123:456 ]
+	[ "${lines[3]}" = wrote ]
+	# On the host the file is root's, not the container root's host uid.
+	[ "$(stat -c %u:%g "$data/new")" = 0:0 ]
+	[ "$(cat "$data/new")" = new ]
+
+	# ro on top of idmap: still root's, not writable.
+	idmap_run run --userns auto -v "$data:$mnt:idmap,ro" -- sh -c \
+		"stat -c %u $mnt; echo x >$mnt/ro 2>/dev/null || echo refused"
+	print_run
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 0 ]
+	[ "${lines[1]}" = refused ]
+	[ ! -e "$data/ro" ]
+
+	# Without idmap the same directory is nobody's and root inside cannot write it.
+	idmap_run run --userns auto -v "$data:$mnt" -- sh -c \
+		"stat -c %u $mnt; echo x >$mnt/plain 2>/dev/null || echo refused"
+	print_run
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 65534 ]
+	[ "${lines[1]}" = refused ]
+	[ ! -e "$data/plain" ]
+
+	# Nothing is left: no range, no mount on the host.
+	[ -z "$(state_lines)" ]
+	! grep -q " $mnt " /proc/self/mountinfo
+}
+
+@test "userns: Volume=...:idmap with Rootfs=:O goes in before the pivot; show prints the op" {
+	local rootfs=${ROOTFS:-$TOP/build/rootfs} data=$SHARED/data
+	[ -x "$rootfs/bin/busybox" ] || skip "no busybox tree in $rootfs (make rootfs)"
+	mkdir "$data"
+	chmod 0755 "$data"
+	idmap_run run --rootfs "$rootfs:O" --userns auto -v "$data:/data:idmap" -- sh -c \
+		'stat -c %u /data; echo x >/data/f && echo wrote'
+	print_run
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 0 ]
+	[ "${lines[1]}" = wrote ]
+	[ "$(stat -c %u "$data/f")" = 0 ]
+	[ ! -e "$rootfs/data" ]
+	[ -z "$(state_lines)" ]
+
+	run --separate-stderr mdl show --rootfs "$rootfs:O" --userns auto -v "$data:/data:idmap" -- true
+	print_run
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"bind '$data' on '/run/mdlaunch/rootfs/merged/data' idmapped to the user namespace"* ]]
+}
+
+@test "userns: Volume=...:idmap without a user namespace, or idmap=MAPPINGS, is 125 at file:line; a file system without idmapped mounts is 125 naming the volume" {
+	local f data=$SHARED/data mnt=$SHARED/mnt ram=$SHARED/ram
+	mkdir "$data" "$mnt" "$ram"
+	chmod 0755 "$data" "$ram"
+	f=$(write_container nouserns <<EOF
+[Container]
+Command = true
+Volume = $data:$mnt:idmap
+EOF
+)
+	run --separate-stderr mdl "$f"
+	print_run
+	[ "$status" -eq 125 ]
+	[ "$stderr" = "$f:3: Volume: 'idmap' on '$mnt' needs a user namespace (UserNS= or UIDMap=), which this container does not have" ]
+
+	f=$(write_container idmapargs <<EOF
+[Container]
+Command = true
+UserNS = auto
+Volume = $data:$mnt:idmap=uids=0-1-10
+EOF
+)
+	run --separate-stderr mdl "$f"
+	print_run
+	[ "$status" -eq 125 ]
+	[[ "$stderr" == "$f:4: "*"'idmap=uids=0-1-10'"*"idmap with mappings of its own is not supported"* ]]
+
+	# ramfs has no idmapped mounts: the launcher says so and init runs nothing.
+	f=$(write_container ramfs <<EOF
+[Container]
+Command = touch $SHARED/ran
+UserNS = auto
+Volume = $ram:$mnt:idmap
+EOF
+)
+	run --separate-stderr timeout -k 5 "$MDL_TIMEOUT" unshare -m --propagation private -- \
+		sh -c 'mount -t ramfs ramfs "$1" && exec "$2" "$3"' sh "$ram" "$MDLAUNCH" "$f"
+	print_run
+	[ "$status" -eq 125 ]
+	[ "$stderr" = "$f:4: Volume=$ram:$mnt:idmap: the file system does not support idmapped mounts" ]
+	[ ! -e "$SHARED/ran" ]
+	[ -z "$(state_lines)" ]
 }
