@@ -1404,8 +1404,9 @@ const struct config_key config_keys[] = {
 	  .format = format_mounts,
 	  .doc = "FILE SYSTEM",
 	  .repeatable = true,
-	  .option = { "--volume", NULL, 'v', 0, "[HOST-DIR:]DIR[:ro]",
-		      "a bind mount, or an anonymous directory; repeatable" } },
+	  .option = { "--volume", NULL, 'v', 0, "[HOST-DIR:]DIR[:OPTS]",
+		      "a bind mount (OPTS: ro, idmap, ...), or an anonymous directory; "
+		      "repeatable" } },
 	{ .name = "Tmpfs",
 	  .id = SPEC_KEY_TMPFS,
 	  .parse = parse_mount_key,
