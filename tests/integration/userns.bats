@@ -525,13 +525,16 @@ idmap_run()
 	chown 123:456 "$data/old"
 
 	idmap_run run --userns auto -v "$data:$mnt:idmap" -- sh -c \
-		"id -u; stat -c %u:%g $mnt; stat -c %u:%g $mnt/old; echo new >$mnt/new && echo wrote"
+		"id -u; stat -c %u:%g $mnt; stat -c %u:%g $mnt/old; echo new >$mnt/new && echo wrote;
+		 echo \$(ls /proc/self/fd)"
 	print_run
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = 0 ]
 	[ "${lines[1]}" = 0:0 ]
 	[ "${lines[2]}" = 123:456 ]
 	[ "${lines[3]}" = wrote ]
+	# The socket that carried the mount (init's fd 6) does not reach the command.
+	[ "${lines[4]}" = "0 1 2 3" ]
 	# On the host the file is root's, not the container root's host uid.
 	[ "$(stat -c %u:%g "$data/new")" = 0:0 ]
 	[ "$(cat "$data/new")" = new ]
