@@ -1405,7 +1405,7 @@ const struct config_key config_keys[] = {
 	  .doc = "FILE SYSTEM",
 	  .repeatable = true,
 	  .option = { "--volume", NULL, 'v', 0, "[HOST-DIR:]DIR[:OPTS]",
-		      "a bind mount (OPTS: ro, idmap, ...), or an anonymous directory; "
+		      "a bind mount or an anonymous directory, OPTS ro, idmap, ...; "
 		      "repeatable" } },
 	{ .name = "Tmpfs",
 	  .id = SPEC_KEY_TMPFS,

@@ -52,7 +52,8 @@ struct idmap_mount_attr {
 	uint64_t attr_set, attr_clr, propagation, userns_fd;
 };
 
-size_t idmap_count(const struct mount_plan *plan)
+/* The number of MOUNT_OP_MOVE_FD ops in @plan. */
+static size_t idmap_count(const struct mount_plan *plan)
 {
 	size_t n = 0;
 

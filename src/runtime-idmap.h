@@ -23,9 +23,6 @@ struct mount_plan;
 /* init's end of the idmapped-mount socket (after the pipes on 3, 4 and the pty's 5). */
 #define INIT_IDMAP_FD 6
 
-/* The number of MOUNT_OP_MOVE_FD ops in @plan. */
-size_t idmap_count(const struct mount_plan *plan);
-
 /*
  * Launcher, before the clone: a SOCK_SEQPACKET pair when @plan has
  * idmapped volumes (*ret_launcher and *ret_init set, both close-on-exec),
