@@ -581,6 +581,10 @@ idmap_run()
 	print_run
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"bind '$data' on '/run/mdlaunch/rootfs/merged/data' idmapped to the user namespace"* ]]
+	[[ "$output" == *"\"$data\" on \"/data\" rw,idmap"* ]]
+	run --separate-stderr mdl show --json --rootfs "$rootfs:O" --userns auto -v "$data:/data:idmap" -- true
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"\"$data:/data:rw,idmap\""* ]]
 }
 
 @test "userns: Volume=...:idmap without a user namespace, or idmap=MAPPINGS, is 125 at file:line; a file system without idmapped mounts is 125 naming the volume" {
