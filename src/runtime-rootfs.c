@@ -12,8 +12,10 @@
  *   -> the generated /etc/resolv.conf, hosts, hostname (runtime-etc.c)
  *   -> ReadOnly=: the root and every submount read-only (mount_setattr
  *      with AT_RECURSIVE, the executor's recursive REMOUNT)
- *   -> volumes and tmpfs, parents before children, then the read-only
- *      remounts of ro volumes; ReadOnlyTmpfs= tmpfs on /tmp /var/tmp /run
+ *   -> volumes and tmpfs, parents before children (an idmapped volume is
+ *      the launcher's detached mount, moved in: runtime-idmap.c), then the
+ *      read-only remounts of ro volumes; ReadOnlyTmpfs= tmpfs on /tmp
+ *      /var/tmp /run
  *   -> the working directory, when it lies in one of those fresh tmpfs
  *   -> pivot_root into the new root, the old one detached
  *
