@@ -1009,12 +1009,13 @@ static void format_mounts(const struct container_spec *spec, const struct config
 
 		if ((m->kind == SPEC_MOUNT_TMPFS) != (k->arg == SPEC_MOUNT_TMPFS))
 			continue;
-		snprintf(text, sizeof(text), "%s%s%s:%s%s%s%s%s%s", m->source ? m->source : "",
+		snprintf(text, sizeof(text), "%s%s%s:%s%s%s%s%s%s%s", m->source ? m->source : "",
 			 m->source ? ":" : "", m->target,
 			 m->flags & SPEC_MOUNT_RDONLY ? "ro" : "rw",
 			 m->flags & SPEC_MOUNT_NOSUID ? ",nosuid" : "",
 			 m->flags & SPEC_MOUNT_NODEV ? ",nodev" : "",
-			 m->flags & SPEC_MOUNT_NOEXEC ? ",noexec" : "", m->data ? "," : "",
+			 m->flags & SPEC_MOUNT_NOEXEC ? ",noexec" : "",
+			 m->flags & SPEC_MOUNT_IDMAP ? ",idmap" : "", m->data ? "," : "",
 			 m->data ? m->data : "");
 		value_out_string(o, text);
 	}
@@ -1404,8 +1405,9 @@ const struct config_key config_keys[] = {
 	  .format = format_mounts,
 	  .doc = "FILE SYSTEM",
 	  .repeatable = true,
-	  .option = { "--volume", NULL, 'v', 0, "[HOST-DIR:]DIR[:ro]",
-		      "a bind mount, or an anonymous directory; repeatable" } },
+	  .option = { "--volume", NULL, 'v', 0, "[HOST-DIR:]DIR[:OPTS]",
+		      "a bind mount or an anonymous directory, OPTS ro, idmap, ...; "
+		      "repeatable" } },
 	{ .name = "Tmpfs",
 	  .id = SPEC_KEY_TMPFS,
 	  .parse = parse_mount_key,

@@ -220,6 +220,12 @@ static int volume_options(const char *opts, const char *whole, unsigned *flags, 
 			*flags |= SPEC_MOUNT_NOEXEC;
 		else if (streq(o, "idmap"))
 			*flags |= SPEC_MOUNT_IDMAP;
+		else if (strncmp(o, "idmap=", 6) == 0)
+			return why_set(
+			    why, why_size,
+			    "'%s' in '%s': idmap with mappings of its own is not "
+			    "supported (plain 'idmap' maps the container's user namespace)",
+			    o, whole);
 		else
 			return why_set(why, why_size,
 				       "unknown option '%s' in '%s' (use ro, rw, nosuid, nodev, "
@@ -533,6 +539,16 @@ static bool below_other_mount(const struct container_spec *spec, const struct sp
 }
 
 /*
+ * True when the container gets a user namespace: UserNS= other than host, or
+ * maps alone (which config_validate() turns into UserNS=maps only after the
+ * file-system rules; UserNS=host with maps is an error of its own there).
+ */
+static bool will_have_userns(const struct container_spec *spec)
+{
+	return spec_has_userns(spec) || spec->uid_map.n > 0 || spec->gid_map.n > 0;
+}
+
+/*
  * One Volume= or Tmpfs= entry: where it may go and against the other mounts
  * (any host), then, with @host, against the host and the root it goes into.
  */
@@ -555,10 +571,10 @@ static int validate_mount(struct container_spec *spec, struct spec_mount *m, boo
 					   m->target, mount_key(o),
 					   o->file ? spec->files[o->file - 1] : "the command line",
 					   o->line);
-	if (m->flags & SPEC_MOUNT_IDMAP)
+	if ((m->flags & SPEC_MOUNT_IDMAP) && !will_have_userns(spec))
 		return mount_error(spec, m,
-				   "'idmap' on '%s' needs a user namespace, which this container "
-				   "does not have",
+				   "'idmap' on '%s' needs a user namespace (UserNS= or UIDMap=), "
+				   "which this container does not have",
 				   m->target);
 	if (!host)
 		return 0;

@@ -34,6 +34,7 @@
 
 #include "log.h"
 #include "runtime-caps.h"
+#include "runtime-idmap.h"
 #include "runtime-mount.h"
 #include "runtime-pipe.h"
 #include "runtime-seccomp.h"
@@ -396,6 +397,7 @@ int runtime_init_main(void)
 {
 	_cleanup_(command_freep) struct command *c = NULL;
 	bool has_pty = false; /* 0, 1 and 2 are the slave of a pty of the container's own */
+	bool idmap;	      /* fd 6 carries the idmapped volumes */
 	int r;
 
 	if (!fd_is_pipe(INIT_COMMAND_FD, O_RDONLY) || !fd_is_pipe(INIT_STATUS_FD, O_WRONLY))
@@ -410,6 +412,9 @@ int runtime_init_main(void)
 	/* Neither pipe may reach the command; fd 4 must close exactly at the final exec. */
 	(void)fcntl(INIT_COMMAND_FD, F_SETFD, FD_CLOEXEC);
 	(void)fcntl(INIT_STATUS_FD, F_SETFD, FD_CLOEXEC);
+	idmap = idmap_init_present();
+	if (idmap)
+		(void)fcntl(INIT_IDMAP_FD, F_SETFD, FD_CLOEXEC);
 
 	r = command_read(INIT_COMMAND_FD, &c);
 	if (r == -ENODATA)
@@ -427,6 +432,8 @@ int runtime_init_main(void)
 	if ((c->namespaces & NS_CGROUP) && unshare(CLONE_NEWCGROUP) < 0)
 		init_fail(EXIT_LAUNCHER_ERROR, errno, "cannot enter a new cgroup namespace: %m");
 	setup_mounts(&c->mounts);
+	if (idmap)
+		(void)close(INIT_IDMAP_FD);
 	if ((c->namespaces & NS_UTS) && !isempty(c->hostname) &&
 	    sethostname(c->hostname, strlen(c->hostname)) < 0)
 		init_fail(EXIT_LAUNCHER_ERROR, errno, "cannot set the hostname to '%s': %m",

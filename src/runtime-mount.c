@@ -26,6 +26,7 @@
 #include "runtime-mount-kernel.h"
 #include "runtime-rootfs.h"
 #include "runtime-dev.h"
+#include "runtime-idmap.h"
 #include "spec.h"
 #include "util.h"
 
@@ -50,6 +51,7 @@ static const char *const op_names[_MOUNT_OP_MAX] = {
 	[MOUNT_OP_SYMLINK] = "symlink",	      [MOUNT_OP_MASK] = "mask",
 	[MOUNT_OP_PIVOT_ROOT] = "pivot_root", [MOUNT_OP_CHDIR] = "chdir",
 	[MOUNT_OP_WRITE] = "write",	      [MOUNT_OP_BIND_IN_ROOT] = "bind",
+	[MOUNT_OP_MOVE_FD] = "move",
 };
 
 /* The name of an op type ("mount", "remount", ...), NULL when out of range. */
@@ -432,6 +434,19 @@ static int op_bind_in_root(const struct mount_op *op)
 	return 0;
 }
 
+/* An idmapped volume: the launcher's detached mount, attached on the target. */
+static int op_move_fd(const struct mount_op *op)
+{
+	int r;
+
+	if (op->flags & MOUNT_OP_MKTARGET) {
+		r = make_target(op);
+		if (r < 0)
+			return r;
+	}
+	return idmap_move_received(op);
+}
+
 static int op_execute(const struct mount_op *op)
 {
 	switch (op->type) {
@@ -457,6 +472,8 @@ static int op_execute(const struct mount_op *op)
 		return op_write(op);
 	case MOUNT_OP_BIND_IN_ROOT:
 		return op_bind_in_root(op);
+	case MOUNT_OP_MOVE_FD:
+		return op_move_fd(op);
 	}
 	return -EINVAL;
 }
@@ -542,6 +559,12 @@ void mount_op_describe(const struct mount_op *op, char *buf, size_t size)
 			 : op->flags & MOUNT_OP_MKTARGET  ? " (created if missing, else skipped)"
 							  : " if present");
 		return;
+	case MOUNT_OP_MOVE_FD:
+		snprintf(buf, size,
+			 "bind '%s' on '%s' idmapped to the user namespace (%s; made by the "
+			 "launcher, moved by init)",
+			 op->source, op->target, flags);
+		break;
 	default:
 		snprintf(buf, size, "%s '%s'", name ? name : "?", op->target);
 		break;

@@ -68,6 +68,14 @@ enum mount_op_type {
 	 * dangling symlink) or that is not a regular file skips the op.
 	 */
 	MOUNT_OP_BIND_IN_ROOT,
+	/*
+	 * Attach the next idmapped mount the launcher passed to init
+	 * (runtime-idmap.h) on target: move_mount(fd, "", AT_FDCWD, target,
+	 * MOVE_MOUNT_F_EMPTY_PATH). source is the host path the launcher
+	 * cloned (Volume=...:idmap); with MOUNT_OP_MKTARGET the target is
+	 * created first, as for a bind.
+	 */
+	MOUNT_OP_MOVE_FD,
 	_MOUNT_OP_MAX,
 };
 

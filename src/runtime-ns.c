@@ -40,6 +40,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "runtime-idmap.h"
 #include "runtime-pipe.h"
 #include "runtime-signal.h"
 #include "runtime-userns.h"
@@ -151,7 +152,7 @@ static _no_sanitize_address_ void close_fds_from(unsigned from)
 static _no_sanitize_address_ _noreturn_ void child_exec_init(const struct ns_spawn *s)
 {
 	static char *const init_argv[] = { "mdlaunch", "init", NULL };
-	int cmd, st, tty = -EBADF;
+	int cmd, st, tty = -EBADF, idm = -EBADF;
 
 	if (s->flags & CLONE_NEWUSER) {
 		char go = 0;
@@ -174,25 +175,35 @@ static _no_sanitize_address_ _noreturn_ void child_exec_init(const struct ns_spa
 	}
 
 	/*
-	 * Lift both ends above 4 first, so that moving them to 3 and 4 cannot
+	 * Lift every fd above 6 first, so that moving them to 3 to 6 cannot
 	 * clobber one with the other whatever numbers they had (and dup2 onto a
 	 * different fd clears the close-on-exec flag init relies on keeping).
 	 */
-	cmd = fcntl(s->command_fd, F_DUPFD, INIT_TTY_FD + 1);
+	cmd = fcntl(s->command_fd, F_DUPFD, INIT_IDMAP_FD + 1);
 	if (cmd < 0)
 		child_fail(s->status_fd, errno, "cannot move the command pipe");
-	st = fcntl(s->status_fd, F_DUPFD, INIT_TTY_FD + 1);
+	st = fcntl(s->status_fd, F_DUPFD, INIT_IDMAP_FD + 1);
 	if (st < 0)
 		child_fail(s->status_fd, errno, "cannot move the status pipe");
-	if (s->tty_fd >= 0 && (tty = fcntl(s->tty_fd, F_DUPFD, INIT_TTY_FD + 1)) < 0)
+	if (s->tty_fd >= 0 && (tty = fcntl(s->tty_fd, F_DUPFD, INIT_IDMAP_FD + 1)) < 0)
 		child_fail(st, errno, "cannot move the pty socket");
+	if (s->idmap_fd >= 0 && (idm = fcntl(s->idmap_fd, F_DUPFD, INIT_IDMAP_FD + 1)) < 0)
+		child_fail(st, errno, "cannot move the idmapped-mount socket");
 	if (dup2(cmd, INIT_COMMAND_FD) < 0)
 		child_fail(st, errno, "cannot move the command pipe to fd 3");
 	if (dup2(st, INIT_STATUS_FD) < 0)
 		child_fail(st, errno, "cannot move the status pipe to fd 4");
 	if (tty >= 0 && dup2(tty, INIT_TTY_FD) < 0)
 		child_fail(INIT_STATUS_FD, errno, "cannot move the pty socket to fd 5");
-	close_fds_from(tty >= 0 ? INIT_TTY_FD + 1 : INIT_STATUS_FD + 1);
+	if (idm >= 0 && dup2(idm, INIT_IDMAP_FD) < 0)
+		child_fail(INIT_STATUS_FD, errno, "cannot move the idmapped-mount socket to fd 6");
+	if (idm >= 0) {
+		/* Without a pty fd 5 stays free: init takes a socket there for one. */
+		if (tty < 0)
+			(void)close(INIT_TTY_FD);
+		close_fds_from(INIT_IDMAP_FD + 1);
+	} else
+		close_fds_from(tty >= 0 ? INIT_TTY_FD + 1 : INIT_STATUS_FD + 1);
 
 	signal_reset_child(s->reset_signals);
 	signal_block_forwarded();

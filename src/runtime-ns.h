@@ -31,6 +31,7 @@ struct ns_spawn {
 	int command_fd;	     /* read end of the command pipe: becomes fd 3 in init */
 	int status_fd;	     /* write end of the status pipe: becomes fd 4 in init */
 	int tty_fd;	     /* Tty=true on a terminal: a socket, becomes fd 5 (else -EBADF) */
+	int idmap_fd;	     /* idmapped volumes: a socket, becomes fd 6 (else -EBADF) */
 	/*
 	 * cgroup v2: a directory fd of the leaf cgroup the child is born in,
 	 * through clone3(CLONE_INTO_CGROUP). -EBADF: plain clone.
@@ -54,8 +55,8 @@ struct ns_spawn {
  * CLONE_VFORK, the child on a small stack of its own until its execve; with
  * s->cgroup_fd >= 0 first clone3() with CLONE_INTO_CGROUP, vfork-like on
  * x86-64 and fork-like elsewhere, then the plain clone if the kernel refuses
- * that), and in the child moves the pipe ends to fds 3 and 4 (and s->tty_fd to 5),
- * closes every other fd >= 5, resets all signal dispositions and the signal mask, sets
+ * that), and in the child moves the pipe ends to fds 3 and 4 (s->tty_fd to 5, s->idmap_fd to
+ * 6), closes every other fd above them, resets all signal dispositions and the signal mask, sets
  * PR_SET_PDEATHSIG(SIGKILL) and re-executes /proc/self/exe as "mdlaunch init".
  * A child that fails before that exec reports it on the status pipe and
  * exits 125. The caller keeps ownership of all fds (it closes its copies).

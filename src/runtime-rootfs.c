@@ -12,8 +12,10 @@
  *   -> the generated /etc/resolv.conf, hosts, hostname (runtime-etc.c)
  *   -> ReadOnly=: the root and every submount read-only (mount_setattr
  *      with AT_RECURSIVE, the executor's recursive REMOUNT)
- *   -> volumes and tmpfs, parents before children, then the read-only
- *      remounts of ro volumes; ReadOnlyTmpfs= tmpfs on /tmp /var/tmp /run
+ *   -> volumes and tmpfs, parents before children (an idmapped volume is
+ *      the launcher's detached mount, moved in: runtime-idmap.c), then the
+ *      read-only remounts of ro volumes; ReadOnlyTmpfs= tmpfs on /tmp
+ *      /var/tmp /run
  *   -> the working directory, when it lies in one of those fresh tmpfs
  *   -> pivot_root into the new root, the old one detached
  *
@@ -286,6 +288,9 @@ static int add_mount(const struct container_spec *spec, size_t i, const char *rd
 	default:
 		op.source = m->source;
 		op.mountflags = MS_BIND | MS_REC;
+		/* Cloned and idmapped by the launcher, attached by init (runtime-idmap.c). */
+		if (m->flags & SPEC_MOUNT_IDMAP)
+			op.type = MOUNT_OP_MOVE_FD;
 		break;
 	}
 	return add_at(plan, op, root, m->target);

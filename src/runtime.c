@@ -32,6 +32,7 @@
 #include "runtime-caps.h"
 #include "runtime-dev.h"
 #include "runtime-etc.h"
+#include "runtime-idmap.h"
 #include "runtime-mount.h"
 #include "runtime-net.h"
 #include "runtime-notify.h"
@@ -79,6 +80,7 @@ struct run {
 	bool pty;			     /* tty is in use */
 	struct net_plan *net_plan;	     /* Network=NAME: the CNI chain to run, else NULL */
 	struct net_run *net;		     /* attached to it (ADD done): DEL at the release */
+	int idmap_w, idmap_peer;	     /* idmapped volumes: the socket to init, its end */
 };
 
 /* Sends one sd_notify message when systemd asked for them; failures are only logged. */
@@ -153,6 +155,7 @@ static int run_spawn(struct run *run)
 		.command_fd = cmd_r,
 		.status_fd = st_w,
 		.tty_fd = tty_peer,
+		.idmap_fd = run->idmap_peer,
 		.cgroup_fd = cgroup_spawn_fd(run->cg),
 		.uid_map = &run->uid_map,
 		.gid_map = &run->gid_map,
@@ -177,6 +180,7 @@ static int run_spawn(struct run *run)
 		log_debug("%s: clone3(CLONE_INTO_CGROUP) refused, cloned plainly", run->name);
 	run->command_w = TAKE_FD(cmd_w);
 	run->status_r = TAKE_FD(st_r);
+	run->idmap_peer = safe_close(run->idmap_peer);
 	log_debug("%s: init cloned as pid %d (+%ld us)", run->name, (int)pid, elapsed_us(run));
 	return 0;
 }
@@ -695,6 +699,8 @@ int runtime_run(const struct container_spec *spec)
 		.sfd = -EBADF,
 		.command_w = -EBADF,
 		.status_r = -EBADF,
+		.idmap_w = -EBADF,
+		.idmap_peer = -EBADF,
 		.tty = TTY_RELAY_INIT,
 		.pty = tty_wanted(spec->tty),
 	};
@@ -794,6 +800,11 @@ int runtime_run(const struct container_spec *spec)
 	r = rootfs_prepare(spec);
 	if (r < 0)
 		goto out;
+	r = idmap_channel_open(&cmd.mounts, &run.idmap_w, &run.idmap_peer);
+	if (r < 0) {
+		log_error_errno(r, "%s: cannot create the idmapped-mount socket: %m", run.name);
+		goto out;
+	}
 	r = cgroup_setup(spec, getpid(), &run.cg, &err);
 	if (r < 0) {
 		log_cgroup_error(r, &err);
@@ -838,6 +849,14 @@ int runtime_run(const struct container_spec *spec)
 		run.delegated = true;
 	}
 
+	/* After the maps: the launcher idmaps the volumes with init's user namespace. */
+	r = idmap_send_mounts(run.idmap_w, run.pid, spec, &cmd.mounts);
+	run.idmap_w = safe_close(run.idmap_w);
+	if (r < 0) {
+		run_abort_child(&run);
+		goto out;
+	}
+
 	/*
 	 * A stop (SIGTERM, SIGINT) during the setup, e.g. while the CNI plugins
 	 * ran: the command is not started at all. Closing the pipe without a
@@ -878,6 +897,8 @@ int runtime_run(const struct container_spec *spec)
 	run_report_stats(&run, has_stats ? &stats : NULL);
 out:
 	run_release(&run);
+	run.idmap_w = safe_close(run.idmap_w);
+	run.idmap_peer = safe_close(run.idmap_peer);
 	mount_plan_done(&cmd.mounts);
 	return status;
 }

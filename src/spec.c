@@ -474,10 +474,11 @@ static void dump_filesystem(const struct container_spec *spec, FILE *f)
 			fputs(" on ", f);
 		}
 		fputs_quoted(m->target, f);
-		fprintf(f, "%s%s%s%s%s%s\n", m->flags & SPEC_MOUNT_RDONLY ? " ro" : " rw",
+		fprintf(f, "%s%s%s%s%s%s%s\n", m->flags & SPEC_MOUNT_RDONLY ? " ro" : " rw",
 			m->flags & SPEC_MOUNT_NOSUID ? ",nosuid" : "",
 			m->flags & SPEC_MOUNT_NODEV ? ",nodev" : "",
-			m->flags & SPEC_MOUNT_NOEXEC ? ",noexec" : "", m->data ? "," : "",
+			m->flags & SPEC_MOUNT_NOEXEC ? ",noexec" : "",
+			m->flags & SPEC_MOUNT_IDMAP ? ",idmap" : "", m->data ? "," : "",
 			m->data ? m->data : "");
 	}
 	fprintf(f, "%-12s %s\n", "read-only", spec->read_only ? "true" : "false");

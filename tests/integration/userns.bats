@@ -2,8 +2,9 @@
 # User namespaces (UserNS=, UIDMap=, GIDMap=), read from inside the container
 # and from the host: uid 0 inside is an unprivileged host uid, root-owned host
 # files are out of its reach, UserNS=auto ranges are never shared and never
-# leaked (released at exit, reclaimed after a launcher's SIGKILL), and each
-# bad input is a 125 at file:line naming the key and the value.
+# leaked (released at exit, reclaimed after a launcher's SIGKILL), idmapped
+# volumes (Volume=...:idmap) show host root's files as the container root's,
+# and each bad input is a 125 at file:line naming the key and the value.
 #
 # Every test uses a state file and subuid/subgid files of its own (the
 # documented test knobs), never the machine's /etc/subuid or /run/mdlaunch.
@@ -506,4 +507,145 @@ EOF
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "$want" ]
 	[ "${lines[1]}" = ptmx ]
+}
+
+# idmapped volumes run in a mount namespace of the test's, as the Rootfs= tests do.
+idmap_run()
+{
+	run --separate-stderr timeout -k 5 "$MDL_TIMEOUT" unshare -m --propagation private -- \
+		"$MDLAUNCH" "$@"
+}
+
+# skip_without_idmap [DIR]: skips unless the kernel has idmapped mounts (Linux
+# 5.12) for DIR's file system (tmpfs since 6.3: the v2 guest's /tmp on its 6.1).
+skip_without_idmap()
+{
+	local v major minor
+	v=$(uname -r)
+	major=${v%%.*}
+	minor=${v#*.}
+	minor=${minor%%[!0-9]*}
+	v=$((major * 1000 + minor))
+	[ "$v" -ge 5012 ] || skip "Linux $(uname -r) has no idmapped mounts (5.12)"
+	if [ -n "${1-}" ] && [ "$(stat -f -c %T "$1")" = tmpfs ] && [ "$v" -lt 6003 ]; then
+		skip "tmpfs has idmapped mounts since Linux 6.3, this is $(uname -r)"
+	fi
+}
+
+@test "userns: Volume=...:idmap shows host root's files as root's and root writes them as host root; without idmap they are nobody's and read-only" {
+	local data=$SHARED/data mnt=$SHARED/mnt
+	skip_without_idmap "$SHARED"
+	mkdir "$data" "$mnt"
+	chown 0:0 "$data"
+	chmod 0755 "$data"
+	echo old >"$data/old"
+	chown 123:456 "$data/old"
+
+	idmap_run run --userns auto -v "$data:$mnt:idmap" -- sh -c \
+		"id -u; stat -c %u:%g $mnt; stat -c %u:%g $mnt/old; echo new >$mnt/new && echo wrote;
+		 echo \$(ls /proc/self/fd)"
+	print_run
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 0 ]
+	[ "${lines[1]}" = 0:0 ]
+	[ "${lines[2]}" = 123:456 ]
+	[ "${lines[3]}" = wrote ]
+	# The socket that carried the mount (init's fd 6) does not reach the command.
+	[ "${lines[4]}" = "0 1 2 3" ]
+	# On the host the file is root's, not the container root's host uid.
+	[ "$(stat -c %u:%g "$data/new")" = 0:0 ]
+	[ "$(cat "$data/new")" = new ]
+
+	# ro on top of idmap: still root's, not writable.
+	idmap_run run --userns auto -v "$data:$mnt:idmap,ro" -- sh -c \
+		"stat -c %u $mnt; echo x >$mnt/ro 2>/dev/null || echo refused"
+	print_run
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 0 ]
+	[ "${lines[1]}" = refused ]
+	[ ! -e "$data/ro" ]
+
+	# Without idmap the same directory is nobody's and root inside cannot write it.
+	idmap_run run --userns auto -v "$data:$mnt" -- sh -c \
+		"stat -c %u $mnt; echo x >$mnt/plain 2>/dev/null || echo refused"
+	print_run
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 65534 ]
+	[ "${lines[1]}" = refused ]
+	[ ! -e "$data/plain" ]
+
+	# Nothing is left: no range, no mount on the host.
+	[ -z "$(state_lines)" ]
+	! grep -q " $mnt " /proc/self/mountinfo
+}
+
+@test "userns: Volume=...:idmap with Rootfs=:O goes in before the pivot; show prints the op" {
+	local rootfs=${ROOTFS:-$TOP/build/rootfs} data=$SHARED/data
+	[ -x "$rootfs/bin/busybox" ] || skip "no busybox tree in $rootfs (make rootfs)"
+	skip_without_idmap "$SHARED"
+	mkdir "$data"
+	chmod 0755 "$data"
+	idmap_run run --rootfs "$rootfs:O" --userns auto -v "$data:/data:idmap" -- sh -c \
+		'stat -c %u /data; echo x >/data/f && echo wrote'
+	print_run
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 0 ]
+	[ "${lines[1]}" = wrote ]
+	[ "$(stat -c %u "$data/f")" = 0 ]
+	[ ! -e "$rootfs/data" ]
+	[ -z "$(state_lines)" ]
+
+	run --separate-stderr mdl show --rootfs "$rootfs:O" --userns auto -v "$data:/data:idmap" -- true
+	print_run
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"bind '$data' on '/run/mdlaunch/rootfs/merged/data' idmapped to the user namespace"* ]]
+	[[ "$output" == *"\"$data\" on \"/data\" rw,idmap"* ]]
+	run --separate-stderr mdl show --json --rootfs "$rootfs:O" --userns auto -v "$data:/data:idmap" -- true
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"\"$data:/data:rw,idmap\""* ]]
+}
+
+@test "userns: Volume=...:idmap without a user namespace, or idmap=MAPPINGS, is 125 at file:line; a file system without idmapped mounts is 125 naming the volume" {
+	local f data=$SHARED/data mnt=$SHARED/mnt ram=$SHARED/ram
+	mkdir "$data" "$mnt" "$ram"
+	chmod 0755 "$data" "$ram"
+	f=$(write_container nouserns <<EOF
+[Container]
+Command = true
+Volume = $data:$mnt:idmap
+EOF
+)
+	run --separate-stderr mdl "$f"
+	print_run
+	[ "$status" -eq 125 ]
+	[ "$stderr" = "$f:3: Volume: 'idmap' on '$mnt' needs a user namespace (UserNS= or UIDMap=), which this container does not have" ]
+
+	f=$(write_container idmapargs <<EOF
+[Container]
+Command = true
+UserNS = auto
+Volume = $data:$mnt:idmap=uids=0-1-10
+EOF
+)
+	run --separate-stderr mdl "$f"
+	print_run
+	[ "$status" -eq 125 ]
+	[[ "$stderr" == "$f:4: "*"'idmap=uids=0-1-10'"*"idmap with mappings of its own is not supported"* ]]
+
+	# ramfs has no idmapped mounts: the launcher says so and init runs nothing.
+	skip_without_idmap
+	f=$(write_container ramfs <<EOF
+[Container]
+Command = touch $SHARED/ran
+UserNS = auto
+Volume = $ram:$mnt:idmap
+EOF
+)
+	run --separate-stderr timeout -k 5 "$MDL_TIMEOUT" unshare -m --propagation private -- \
+		sh -c 'mount -t ramfs ramfs "$1" && exec "$2" "$3"' sh "$ram" "$MDLAUNCH" "$f"
+	print_run
+	[ "$status" -eq 125 ]
+	[ "$stderr" = "$f:4: Volume=$ram:$mnt:idmap: the file system does not support idmapped mounts" ]
+	[ ! -e "$SHARED/ran" ]
+	[ -z "$(state_lines)" ]
 }

@@ -94,6 +94,17 @@ static void test_volume_values(void **state)
 	volume("/cache", 0, SPEC_MOUNT_ANONYMOUS, NULL, "/cache", 0, NULL);
 	volume("/cache:ro", 0, SPEC_MOUNT_ANONYMOUS, NULL, "/cache", SPEC_MOUNT_RDONLY, NULL);
 	volume("/srv:/data:idmap", 0, SPEC_MOUNT_BIND, "/srv", "/data", SPEC_MOUNT_IDMAP, NULL);
+	volume("/srv:/data:ro,idmap,nosuid", 0, SPEC_MOUNT_BIND, "/srv", "/data",
+	       SPEC_MOUNT_RDONLY | SPEC_MOUNT_IDMAP | SPEC_MOUNT_NOSUID, NULL);
+	volume("/srv:/data:idmap=uids=0-1-10", -EINVAL, 0, NULL, NULL, 0,
+	       "'idmap=uids=0-1-10' in '/srv:/data:idmap=uids=0-1-10': idmap with mappings of its "
+	       "own is not supported (plain 'idmap' maps the container's user namespace)");
+	volume("/srv:/data:idmap=", -EINVAL, 0, NULL, NULL, 0,
+	       "'idmap=' in '/srv:/data:idmap=': idmap with mappings of its own is not supported "
+	       "(plain 'idmap' maps the container's user namespace)");
+	volume("/srv:/data:idmapx", -EINVAL, 0, NULL, NULL, 0,
+	       "unknown option 'idmapx' in '/srv:/data:idmapx' (use ro, rw, nosuid, nodev, noexec, "
+	       "idmap)");
 	volume("data", -EINVAL, 0, NULL, NULL, 0, "the container path 'data' in 'data' is not absolute");
 	volume("/srv:data:ro", -EINVAL, 0, NULL, NULL, 0,
 	       "the container path 'data' in '/srv:data:ro' is not absolute");
@@ -284,6 +295,42 @@ static void test_host_rules(void **state)
 			    "d.container:4: Rootfs: needs the mount namespace (Namespaces=)\n");
 }
 
+/* Volume=...:idmap needs a user namespace: a 125 at its file:line without one. */
+static void test_idmap_rules(void **state)
+{
+	_cleanup_(spec_freep) struct container_spec *spec = NULL;
+	_cleanup_free_ char *err = NULL;
+
+	(void)state;
+	assert_int_equal(mkdir("ir", 0755), 0);
+	assert_int_equal(mkdir("ir/data", 0755), 0);
+	assert_int_equal(mkdir("is", 0755), 0);
+	assert_int_equal(load("i.container",
+			      "[Container]\nCommand = true\nRootfs = ./ir\n"
+			      "Volume = ./is:/data:idmap\n",
+			      &spec, &err),
+			 -EINVAL);
+	assert_string_equal(err, "i.container:4: Volume: 'idmap' on '/data' needs a user namespace "
+				 "(UserNS= or UIDMap=), which this container does not have\n");
+	spec = spec_free(spec);
+	err = (free(err), NULL);
+	assert_int_equal(load("j.container",
+			      "[Container]\nCommand = true\nRootfs = ./ir\nUserNS = auto\n"
+			      "Volume = ./is:/data:idmap\n",
+			      &spec, &err),
+			 0);
+	assert_string_equal(err, "");
+	assert_true(spec->mounts[0].flags & SPEC_MOUNT_IDMAP);
+	spec = spec_free(spec);
+	err = (free(err), NULL);
+	assert_int_equal(load("k.container",
+			      "[Container]\nCommand = true\nRootfs = ./ir\nUIDMap = 0:100000:1000\n"
+			      "Volume = ./is:/data:idmap\n",
+			      &spec, &err),
+			 0);
+	assert_string_equal(err, "");
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -310,6 +357,7 @@ int main(void)
 		cmocka_unit_test(test_tmpfs_values),
 		cmocka_unit_test(test_repeatable_lines),
 		cmocka_unit_test(test_host_rules),
+		cmocka_unit_test(test_idmap_rules),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

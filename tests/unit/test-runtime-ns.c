@@ -109,6 +109,7 @@ static void test_spawn_plumbing(void **state)
 			       .command_fd = cmd[0],
 			       .status_fd = st[1],
 			       .tty_fd = -EBADF,
+			       .idmap_fd = -EBADF,
 			       .cgroup_fd = -EBADF };
 	s.reset_signals = signal_non_default(); /* as run_spawn() does */
 	assert_true(s.reset_signals & (1ULL << (SIGPIPE - 1)));
