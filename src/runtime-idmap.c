@@ -110,32 +110,6 @@ static int idmap_error(int r, const struct container_spec *spec, const struct mo
 	return r;
 }
 
-/* Sends @fd over @sock with SCM_RIGHTS, one byte of payload. 0 or -errno. */
-static int send_fd(int sock, int fd)
-{
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} control = {};
-	char byte = 'I';
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = control.buf,
-		.msg_controllen = sizeof(control.buf),
-	};
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	if (RETRY_EINTR(sendmsg(sock, &msg, MSG_NOSIGNAL)) < 0)
-		return -errno;
-	return 0;
-}
-
 /*
  * An idmapped, detached clone of the tree at @op->source (submounts
  * included) in the user namespace @userns_fd, sent over @sock. Returns 0 or
@@ -177,7 +151,7 @@ static int send_one(int sock, int userns_fd, const struct container_spec *spec,
 			 strerror(-r));
 		return idmap_error(r, spec, op, why);
 	}
-	r = send_fd(sock, tree);
+	r = fd_send(sock, tree);
 	if (r < 0) {
 		snprintf(why, sizeof(why), "cannot pass the idmapped mount to init: %s",
 			 strerror(-r));

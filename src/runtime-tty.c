@@ -208,32 +208,6 @@ bool tty_init_present(void)
 	return fstat(INIT_TTY_FD, &st) == 0 && S_ISSOCK(st.st_mode);
 }
 
-/* Sends @fd over @sock with SCM_RIGHTS. 0 or -errno. */
-static int send_fd(int sock, int fd)
-{
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} control = {};
-	char byte = 'M';
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = control.buf,
-		.msg_controllen = sizeof(control.buf),
-	};
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	if (RETRY_EINTR(sendmsg(sock, &msg, MSG_NOSIGNAL)) < 0)
-		return -errno;
-	return 0;
-}
-
 int tty_init_open(uid_t uid, const char **ret_what)
 {
 	_cleanup_close_ int master = -EBADF, slave = -EBADF;
@@ -266,7 +240,7 @@ int tty_init_open(uid_t uid, const char **ret_what)
 	 */
 	(void)fchown(slave, uid, (gid_t)-1);
 	*ret_what = "send the pty to the launcher";
-	r = send_fd(INIT_TTY_FD, master);
+	r = fd_send(INIT_TTY_FD, master);
 	if (r < 0)
 		return r;
 	(void)close(INIT_TTY_FD);

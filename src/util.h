@@ -144,3 +144,6 @@ char *strdup_printf(const char *fmt, ...) _printf_(1, 2);
 		while (_r_ < 0 && errno == EINTR);                                                 \
 		_r_;                                                                               \
 	})
+
+/* Sends @fd over the unix socket @sock (SCM_RIGHTS, one byte of payload). 0 or -errno. */
+int fd_send(int sock, int fd);
