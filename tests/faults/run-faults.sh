@@ -43,8 +43,21 @@ command -v strace >/dev/null || {
 }
 
 WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
+trap 'remove_delegated; rm -rf "$WORK"' EXIT
 passed=0 failed=0 skipped=0
+
+# fs_mount TYPE [CONTROLLER]: where the first file system of TYPE (cgroup:
+# the one with CONTROLLER among its options) is mounted. The type is the
+# field after " - " (the optional fields before it vary in number).
+fs_mount()
+{
+	awk -v t="$1" -v c="${2:-}" '{
+		for (i = 7; i <= NF && $i != "-"; i++) ;
+		if ($(i + 1) != t) next
+		if (c != "" && ("," $(i + 3) ",") !~ ("," c ",")) next
+		print $5; exit
+	}' /proc/self/mountinfo
+}
 
 # Our own cgroup directory in every hierarchy (v1 controllers and cgroup2).
 own_cgroup_dirs()
@@ -52,13 +65,69 @@ own_cgroup_dirs()
 	local line id ctls path mnt
 	while IFS=: read -r id ctls path; do
 		if [ "$id" = 0 ]; then
-			mnt=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+			mnt=$(fs_mount cgroup2)
 		else
-			mnt=$(awk -v c="${ctls%%,*}" '$9 == "cgroup" && ("," $NF ",") ~ ("," c ",") { print $5; exit }' /proc/self/mountinfo)
+			mnt=$(fs_mount cgroup "${ctls%%,*}")
 		fi
 		[ -n "$mnt" ] && [ -d "$mnt$path" ] && printf '%s\n' "${mnt%/}${path%/}"
 	done </proc/self/cgroup
 }
+
+# A pure cgroup v2 host: each traced launcher runs alone in a cgroup of its
+# own, DELEGATED (a sibling of ours, whose parent delegates the controllers,
+# as tests/integration/helpers.bash's mdl_delegated and a systemd unit with
+# Delegate=yes do): one shared with this shell and strace could never
+# delegate them. strace stays here; the command it starts is a small
+# wrapper (WRAPPER) that moves itself into DELEGATED and execs the launcher.
+# Its own calls come before the launcher's in each process's count, so the
+# record notes how many of each there were and the injection skips them.
+UNIFIED=0
+[ "$(stat -f -c %T /sys/fs/cgroup 2>/dev/null)" = cgroup2fs ] && UNIFIED=1
+DELEGATED=
+WRAPPER=()
+if [ "$UNIFIED" = 1 ]; then
+	own=$(sed -n 's/^0:://p' /proc/self/cgroup)
+	own=${own%/*}
+	DELEGATED_PREFIX="$(fs_mount cgroup2)${own%/}/mdl-faults-$$"
+	WRAPPER=(sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh)
+fi
+
+# new_delegated: makes a fresh DELEGATED for the next run (v2 only).
+new_delegated()
+{
+	[ "$UNIFIED" = 1 ] || return 0
+	DELEGATED=$DELEGATED_PREFIX-$((++delegated_count))
+	mkdir "$DELEGATED"
+}
+
+# delegated_left: what the run left below DELEGATED (v2): processes (the
+# launcher moved itself into supervisor/ and back) or directories.
+delegated_left()
+{
+	[ -n "$DELEGATED" ] && [ -d "$DELEGATED" ] || return 0
+	[ -n "$(cat "$DELEGATED/cgroup.procs" 2>/dev/null)" ] && echo "delegated-procs"
+	find "$DELEGATED" -mindepth 1 -type d -printf '%P\n' 2>/dev/null | sort | head -n 3 |
+		sed 's/^/delegated:/'
+	return 0
+}
+
+# remove_delegated: kills what is left in DELEGATED and removes it, bottom-up.
+remove_delegated()
+{
+	local d i
+	[ -n "$DELEGATED" ] && [ -d "$DELEGATED" ] || return 0
+	[ -e "$DELEGATED/cgroup.kill" ] && echo 1 >"$DELEGATED/cgroup.kill" 2>/dev/null
+	for d in $(find "$DELEGATED" -depth -type d); do
+		for i in 1 2 3 4 5 6 7 8 9 10; do
+			rmdir "$d" 2>/dev/null && break
+			sleep 0.1
+		done
+	done
+	[ -d "$DELEGATED" ] && echo "# cannot remove $DELEGATED" >&2
+	DELEGATED=
+	return 0
+}
+delegated_count=0
 
 # The containers of this sweep are all named $NAME, so their cgroups are
 # mdlaunch/$NAME-<launcher pid> below our own cgroup: only those are judged
@@ -67,7 +136,7 @@ NAME=fault$$
 container_cgroups()
 {
 	local d c
-	for d in $(own_cgroup_dirs); do
+	for d in $(own_cgroup_dirs) $DELEGATED; do
 		for c in "$d"/mdlaunch/"$NAME"-*/; do
 			[ -d "$c" ] && printf '%s\n' "${c%/}"
 		done
@@ -111,6 +180,7 @@ clean_leftovers()
 			sleep 0.1
 		done
 	done
+	remove_delegated
 }
 
 # --- configurations: each sets CMD (an array) and, optionally, STOP=1 ------------
@@ -204,8 +274,8 @@ run_case()
 	local token=$1 out=$2 err=$3 pid rc i
 	shift 3
 	: >"$WORK/netleft"
-	MDL_FAULT_TOKEN=$token timeout -k 5 "$TIMEOUT" "${WRAP[@]}" strace -f -qq "$@" -- "${CMD[@]}" \
-		>"$out" 2>"$err" </dev/null &
+	MDL_FAULT_TOKEN=$token timeout -k 5 "$TIMEOUT" "${WRAP[@]}" strace -f -qq "$@" -- \
+		"${WRAPPER[@]}" ${DELEGATED:+"$DELEGATED"} "${CMD[@]}" >"$out" 2>"$err" </dev/null &
 	pid=$!
 	if [ "${STOP:-0}" = 1 ]; then
 		# Stop it once the command runs (or give up after 3 s: the fault may have ended it).
@@ -240,6 +310,7 @@ for config in "${@:-${CONFIGS[@]}}"; do
 	echo "# --- $config: ${CMD[*]}"
 
 	# 1. The record: which calls, how many times.
+	new_delegated || { echo "not ok - $config: cannot create $DELEGATED"; failed=$((failed + 1)); continue; }
 	rc=$(run_case "rec-$config-$$" "$WORK/out" "$WORK/err" -o "$WORK/trace")
 	expected=0
 	[ "$STOP" = 1 ] && expected=143
@@ -251,13 +322,22 @@ for config in "${@:-${CONFIGS[@]}}"; do
 		continue
 	fi
 	# pid -> its calls; the container's calls count only before its command's exec.
-	awk -v skip="$SKIP_CALLS" '
+	# Prints "CALL COUNT OFFSET": OFFSET is how often WRAPPER (v2) made CALL first.
+	awk -v skip="$SKIP_CALLS" -v wrapped=${#WRAPPER[@]} -v launcher="${CMD[0]}" '
 		{
 			pid = $1; line = $0
 			sub(/^[0-9]+ +/, "", line)
+			if (NR == 1) first = pid
 			if (line ~ /^<\.\.\. / || line ~ /^\+\+\+/ || line ~ /^---/) next
 			call = line; sub(/\(.*/, "", call)
 			if (call !~ /^[a-z_0-9]+$/) next
+			if (wrapped && pid == first && !launched) {
+				if (call == "execve" && index(line, "execve(\"" launcher "\"") == 1) {
+					launched = 1; seen[pid] = 1
+				} else
+					off[call]++
+				next
+			}
 			if (done[pid]) next
 			# The command (or a CNI plugin) from its exec on is not ours to judge.
 			if (call == "execve" && line !~ /proc\/self\/exe/ && (seen[pid] || line !~ /mdlaunch/)) { done[pid] = 1; next }
@@ -265,9 +345,10 @@ for config in "${@:-${CONFIGS[@]}}"; do
 			if (index(skip, " " call " ")) next
 			n[call]++
 		}
-		END { for (c in n) print c, n[c] }' "$WORK/trace" | sort >"$WORK/calls"
+		END { for (c in n) print c, n[c], off[c] + 0 }' "$WORK/trace" | sort >"$WORK/calls"
+	clean_leftovers "rec-$config-$$"
 
-	while read -r call count; do
+	while read -r call count offset; do
 		max=$count
 		[ "$max" -gt "$CFG_OCCURRENCES" ] && max=$CFG_OCCURRENCES
 		for n in $(seq 1 "$max"); do
@@ -275,8 +356,13 @@ for config in "${@:-${CONFIGS[@]}}"; do
 				token="f-$$-$config-$call-$n-$e"
 				before_mounts=$(mount_ids)
 				t0=$SECONDS
+				if ! new_delegated; then
+					echo "not ok - $config $call#$n $e: cannot create $DELEGATED"
+					failed=$((failed + 1))
+					continue
+				fi
 				rc=$(run_case "$token" "$WORK/out" "$WORK/err" -o /dev/null -e trace="$call" \
-					-e inject="$call":error="$e":when="$n")
+					-e inject="$call":error="$e":when="$((offset + n))")
 				hung=0
 				[ $((SECONDS - t0)) -ge "$TIMEOUT" ] && hung=1
 				lines=$(grep -vc '^$' "$WORK/err")
@@ -285,6 +371,7 @@ for config in "${@:-${CONFIGS[@]}}"; do
 				left=()
 				[ -n "$(token_pids "$token")" ] && left+=("processes")
 				[ -n "$(container_cgroups)" ] && left+=("cgroups")
+				left+=($(delegated_left))
 				[ "$(mount_ids)" != "$before_mounts" ] && left+=("mounts")
 				[ -n "$(ls -A /run/mdlaunch/rootfs 2>/dev/null)" ] && left+=("rootfs-dir")
 				[ -s "$WORK/netleft" ] && left+=("$(cat "$WORK/netleft")")
