@@ -78,9 +78,10 @@ own_cgroup_dirs()
 # as tests/integration/helpers.bash's mdl_delegated and a systemd unit with
 # Delegate=yes do): one shared with this shell and strace could never
 # delegate them. strace stays here; the command it starts is a small
-# wrapper (WRAPPER) that moves itself into DELEGATED and execs the launcher.
-# Its own calls come before the launcher's in each process's count, so the
-# record notes how many of each there were and the injection skips them.
+# wrapper (tests/faults/cgexec.c) that starts the launcher as its child
+# directly in DELEGATED (clone3 with CLONE_INTO_CGROUP) and exits with its
+# status: the launcher's own count of each call starts at its exec, as
+# without the wrapper, and the record leaves the wrapper's calls out.
 UNIFIED=0
 [ "$(stat -f -c %T /sys/fs/cgroup 2>/dev/null)" = cgroup2fs ] && UNIFIED=1
 DELEGATED=
@@ -89,7 +90,13 @@ if [ "$UNIFIED" = 1 ]; then
 	own=$(sed -n 's/^0:://p' /proc/self/cgroup)
 	own=${own%/*}
 	DELEGATED_PREFIX="$(fs_mount cgroup2)${own%/}/mdl-faults-$$"
-	WRAPPER=(sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh)
+	CGEXEC=${FAULTS_CGEXEC:-$WORK/cgexec}
+	if ! [ -x "$CGEXEC" ] && ! cc -O2 -Wall -Wextra -Werror -o "$CGEXEC" "$TOP/tests/faults/cgexec.c"; then
+		echo "not ok - cannot build tests/faults/cgexec.c (make deps installs a compiler)"
+		echo "0 passed, 1 failed, 0 skipped"
+		exit 1
+	fi
+	WRAPPER=("$CGEXEC")
 fi
 
 # new_delegated: makes a fresh DELEGATED for the next run (v2 only).
@@ -285,10 +292,12 @@ run_case()
 			sleep 0.1
 		done
 		for p in $(token_pids "$token"); do
-			# The launcher: the mdlaunch whose parent is strace.
-			[ "$(cat /proc/$p/comm 2>/dev/null)" = mdlaunch ] &&
-				[ "$(cat /proc/"$(awk '{print $4}' /proc/$p/stat 2>/dev/null)"/comm 2>/dev/null)" = strace ] &&
-				kill -TERM "$p" 2>/dev/null
+			# The launcher: the mdlaunch whose parent is strace (or WRAPPER).
+			case $(cat /proc/"$(awk '{print $4}' /proc/$p/stat 2>/dev/null)"/comm 2>/dev/null) in
+			strace | cgexec)
+				[ "$(cat /proc/$p/comm 2>/dev/null)" = mdlaunch ] && kill -TERM "$p" 2>/dev/null
+				;;
+			esac
 		done
 	fi
 	wait $pid
@@ -322,22 +331,16 @@ for config in "${@:-${CONFIGS[@]}}"; do
 		continue
 	fi
 	# pid -> its calls; the container's calls count only before its command's exec.
-	# Prints "CALL COUNT OFFSET": OFFSET is how often WRAPPER (v2) made CALL first.
-	awk -v skip="$SKIP_CALLS" -v wrapped=${#WRAPPER[@]} -v launcher="${CMD[0]}" '
+	# The first process is WRAPPER's when there is one (v2): not ours to judge.
+	awk -v skip="$SKIP_CALLS" -v wrapped=${#WRAPPER[@]} '
 		{
 			pid = $1; line = $0
 			sub(/^[0-9]+ +/, "", line)
 			if (NR == 1) first = pid
+			if (wrapped && pid == first) next
 			if (line ~ /^<\.\.\. / || line ~ /^\+\+\+/ || line ~ /^---/) next
 			call = line; sub(/\(.*/, "", call)
 			if (call !~ /^[a-z_0-9]+$/) next
-			if (wrapped && pid == first && !launched) {
-				if (call == "execve" && index(line, "execve(\"" launcher "\"") == 1) {
-					launched = 1; seen[pid] = 1
-				} else
-					off[call]++
-				next
-			}
 			if (done[pid]) next
 			# The command (or a CNI plugin) from its exec on is not ours to judge.
 			if (call == "execve" && line !~ /proc\/self\/exe/ && (seen[pid] || line !~ /mdlaunch/)) { done[pid] = 1; next }
@@ -345,10 +348,10 @@ for config in "${@:-${CONFIGS[@]}}"; do
 			if (index(skip, " " call " ")) next
 			n[call]++
 		}
-		END { for (c in n) print c, n[c], off[c] + 0 }' "$WORK/trace" | sort >"$WORK/calls"
+		END { for (c in n) print c, n[c] }' "$WORK/trace" | sort >"$WORK/calls"
 	clean_leftovers "rec-$config-$$"
 
-	while read -r call count offset; do
+	while read -r call count; do
 		max=$count
 		[ "$max" -gt "$CFG_OCCURRENCES" ] && max=$CFG_OCCURRENCES
 		for n in $(seq 1 "$max"); do
@@ -362,7 +365,7 @@ for config in "${@:-${CONFIGS[@]}}"; do
 					continue
 				fi
 				rc=$(run_case "$token" "$WORK/out" "$WORK/err" -o /dev/null -e trace="$call" \
-					-e inject="$call":error="$e":when="$((offset + n))")
+					-e inject="$call":error="$e":when="$n")
 				hung=0
 				[ $((SECONDS - t0)) -ge "$TIMEOUT" ] && hung=1
 				lines=$(grep -vc '^$' "$WORK/err")
