@@ -102,3 +102,29 @@ EOF
 	[[ "$output" == *"init died before the command could start"* ]]
 }
 
+@test "faults: v2, the move into supervisor failing leaves no supervisor cgroup" {
+	skip_unless_unified "no supervisor cgroup"
+	# The launcher's first write: its pid into <own cgroup>/supervisor/cgroup.procs.
+	inject write EIO 1 run -m 64m -- true
+	[ "$status" -eq 125 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == *"supervisor/cgroup.procs"* ]]
+}
+
+@test "faults: v2, a transiently failing rmdir of supervisor is retried" {
+	skip_unless_unified "no supervisor cgroup"
+	# The launcher's only unlinkat: removing supervisor after moving back.
+	inject unlinkat EIO 1 run -m 64m -- true
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
+
+@test "faults: v2, a transiently refused move back out of supervisor is retried" {
+	skip_unless_unified "no supervisor cgroup"
+	# The launcher's 8th and last write (after supervisor/cgroup.procs, +memory at
+	# two levels, memory.max, the command frame, cgroup.kill, -memory): its pid
+	# back into its own cgroup's cgroup.procs.
+	inject write EAGAIN 8 run -m 64m -- true
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
