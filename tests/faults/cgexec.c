@@ -13,7 +13,8 @@
  * strace's inject when=N counts) starts at its exec, exactly as when strace
  * starts it directly. The child makes no call before the exec, and every
  * call here is retried, so a failure injected into this process changes
- * nothing.
+ * nothing. Build it static (cc -static): a dynamic loader's calls before
+ * main() cannot survive a failure (a failed mmap there is a SIGSEGV).
  */
 #include <errno.h>
 #include <fcntl.h>

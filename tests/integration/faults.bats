@@ -10,7 +10,7 @@ load helpers
 setup_file()
 {
 	if [ "$(stat -f -c %T /sys/fs/cgroup 2>/dev/null)" = cgroup2fs ]; then
-		cc -O2 -Wall -Wextra -Werror -o "$BATS_FILE_TMPDIR/cgexec" \
+		cc -O2 -static -Wall -Wextra -Werror -o "$BATS_FILE_TMPDIR/cgexec" \
 			"$BATS_TEST_DIRNAME/../faults/cgexec.c"
 	fi
 }
