@@ -32,6 +32,7 @@
 
 #define SUPERVISOR	 "supervisor"
 #define KILL_WAIT_ROUNDS 100 /* after cgroup.kill: polls of cgroup.procs, 2 ms apart */
+#define LEAVE_ATTEMPTS	 5   /* moving back out of supervisor, removing it: 2 ms apart */
 
 /* The controller whose directory all used ones share (the first used), or -1. */
 static int primary(const struct cgroup *cg)
@@ -307,19 +308,51 @@ static void restore_level(int fd, unsigned bits, bool is_base)
 	}
 }
 
-/* Moves us back into the base and removes supervisor if we made it. Best effort. */
+/*
+ * A refusal of the move back or of the rmdir that waiting cannot change:
+ * the base still delegates controllers, or another run's launcher is in
+ * supervisor (EBUSY), or the directory is gone or not ours.
+ */
+static bool leave_is_final(int r)
+{
+	return r == -EBUSY || r == -ENOENT || r == -ENOTEMPTY || r == -EPERM || r == -EACCES ||
+	       r == -EROFS;
+}
+
+/*
+ * Moves us back into the base, then removes supervisor if we made it - also
+ * when the move into it failed. Best effort, a few attempts each (the
+ * kernel's transient refusals): a move refused for good leaves us in
+ * supervisor, which then stays; so does a supervisor another run uses.
+ */
 static void leave_supervisor(struct cgroup *cg, struct cgroup_dir *d)
 {
 	char pid[32];
+	int r = 0;
 
-	if (!cg->moved_self)
+	if (cg->moved_self) {
+		snprintf(pid, sizeof(pid), "%d", (int)getpid());
+		for (int attempt = 0; attempt < LEAVE_ATTEMPTS; attempt++) {
+			if (attempt > 0)
+				cgroup_sleep_ms(2);
+			r = write_file_at(d->base_fd, "cgroup.procs", pid);
+			if (r == 0 || leave_is_final(r))
+				break;
+		}
+		if (r < 0)
+			return;
+		cg->moved_self = false;
+	}
+	if (!cg->supervisor_created)
 		return;
-	snprintf(pid, sizeof(pid), "%d", (int)getpid());
-	/* Fails (EBUSY) while the base still delegates controllers: then we stay. */
-	if (write_file_at(d->base_fd, "cgroup.procs", pid) < 0)
-		return;
-	cg->moved_self = false;
-	if (cg->supervisor_created && unlinkat(d->base_fd, SUPERVISOR, AT_REMOVEDIR) == 0)
+	for (int attempt = 0; attempt < LEAVE_ATTEMPTS; attempt++) {
+		if (attempt > 0)
+			cgroup_sleep_ms(2);
+		r = unlinkat(d->base_fd, SUPERVISOR, AT_REMOVEDIR) < 0 ? -errno : 0;
+		if (r == 0 || leave_is_final(r))
+			break;
+	}
+	if (r == 0 || r == -ENOENT)
 		cg->supervisor_created = false;
 }
 

@@ -2,30 +2,65 @@
 # Regression tests for what the fault sweep (make check-faults) found: one
 # injected system call failure each, with strace's fault injection. Each run
 # must end (no hang), say what failed in one line when it fails, and leave
-# nothing behind (mdl_teardown checks cgroups and processes).
+# nothing behind (mdl_teardown checks cgroups and processes; on cgroup v2,
+# inject checks the delegated cgroup the launcher ran in).
 
 load helpers
+
+setup_file()
+{
+	if [ "$(stat -f -c %T /sys/fs/cgroup 2>/dev/null)" = cgroup2fs ]; then
+		cc -O2 -static -Wall -Wextra -Werror -o "$BATS_FILE_TMPDIR/cgexec" \
+			"$BATS_TEST_DIRNAME/../faults/cgexec.c"
+	fi
+}
 
 setup()
 {
 	mdl_setup
 	command -v strace >/dev/null || skip "strace is not installed"
-	# strace runs the launcher directly, in this shell's cgroup, which v2's
-	# delegation rule does not allow; the sweep's v2 coverage is open.
-	skip_if_unified "the launcher is started directly under strace"
 }
 teardown() { mdl_teardown; }
 
+unified() { [ "$(stat -f -c %T /sys/fs/cgroup 2>/dev/null)" = cgroup2fs ]; }
+
 # inject CALL ERRNO N ARGS...: runs the launcher with the Nth CALL of each
 # process failing with ERRNO; sets $status, $output like bats' run.
+#
+# On cgroup v2 the launcher runs alone in a delegated cgroup of its own (as
+# mdl_delegated runs it; strace stays in ours): strace starts
+# tests/faults/cgexec.c, which starts the launcher as its child directly in
+# that cgroup, so the launcher's count of each call starts at its exec as
+# on v1. Afterwards the cgroup must be empty: no supervisor/ or container
+# cgroup left in it.
 inject()
 {
-	local call=$1 err=$2 n=$3
+	local call=$1 err=$2 n=$3 dir= wrapper=() left
 	shift 3
+	if unified; then
+		dir=$(sed -n 's/^0:://p' /proc/self/cgroup)
+		dir=/sys/fs/cgroup${dir%/*}
+		dir=${dir%/}/mdl-faults-$$-$BATS_TEST_NUMBER-$RANDOM
+		mkdir "$dir"
+		wrapper=("$BATS_FILE_TMPDIR/cgexec" "$dir")
+	fi
 	# LeakSanitizer cannot run under ptrace (a SANITIZE=1 build).
 	run env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
 		timeout -k 5 30 strace -f -qq -o /dev/null -e trace="$call" \
-		-e inject="$call:error=$err:when=$n" "$MDLAUNCH" "$@"
+		-e inject="$call:error=$err:when=$n" "${wrapper[@]}" "$MDLAUNCH" "$@"
+	[ -n "$dir" ] || return 0
+	left=$(find "$dir" -mindepth 1 -type d -printf '%P ')
+	find "$dir" -depth -type d -exec rmdir {} + 2>/dev/null
+	if [ -n "$left" ]; then
+		echo "left in the delegated cgroup $dir: $left" >&2
+		return 1
+	fi
+}
+
+# skip_unless_unified REASON: for a test of cgroup v2's delegation code.
+skip_unless_unified()
+{
+	unified || skip "cgroup v1: $1"
 }
 
 @test "faults: wait4 failing with EINTR after the SIGCHLD was read does not hang the launcher" {
@@ -74,6 +109,8 @@ inject_net()
 {
 	command -v iptables >/dev/null && [ -x /usr/lib/cni/bridge ] ||
 		skip "iptables or the CNI plugins are missing"
+	# The network's teardown is the same code on both; the host sweeps it.
+	skip_if_unified "the network fault tests run on the host"
 	: >"$BATS_TEST_TMPDIR/left"
 	run env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
 		FAULTS_NAME=netfault FAULTS_MDLAUNCH="$MDLAUNCH" \
@@ -108,4 +145,31 @@ inject_net()
 	[ "${#lines[@]}" -eq 1 ]
 	[[ "$output" == *"cannot run plugin 'bridge'"*"the next run retries it"* ]]
 	grep -q '^cleared-by-next-run: .*netns-pin' "$BATS_TEST_TMPDIR/left"
+}
+
+@test "faults: v2, the move into supervisor failing leaves no supervisor cgroup" {
+	skip_unless_unified "no supervisor cgroup"
+	# The launcher's first write: its pid into <own cgroup>/supervisor/cgroup.procs.
+	inject write EIO 1 run -m 64m -- true
+	[ "$status" -eq 125 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == *"supervisor/cgroup.procs"* ]]
+}
+
+@test "faults: v2, a transiently failing rmdir of supervisor is retried" {
+	skip_unless_unified "no supervisor cgroup"
+	# The launcher's only unlinkat: removing supervisor after moving back.
+	inject unlinkat EIO 1 run -m 64m -- true
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
+
+@test "faults: v2, a transiently refused move back out of supervisor is retried" {
+	skip_unless_unified "no supervisor cgroup"
+	# The launcher's 8th and last write (after supervisor/cgroup.procs, +memory at
+	# two levels, memory.max, the command frame, cgroup.kill, -memory): its pid
+	# back into its own cgroup's cgroup.procs.
+	inject write EAGAIN 8 run -m 64m -- true
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
 }
