@@ -367,13 +367,18 @@ static int v2_destroy(struct cgroup *cg, struct cgroup_error *err)
 	d = &cg->dirs[p];
 	leaf = cgroup_dir_leaf(d);
 	if (leaf && leaf->created && leaf->fd >= 0) {
-		r = kill_leaf(leaf);
-		if (r < 0)
-			ret = cgroup_error_set(err, r, "empty", leaf->path, NULL, NULL);
+		/* Usually empty by now (init was reaped): rmdir first, cgroup.kill only if not. */
+		r = cgroup_remove_dir(leaf->path, false);
+		if (r < 0 && r != -ENOENT) {
+			r = kill_leaf(leaf);
+			if (r < 0)
+				ret = cgroup_error_set(err, r, "empty", leaf->path, NULL, NULL);
+			leaf->fd = safe_close(leaf->fd);
+			r = cgroup_remove_dir(leaf->path, true);
+			if (r < 0 && r != -ENOENT && ret == 0)
+				ret = cgroup_error_set(err, r, "remove", leaf->path, NULL, NULL);
+		}
 		leaf->fd = safe_close(leaf->fd);
-		r = cgroup_remove_dir(leaf->path, true);
-		if (r < 0 && r != -ENOENT && ret == 0)
-			ret = cgroup_error_set(err, r, "remove", leaf->path, NULL, NULL);
 		leaf->created = false;
 	}
 	/*
