@@ -101,46 +101,6 @@ static void put_value(const struct container_spec *spec, const struct config_key
 	k->format(spec, k, &o);
 }
 
-/*
- * The value of @k as text and its origin as new strings (*ret_value: the text
- * as written when a file set it, else the spec's; *ret_origin:
- * "web.container:5", "--memory" or "default"). Returns 0 or -ENOMEM.
- */
-static int key_view(const struct container_spec *spec, const struct config_key *k, char **ret_value,
-		    char **ret_origin)
-{
-	const struct spec_origin *o = &spec->origin[k->id];
-	const char *file = spec_origin_file(spec, k->id);
-	char *value = NULL, *origin;
-	size_t size = 0;
-	FILE *f;
-
-	if (o->value) {
-		value = strdup(o->value);
-	} else {
-		f = open_memstream(&value, &size);
-		if (!f)
-			return -ENOMEM;
-		put_value(spec, k, false, f);
-		if (fclose(f) != 0) {
-			free(value);
-			return -ENOMEM;
-		}
-	}
-	if (file)
-		origin = strdup_printf("%s:%u", file, o->line);
-	else
-		origin = strdup(o->option ? o->option : "default");
-	if (!value || !origin) {
-		free(value);
-		free(origin);
-		return -ENOMEM;
-	}
-	*ret_value = value;
-	*ret_origin = origin;
-	return 0;
-}
-
 /* The file of an earlier assignment @e (see spec_origin.earlier), or NULL. */
 static const char *earlier_file(const struct container_spec *spec, const struct spec_origin *e)
 {
@@ -157,6 +117,114 @@ static char *earlier_origin(const struct container_spec *spec, const struct spec
 	if (file)
 		return strdup_printf("%s:%u", file, e->line);
 	return strdup(e->option ? e->option : "default");
+}
+
+/*
+ * Appends to @list (a new string, consumed) the origin of every assignment of
+ * @id still in effect that comes from a `run` option (@options) or from a
+ * file, oldest first, separated by ", ". Returns the new string, or NULL on
+ * OOM (@list freed).
+ */
+static char *append_assignments(const struct container_spec *spec, enum spec_key id, bool options,
+				char *list)
+{
+	const struct spec_origin *o = &spec->origin[id];
+	bool last = o->file > 0 || o->option;
+
+	for (size_t j = 0; list && j < o->n_earlier + (last ? 1 : 0); j++) {
+		const struct spec_origin *e = j < o->n_earlier ? &o->earlier[j] : o;
+		_cleanup_free_ char *from = NULL;
+		char *joined;
+
+		if (!e->option != !options)
+			continue;
+		from = earlier_origin(spec, e);
+		joined = !from ? NULL : *list ? strdup_printf("%s, %s", list, from) : strdup(from);
+
+		free(list);
+		list = joined;
+	}
+	return list;
+}
+
+/* Whether AddCapabilities=/DropCapabilities= or --cap-add/--cap-drop changed Capabilities=. */
+static bool caps_changed(const struct container_spec *spec)
+{
+	for (enum spec_key id = SPEC_KEY_ADD_CAPABILITIES; id <= SPEC_KEY_DROP_CAPABILITIES; id++) {
+		const struct spec_origin *o = &spec->origin[id];
+
+		if (o->n_earlier > 0 || o->file > 0 || o->option)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The origin of the final capability set, as a new string: that of
+ * Capabilities= (or "default"), then each add or drop that changed it,
+ * "default, then web.container:7, --cap-drop" (NULL: OOM).
+ */
+static char *caps_origin(const struct container_spec *spec, const char *base)
+{
+	_cleanup_free_ char *changes = strdup("");
+
+	/* In the order they apply: the files' drops and adds, then the options'. */
+	for (int options = 0; options <= 1; options++) {
+		changes = append_assignments(spec, SPEC_KEY_DROP_CAPABILITIES, options, changes);
+		changes = append_assignments(spec, SPEC_KEY_ADD_CAPABILITIES, options, changes);
+	}
+	if (!changes)
+		return NULL;
+	return strdup_printf("%s, then %s", base, changes);
+}
+
+/*
+ * The value of @k as text and its origin as new strings (*ret_value: the text
+ * as written when a file set it, else the spec's; *ret_origin:
+ * "web.container:5", "--memory" or "default"). Capabilities= changed by the
+ * add and drop keys or options is shown as the final set, with every change
+ * in its origin. Returns 0 or -ENOMEM.
+ */
+static int key_view(const struct container_spec *spec, const struct config_key *k, char **ret_value,
+		    char **ret_origin)
+{
+	const struct spec_origin *o = &spec->origin[k->id];
+	const char *file = spec_origin_file(spec, k->id);
+	bool caps = k->id == SPEC_KEY_CAPABILITIES && caps_changed(spec);
+	char *value = NULL, *origin;
+	size_t size = 0;
+	FILE *f;
+
+	if (o->value && !caps) {
+		value = strdup(o->value);
+	} else {
+		f = open_memstream(&value, &size);
+		if (!f)
+			return -ENOMEM;
+		put_value(spec, k, false, f);
+		if (fclose(f) != 0) {
+			free(value);
+			return -ENOMEM;
+		}
+	}
+	if (file)
+		origin = strdup_printf("%s:%u", file, o->line);
+	else
+		origin = strdup(o->option ? o->option : "default");
+	if (caps && origin) {
+		char *changed = caps_origin(spec, origin);
+
+		free(origin);
+		origin = changed;
+	}
+	if (!value || !origin) {
+		free(value);
+		free(origin);
+		return -ENOMEM;
+	}
+	*ret_value = value;
+	*ret_origin = origin;
+	return 0;
 }
 
 int config_show_effective(const struct container_spec *spec, FILE *f)

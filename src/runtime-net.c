@@ -944,8 +944,34 @@ static int copy_resolv_conf(FILE *f, const char *path, bool drop_loopback)
 }
 
 /*
- * The resolv.conf of the container into @f. Name servers from DNS=, else
- * the CNI result's (with its search domains), else the host's: as they are
+ * Copies the search, domain and options lines of the resolv.conf at @path to
+ * @f, in their order, without search and domain when @skip_search (the name
+ * servers around them are replaced, as podman does with DNS=). A file that
+ * cannot be read adds nothing.
+ */
+static void copy_resolv_options(FILE *f, const char *path, bool skip_search)
+{
+	_cleanup_free_ char *text = NULL;
+
+	if (read_file_at(AT_FDCWD, path, 64 * 1024, &text) < 0)
+		return;
+	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+		char word[16];
+		bool search;
+
+		if (sscanf(line, " %15s", word) != 1)
+			continue;
+		search = streq(word, "search") || streq(word, "domain");
+		if ((search && !skip_search) || streq(word, "options"))
+			fprintf(f, "%s\n", line);
+	}
+}
+
+/*
+ * The resolv.conf of the container into @f. Name servers from DNS= (with the
+ * host's search, domain and options lines, the CNI result's search domains
+ * replacing the host's), else the CNI result's (with its search domains),
+ * else the host's: as they are
  * when the container shares the host's network; in a network namespace of
  * its own without the loopback servers (a 127.0.0.53 stub resolver is not
  * there), then systemd-resolved's upstream list, then public servers, as
@@ -975,13 +1001,16 @@ static void etc_resolv_conf(FILE *f, const struct container_spec *spec, const st
 		}
 	if (any) {
 		json_t *search = json_object_get(dns, "search");
+		bool cni_search = json_array_size(search) > 0;
 
-		if (json_array_size(search) > 0) {
+		if (cni_search) {
 			fputs("search", f);
 			json_array_foreach(search, i, v) if (json_is_string(v))
 			    fprintf(f, " %s", json_string_value(v));
 			fputc('\n', f);
 		}
+		if (spec->dns && spec->dns[0])
+			copy_resolv_options(f, host_resolv, cni_search);
 		return;
 	}
 	if (copy_resolv_conf(f, host_resolv, own_netns) > 0 || !own_netns)

@@ -296,6 +296,15 @@ EOF
 	[ "$(field capabilities)" = "CAP_KILL CAP_NET_BIND_SERVICE" ]
 	[ "$(field pids-limit | tr -d " ")" = max ]
 	[[ "$output" == *"pids.max = max"* ]]
+	# --effective and --json: the final set, its origin naming each change in order.
+	run --separate-stderr "$MDLAUNCH" show --effective --cap-drop KILL "$f"
+	print_run
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Capabilities         = cap_net_bind_service              default, then $f:3, $f:4, --cap-drop"$'\n'* ]]
+	run --separate-stderr "$MDLAUNCH" show --json --cap-drop KILL "$f"
+	print_run
+	[ "$status" -eq 0 ]
+	[[ "$output" == *'{ "key": "Capabilities", "value": ["cap_net_bind_service"], "origin": "default, then '"$f:3, $f:4"', --cap-drop" }'* ]]
 }
 
 @test "security: run --cap-drop ALL --cap-add NET_BIND_SERVICE leaves exactly that one" {

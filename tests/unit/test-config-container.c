@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <linux/capability.h>
 #include <linux/magic.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -1068,6 +1069,58 @@ static void test_show_repeatable(void **state)
 	remove_dropins();
 }
 
+/*
+ * Capabilities= changed by AddCapabilities=/DropCapabilities= or a run option:
+ * show --effective and --json give the final set, and the origin names the
+ * base and every change in the order they apply.
+ */
+static void test_show_capabilities(void **state)
+{
+	_cleanup_(spec_freep) struct container_spec *spec = NULL;
+	_cleanup_free_ char *out = NULL;
+	size_t size = 0;
+	FILE *f;
+
+	(void)state;
+	remove_dropins();
+	spec = load_text("dropin.container",
+			 "[Container]\nCommand = true\nCapabilities = CHOWN KILL\n"
+			 "AddCapabilities = NET_RAW\n",
+			 0, "");
+	/* What config-cli.c does for --cap-drop KILL. */
+	assert_int_equal(spec_add_origin(spec, SPEC_KEY_DROP_CAPABILITIES, 0, 0, "--cap-drop", "KILL"),
+			 0);
+	spec->capabilities &= ~(1ULL << CAP_KILL);
+	f = open_memstream(&out, &size);
+	assert_non_null(f);
+	assert_int_equal(config_show_effective(spec, f), 0);
+	assert_int_equal(fclose(f), 0);
+	assert_non_null(strstr(out, "Capabilities         = cap_chown cap_net_raw             "
+				    "dropin.container:3, then dropin.container:4, --cap-drop\n"));
+	free(out);
+	out = NULL;
+	f = open_memstream(&out, &size);
+	assert_non_null(f);
+	assert_int_equal(config_show_json(spec, "", NULL, f), 0);
+	assert_int_equal(fclose(f), 0);
+	assert_non_null(strstr(out, "{ \"key\": \"Capabilities\", \"value\": [\"cap_chown\", "
+				    "\"cap_net_raw\"], \"text\": \"CHOWN KILL\", \"origin\": "
+				    "\"dropin.container:3, then dropin.container:4, --cap-drop\""));
+	spec_free(spec);
+	/* Nothing changed the set: the line as written, its origin alone. */
+	spec = load_text("dropin.container", "[Container]\nCommand = true\nCapabilities = CHOWN\n", 0,
+			 "");
+	free(out);
+	out = NULL;
+	f = open_memstream(&out, &size);
+	assert_non_null(f);
+	assert_int_equal(config_show_effective(spec, f), 0);
+	assert_int_equal(fclose(f), 0);
+	assert_non_null(strstr(out, "Capabilities         = CHOWN                             "
+				    "dropin.container:3\n"));
+	remove_dropins();
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -1145,6 +1198,7 @@ int main(void)
 		cmocka_unit_test_setup(test_trust_check, setup),
 		cmocka_unit_test_setup(test_show_effective, setup),
 		cmocka_unit_test_setup(test_show_repeatable, setup),
+		cmocka_unit_test_setup(test_show_capabilities, setup),
 		cmocka_unit_test_setup(test_mask_keys, setup),
 		cmocka_unit_test_setup(test_fifo_and_bom, setup),
 		cmocka_unit_test_setup(test_unit_sections, setup),
