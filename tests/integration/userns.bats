@@ -509,6 +509,16 @@ EOF
 	[ "${lines[1]}" = ptmx ]
 }
 
+@test "userns: a working directory made in a fresh tmpfs is User='s inside the namespace" {
+	run --separate-stderr timeout -k 5 "$MDL_TIMEOUT" unshare -m --propagation private -- \
+		"$MDLAUNCH" run --userns auto --read-only --user 65534:65534 -w /tmp/work -- \
+		sh -c 'touch x && echo touched; stat -c "%u %g" .'
+	print_run
+	[ "$status" -eq 0 ]
+	[ "${lines[*]}" = "touched 65534 65534" ]
+	[ -z "$(state_lines)" ]
+}
+
 # idmapped volumes run in a mount namespace of the test's, as the Rootfs= tests do.
 idmap_run()
 {
