@@ -324,6 +324,35 @@ static int make_target(const struct mount_op *op)
 	return 0;
 }
 
+/*
+ * The mount of @op again, its data without the gid= option: the ptys then
+ * stay the group of the namespace's root. Allocates nothing (init).
+ */
+static int mount_without_gid(const struct mount_op *op)
+{
+	char data[256];
+	size_t len = 0;
+
+	for (const char *p = op->data, *end; *p; p = *end ? end + 1 : end) {
+		size_t n;
+
+		end = strchrnul(p, ',');
+		n = (size_t)(end - p);
+		if (n >= 4 && strncmp(p, "gid=", 4) == 0)
+			continue;
+		if (len + n + 2 > sizeof(data))
+			return -EINVAL;
+		if (len)
+			data[len++] = ',';
+		memcpy(data + len, p, n);
+		len += n;
+	}
+	data[len] = '\0';
+	if (mount(op->source, op->target, op->fstype, op->mountflags, data) < 0)
+		return -errno;
+	return 0;
+}
+
 static int op_mount(const struct mount_op *op)
 {
 	int r;
@@ -333,9 +362,11 @@ static int op_mount(const struct mount_op *op)
 		if (r < 0)
 			return r;
 	}
-	if (mount(op->source, op->target, op->fstype, op->mountflags, op->data) < 0)
+	if (mount(op->source, op->target, op->fstype, op->mountflags, op->data) == 0)
+		return 0;
+	if (errno != EINVAL || !(op->flags & MOUNT_OP_GID_IF_MAPPED) || !op->data)
 		return -errno;
-	return 0;
+	return mount_without_gid(op);
 }
 
 static int op_mknod(const struct mount_op *op)
@@ -601,6 +632,13 @@ void mount_op_describe(const struct mount_op *op, char *buf, size_t size)
 
 		if (len + 1 < size)
 			snprintf(buf + len, size - len, " if present");
+	}
+	if (op->flags & MOUNT_OP_GID_IF_MAPPED) {
+		size_t len = strlen(buf);
+
+		if (len + 1 < size)
+			snprintf(buf + len, size - len,
+				 ", without gid= if the user namespace does not map it");
 	}
 }
 

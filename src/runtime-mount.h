@@ -88,6 +88,12 @@ enum mount_op_type {
 #define MOUNT_OP_OPTIONAL (1U << 0) /* a missing source or target skips the op */
 #define MOUNT_OP_MKTARGET (1U << 1) /* create the target first (MOUNT_OP_MOUNT) */
 #define MOUNT_OP_CHOWN	  (1U << 2) /* MKDIR: chown what it creates to uid:gid */
+/*
+ * MOUNT_OP_MOUNT: when the mount fails with EINVAL and data has a gid=
+ * option, retry once without it (a devpts gid= the user namespace does
+ * not map; the user namespace of UserNS=auto is only known at run time).
+ */
+#define MOUNT_OP_GID_IF_MAPPED (1U << 3)
 
 struct mount_op {
 	uint32_t type;	     /* enum mount_op_type */
