@@ -189,15 +189,13 @@ int mount_plan_add_dev(const struct container_spec *spec, struct mount_plan *pla
 	struct device_set set = {};
 	char pts[96], shm[64];
 	int64_t gid = tty_gid();
+	uint32_t pts_flags = 0;
 	size_t failed;
 	int r;
 
 	r = devices_resolve(spec, &set, &failed);
 	if (r < 0)
 		return r;
-	/* Its gid= must be mapped in the user namespace: the ptys then stay root's group. */
-	if (spec_has_userns(spec))
-		gid = -ENOENT;
 
 	/* docker's size for /dev: nodes and links only; exec is refused for good measure. */
 	/* MKTARGET: a Rootfs= tree may have no /dev. */
@@ -214,6 +212,13 @@ int mount_plan_add_dev(const struct container_spec *spec, struct mount_plan *pla
 	if (r >= 0)
 		r = add(&b, &(struct mount_op){
 				.type = MOUNT_OP_MKDIR, .target = "/dev/pts", .mode = 0755 });
+	/*
+	 * gid= must be mapped in the user namespace, which UserNS=auto only
+	 * picks at run time: init drops it when the kernel refuses it (the ptys
+	 * are then the group of the namespace's root).
+	 */
+	if (gid >= 0 && spec_has_userns(spec))
+		pts_flags = MOUNT_OP_GID_IF_MAPPED;
 	if (gid >= 0)
 		snprintf(pts, sizeof(pts), "newinstance,ptmxmode=0666,mode=0620,gid=%" PRId64, gid);
 	else
@@ -224,6 +229,7 @@ int mount_plan_add_dev(const struct container_spec *spec, struct mount_plan *pla
 						.target = "/dev/pts",
 						.fstype = "devpts",
 						.mountflags = MS_NOSUID | MS_NOEXEC,
+						.flags = pts_flags,
 						.data = pts });
 	if (r >= 0)
 		r = add_links(&b);

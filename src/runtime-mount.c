@@ -244,19 +244,34 @@ static int op_remount(const struct mount_op *op)
 }
 
 /*
- * mkdir -p @path with @mode for every missing component. The parents
- * usually exist (/sys/fs/cgroup/cpu, /dev/pts): the path itself is tried
- * first, the components only when that says ENOENT.
+ * mkdir(@path, @mode), then, when @uid is not -1, a chown of the directory
+ * it made (an existing one is left as it is). Returns 0 (made), 1 (it
+ * existed), or -errno.
  */
-static int mkdir_p(const char *path, mode_t mode)
+static int mkdir_owned(const char *path, mode_t mode, uid_t uid, gid_t gid)
+{
+	if (mkdir(path, mode) < 0)
+		return errno == EEXIST ? 1 : -errno;
+	if (uid != (uid_t)-1 && lchown(path, uid, gid) < 0)
+		return -errno;
+	return 0;
+}
+
+/*
+ * mkdir -p @path with @mode for every missing component, each one it makes
+ * given to @uid:@gid unless @uid is -1. The parents usually exist
+ * (/sys/fs/cgroup/cpu, /dev/pts): the path itself is tried first, the
+ * components only when that says ENOENT.
+ */
+static int mkdir_p(const char *path, mode_t mode, uid_t uid, gid_t gid)
 {
 	char buf[PATH_MAX];
 	size_t len = strlen(path);
+	int r;
 
-	if (mkdir(path, mode) == 0 || errno == EEXIST)
-		return 0;
-	if (errno != ENOENT)
-		return -errno;
+	r = mkdir_owned(path, mode, uid, gid);
+	if (r != -ENOENT)
+		return r < 0 ? r : 0;
 	if (len >= sizeof(buf))
 		return -ENAMETOOLONG;
 	memcpy(buf, path, len + 1);
@@ -264,13 +279,21 @@ static int mkdir_p(const char *path, mode_t mode)
 		if (*p != '/')
 			continue;
 		*p = '\0';
-		if (mkdir(buf, mode) < 0 && errno != EEXIST)
-			return -errno;
+		r = mkdir_owned(buf, mode, uid, gid);
+		if (r < 0)
+			return r;
 		*p = '/';
 	}
-	if (mkdir(buf, mode) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
+	r = mkdir_owned(buf, mode, uid, gid);
+	return r < 0 ? r : 0;
+}
+
+static int op_mkdir(const struct mount_op *op)
+{
+	bool owned = op->flags & MOUNT_OP_CHOWN;
+
+	return mkdir_p(op->target, op->mode ? op->mode : 0755, owned ? op->uid : (uid_t)-1,
+		       owned ? op->gid : (gid_t)-1);
 }
 
 /* Creates the target of a mount: a directory, or an empty file for a bind of a non-directory. */
@@ -283,14 +306,14 @@ static int make_target(const struct mount_op *op)
 
 	if (!(op->mountflags & MS_BIND) || !op->source || stat(op->source, &st) < 0 ||
 	    S_ISDIR(st.st_mode))
-		return mkdir_p(op->target, 0755);
+		return mkdir_p(op->target, 0755, (uid_t)-1, (gid_t)-1);
 	if (strlen(op->target) >= sizeof(parent))
 		return -ENAMETOOLONG;
 	strcpy(parent, op->target);
 	slash = strrchr(parent, '/');
 	if (slash && slash != parent) {
 		*slash = '\0';
-		r = mkdir_p(parent, 0755);
+		r = mkdir_p(parent, 0755, (uid_t)-1, (gid_t)-1);
 		if (r < 0)
 			return r;
 	}
@@ -298,6 +321,35 @@ static int make_target(const struct mount_op *op)
 	if (fd < 0)
 		return -errno;
 	close(fd);
+	return 0;
+}
+
+/*
+ * The mount of @op again, its data without the gid= option: the ptys then
+ * stay the group of the namespace's root. Allocates nothing (init).
+ */
+static int mount_without_gid(const struct mount_op *op)
+{
+	char data[256];
+	size_t len = 0;
+
+	for (const char *p = op->data, *end; *p; p = *end ? end + 1 : end) {
+		size_t n;
+
+		end = strchrnul(p, ',');
+		n = (size_t)(end - p);
+		if (n >= 4 && strncmp(p, "gid=", 4) == 0)
+			continue;
+		if (len + n + 2 > sizeof(data))
+			return -EINVAL;
+		if (len)
+			data[len++] = ',';
+		memcpy(data + len, p, n);
+		len += n;
+	}
+	data[len] = '\0';
+	if (mount(op->source, op->target, op->fstype, op->mountflags, data) < 0)
+		return -errno;
 	return 0;
 }
 
@@ -310,9 +362,11 @@ static int op_mount(const struct mount_op *op)
 		if (r < 0)
 			return r;
 	}
-	if (mount(op->source, op->target, op->fstype, op->mountflags, op->data) < 0)
+	if (mount(op->source, op->target, op->fstype, op->mountflags, op->data) == 0)
+		return 0;
+	if (errno != EINVAL || !(op->flags & MOUNT_OP_GID_IF_MAPPED) || !op->data)
 		return -errno;
-	return 0;
+	return mount_without_gid(op);
 }
 
 static int op_mknod(const struct mount_op *op)
@@ -455,7 +509,7 @@ static int op_execute(const struct mount_op *op)
 	case MOUNT_OP_REMOUNT:
 		return op_remount(op);
 	case MOUNT_OP_MKDIR:
-		return mkdir_p(op->target, op->mode ? op->mode : 0755);
+		return op_mkdir(op);
 	case MOUNT_OP_MKNOD:
 		return op_mknod(op);
 	case MOUNT_OP_SYMLINK:
@@ -538,7 +592,11 @@ void mount_op_describe(const struct mount_op *op, char *buf, size_t size)
 		snprintf(buf, size, "remount '%s' (%s)", op->target, flags);
 		break;
 	case MOUNT_OP_MKDIR:
-		snprintf(buf, size, "mkdir '%s' (mode %04o)", op->target, op->mode & 07777);
+		if (op->flags & MOUNT_OP_CHOWN)
+			snprintf(buf, size, "mkdir '%s' (mode %04o, owner %u:%u)", op->target,
+				 op->mode & 07777, (unsigned)op->uid, (unsigned)op->gid);
+		else
+			snprintf(buf, size, "mkdir '%s' (mode %04o)", op->target, op->mode & 07777);
 		break;
 	case MOUNT_OP_MKNOD:
 		snprintf(buf, size, "mknod '%s' (%c %u:%u, mode %04o)", op->target,
@@ -574,6 +632,13 @@ void mount_op_describe(const struct mount_op *op, char *buf, size_t size)
 
 		if (len + 1 < size)
 			snprintf(buf + len, size - len, " if present");
+	}
+	if (op->flags & MOUNT_OP_GID_IF_MAPPED) {
+		size_t len = strlen(buf);
+
+		if (len + 1 < size)
+			snprintf(buf + len, size - len,
+				 ", without gid= if the user namespace does not map it");
 	}
 }
 

@@ -33,7 +33,12 @@ enum mount_op_type {
 	 * below target is remounted too.
 	 */
 	MOUNT_OP_REMOUNT,
-	/* mkdir target with mode (parents included); an existing directory is fine. */
+	/*
+	 * mkdir target with mode (parents included); an existing directory is
+	 * fine. With MOUNT_OP_CHOWN the directories the op creates (never an
+	 * existing one) are then given to uid:gid, ids as init sees them (inside
+	 * the container's user namespace when it has one).
+	 */
 	MOUNT_OP_MKDIR,
 	/*
 	 * mknod(target, mode, dev). Where mknod is not allowed (a user
@@ -82,6 +87,13 @@ enum mount_op_type {
 /* mount_op.flags */
 #define MOUNT_OP_OPTIONAL (1U << 0) /* a missing source or target skips the op */
 #define MOUNT_OP_MKTARGET (1U << 1) /* create the target first (MOUNT_OP_MOUNT) */
+#define MOUNT_OP_CHOWN	  (1U << 2) /* MKDIR: chown what it creates to uid:gid */
+/*
+ * MOUNT_OP_MOUNT: when the mount fails with EINVAL and data has a gid=
+ * option, retry once without it (a devpts gid= the user namespace does
+ * not map; the user namespace of UserNS=auto is only known at run time).
+ */
+#define MOUNT_OP_GID_IF_MAPPED (1U << 3)
 
 struct mount_op {
 	uint32_t type;	     /* enum mount_op_type */
@@ -89,6 +101,7 @@ struct mount_op {
 	uint64_t mountflags; /* MS_* */
 	uint32_t mode;	     /* MKDIR, MKNOD: file type and permission bits */
 	uint64_t dev;	     /* MKNOD: makedev(major, minor) */
+	uint32_t uid, gid;   /* MKDIR with MOUNT_OP_CHOWN: the owner */
 	char *source;	     /* NULL when unused */
 	char *target;	     /* always set */
 	char *fstype;	     /* NULL when unused */

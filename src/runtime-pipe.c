@@ -71,7 +71,7 @@ static void put_opt_string(struct writer *w, const char *s)
 		put_string(w, s, strlen(s));
 }
 
-#define MOUNT_OP_HEADER_LEN (3 * sizeof(uint32_t) + 2 * sizeof(uint64_t))
+#define MOUNT_OP_HEADER_LEN (5 * sizeof(uint32_t) + 2 * sizeof(uint64_t))
 
 /* Adds the encoded size of the mount plan and the seccomp filter to *total. */
 static int account_tail(const struct command *c, size_t *total)
@@ -107,6 +107,8 @@ static void put_tail(struct writer *w, const struct command *c)
 		put_u64(w, op->mountflags);
 		put_u32(w, op->mode);
 		put_u64(w, op->dev);
+		put_u32(w, op->uid);
+		put_u32(w, op->gid);
 		put_opt_string(w, op->source);
 		put_opt_string(w, op->target ? op->target : "");
 		put_opt_string(w, op->fstype);
@@ -311,7 +313,8 @@ static int get_tail(struct reader *rd, struct command *c)
 		c->mounts.n_ops = i + 1;
 		if (get_u32(rd, &op->type) < 0 || get_u32(rd, &op->flags) < 0 ||
 		    get_u64(rd, &op->mountflags) < 0 || get_u32(rd, &op->mode) < 0 ||
-		    get_u64(rd, &op->dev) < 0)
+		    get_u64(rd, &op->dev) < 0 || get_u32(rd, &op->uid) < 0 ||
+		    get_u32(rd, &op->gid) < 0)
 			return -EBADMSG;
 		if (op->type >= _MOUNT_OP_MAX)
 			return -EBADMSG;

@@ -13,14 +13,14 @@
  * Command frame (launcher -> init, fd 3), integers in host byte order (both
  * ends are the same binary):
  *
- *   u32 magic "MDLC"   u32 version (4)   u32 namespaces (NS_*)
+ *   u32 magic "MDLC"   u32 version (5)   u32 namespaces (NS_*)
  *   u32 flags (bit 0: tty, bit 1: no_new_privs, bit 2: init stays PID 1, bit 3: clear env)
  *   u32 argc (>= 1)    u32 envc   u32 uid   u32 gid   u32 ngroups   u32 nrlimits
  *   u64 capabilities (bounding set)   u64 ambient capabilities
  *   string hostname, string path, string cwd, argc x string argv, envc x string env
  *   ngroups x u32 gid, nrlimits x (u32 resource, u64 soft, u64 hard)
  *   u32 nmounts, nmounts x mount op:
- *       u32 type  u32 flags  u64 mountflags  u32 mode  u64 dev
+ *       u32 type  u32 flags  u64 mountflags  u32 mode  u64 dev  u32 uid  u32 gid
  *       optional string source, string target, optional string fstype, optional string data
  *   u32 seccomp filter length in bytes (a multiple of sizeof(struct sock_filter), 0: none),
  *       that many bytes
@@ -41,7 +41,7 @@
 
 #define PIPE_COMMAND_MAGIC   0x434c444dU /* "MDLC" in a little-endian dump */
 #define PIPE_STATUS_MAGIC    0x534c444dU /* "MDLS" */
-#define PIPE_COMMAND_VERSION 4U
+#define PIPE_COMMAND_VERSION 5U
 
 #define PIPE_STRING_MAX		(128U * 1024)			/* the kernel's MAX_ARG_STRLEN */
 #define PIPE_STRINGS_MAX	65536U				/* argc + envc */

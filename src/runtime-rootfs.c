@@ -358,13 +358,23 @@ bool rootfs_makes_workdir(const struct container_spec *spec)
 	return fresh && !streq(wd, best);
 }
 
-/* The working directory, made in its fresh tmpfs when rootfs_makes_workdir(). */
+/*
+ * The working directory, made in its fresh tmpfs when rootfs_makes_workdir().
+ * As podman does, a User= other than root gets it (the ids are the
+ * container's: init makes it inside the user namespace, if any).
+ */
 static int add_workdir(const struct container_spec *spec, const char *root, struct mount_plan *plan)
 {
+	struct mount_op op = { .type = MOUNT_OP_MKDIR, .mode = 0755 };
+
 	if (!rootfs_makes_workdir(spec))
 		return 0;
-	return add_at(plan, (struct mount_op){ .type = MOUNT_OP_MKDIR, .mode = 0755 }, root,
-		      spec->working_directory);
+	if (spec->uid != 0) {
+		op.flags |= MOUNT_OP_CHOWN;
+		op.uid = spec->uid;
+		op.gid = spec->gid;
+	}
+	return add_at(plan, op, root, spec->working_directory);
 }
 
 int mount_plan_add_rootfs(const struct container_spec *spec, struct mount_plan *plan)

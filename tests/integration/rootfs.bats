@@ -426,6 +426,34 @@ box
 	ns_mounts_clean
 }
 
+@test "read-only: a working directory made in a fresh tmpfs is User='s, an existing one is left alone" {
+	local f
+	f=$(write_container rouser <<-EOF
+		[Container]
+		Command = sh -c 'touch x && echo touched; stat -c %U .; stat -c %U /tmp/work; stat -c %U /tmp'
+		ReadOnly = true
+		User = nobody
+		WorkingDirectory = /tmp/work/sub
+	EOF
+	)
+	run --separate-stderr mdl_ns "$f"
+	print_run
+	[ "$status" -eq 0 ]
+	# the parent the op made too; /tmp itself is the tmpfs's (root's), not made by the plan
+	[ "${lines[*]}" = "touched nobody nobody root" ]
+	run --separate-stderr "$MDLAUNCH" show "$f"
+	print_run
+	[[ "$output" == *"mkdir '/tmp/work/sub' (mode 0755, owner $(id -u nobody):$(id -g nobody))"* ]]
+	# root's stays root's, and the plan says no owner
+	run --separate-stderr mdl_ns run --read-only -w /tmp/work -- stat -c %U .
+	print_run
+	[ "$status" -eq 0 ]
+	[ "$output" = root ]
+	run --separate-stderr "$MDLAUNCH" show --read-only -w /tmp/work -- true
+	[[ "$output" == *"mkdir '/tmp/work' (mode 0755)"* ]]
+	ns_mounts_clean
+}
+
 @test "init: with Init=true, /proc/1/exe, /proc/1/root and /proc/1/fd are out of reach" {
 	local f
 	f=$(write_container initexe <<-EOF

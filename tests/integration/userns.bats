@@ -509,6 +509,36 @@ EOF
 	[ "${lines[1]}" = ptmx ]
 }
 
+@test "userns: the ptys are group tty's when the namespace maps it (UserNS=auto), root's when it does not" {
+	local tty pty='import os; m, s = os.openpty(); print(os.stat(os.ttyname(s)).st_gid)'
+	tty=$(getent group tty | cut -d: -f3)
+	[ -n "$tty" ] || skip "no group tty on this host"
+	[ -x /usr/bin/python3 ] || skip "no /usr/bin/python3"
+	run --separate-stderr mdl run --userns auto -- /usr/bin/python3 -c "$pty"
+	print_run
+	[ "$status" -eq 0 ]
+	[ "$output" = "$tty" ]
+	run --separate-stderr "$MDLAUNCH" show --userns auto -- true
+	print_run
+	[[ "$output" == *"gid=$tty), without gid= if the user namespace does not map it"* ]]
+	# a map without the tty gid: devpts refuses gid=, init mounts it without
+	run --separate-stderr mdl run --uidmap 0:400000:1 -- /usr/bin/python3 -c "$pty"
+	print_run
+	[ "$status" -eq 0 ]
+	[ "$output" = 0 ]
+	[ -z "$(state_lines)" ]
+}
+
+@test "userns: a working directory made in a fresh tmpfs is User='s inside the namespace" {
+	run --separate-stderr timeout -k 5 "$MDL_TIMEOUT" unshare -m --propagation private -- \
+		"$MDLAUNCH" run --userns auto --read-only --user 65534:65534 -w /tmp/work -- \
+		sh -c 'touch x && echo touched; stat -c "%u %g" .'
+	print_run
+	[ "$status" -eq 0 ]
+	[ "${lines[*]}" = "touched 65534 65534" ]
+	[ -z "$(state_lines)" ]
+}
+
 # idmapped volumes run in a mount namespace of the test's, as the Rootfs= tests do.
 idmap_run()
 {

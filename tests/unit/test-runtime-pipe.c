@@ -48,7 +48,8 @@ static bool mounts_equal(const struct mount_plan *a, const struct mount_plan *b)
 		const struct mount_op *x = &a->ops[i], *y = &b->ops[i];
 
 		if (x->type != y->type || x->flags != y->flags || x->mountflags != y->mountflags ||
-		    x->mode != y->mode || x->dev != y->dev || !opt_streq(x->source, y->source) ||
+		    x->mode != y->mode || x->dev != y->dev || x->uid != y->uid ||
+		    x->gid != y->gid || !opt_streq(x->source, y->source) ||
 		    !streq(x->target, y->target) || !opt_streq(x->fstype, y->fstype) ||
 		    !opt_streq(x->data, y->data))
 			return false;
@@ -163,6 +164,8 @@ static void test_mounts_and_filter(void **state)
 		  .dev = 0x103 },
 		{ .type = MOUNT_OP_MASK, .flags = MOUNT_OP_OPTIONAL, .target = "/proc/kcore",
 		  .data = "" },
+		{ .type = MOUNT_OP_MKDIR, .flags = MOUNT_OP_CHOWN, .target = "/tmp/w", .mode = 0755,
+		  .uid = 65534, .gid = 4294967294U },
 	};
 	struct command c = { .argv = argv,
 			     .path = "/bin",
