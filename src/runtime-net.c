@@ -579,23 +579,34 @@ static int cache_write(struct net_run *n)
 
 /*
  * Creates the entry under a hidden name, locks it, writes it and renames it
- * into place: a sweep never sees an entry that is not locked yet.
+ * into place: a sweep never sees an entry that is not locked yet. A sweep can
+ * take the hidden file in the moment between its creation and our lock (it
+ * looks like one left by a killed launcher); we then hold the lock of an
+ * unlinked file, see st_nlink == 0, and create it again.
  */
 static int cache_create(struct net_run *n)
 {
 	_cleanup_free_ char *tmp = strdup_printf(NET_CACHE_DIR "/.%s.tmp", n->container_id);
+	bool placed = false;
+	struct stat st;
 	int r;
 
 	if (!tmp)
 		return -ENOMEM;
-	n->lock_fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (n->lock_fd < 0)
-		return -errno;
-	if (flock(n->lock_fd, LOCK_EX) < 0) {
-		r = -errno;
-		(void)unlink(tmp);
-		return r;
+	for (int attempt = 0; attempt < TEARDOWN_ATTEMPTS && !placed; attempt++) {
+		n->lock_fd = safe_close(n->lock_fd);
+		n->lock_fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (n->lock_fd < 0)
+			return -errno;
+		if (flock(n->lock_fd, LOCK_EX) < 0 || fstat(n->lock_fd, &st) < 0) {
+			r = -errno;
+			(void)unlink(tmp);
+			return r;
+		}
+		placed = st.st_nlink > 0;
 	}
+	if (!placed)
+		return -EBUSY;
 	r = cache_write(n);
 	if (r >= 0 && rename(tmp, n->cache_path) < 0)
 		r = -errno;
@@ -715,9 +726,9 @@ int net_attach(const struct net_plan *plan, const struct container_spec *spec,
 	}
 	r = cache_create(n);
 	if (r < 0) {
+		net_error(r, msg, size, "cannot write '%s': %s", n->cache_path, strerror(-r));
 		net_run_free(n);
-		return net_error(r, msg, size, "cannot write '%s': %s", n->cache_path,
-				 strerror(-r));
+		return r;
 	}
 	r = netns_pin(n, pid);
 	if (r < 0) {

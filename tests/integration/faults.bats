@@ -147,6 +147,32 @@ inject_net()
 	grep -q '^cleared-by-next-run: .*netns-pin' "$BATS_TEST_TMPDIR/left"
 }
 
+@test "faults: network, a sweep that takes the entry before its launcher locks it does not fail that launcher" {
+	command -v iptables >/dev/null && [ -x /usr/lib/cni/bridge ] ||
+		skip "iptables or the CNI plugins are missing"
+	skip_if_unified "the network fault tests run on the host"
+	# The first launcher's flock of its new (hidden) cache entry is held back 2 s;
+	# meanwhile a second launcher's sweep finds the entry unlocked and removes it.
+	: >"$BATS_TEST_TMPDIR/left"
+	run env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		FAULTS_NAME=netrace FAULTS_MDLAUNCH="$MDLAUNCH" M="$MDLAUNCH" \
+		timeout -k 5 60 unshare -m -n --propagation private -- \
+		"$TOP/tests/faults/netns-run.sh" "$BATS_TEST_TMPDIR/left" bash -c '
+			strace -f -qq -o /dev/null -e trace=flock \
+				-e inject=flock:delay_enter=2000000:when=1 \
+				"$M" run --name netrace --network mdlaunch -- true & a=$!
+			for _ in $(seq 100); do
+				ls -A /run/mdlaunch/net 2>/dev/null | grep -q "^\.netrace-.*\.tmp$" && break
+				sleep 0.02
+			done
+			"$M" run --name netrace --network mdlaunch -- true; b=$?
+			wait $a; echo "first $? second $b"'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"first 0 second 0"* ]]
+	[ ! -s "$BATS_TEST_TMPDIR/left" ]
+}
+
 @test "faults: v2, the move into supervisor failing leaves no supervisor cgroup" {
 	skip_unless_unified "no supervisor cgroup"
 	# The launcher's first write: its pid into <own cgroup>/supervisor/cgroup.procs.
