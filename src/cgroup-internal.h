@@ -156,6 +156,10 @@ __attribute__((format(printf, 3, 4))) int cgroup_error_message(struct cgroup_err
  * rmdir; with @retry it retries briefly on EBUSY and the kernel's other
  * transient errors (EINTR, EAGAIN, ENOMEM, EIO), not on ENOENT, ENOTEMPTY,
  * EPERM, EACCES, EROFS.
+ * cgroup_remove_leaf() removes our leaf: usually it is empty by now (init was
+ * PID 1 of its namespace and is reaped), so one rmdir; otherwise @empty kills
+ * what is left and the rmdir is retried. Closes leaf->fd. 0 or -errno with
+ * @err filled (when not NULL).
  */
 int cgroup_prepare_levels(struct cgroup *cg, struct cgroup_dir *d, const char *name,
 			  struct cgroup_error *err);
@@ -165,6 +169,8 @@ int cgroup_open_leaf_file(struct cgroup *cg, const struct cgroup_subsys_ops *ss,
 int cgroup_attach_pid(struct cgroup_level *leaf, pid_t pid, struct cgroup_error *err);
 int cgroup_kill_procs(struct cgroup_level *leaf);
 int cgroup_remove_dir(const char *path, bool retry);
+int cgroup_remove_leaf(struct cgroup_level *leaf, int (*empty)(struct cgroup_level *leaf),
+		       struct cgroup_error *err);
 void cgroup_sleep_ms(unsigned ms);
 
 /*

@@ -460,3 +460,23 @@ int cgroup_remove_dir(const char *path, bool retry)
 	}
 	return r;
 }
+
+int cgroup_remove_leaf(struct cgroup_level *leaf, int (*empty)(struct cgroup_level *leaf),
+		       struct cgroup_error *err)
+{
+	int r, ret = 0;
+
+	r = cgroup_remove_dir(leaf->path, false);
+	if (r < 0 && r != -ENOENT) {
+		r = empty(leaf);
+		if (r < 0)
+			ret = cgroup_error_set(err, r, "empty", leaf->path, NULL, NULL);
+		leaf->fd = safe_close(leaf->fd);
+		r = cgroup_remove_dir(leaf->path, true);
+		if (r < 0 && r != -ENOENT && ret == 0)
+			ret = cgroup_error_set(err, r, "remove", leaf->path, NULL, NULL);
+	}
+	leaf->fd = safe_close(leaf->fd);
+	leaf->created = false;
+	return ret;
+}

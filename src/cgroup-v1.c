@@ -67,30 +67,6 @@ static int v1_attach(struct cgroup *cg, pid_t pid, struct cgroup_error *err)
 	return 0;
 }
 
-/*
- * Removes our leaf. Usually it is empty by now (init was PID 1 of its
- * namespace and is reaped): one rmdir. Otherwise what is left is killed
- * first, and the rmdir retried. 0 or -errno with @err filled.
- */
-static int remove_leaf(struct cgroup_level *leaf, struct cgroup_error *err)
-{
-	int r, ret = 0;
-
-	r = cgroup_remove_dir(leaf->path, false);
-	if (r < 0 && r != -ENOENT) {
-		r = cgroup_kill_procs(leaf);
-		if (r < 0)
-			ret = cgroup_error_set(err, r, "empty", leaf->path, NULL, NULL);
-		leaf->fd = safe_close(leaf->fd);
-		r = cgroup_remove_dir(leaf->path, true);
-		if (r < 0 && r != -ENOENT && ret == 0)
-			ret = cgroup_error_set(err, r, "remove", leaf->path, NULL, NULL);
-	}
-	leaf->fd = safe_close(leaf->fd);
-	leaf->created = false;
-	return ret;
-}
-
 static int v1_destroy(struct cgroup *cg, struct cgroup_error *err)
 {
 	int ret = 0;
@@ -104,7 +80,7 @@ static int v1_destroy(struct cgroup *cg, struct cgroup_error *err)
 			continue;
 		if (leaf->created && leaf->fd >= 0) {
 			/* The first error is the one reported (NULL: not recorded). */
-			r = remove_leaf(leaf, ret == 0 ? err : NULL);
+			r = cgroup_remove_leaf(leaf, cgroup_kill_procs, ret == 0 ? err : NULL);
 			if (r < 0 && ret == 0)
 				ret = r;
 		}

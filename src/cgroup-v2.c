@@ -366,21 +366,8 @@ static int v2_destroy(struct cgroup *cg, struct cgroup_error *err)
 		return 0;
 	d = &cg->dirs[p];
 	leaf = cgroup_dir_leaf(d);
-	if (leaf && leaf->created && leaf->fd >= 0) {
-		/* Usually empty by now (init was reaped): rmdir first, cgroup.kill only if not. */
-		r = cgroup_remove_dir(leaf->path, false);
-		if (r < 0 && r != -ENOENT) {
-			r = kill_leaf(leaf);
-			if (r < 0)
-				ret = cgroup_error_set(err, r, "empty", leaf->path, NULL, NULL);
-			leaf->fd = safe_close(leaf->fd);
-			r = cgroup_remove_dir(leaf->path, true);
-			if (r < 0 && r != -ENOENT && ret == 0)
-				ret = cgroup_error_set(err, r, "remove", leaf->path, NULL, NULL);
-		}
-		leaf->fd = safe_close(leaf->fd);
-		leaf->created = false;
-	}
+	if (leaf && leaf->created && leaf->fd >= 0)
+		ret = cgroup_remove_leaf(leaf, kill_leaf, err);
 	/*
 	 * Bottom-up: remove our levels; where one stays (shared with another
 	 * run, or not ours), disable what we enabled in it if nobody uses it.

@@ -184,43 +184,11 @@ int idmap_send_mounts(int sock, pid_t pid, const struct container_spec *spec,
 	return 0;
 }
 
-/* Receives one fd from @sock (close-on-exec). The fd, -EPIPE at EOF, or -errno. */
-static int receive_fd(int sock)
-{
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} control = {};
-	char byte;
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = control.buf,
-		.msg_controllen = sizeof(control.buf),
-	};
-	struct cmsghdr *c;
-	ssize_t n;
-	int fd;
-
-	n = RETRY_EINTR(recvmsg(sock, &msg, MSG_CMSG_CLOEXEC));
-	if (n < 0)
-		return -errno;
-	if (n == 0)
-		return -EPIPE;
-	c = CMSG_FIRSTHDR(&msg);
-	if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
-	    c->cmsg_len != CMSG_LEN(sizeof(int)) || (msg.msg_flags & MSG_CTRUNC))
-		return -EBADMSG;
-	memcpy(&fd, CMSG_DATA(c), sizeof(int));
-	return fd;
-}
-
 int idmap_move_received(const struct mount_op *op)
 {
 	_cleanup_close_ int tree = -EBADF;
 
-	tree = receive_fd(INIT_IDMAP_FD);
+	tree = fd_receive(INIT_IDMAP_FD);
 	if (tree < 0)
 		return tree;
 	if (syscall(SYS_move_mount, tree, "", AT_FDCWD, op->target, MOVE_MOUNT_F_EMPTY_PATH) < 0)

@@ -51,34 +51,19 @@ int tty_relay_prepare(struct tty_relay *t, int *ret_peer)
 
 int tty_relay_receive(struct tty_relay *t)
 {
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} control = {};
-	char byte;
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = control.buf,
-		.msg_controllen = sizeof(control.buf),
-	};
-	struct cmsghdr *c;
 	struct termios raw;
 	struct winsize ws;
-	ssize_t n;
+	int fd;
 
-	n = RETRY_EINTR(recvmsg(t->sock, &msg, MSG_CMSG_CLOEXEC));
-	if (n < 0 && errno == EAGAIN)
+	fd = fd_receive(t->sock);
+	if (fd == -EAGAIN)
 		return 0;
 	t->sock = safe_close(t->sock);
-	if (n < 0)
-		return -errno;
-	c = CMSG_FIRSTHDR(&msg);
-	if (n == 0 || !c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
-	    c->cmsg_len != CMSG_LEN(sizeof(int)))
+	if (fd == -EPIPE || fd == -EBADMSG)
 		return 0; /* init failed before: its status frame says why */
-	memcpy(&t->master, CMSG_DATA(c), sizeof(int));
+	if (fd < 0)
+		return fd;
+	t->master = fd;
 	if (fcntl(t->master, F_SETFL, O_NONBLOCK) < 0)
 		return -errno;
 	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)

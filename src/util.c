@@ -240,3 +240,38 @@ int fd_send(int sock, int fd)
 		return -errno;
 	return 0;
 }
+
+int fd_receive(int sock)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} control = {};
+	char byte;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = control.buf,
+		.msg_controllen = sizeof(control.buf),
+	};
+	struct cmsghdr *c;
+	ssize_t n;
+	int fd;
+
+	n = RETRY_EINTR(recvmsg(sock, &msg, MSG_CMSG_CLOEXEC));
+	if (n < 0)
+		return -errno;
+	if (n == 0)
+		return -EPIPE;
+	c = CMSG_FIRSTHDR(&msg);
+	if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+	    c->cmsg_len != CMSG_LEN(sizeof(int)))
+		return -EBADMSG;
+	memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	if (msg.msg_flags & MSG_CTRUNC) {
+		safe_close(fd); /* more than one was sent */
+		return -EBADMSG;
+	}
+	return fd;
+}

@@ -147,3 +147,8 @@ char *strdup_printf(const char *fmt, ...) _printf_(1, 2);
 
 /* Sends @fd over the unix socket @sock (SCM_RIGHTS, one byte of payload). 0 or -errno. */
 int fd_send(int sock, int fd);
+/*
+ * Receives one fd sent by fd_send() (close-on-exec). The fd, -EPIPE at end of
+ * file, -EBADMSG for a message without exactly one fd, or -errno.
+ */
+int fd_receive(int sock);
