@@ -1182,7 +1182,13 @@ int parse_port_list(const char *s, struct spec_port **ports, size_t *n_ports, ch
 	return 0;
 }
 
-int parse_dns_list(const char *s, char ***ret, char *bad, size_t bad_size)
+/*
+ * Appends to the list *@ret each word of @s (words separated by @seps) as
+ * @one parses it. On -EINVAL the offending word goes to @bad and *@ret is
+ * unchanged. 0 or -errno.
+ */
+static int parse_word_list(const char *s, const char *seps, int (*one)(const char *, char **),
+			   char ***ret, char *bad, size_t bad_size)
 {
 	_cleanup_strv_free_ char **l = NULL;
 	const char *p;
@@ -1193,19 +1199,19 @@ int parse_dns_list(const char *s, char ***ret, char *bad, size_t bad_size)
 	l = strv_copy(*ret);
 	if (!l)
 		return -ENOMEM;
-	for (p = s + strspn(s, LIST_SEPARATORS); *p; p += strspn(p, LIST_SEPARATORS)) {
-		size_t n = strcspn(p, LIST_SEPARATORS);
-		char *word = strndup(p, n);
-		unsigned char addr[sizeof(struct in6_addr)];
+	for (p = s + strspn(s, seps); *p; p += strspn(p, seps)) {
+		size_t n = strcspn(p, seps);
+		_cleanup_free_ char *word = strndup(p, n);
+		char *entry = NULL;
 
 		if (!word)
 			return -ENOMEM;
-		if (inet_pton(AF_INET, word, addr) != 1 && inet_pton(AF_INET6, word, addr) != 1) {
-			free(word);
+		r = one(word, &entry);
+		if (r == -EINVAL)
 			copy_bad(p, n, bad, bad_size);
-			return -EINVAL;
-		}
-		r = strv_consume(&l, word);
+		if (r < 0)
+			return r;
+		r = strv_consume(&l, entry);
 		if (r < 0)
 			return r;
 		p += n;
@@ -1213,6 +1219,22 @@ int parse_dns_list(const char *s, char ***ret, char *bad, size_t bad_size)
 	strv_free(*ret);
 	*ret = TAKE_PTR(l);
 	return 0;
+}
+
+/* One DNS= server: an IPv4 or IPv6 address, copied. */
+static int parse_dns_server(const char *s, char **ret)
+{
+	unsigned char addr[sizeof(struct in6_addr)];
+
+	if (inet_pton(AF_INET, s, addr) != 1 && inet_pton(AF_INET6, s, addr) != 1)
+		return -EINVAL;
+	*ret = strdup(s);
+	return *ret ? 0 : -ENOMEM;
+}
+
+int parse_dns_list(const char *s, char ***ret, char *bad, size_t bad_size)
+{
+	return parse_word_list(s, LIST_SEPARATORS, parse_dns_server, ret, bad, bad_size);
 }
 
 /* True when the @n bytes at @s are a host name for /etc/hosts: [A-Za-z0-9_.-], not starting with
@@ -1254,36 +1276,8 @@ int parse_add_host(const char *s, char **ret)
 
 int parse_add_host_list(const char *s, char ***ret, char *bad, size_t bad_size)
 {
-	_cleanup_strv_free_ char **l = NULL;
-	const char *p;
-	int r;
-
-	if (!s)
-		return -EINVAL;
-	l = strv_copy(*ret);
-	if (!l)
-		return -ENOMEM;
 	/* Blanks only: a comma could not be told from a name's. */
-	for (p = s + strspn(s, " \t\r\n"); *p; p += strspn(p, " \t\r\n")) {
-		size_t n = strcspn(p, " \t\r\n");
-		_cleanup_free_ char *word = strndup(p, n);
-		char *entry = NULL;
-
-		if (!word)
-			return -ENOMEM;
-		r = parse_add_host(word, &entry);
-		if (r == -EINVAL)
-			copy_bad(p, n, bad, bad_size);
-		if (r < 0)
-			return r;
-		r = strv_consume(&l, entry);
-		if (r < 0)
-			return r;
-		p += n;
-	}
-	strv_free(*ret);
-	*ret = TAKE_PTR(l);
-	return 0;
+	return parse_word_list(s, " \t\r\n", parse_add_host, ret, bad, bad_size);
 }
 
 bool network_name_is_valid(const char *s)
