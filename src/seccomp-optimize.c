@@ -327,6 +327,21 @@ static int emit_chain(struct opt *o, const struct range *v, size_t n, uint64_t c
 }
 
 /*
+ * The split of a search: A >= @k jumps over the @left instructions of the
+ * lower half, with a long jump when they are more than a conditional one
+ * reaches.
+ */
+static int emit_split(struct opt *o, uint32_t k, size_t left)
+{
+	int r;
+
+	if (left <= 255)
+		return emit(o, BPF_JMP | BPF_JGE | BPF_K, (uint8_t)left, 0, k);
+	r = emit(o, BPF_JMP | BPF_JGE | BPF_K, 0, 1, k);
+	return r < 0 ? r : emit(o, BPF_JMP | BPF_JA, 0, 0, (uint32_t)left);
+}
+
+/*
  * A search over the number ranges @v[0..n) (ending before @end) for the
  * number in A: halves by jge, down to a single verdict or a jeq chain,
  * whichever is shorter.
@@ -342,13 +357,7 @@ static int emit_nr(struct opt *o, const struct range *v, size_t n, uint64_t end)
 	if (chain_shape(v, n, end, &common, &chain) && chain <= nr_size(v, n, end))
 		return emit_chain(o, v, n, common);
 	left = nr_size(v, n / 2, v[n / 2].start);
-	if (left > 255) {
-		r = emit(o, BPF_JMP | BPF_JGE | BPF_K, 0, 1, v[n / 2].start);
-		if (r >= 0)
-			r = emit(o, BPF_JMP | BPF_JA, 0, 0, (uint32_t)left);
-	} else {
-		r = emit(o, BPF_JMP | BPF_JGE | BPF_K, (uint8_t)left, 0, v[n / 2].start);
-	}
+	r = emit_split(o, v[n / 2].start, left);
 	if (r >= 0)
 		r = emit_nr(o, v, n / 2, v[n / 2].start);
 	if (r >= 0)
@@ -380,13 +389,7 @@ static int emit_arch(struct opt *o, const struct range *v, size_t n)
 		return r < 0 ? r : emit_nr(o, &o->nr[v->first], v->count, 1ULL << 32);
 	}
 	left = arch_size(o, v, n / 2);
-	if (left > 255) {
-		r = emit(o, BPF_JMP | BPF_JGE | BPF_K, 0, 1, v[n / 2].start);
-		if (r >= 0)
-			r = emit(o, BPF_JMP | BPF_JA, 0, 0, (uint32_t)left);
-	} else {
-		r = emit(o, BPF_JMP | BPF_JGE | BPF_K, (uint8_t)left, 0, v[n / 2].start);
-	}
+	r = emit_split(o, v[n / 2].start, left);
 	if (r >= 0)
 		r = emit_arch(o, v, n / 2);
 	if (r >= 0)

@@ -291,6 +291,37 @@ static void test_hand_made(void **state)
 	check_same_verdicts(p, n, NULL);
 }
 
+static void test_long_jumps(void **state)
+{
+	enum { CALLS = 400 };
+	_cleanup_free_ struct sock_filter *p = calloc(3 * CALLS + 8, sizeof(*p));
+	_cleanup_free_ struct sock_filter *q = NULL;
+	size_t n = 0, m = 0, long_jumps = 0;
+
+	(void)state;
+	assert_non_null(p);
+	/*
+	 * A padded linear chain (jeq, a no-op ja, the return), a verdict of its
+	 * own per call: the shortened search's halves are longer than a jge
+	 * reaches, so it needs the jge-over-ja form.
+	 */
+	p[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 4);
+	p[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0);
+	p[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
+	p[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0);
+	for (uint32_t k = 0; k < CALLS; k++) {
+		p[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, k, 0, 2);
+		p[n++] = (struct sock_filter)BPF_STMT(BPF_JMP | BPF_JA, 0);
+		p[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (k + 1));
+	}
+	p[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	assert_int_equal(seccomp_optimize(p, n, &q, &m), 0);
+	for (size_t i = 0; i < m; i++)
+		long_jumps += q[i].code == (BPF_JMP | BPF_JA);
+	assert_true(long_jumps > 0);
+	check_same_verdicts(p, n, NULL);
+}
+
 static void test_refused_shapes(void **state)
 {
 	/* the number compared before it is loaded */
@@ -336,6 +367,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_default_profile),
 		cmocka_unit_test(test_hand_made),
+		cmocka_unit_test(test_long_jumps),
 		cmocka_unit_test(test_refused_shapes),
 	};
 
