@@ -11,15 +11,11 @@
 #include "config-rootfs.h"
 
 #include <errno.h>
-#include <inttypes.h>
-#include <linux/magic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -406,49 +402,21 @@ static const char *mount_key(const struct spec_mount *m)
 	return m->kind == SPEC_MOUNT_TMPFS ? "Tmpfs" : "Volume";
 }
 
-/*
- * Logs "file:line: msg" at @level for a mount entry (or a plain line for a
- * run option). Returns -EINVAL at error level, 0 otherwise.
- */
-static int mount_vmessage(const struct container_spec *spec, const struct spec_mount *m, int level,
-			  const char *fmt, va_list ap)
-{
-	char msg[1536];
-
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (m->file > 0 && m->file <= strv_length(spec->files))
-		return log_syntax(spec->files[m->file - 1], m->line, level, "%s: %s", mount_key(m),
-				  msg);
-	if (level != LOG_LEVEL_ERROR) {
-		log_warn("%s: %s", mount_key(m), msg);
-		return 0;
-	}
-	log_error("%s: %s", mount_key(m), msg);
-	return -EINVAL;
-}
-
-/* An error about a mount entry, at its file:line; -EINVAL. */
+/* Logs "file:line: msg" for a mount entry (or a plain line for a run option); -EINVAL. */
 _printf_(3, 4) static int mount_error(const struct container_spec *spec, const struct spec_mount *m,
 				      const char *fmt, ...)
 {
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	r = mount_vmessage(spec, m, LOG_LEVEL_ERROR, fmt, ap);
-	va_end(ap);
-	return r;
-}
-
-/* A warning about a mount entry, at its file:line. */
-_printf_(3, 4) static void mount_warning(const struct container_spec *spec,
-					 const struct spec_mount *m, const char *fmt, ...)
-{
+	char msg[1536];
 	va_list ap;
 
 	va_start(ap, fmt);
-	(void)mount_vmessage(spec, m, LOG_LEVEL_WARN, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	if (m->file > 0 && m->file <= strv_length(spec->files))
+		return log_syntax(spec->files[m->file - 1], m->line, LOG_LEVEL_ERROR, "%s: %s",
+				  mount_key(m), msg);
+	log_error("%s: %s", mount_key(m), msg);
+	return -EINVAL;
 }
 
 /* As mount_error() for a single-valued key, at its origin. */
@@ -581,82 +549,6 @@ static bool will_have_userns(const struct container_spec *spec)
 }
 
 /*
- * The file systems known to support idmapped mounts, with the kernel release
- * that added it (the FS_ALLOW_IDMAP flag of each). Others may, or may not:
- * FUSE, for one, depends on its server.
- */
-static const struct {
-	uint64_t magic;
-	const char *name;
-	unsigned major, minor;
-} idmap_filesystems[] = {
-	{ .magic = EXT4_SUPER_MAGIC, .name = "ext4", .major = 5, .minor = 12 },
-	{ .magic = XFS_SUPER_MAGIC, .name = "xfs", .major = 5, .minor = 12 },
-	{ .magic = MSDOS_SUPER_MAGIC, .name = "vfat", .major = 5, .minor = 12 },
-	{ .magic = BTRFS_SUPER_MAGIC, .name = "btrfs", .major = 5, .minor = 15 },
-	{ .magic = EROFS_SUPER_MAGIC_V1, .name = "erofs", .major = 5, .minor = 17 },
-	{ .magic = F2FS_SUPER_MAGIC, .name = "f2fs", .major = 5, .minor = 18 },
-	{ .magic = OVERLAYFS_SUPER_MAGIC, .name = "overlay", .major = 5, .minor = 19 },
-	{ .magic = TMPFS_MAGIC, .name = "tmpfs", .major = 6, .minor = 3 },
-	{ .magic = CEPH_SUPER_MAGIC, .name = "ceph", .major = 6, .minor = 7 },
-};
-
-/* Whether release @major.@minor is at least @want_major.@want_minor. */
-static bool release_at_least(unsigned major, unsigned minor, unsigned want_major,
-			     unsigned want_minor)
-{
-	return major > want_major || (major == want_major && minor >= want_minor);
-}
-
-bool idmap_mount_supported(uint64_t f_type, const char *release, char *why, size_t why_size)
-{
-	unsigned major = 0, minor = 0;
-	bool known_release = release && sscanf(release, "%u.%u", &major, &minor) == 2;
-
-	if (known_release && !release_at_least(major, minor, 5, 12)) {
-		why_set(why, why_size, "Linux %u.%u has no idmapped mounts (5.12 or later)", major,
-			minor);
-		return false;
-	}
-	for (size_t i = 0; i < ELEMENTSOF(idmap_filesystems); i++) {
-		if (idmap_filesystems[i].magic != f_type)
-			continue;
-		if (!known_release || release_at_least(major, minor, idmap_filesystems[i].major,
-						       idmap_filesystems[i].minor))
-			return true;
-		why_set(why, why_size, "%s has idmapped mounts since Linux %u.%u, this is %u.%u",
-			idmap_filesystems[i].name, idmap_filesystems[i].major,
-			idmap_filesystems[i].minor, major, minor);
-		return false;
-	}
-	why_set(why, why_size, "its file system (type 0x%" PRIx64 ") is not known to support them",
-		f_type);
-	return false;
-}
-
-/*
- * Volume=...:idmap, on the host: the cheap facts only (the kernel release and
- * the type of the HOST-DIR's file system; trying an idmapped tree would need
- * a user namespace). A warning, never an error: the run itself knows.
- */
-static void check_idmap_source(const struct container_spec *spec, const struct spec_mount *m)
-{
-	struct utsname u;
-	struct statfs sf;
-	char why[256];
-
-	if (statfs(m->source, &sf) < 0)
-		return;
-	if (uname(&u) < 0)
-		u.release[0] = '\0';
-	if (!idmap_mount_supported((uint64_t)sf.f_type, u.release, why, sizeof(why)))
-		mount_warning(spec, m,
-			      "'idmap' on '%s': the host path '%s' may not take an idmapped "
-			      "mount: %s (the run would fail with 125)",
-			      m->target, m->source, why);
-}
-
-/*
  * One Volume= or Tmpfs= entry: where it may go and against the other mounts
  * (any host), then, with @host, against the host and the root it goes into.
  */
@@ -700,8 +592,6 @@ static int validate_mount(struct container_spec *spec, struct spec_mount *m, boo
 					   "the host path '%s' is below " SPEC_SCRATCH_DIR
 					   ", where mdlaunch keeps the layers of a run",
 					   m->source);
-		if (m->flags & SPEC_MOUNT_IDMAP)
-			check_idmap_source(spec, m);
 	}
 	/* A mount point below another mount is made inside that one, at run time. */
 	if (below_other_mount(spec, m))

@@ -3,7 +3,6 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
 
 /*
  * The front end of the container's file system: the pure parsers of
@@ -45,22 +44,12 @@ int parse_tmpfs(const char *value, struct spec_mount *ret, char *why, size_t why
 void spec_mount_done(struct spec_mount *m);
 
 /*
- * Whether a file system of statfs(2) type @f_type is known to support
- * idmapped mounts on the kernel release @release ("6.1.0-18-amd64"; NULL or
- * unparsable: not checked). Returns true, or false with the reason in @why
- * ("tmpfs has idmapped mounts since Linux 6.3, this is 6.1").
- */
-bool idmap_mount_supported(uint64_t f_type, const char *release, char *why, size_t why_size);
-
-/*
  * The rules of the file-system keys, each error at the file:line of the
  * value: a mount namespace for all of it, no two mounts on one
  * CONTAINER-DIR, none on /proc or /dev, no idmap without a user namespace;
  * and with @host (run, show, check --host) the host rules: Rootfs= exists
  * and is a directory, every HOST-DIR exists, mount points that the run
- * cannot create exist, no symlink on the way to a mount point, and a
- * warning for an idmap HOST-DIR not known to take an idmapped mount
- * (idmap_mount_supported()). With Rootfs=
+ * cannot create exist, no symlink on the way to a mount point. With Rootfs=
  * and no WorkingDirectory=, the working directory becomes "/". Returns 0 or
  * -EINVAL (logged).
  */

@@ -203,7 +203,9 @@ struct probe_print {
 static void print_finding(const struct probe_finding *f, void *userdata)
 {
 	struct probe_print *pp = userdata;
-	const char *file = spec_origin_file(pp->spec, f->key);
+	const char *file = f->file > 0 && f->file <= strv_length(pp->spec->files)
+			       ? pp->spec->files[f->file - 1]
+			       : spec_origin_file(pp->spec, f->key);
 	unsigned line;
 	int level = f->severity == PROBE_ERROR	   ? LOG_LEVEL_ERROR
 		    : f->severity == PROBE_WARNING ? LOG_LEVEL_WARN

@@ -18,6 +18,7 @@
 
 #include "cgroup-probe.h"
 #include "net-cni.h"
+#include "runtime-idmap.h"
 #include "runtime-rootfs.h"
 #include "runtime-seccomp.h"
 #include "util.h"
@@ -313,6 +314,36 @@ static void probe_devices(struct ctx *c)
 	}
 }
 
+/*
+ * Each Volume=...:idmap: an idmapped clone of its tree, attached nowhere,
+ * as the launcher makes it for a run. What a run would fail on is an error.
+ */
+static void probe_idmap(struct ctx *c)
+{
+	for (size_t i = 0; i < c->spec->n_mounts; i++) {
+		const struct spec_mount *m = &c->spec->mounts[i];
+		struct probe_finding f = { .key = SPEC_KEY_VOLUME,
+					   .file = m->file,
+					   .line = m->line };
+		char why[PATH_MAX + 64];
+
+		if (!(m->flags & SPEC_MOUNT_IDMAP) || !m->source)
+			continue;
+		if (idmap_probe(m->source, why, sizeof(why)) < 0) {
+			f.severity = PROBE_ERROR;
+			snprintf(f.message, sizeof(f.message),
+				 "Volume=%s:%s:idmap: %s (a run would exit 125)", m->source,
+				 m->target, why);
+		} else {
+			f.severity = PROBE_INFO;
+			snprintf(f.message, sizeof(f.message),
+				 "Volume=%s:%s:idmap: an idmapped mount of '%s' works", m->source,
+				 m->target, m->source);
+		}
+		c->cb(&f, c->userdata);
+	}
+}
+
 int probe_host(const struct container_spec *spec, const char *cgroup_root, probe_fn cb,
 	       void *userdata)
 {
@@ -331,5 +362,6 @@ int probe_host(const struct container_spec *spec, const char *cgroup_root, probe
 	probe_seccomp(&c);
 	probe_userns(&c);
 	probe_devices(&c);
+	probe_idmap(&c);
 	return 0;
 }

@@ -21,6 +21,7 @@ enum probe_severity {
 struct probe_finding {
 	enum probe_severity severity;
 	enum spec_key key; /* the key it concerns */
+	unsigned file;	   /* a list entry's file (1-based, spec->files); 0: the key's own */
 	unsigned line;	   /* the line of a list entry (AddDevice=); 0: the key's own line */
 	char message[PATH_MAX + 512];
 };
@@ -35,8 +36,10 @@ typedef void (*probe_fn)(const struct probe_finding *f, void *userdata);
  * (cgroup_probe()), the command through the container's PATH with init's
  * rules (a '/' in argv[0] execs it directly; not found is exit 127, found but
  * not executable 126), Memory= against PROBE_MEMORY_FLOOR, each namespace
- * of Namespaces= in /proc/self/ns, and each AddDevice= host node. @cgroup_root is cgroup_probe()'s
- * test knob (NULL: this host). Returns 0 or -errno (the probe itself failed).
+ * of Namespaces= in /proc/self/ns, each AddDevice= host node, and each
+ * Volume=...:idmap by an idmapped clone of its tree (idmap_probe()).
+ * @cgroup_root is cgroup_probe()'s test knob (NULL: this host). Returns 0 or
+ * -errno (the probe itself failed).
  */
 int probe_host(const struct container_spec *spec, const char *cgroup_root, probe_fn cb,
 	       void *userdata);

@@ -18,12 +18,14 @@
 #include "runtime-idmap.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -111,46 +113,48 @@ static int idmap_error(int r, const struct container_spec *spec, const struct mo
 }
 
 /*
- * An idmapped, detached clone of the tree at @op->source (submounts
- * included) in the user namespace @userns_fd, sent over @sock. Returns 0 or
- * -errno (logged).
+ * An idmapped, detached clone of the tree at @source (submounts included)
+ * in the user namespace @userns_fd: the fd, or -errno with @why set (a
+ * kernel or file system without idmapped mounts is named as such).
  */
-static int send_one(int sock, int userns_fd, const struct container_spec *spec,
-		    const struct mount_op *op)
+static int idmapped_tree(const char *source, int userns_fd, char *why, size_t why_size)
 {
 	_cleanup_close_ int tree = -EBADF;
 	struct idmap_mount_attr attr = {
 		.attr_set = MOUNT_ATTR_IDMAP,
 		.userns_fd = (uint64_t)userns_fd,
 	};
+	int r;
+
+	tree = (int)syscall(SYS_open_tree, AT_FDCWD, source,
+			    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	if (tree >= 0 && syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr,
+				 sizeof(attr)) == 0)
+		return TAKE_FD(tree);
+	r = -errno;
+	if (r == -ENOSYS)
+		snprintf(why, why_size,
+			 "the kernel does not support idmapped mounts (5.12 or later)");
+	else if (tree < 0)
+		snprintf(why, why_size, "cannot open '%s': %s", source, strerror(-r));
+	else if (r == -EINVAL) /* a file system (or a submount's) without FS_ALLOW_IDMAP */
+		snprintf(why, why_size, "the file system does not support idmapped mounts");
+	else
+		snprintf(why, why_size, "cannot idmap the mount of '%s': %s", source, strerror(-r));
+	return r;
+}
+
+/* An idmapped clone of @op->source in @userns_fd, sent over @sock. 0 or -errno (logged). */
+static int send_one(int sock, int userns_fd, const struct container_spec *spec,
+		    const struct mount_op *op)
+{
+	_cleanup_close_ int tree = -EBADF;
 	char why[PATH_MAX + 64];
 	int r;
 
-	tree = (int)syscall(SYS_open_tree, AT_FDCWD, op->source,
-			    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
-	if (tree < 0 && errno == ENOSYS)
-		return idmap_error(-ENOSYS, spec, op,
-				   "the kernel does not support idmapped mounts (5.12 or later)");
-	if (tree < 0) {
-		r = -errno;
-		snprintf(why, sizeof(why), "cannot open '%s': %s", op->source, strerror(-r));
-		return idmap_error(r, spec, op, why);
-	}
-	if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr,
-		    sizeof(attr)) < 0) {
-		r = -errno;
-		if (r == -ENOSYS)
-			return idmap_error(r, spec, op,
-					   "the kernel does not support idmapped mounts (5.12 "
-					   "or later)");
-		/* EINVAL: a file system (or a submount's) without FS_ALLOW_IDMAP. */
-		if (r == -EINVAL)
-			return idmap_error(r, spec, op,
-					   "the file system does not support idmapped mounts");
-		snprintf(why, sizeof(why), "cannot idmap the mount of '%s': %s", op->source,
-			 strerror(-r));
-		return idmap_error(r, spec, op, why);
-	}
+	tree = idmapped_tree(op->source, userns_fd, why, sizeof(why));
+	if (tree < 0)
+		return idmap_error(tree, spec, op, why);
 	r = fd_send(sock, tree);
 	if (r < 0) {
 		snprintf(why, sizeof(why), "cannot pass the idmapped mount to init: %s",
@@ -158,6 +162,83 @@ static int send_one(int sock, int userns_fd, const struct container_spec *spec,
 		return idmap_error(r, spec, op, why);
 	}
 	return 0;
+}
+
+/*
+ * A user namespace of its own with one mapping (root to root), for the
+ * probe: a child unshares it and waits on a pipe until @ret_fd is open.
+ * Returns 0 or -errno.
+ */
+static int probe_userns(int *ret_fd)
+{
+	_cleanup_close_ int to_parent = -EBADF, from_parent = -EBADF;
+	int up[2], down[2], r = 0;
+	char path[64], c;
+	pid_t pid;
+
+	if (pipe2(up, O_CLOEXEC) < 0)
+		return -errno;
+	if (pipe2(down, O_CLOEXEC) < 0) {
+		r = -errno;
+		close(up[0]);
+		close(up[1]);
+		return r;
+	}
+	pid = fork();
+	if (pid < 0) {
+		r = -errno;
+		close(up[0]);
+		close(up[1]);
+		close(down[0]);
+		close(down[1]);
+		return r;
+	}
+	if (pid == 0) {
+		close(up[0]);
+		close(down[1]);
+		c = unshare(CLONE_NEWUSER) == 0 ? 'u' : 'e';
+		if (write(up[1], &c, 1) == 1)
+			(void)RETRY_EINTR(read(down[0], &c, 1)); /* until the parent closes it */
+		_exit(0);
+	}
+	close(up[1]);
+	close(down[0]);
+	to_parent = up[0];
+	from_parent = down[1];
+	if (RETRY_EINTR(read(to_parent, &c, 1)) != 1 || c != 'u')
+		r = -EPERM;
+	if (r == 0) {
+		snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)pid);
+		r = write_file_at(AT_FDCWD, path, "0 0 1\n");
+	}
+	if (r == 0) {
+		snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)pid);
+		r = write_file_at(AT_FDCWD, path, "0 0 1\n");
+	}
+	if (r == 0) {
+		snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+		*ret_fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (*ret_fd < 0)
+			r = -errno;
+	}
+	from_parent = safe_close(from_parent);
+	(void)RETRY_EINTR(waitpid(pid, NULL, 0));
+	return r;
+}
+
+int idmap_probe(const char *source, char *why, size_t why_size)
+{
+	_cleanup_close_ int userns = -EBADF, tree = -EBADF;
+	int r;
+
+	r = probe_userns(&userns);
+	if (r < 0) {
+		snprintf(why, why_size, "cannot make a user namespace to try it: %s", strerror(-r));
+		return r;
+	}
+	/* Never attached: closing it is the end of the clone. */
+	tree = idmapped_tree(source, userns, why, why_size);
+	return tree < 0 ? tree : 0;
 }
 
 int idmap_send_mounts(int sock, pid_t pid, const struct container_spec *spec,

@@ -39,6 +39,13 @@ int idmap_channel_open(const struct mount_plan *plan, int *ret_launcher, int *re
  */
 int idmap_send_mounts(int sock, pid_t pid, const struct container_spec *spec,
 		      const struct mount_plan *plan);
+/*
+ * `check --host`: tries an idmapped clone of the tree at @source with a
+ * throwaway user namespace, attached nowhere. 0 when it works, else -errno
+ * with @why set as a run would say it ("the file system does not support
+ * idmapped mounts").
+ */
+int idmap_probe(const char *source, char *why, size_t why_size);
 
 /*
  * Init: receives the next idmapped mount from INIT_IDMAP_FD and attaches it

@@ -18,7 +18,6 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <linux/magic.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -332,60 +331,6 @@ static void test_idmap_rules(void **state)
 	assert_string_equal(err, "");
 }
 
-/* The cheap facts of an idmap HOST-DIR: the kernel release and the file system's type. */
-static void test_idmap_support(void **state)
-{
-	char why[256] = "";
-
-	(void)state;
-	assert_true(idmap_mount_supported(EXT4_SUPER_MAGIC, "6.1.0-18-amd64", why, sizeof(why)));
-	assert_true(idmap_mount_supported(TMPFS_MAGIC, "6.3.0", why, sizeof(why)));
-	assert_true(idmap_mount_supported(OVERLAYFS_SUPER_MAGIC, "6.18.44-fc-v1045", why, sizeof(why)));
-	/* No release to judge by: the file system alone. */
-	assert_true(idmap_mount_supported(XFS_SUPER_MAGIC, NULL, why, sizeof(why)));
-	assert_true(idmap_mount_supported(TMPFS_MAGIC, "", why, sizeof(why)));
-	assert_false(idmap_mount_supported(TMPFS_MAGIC, "6.1.0-18-amd64", why, sizeof(why)));
-	assert_string_equal(why, "tmpfs has idmapped mounts since Linux 6.3, this is 6.1");
-	assert_false(idmap_mount_supported(OVERLAYFS_SUPER_MAGIC, "5.15.0", why, sizeof(why)));
-	assert_string_equal(why, "overlay has idmapped mounts since Linux 5.19, this is 5.15");
-	assert_false(idmap_mount_supported(EXT4_SUPER_MAGIC, "5.10.0-28-amd64", why, sizeof(why)));
-	assert_string_equal(why, "Linux 5.10 has no idmapped mounts (5.12 or later)");
-	assert_false(idmap_mount_supported(PROC_SUPER_MAGIC, "6.18.0", why, sizeof(why)));
-	assert_string_equal(why, "its file system (type 0x9fa0) is not known to support them");
-	assert_false(idmap_mount_supported(NFS_SUPER_MAGIC, NULL, why, sizeof(why)));
-	assert_string_equal(why, "its file system (type 0x6969) is not known to support them");
-}
-
-/* The host rules warn at the Volume= line when the HOST-DIR may not take it; never an error. */
-static void test_idmap_host_warning(void **state)
-{
-	_cleanup_(spec_freep) struct container_spec *spec = NULL;
-	_cleanup_free_ char *err = NULL;
-
-	(void)state;
-	assert_int_equal(mkdir("iw", 0755), 0);
-	assert_int_equal(mkdir("iw/data", 0755), 0);
-	/* procfs takes no idmapped mount on any kernel. */
-	assert_int_equal(load("w.container",
-			      "[Container]\nCommand = true\nRootfs = ./iw\nUserNS = auto\n"
-			      "Volume = /proc:/data:idmap\n",
-			      &spec, &err),
-			 0);
-	assert_string_equal(err, "w.container:5: warning: Volume: 'idmap' on '/data': the host path "
-				 "'/proc' may not take an idmapped mount: its file system (type "
-				 "0x9fa0) is not known to support them (the run would fail with "
-				 "125)\n");
-	spec = spec_free(spec);
-	err = (free(err), NULL);
-	/* Without idmap, nothing to say. */
-	assert_int_equal(load("x.container",
-			      "[Container]\nCommand = true\nRootfs = ./iw\nUserNS = auto\n"
-			      "Volume = /proc:/data:ro\n",
-			      &spec, &err),
-			 0);
-	assert_string_equal(err, "");
-}
-
 static int setup(void **state)
 {
 	(void)state;
@@ -413,8 +358,6 @@ int main(void)
 		cmocka_unit_test(test_repeatable_lines),
 		cmocka_unit_test(test_host_rules),
 		cmocka_unit_test(test_idmap_rules),
-		cmocka_unit_test(test_idmap_support),
-		cmocka_unit_test(test_idmap_host_warning),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
